@@ -1,0 +1,720 @@
+//! Expression typing: column references, literals, parameters, operators, functions and casts.
+
+use super::functions::{builtin, Returns};
+use super::nullability::{self, function_not_null, operator_not_null};
+use super::scope::{Lookup, Scope};
+use super::{Analyzer, Expect, Typed};
+use crate::catalog::types::{resolve, Resolved};
+use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::ir::PgType;
+use crate::syntax::parse::{ast, ident};
+use sqlparser::ast::Spanned;
+
+impl<'a> Analyzer<'a> {
+    pub(crate) fn expr(&mut self, e: &ast::Expr, scope: &Scope, ex: &Expect) -> Typed {
+        use ast::Expr as E;
+        match e {
+            E::Identifier(id) => self.column_ref(scope, None, id),
+            E::CompoundIdentifier(ids) => {
+                let n = ids.len();
+                if n < 2 {
+                    return self.column_ref(scope, None, &ids[0]);
+                }
+                let rel = ident(&ids[n - 2]);
+                self.column_ref(scope, Some(&rel), &ids[n - 1])
+            }
+            E::Value(v) => self.literal(v, ex),
+            E::Nested(inner) => self.expr(inner, scope, ex),
+            E::Cast {
+                expr, data_type, ..
+            } => {
+                let Some(ty) = self.data_type(data_type, e) else {
+                    return Typed::unknown();
+                };
+                self.in_cast += 1;
+                let inner = self.expr(
+                    expr,
+                    scope,
+                    &Expect {
+                        ty: Some(ty.clone()),
+                        name: ex.name.clone(),
+                        nullable: ex.nullable,
+                    },
+                );
+                self.in_cast -= 1;
+                let name = inner.name.clone().unwrap_or_else(|| ty.column_name());
+                Typed::new(ty, inner.not_null).named(&name)
+            }
+            E::TypedString(ts) => match self.data_type(&ts.data_type, e) {
+                Some(ty) => {
+                    let name = ty.column_name();
+                    Typed::new(ty, true).named(&name)
+                }
+                None => Typed::unknown(),
+            },
+            E::Interval(_) => Typed::new(PgType::Interval, true).named("interval"),
+            E::IsNull(x) | E::IsNotNull(x) | E::IsUnknown(x) | E::IsNotUnknown(x) => {
+                self.expr(x, scope, &Expect::default());
+                Typed::new(PgType::Bool, true)
+            }
+            E::IsTrue(x) | E::IsNotTrue(x) | E::IsFalse(x) | E::IsNotFalse(x) => {
+                self.expr(x, scope, &Expect::ty(PgType::Bool));
+                Typed::new(PgType::Bool, true)
+            }
+            E::IsDistinctFrom(l, r) | E::IsNotDistinctFrom(l, r) => {
+                self.pair(l, r, scope);
+                Typed::new(PgType::Bool, true)
+            }
+            E::Between {
+                expr, low, high, ..
+            } => {
+                let (a, b) = self.pair(expr, low, scope);
+                let c = self.expr(high, scope, &compare_expect(&a));
+                Typed::new(
+                    PgType::Bool,
+                    operator_not_null(&[a.not_null, b.not_null, c.not_null]),
+                )
+            }
+            E::In { expr, target, .. } => self.in_expr(expr, target, scope),
+            E::BinaryOp { left, op, right } => self.binary(e, left, op, right, scope),
+            E::Like { expr, pattern, .. }
+            | E::ILike { expr, pattern, .. }
+            | E::SimilarTo { expr, pattern, .. } => {
+                let a = self.expr(expr, scope, &Expect::ty(PgType::Text));
+                let b = self.expr(
+                    pattern,
+                    scope,
+                    &Expect::named(PgType::Text, a.column.clone()),
+                );
+                Typed::new(PgType::Bool, operator_not_null(&[a.not_null, b.not_null]))
+            }
+            E::UnaryOp { op, expr } => match op {
+                ast::UnaryOperator::Not => {
+                    let t = self.expr(expr, scope, &Expect::ty(PgType::Bool));
+                    Typed::new(PgType::Bool, t.not_null)
+                }
+                ast::UnaryOperator::Minus | ast::UnaryOperator::Plus => {
+                    let t = self.expr(expr, scope, ex);
+                    Typed::new(t.ty, t.not_null)
+                }
+                other => {
+                    let at = self.span(e.span());
+                    self.error(
+                        Diagnostic::error(format!("operator `{other}` is not supported yet"))
+                            .at(at),
+                    );
+                    Typed::unknown()
+                }
+            },
+            E::Function(f) => self.function(e, f, scope, ex),
+            E::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                let op = operand
+                    .as_ref()
+                    .map(|o| self.expr(o, scope, &Expect::default()));
+                let mut results = Vec::new();
+                for w in conditions {
+                    match &op {
+                        Some(o) => {
+                            self.expr(&w.condition, scope, &compare_expect(o));
+                        }
+                        None => {
+                            self.expr(&w.condition, scope, &Expect::ty(PgType::Bool));
+                        }
+                    }
+                    results.push(&w.result);
+                }
+                let mut exprs: Vec<&ast::Expr> = results;
+                if let Some(el) = else_result {
+                    exprs.push(el);
+                }
+                let (ty, nn) = self.common(&exprs, scope, ex);
+                Typed::new(ty, nn && else_result.is_some()).named("case")
+            }
+            E::Exists { subquery, .. } => {
+                self.query(subquery, Some(scope), None);
+                Typed::new(PgType::Bool, true).named("exists")
+            }
+            E::Subquery(q) => {
+                let outs = self.query(q, Some(scope), None);
+                if outs.len() != 1 {
+                    let at = self.span(e.span());
+                    self.error(Diagnostic::error("subquery must return only one column").at(at));
+                    return Typed::unknown();
+                }
+                let o = &outs[0];
+                // A scalar subquery may return no row at all.
+                Typed::new(o.ty.clone(), false).named(&o.name)
+            }
+            E::AnyOp { left, right, .. } | E::AllOp { left, right, .. } => {
+                let l = self.expr(left, scope, &Expect::default());
+                let arr = PgType::Array(Box::new(compare_type(&l.ty)));
+                let name = l.column.clone();
+                let r = self.expr(right, scope, &Expect::named(arr, name));
+                Typed::new(PgType::Bool, operator_not_null(&[l.not_null, r.not_null]))
+            }
+            E::Array(arr) => {
+                let elem_ex = Expect {
+                    ty: ex.ty.as_ref().and_then(element_type),
+                    ..Expect::default()
+                };
+                let items: Vec<&ast::Expr> = arr.elem.iter().collect();
+                let (ty, _) = self.common(&items, scope, &elem_ex);
+                Typed::new(PgType::Array(Box::new(ty)), true).named("array")
+            }
+            E::Extract { expr, .. } => {
+                let t = self.expr(expr, scope, &Expect::default());
+                Typed::new(PgType::Numeric, t.not_null).named("extract")
+            }
+            E::AtTimeZone {
+                timestamp,
+                time_zone,
+            } => {
+                let t = self.expr(timestamp, scope, &Expect::ty(PgType::Timestamptz));
+                let z = self.expr(time_zone, scope, &Expect::ty(PgType::Text));
+                let ty = if t.ty == PgType::Timestamp {
+                    PgType::Timestamptz
+                } else {
+                    PgType::Timestamp
+                };
+                Typed::new(ty, operator_not_null(&[t.not_null, z.not_null])).named("timezone")
+            }
+            E::Tuple(items) => {
+                let mut nn = true;
+                for i in items {
+                    nn &= self.expr(i, scope, &Expect::default()).not_null;
+                }
+                Typed::new(PgType::Record, nn).named("row")
+            }
+            other => {
+                let at = self.span(other.span());
+                self.error(
+                    Diagnostic::error(format!("expression `{other}` is not supported yet")).at(at),
+                );
+                Typed::unknown()
+            }
+        }
+    }
+
+    fn column_ref(&mut self, scope: &Scope, rel: Option<&str>, id: &ast::Ident) -> Typed {
+        let name = ident(id);
+        match scope.lookup(rel, &name) {
+            Lookup::Found(r, c) => Typed {
+                ty: c.ty.clone(),
+                not_null: nullability::column_not_null(c.not_null, r.nulled),
+                name: Some(name.clone()),
+                table: c.table.clone(),
+                column: Some(name),
+            },
+            Lookup::Ambiguous => {
+                let at = self.span(id.span);
+                self.error(
+                    Diagnostic::error(format!("column reference `{name}` is ambiguous"))
+                        .at(at)
+                        .help(format!("qualify it: `table.{name}`")),
+                );
+                Typed::unknown()
+            }
+            Lookup::NoSuchRelation => {
+                let rel = rel.unwrap_or_default();
+                let at = self.span(id.span);
+                let mut d =
+                    Diagnostic::error(format!("missing FROM-clause entry for table `{rel}`"))
+                        .at(at);
+                let names: Vec<&str> = scope.rels.iter().map(|r| r.name.as_str()).collect();
+                if let Some(s) = did_you_mean(rel, names) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                self.error(d);
+                Typed::unknown()
+            }
+            Lookup::NotFound => {
+                let at = self.span(id.span);
+                let msg = match rel {
+                    Some(r) => format!("column `{r}.{name}` does not exist"),
+                    None => format!("column `{name}` does not exist"),
+                };
+                let mut d = Diagnostic::error(msg).at(at);
+                if let Some(s) = did_you_mean(&name, scope.column_names()) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                self.error(d);
+                Typed::unknown()
+            }
+        }
+    }
+
+    fn literal(&mut self, v: &ast::ValueWithSpan, ex: &Expect) -> Typed {
+        let at = self.span(v.span);
+        let t = match &v.value {
+            ast::Value::Number(n, _) => {
+                let ty = if n.contains(['.', 'e', 'E']) {
+                    PgType::Numeric
+                } else if n.parse::<i32>().is_ok() {
+                    PgType::Int4
+                } else if n.parse::<i64>().is_ok() {
+                    PgType::Int8
+                } else {
+                    PgType::Numeric
+                };
+                Typed::new(ty, true)
+            }
+            ast::Value::Boolean(_) => Typed::new(PgType::Bool, true),
+            ast::Value::Null => Typed::new(ex.ty.clone().unwrap_or(PgType::Unknown), false),
+            ast::Value::Placeholder(p) => {
+                let n = p.trim_start_matches('$').parse::<usize>().unwrap_or(0);
+                return self.bind_param(n, ex, at);
+            }
+            // Quoted literals are `unknown` until the context types them.
+            _ => Typed::new(ex.ty.clone().unwrap_or(PgType::Unknown), true),
+        };
+        t.named("?column?")
+    }
+
+    fn data_type(&mut self, dt: &ast::DataType, e: &ast::Expr) -> Option<PgType> {
+        let written = dt.to_string();
+        match resolve(&written, &|q| self.cat.enum_type(q).is_some()) {
+            Some(Resolved::Type(t)) => Some(t),
+            Some(Resolved::Serial(_)) | None => {
+                let at = self.span(e.span());
+                self.error(Diagnostic::error(format!("type `{written}` does not exist")).at(at));
+                None
+            }
+        }
+    }
+
+    /// Whether an expression has no type of its own (a fresh parameter, a quoted literal, NULL).
+    fn untyped(&self, e: &ast::Expr) -> bool {
+        match e {
+            ast::Expr::Nested(i) => self.untyped(i),
+            ast::Expr::Value(v) => match &v.value {
+                ast::Value::Placeholder(p) => {
+                    self.param_is_unbound(p.trim_start_matches('$').parse().unwrap_or(0))
+                }
+                ast::Value::Number(..) | ast::Value::Boolean(_) => false,
+                _ => true,
+            },
+            _ => false,
+        }
+    }
+
+    /// Types two operands, the typed one first so an untyped one takes its type (PostgreSQL's
+    /// rule for `unknown` operands); a parameter is named after the column on the other side.
+    fn pair(&mut self, l: &ast::Expr, r: &ast::Expr, scope: &Scope) -> (Typed, Typed) {
+        if self.untyped(l) && !self.untyped(r) {
+            let rt = self.expr(r, scope, &Expect::default());
+            let lt = self.expr(l, scope, &compare_expect(&rt));
+            (lt, rt)
+        } else {
+            let lt = self.expr(l, scope, &Expect::default());
+            let rt = self.expr(r, scope, &compare_expect(&lt));
+            (lt, rt)
+        }
+    }
+
+    fn binary(
+        &mut self,
+        e: &ast::Expr,
+        l: &ast::Expr,
+        op: &ast::BinaryOperator,
+        r: &ast::Expr,
+        scope: &Scope,
+    ) -> Typed {
+        use ast::BinaryOperator as B;
+        match op {
+            B::And | B::Or => {
+                let a = self.expr(l, scope, &Expect::ty(PgType::Bool));
+                let b = self.expr(r, scope, &Expect::ty(PgType::Bool));
+                Typed::new(PgType::Bool, operator_not_null(&[a.not_null, b.not_null]))
+            }
+            B::Eq | B::NotEq | B::Lt | B::Gt | B::LtEq | B::GtEq => {
+                let (a, b) = self.pair(l, r, scope);
+                if !comparable(&a.ty, &b.ty) {
+                    let at = self.span(e.span());
+                    self.error(
+                        Diagnostic::error(format!(
+                            "operator does not exist: {} {op} {}",
+                            a.ty, b.ty
+                        ))
+                        .at(at),
+                    );
+                }
+                Typed::new(PgType::Bool, operator_not_null(&[a.not_null, b.not_null]))
+            }
+            B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo => {
+                let (a, b) = self.pair(l, r, scope);
+                match arithmetic(op, &a.ty, &b.ty) {
+                    Some(ty) => Typed::new(ty, operator_not_null(&[a.not_null, b.not_null])),
+                    None => {
+                        let at = self.span(e.span());
+                        self.error(
+                            Diagnostic::error(format!(
+                                "operator does not exist: {} {op} {}",
+                                a.ty, b.ty
+                            ))
+                            .at(at),
+                        );
+                        Typed::unknown()
+                    }
+                }
+            }
+            B::StringConcat => {
+                let a = self.expr(l, scope, &Expect::ty(PgType::Text));
+                let ex = if a.ty.is_array() {
+                    Expect::ty(a.ty.clone())
+                } else {
+                    Expect::ty(PgType::Text)
+                };
+                let b = self.expr(r, scope, &ex);
+                let ty = if a.ty.is_array() {
+                    a.ty.clone()
+                } else if b.ty.is_array() {
+                    b.ty.clone()
+                } else {
+                    PgType::Text
+                };
+                Typed::new(ty, operator_not_null(&[a.not_null, b.not_null]))
+            }
+            B::PGRegexMatch | B::PGRegexIMatch | B::PGRegexNotMatch | B::PGRegexNotIMatch => {
+                let a = self.expr(l, scope, &Expect::ty(PgType::Text));
+                let b = self.expr(r, scope, &Expect::ty(PgType::Text));
+                Typed::new(PgType::Bool, operator_not_null(&[a.not_null, b.not_null]))
+            }
+            other => {
+                let at = self.span(e.span());
+                self.error(
+                    Diagnostic::error(format!("operator `{other}` is not supported yet")).at(at),
+                );
+                Typed::unknown()
+            }
+        }
+    }
+
+    fn in_expr(&mut self, expr: &ast::Expr, target: &ast::InTarget, scope: &Scope) -> Typed {
+        match target {
+            ast::InTarget::List(items) => {
+                let first_typed = items.iter().find(|i| !self.untyped(i));
+                let l = if self.untyped(expr) {
+                    match first_typed {
+                        Some(f) => {
+                            let t = self.expr(f, scope, &Expect::default());
+                            self.expr(expr, scope, &compare_expect(&t))
+                        }
+                        None => self.expr(expr, scope, &Expect::default()),
+                    }
+                } else {
+                    self.expr(expr, scope, &Expect::default())
+                };
+                let mut nn = l.not_null;
+                for i in items {
+                    nn &= self.expr(i, scope, &compare_expect(&l)).not_null;
+                }
+                Typed::new(PgType::Bool, nn)
+            }
+            ast::InTarget::Subquery(q) => {
+                let outs = self.query(q, Some(scope), None);
+                let ex = match outs.first() {
+                    Some(o) => Expect::ty(compare_type(&o.ty)),
+                    None => Expect::default(),
+                };
+                let l = self.expr(expr, scope, &ex);
+                Typed::new(PgType::Bool, l.not_null)
+            }
+            other => {
+                let at = self.span(expr.span());
+                self.error(
+                    Diagnostic::error(format!("`IN {other:?}` is not supported yet")).at(at),
+                );
+                Typed::unknown()
+            }
+        }
+    }
+
+    /// The common type of several expressions (CASE, COALESCE, ARRAY): typed ones first,
+    /// then untyped ones take it; returns whether any of them is non-null.
+    fn common(&mut self, exprs: &[&ast::Expr], scope: &Scope, ex: &Expect) -> (PgType, bool) {
+        let mut ty: Option<PgType> = None;
+        let mut typed = Vec::new();
+        for (i, e) in exprs.iter().enumerate() {
+            if !self.untyped(e) {
+                let t = self.expr(e, scope, ex);
+                ty = Some(match ty {
+                    None => t.ty.clone(),
+                    Some(prev) => unify(&prev, &t.ty),
+                });
+                typed.push((i, t.not_null));
+            }
+        }
+        let ty = ty.or_else(|| ex.ty.clone()).unwrap_or(PgType::Unknown);
+        let mut all_nn = Vec::new();
+        for (i, e) in exprs.iter().enumerate() {
+            match typed.iter().find(|(j, _)| *j == i) {
+                Some((_, nn)) => all_nn.push(*nn),
+                None => {
+                    let t = self.expr(
+                        e,
+                        scope,
+                        &Expect {
+                            ty: Some(ty.clone()),
+                            name: ex.name.clone(),
+                            nullable: ex.nullable,
+                        },
+                    );
+                    all_nn.push(t.not_null);
+                }
+            }
+        }
+        let ty = if ty == PgType::Unknown {
+            PgType::Text
+        } else {
+            ty
+        };
+        (
+            ty,
+            function_not_null(super::nullability::FnNulls::AllArgs, &all_nn),
+        )
+    }
+
+    fn function(&mut self, e: &ast::Expr, f: &ast::Function, scope: &Scope, ex: &Expect) -> Typed {
+        let parts = crate::syntax::parse::name_parts(&f.name);
+        let name = parts.last().cloned().unwrap_or_default();
+        if parts.len() == 2 && parts[0] == "sqlc" {
+            let at = self.span(e.span());
+            self.error(Diagnostic::error(format!("`sqlc.{name}` is not supported yet")).at(at));
+            return Typed::unknown();
+        }
+        let mut args: Vec<&ast::Expr> = Vec::new();
+        let mut star = false;
+        let mut clauses_order: Vec<&ast::OrderByExpr> = Vec::new();
+        if let ast::FunctionArguments::List(list) = &f.args {
+            for a in &list.args {
+                match a {
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => args.push(x),
+                    ast::FunctionArg::Named {
+                        arg: ast::FunctionArgExpr::Expr(x),
+                        ..
+                    } => args.push(x),
+                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => star = true,
+                    _ => {}
+                }
+            }
+            for c in &list.clauses {
+                if let ast::FunctionArgumentClause::OrderBy(items) = c {
+                    clauses_order.extend(items.iter());
+                }
+            }
+        }
+        let Some(b) = builtin(&name) else {
+            for a in &args {
+                self.expr(a, scope, &Expect::default());
+            }
+            if self.in_cast == 0 {
+                let at = self.span(f.name.span());
+                self.error(
+                    Diagnostic::error(format!("function `{name}` is not known to sqlgen yet"))
+                        .at(at)
+                        .help(format!(
+                            "cast its result to fix the type, such as `{name}(...)::text`"
+                        )),
+                );
+            }
+            return Typed::unknown().named(&name);
+        };
+        if star && name != "count" {
+            let at = self.span(e.span());
+            self.error(Diagnostic::error(format!("`{name}(*)` is not valid")).at(at));
+        }
+        let arg_ex = Expect {
+            ty: b.arg.clone(),
+            ..Expect::default()
+        };
+        let (ty, args_nn) = match &b.returns {
+            Returns::Common => {
+                let (ty, any_nn) = self.common(&args, scope, ex);
+                (ty, vec![any_nn])
+            }
+            _ => {
+                let typed: Vec<Typed> = args.iter().map(|a| self.expr(a, scope, &arg_ex)).collect();
+                let nn: Vec<bool> = typed.iter().map(|t| t.not_null).collect();
+                let first = typed
+                    .first()
+                    .map(|t| t.ty.clone())
+                    .unwrap_or(PgType::Unknown);
+                let ty = match &b.returns {
+                    Returns::Fixed(t) => t.clone(),
+                    Returns::FirstArg => first,
+                    Returns::SecondArg => typed
+                        .get(1)
+                        .map(|t| t.ty.clone())
+                        .unwrap_or(PgType::Unknown),
+                    Returns::ArrayOf => PgType::Array(Box::new(first)),
+                    Returns::Sum => match first {
+                        PgType::Int2 | PgType::Int4 => PgType::Int8,
+                        PgType::Int8 | PgType::Numeric => PgType::Numeric,
+                        other => other,
+                    },
+                    Returns::Avg => match first {
+                        PgType::Float4 | PgType::Float8 => PgType::Float8,
+                        PgType::Interval => PgType::Interval,
+                        _ => PgType::Numeric,
+                    },
+                    Returns::Common => unreachable!(),
+                };
+                (ty, nn)
+            }
+        };
+        if let Some(filter) = &f.filter {
+            self.expr(filter, scope, &Expect::ty(PgType::Bool));
+        }
+        for o in clauses_order {
+            self.expr(&o.expr, scope, &Expect::default());
+        }
+        let nn = match &b.returns {
+            Returns::Common => args_nn[0],
+            _ => function_not_null(b.nulls, &args_nn),
+        };
+        let _ = b.aggregate;
+        Typed::new(ty, nn).named(&name)
+    }
+}
+
+/// The expectation for the other side of a comparison with `t`.
+fn compare_expect(t: &Typed) -> Expect {
+    Expect {
+        ty: Some(compare_type(&t.ty)),
+        name: t.column.clone(),
+        nullable: false,
+    }
+}
+
+/// The type PostgreSQL gives an `unknown` operand compared with `t`: `varchar` compares as `text`.
+fn compare_type(t: &PgType) -> PgType {
+    match t {
+        PgType::Varchar => PgType::Text,
+        other => other.clone(),
+    }
+}
+
+fn element_type(t: &PgType) -> Option<PgType> {
+    match t {
+        PgType::Array(inner) => Some((**inner).clone()),
+        _ => None,
+    }
+}
+
+fn numeric_rank(t: &PgType) -> Option<u8> {
+    Some(match t {
+        PgType::Int2 => 1,
+        PgType::Int4 => 2,
+        PgType::Int8 => 3,
+        PgType::Numeric => 4,
+        PgType::Float4 => 5,
+        PgType::Float8 => 6,
+        _ => return None,
+    })
+}
+
+fn is_string(t: &PgType) -> bool {
+    matches!(
+        t,
+        PgType::Text
+            | PgType::Varchar
+            | PgType::Bpchar
+            | PgType::Name
+            | PgType::Citext
+            | PgType::Unknown
+    )
+}
+
+fn comparable(a: &PgType, b: &PgType) -> bool {
+    a == b
+        || *a == PgType::Unknown
+        || *b == PgType::Unknown
+        || (numeric_rank(a).is_some() && numeric_rank(b).is_some())
+        || (is_string(a) && is_string(b))
+        || matches!(
+            (a, b),
+            (
+                PgType::Timestamptz | PgType::Timestamp | PgType::Date,
+                PgType::Timestamptz | PgType::Timestamp | PgType::Date
+            ) | (PgType::Json | PgType::Jsonb, PgType::Json | PgType::Jsonb)
+                | (PgType::Inet | PgType::Cidr, PgType::Inet | PgType::Cidr)
+        )
+}
+
+/// The common type of two branches, by PostgreSQL's numeric and string promotion.
+fn unify(a: &PgType, b: &PgType) -> PgType {
+    if a == b || *b == PgType::Unknown {
+        return a.clone();
+    }
+    if *a == PgType::Unknown {
+        return b.clone();
+    }
+    if let (Some(x), Some(y)) = (numeric_rank(a), numeric_rank(b)) {
+        // Integers and numeric widen to floats as float8.
+        if (x >= 5 || y >= 5) && x != y {
+            return PgType::Float8;
+        }
+        return if x >= y { a.clone() } else { b.clone() };
+    }
+    if is_string(a) && is_string(b) {
+        return PgType::Text;
+    }
+    if matches!(
+        (a, b),
+        (PgType::Timestamp, PgType::Timestamptz)
+            | (PgType::Timestamptz, PgType::Timestamp)
+            | (PgType::Date, PgType::Timestamptz)
+            | (PgType::Timestamptz, PgType::Date)
+    ) {
+        return PgType::Timestamptz;
+    }
+    a.clone()
+}
+
+/// Result types of `+ - * / %` for the operand types PostgreSQL defines them on.
+fn arithmetic(op: &ast::BinaryOperator, a: &PgType, b: &PgType) -> Option<PgType> {
+    use ast::BinaryOperator as B;
+    use PgType as T;
+    if let (Some(x), Some(y)) = (numeric_rank(a), numeric_rank(b)) {
+        let float = x >= 5 || y >= 5;
+        return Some(if float {
+            if x == 5 && y == 5 {
+                T::Float4
+            } else {
+                T::Float8
+            }
+        } else if x >= y {
+            a.clone()
+        } else {
+            b.clone()
+        });
+    }
+    let is_num = |t: &PgType| numeric_rank(t).is_some();
+    Some(match (a, op, b) {
+        (T::Timestamptz, B::Plus | B::Minus, T::Interval)
+        | (T::Interval, B::Plus, T::Timestamptz) => T::Timestamptz,
+        (T::Timestamp, B::Plus | B::Minus, T::Interval) | (T::Interval, B::Plus, T::Timestamp) => {
+            T::Timestamp
+        }
+        (T::Date, B::Plus | B::Minus, T::Interval) | (T::Interval, B::Plus, T::Date) => {
+            T::Timestamp
+        }
+        (T::Date, B::Plus | B::Minus, T::Int4 | T::Int2)
+        | (T::Int4 | T::Int2, B::Plus, T::Date) => T::Date,
+        (T::Date, B::Minus, T::Date) => T::Int4,
+        (T::Timestamptz, B::Minus, T::Timestamptz) | (T::Timestamp, B::Minus, T::Timestamp) => {
+            T::Interval
+        }
+        (T::Interval, B::Plus | B::Minus, T::Interval) => T::Interval,
+        (T::Interval, B::Multiply | B::Divide, n) if is_num(n) => T::Interval,
+        (n, B::Multiply, T::Interval) if is_num(n) => T::Interval,
+        (T::Time, B::Plus | B::Minus, T::Interval) => T::Time,
+        (T::Time, B::Minus, T::Time) => T::Interval,
+        _ => return None,
+    })
+}

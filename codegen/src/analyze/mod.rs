@@ -1,0 +1,1221 @@
+//! Query analysis: scopes, expression typing, parameter inference, nullability and star expansion,
+//! turning one parsed query into an [`ir::Query`].
+
+mod expr;
+mod functions;
+pub mod nullability;
+mod scope;
+
+use crate::catalog::Catalog;
+use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::ir::{self, PgType, QualName};
+use crate::source::{FileId, SourceFile, Span};
+use crate::syntax::parse::{ast, ident, name_span, qual_name, span};
+use crate::syntax::query_file::{Edit, ParamSyntax, RawQuery};
+use scope::{Lookup, Rel, RelColumn, Scope};
+use sqlparser::ast::Spanned;
+
+/// A typed expression.
+#[derive(Debug, Clone)]
+pub(crate) struct Typed {
+    pub ty: PgType,
+    pub not_null: bool,
+    /// The column name PostgreSQL would report for it.
+    pub name: Option<String>,
+    /// For plain column references: the table and column.
+    pub table: Option<QualName>,
+    pub column: Option<String>,
+}
+
+impl Typed {
+    fn new(ty: PgType, not_null: bool) -> Self {
+        Typed {
+            ty,
+            not_null,
+            name: None,
+            table: None,
+            column: None,
+        }
+    }
+
+    fn named(mut self, name: &str) -> Self {
+        self.name = Some(name.to_string());
+        self
+    }
+
+    fn unknown() -> Self {
+        Typed::new(PgType::Unknown, true)
+    }
+}
+
+/// What the context expects of an expression: a type for untyped parameters and literals,
+/// a name for parameters, and whether NULL is a sensible value for a parameter there.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Expect {
+    pub ty: Option<PgType>,
+    pub name: Option<String>,
+    pub nullable: bool,
+}
+
+impl Expect {
+    fn ty(ty: PgType) -> Self {
+        Expect {
+            ty: Some(ty),
+            ..Expect::default()
+        }
+    }
+
+    fn named(ty: PgType, name: Option<String>) -> Self {
+        Expect {
+            ty: Some(ty),
+            name,
+            nullable: false,
+        }
+    }
+}
+
+/// One output column of a (sub)query.
+#[derive(Debug, Clone)]
+pub(crate) struct Out {
+    pub name: String,
+    pub ty: PgType,
+    pub not_null: bool,
+    pub table: Option<QualName>,
+    pub column: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Slot {
+    ty: Option<PgType>,
+    nullable: bool,
+    hint: Option<String>,
+}
+
+pub(crate) struct Analyzer<'a> {
+    cat: &'a Catalog,
+    file: FileId,
+    src: &'a SourceFile,
+    fallback: Span,
+    slots: Vec<Slot>,
+    diags: Vec<Diagnostic>,
+    edits: Vec<Edit>,
+    ctes: Vec<Rel>,
+    /// Inside a cast, an unknown function is fine: the cast gives the type.
+    in_cast: usize,
+}
+
+/// Analyses one query against the catalog.
+pub fn analyze(
+    cat: &Catalog,
+    src: &SourceFile,
+    raw: &RawQuery,
+) -> Result<ir::Query, Vec<Diagnostic>> {
+    let stmts = crate::syntax::parse::parse(raw.file, &raw.parse_text).map_err(|d| vec![d])?;
+    let Some(stmt) = stmts.first() else {
+        return Err(vec![Diagnostic::error(format!(
+            "query `{}` has no statement",
+            raw.name
+        ))
+        .at(raw.annotation)]);
+    };
+    let count = raw.params.iter().map(|p| p.number).max().unwrap_or(0);
+    let mut a = Analyzer {
+        cat,
+        file: raw.file,
+        src,
+        fallback: raw.annotation,
+        slots: vec![Slot::default(); count],
+        diags: Vec::new(),
+        edits: Vec::new(),
+        ctes: Vec::new(),
+        in_cast: 0,
+    };
+    for p in &raw.params {
+        if p.syntax == ParamSyntax::NullableNamed {
+            a.slots[p.number - 1].nullable = true;
+        }
+        if p.syntax == ParamSyntax::Slice {
+            a.diags
+                .push(Diagnostic::error("`sqlc.slice` is not supported yet").at(p.span));
+        }
+    }
+    let outs = a.statement(stmt, None);
+    if raw.command.returns_rows() && outs.is_empty() {
+        a.diags.push(
+            Diagnostic::error(format!(
+                "query `{}` is `{}` but returns no columns",
+                raw.name,
+                raw.command.annotation()
+            ))
+            .at(raw.annotation)
+            .help("use `:exec` or `:execrows`, or add a RETURNING clause"),
+        );
+    }
+    let params = a.finish_params(raw);
+    let mut edits = raw.edits.clone();
+    edits.extend(a.edits.iter().cloned());
+    edits.sort_by_key(|e| e.start);
+    let sql = apply_edits(&src.text, raw.start, raw.end, &edits);
+    if a.diags.iter().any(Diagnostic::is_error) {
+        return Err(a.diags);
+    }
+    let columns: Vec<ir::Column> = outs
+        .iter()
+        .map(|o| ir::Column {
+            name: o.name.clone(),
+            ty: if o.ty == PgType::Unknown {
+                PgType::Text
+            } else {
+                o.ty.clone()
+            },
+            nullable: !o.not_null,
+            table: o.table.clone(),
+        })
+        .collect();
+    let row_model = if raw.command.returns_rows() {
+        whole_table(cat, &outs)
+    } else {
+        None
+    };
+    Ok(ir::Query {
+        name: raw.name.clone(),
+        command: raw.command,
+        doc: raw.doc.clone(),
+        sql,
+        params,
+        columns,
+        row_model,
+        line: raw.annotation.start.line,
+    })
+}
+
+/// The table whose model the row is: every column of it, in order, as plain references of that table.
+fn whole_table(cat: &Catalog, outs: &[Out]) -> Option<QualName> {
+    let first = outs.first()?.table.clone()?;
+    let table = cat.table(&first)?;
+    let same = table.columns.len() == outs.len()
+        && table.columns.iter().zip(outs).all(|(c, o)| {
+            o.table.as_ref() == Some(&first)
+                && o.column.as_deref() == Some(c.name.as_str())
+                && o.name == c.name
+                && o.not_null == c.not_null
+                && o.ty == c.ty
+        });
+    same.then_some(first)
+}
+
+fn apply_edits(text: &str, start: usize, end: usize, edits: &[Edit]) -> String {
+    let mut out = String::new();
+    let mut at = start;
+    for e in edits {
+        if e.start < at {
+            continue;
+        }
+        out.push_str(&text[at..e.start]);
+        out.push_str(&e.text);
+        at = e.end;
+    }
+    out.push_str(&text[at..end]);
+    out
+}
+
+impl<'a> Analyzer<'a> {
+    fn span(&self, s: sqlparser::tokenizer::Span) -> Span {
+        span(self.file, s).unwrap_or(self.fallback)
+    }
+
+    fn error(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn finish_params(&mut self, raw: &RawQuery) -> Vec<ir::Param> {
+        let mut params = Vec::new();
+        let mut used: Vec<String> = Vec::new();
+        for (i, slot) in self.slots.clone().into_iter().enumerate() {
+            let number = i + 1;
+            let uses: Vec<_> = raw.params.iter().filter(|p| p.number == number).collect();
+            let at = uses.first().map(|u| u.span).unwrap_or(self.fallback);
+            let Some(ty) = slot.ty.filter(|t| *t != PgType::Unknown) else {
+                let d = if uses.is_empty() {
+                    Diagnostic::error(format!("parameter ${number} is never used"))
+                        .at(at)
+                        .help("number parameters from $1 without gaps")
+                } else {
+                    Diagnostic::error(format!(
+                        "could not determine the type of parameter ${number}"
+                    ))
+                    .at(at)
+                    .help(format!("add a cast, such as `${number}::text`"))
+                };
+                self.error(d);
+                continue;
+            };
+            let explicit = uses.iter().find_map(|u| u.name.clone());
+            let base = explicit
+                .clone()
+                .or(slot.hint)
+                .unwrap_or_else(|| format!("column_{number}"));
+            let mut name = base.clone();
+            let mut k = 2;
+            while used.contains(&name) {
+                name = format!("{base}_{k}");
+                k += 1;
+            }
+            used.push(name.clone());
+            params.push(ir::Param {
+                number,
+                name,
+                ty,
+                nullable: slot.nullable,
+            });
+        }
+        params
+    }
+
+    /// Binds parameter `$n` to the type the context expects.
+    fn bind_param(&mut self, n: usize, ex: &Expect, at: Span) -> Typed {
+        let Some(slot) = self.slots.get_mut(n.wrapping_sub(1)) else {
+            self.diags
+                .push(Diagnostic::error(format!("there is no parameter ${n}")).at(at));
+            return Typed::unknown();
+        };
+        if slot.hint.is_none() {
+            slot.hint = ex.name.clone();
+        }
+        if ex.nullable {
+            slot.nullable = true;
+        }
+        match (&slot.ty, &ex.ty) {
+            (None, Some(t)) if *t != PgType::Unknown => slot.ty = Some(t.clone()),
+            (Some(old), Some(new))
+                if old != new && *new != PgType::Unknown && !compatible(old, new) =>
+            {
+                let msg = format!("parameter ${n} is used both as `{old}` and as `{new}`");
+                self.diags.push(
+                    Diagnostic::error(msg)
+                        .at(at)
+                        .help(format!("cast one use, such as `${n}::{old}`")),
+                );
+            }
+            _ => {}
+        }
+        Typed::new(slot.ty.clone().unwrap_or(PgType::Unknown), true)
+    }
+
+    fn param_is_unbound(&self, n: usize) -> bool {
+        self.slots
+            .get(n.wrapping_sub(1))
+            .is_some_and(|s| s.ty.is_none())
+    }
+
+    // ---- statements ----------------------------------------------------------------------
+
+    fn statement(&mut self, stmt: &ast::Statement, parent: Option<&Scope>) -> Vec<Out> {
+        match stmt {
+            ast::Statement::Query(q) => self.query(q, parent, None),
+            ast::Statement::Insert(ins) => self.insert(ins, parent),
+            ast::Statement::Update(up) => self.update(up, parent),
+            ast::Statement::Delete(del) => self.delete(del, parent),
+            other => {
+                let at = self.span(other.span());
+                self.error(
+                    Diagnostic::error(
+                        "only SELECT, INSERT, UPDATE and DELETE statements can be queries",
+                    )
+                    .at(at),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn query(
+        &mut self,
+        q: &ast::Query,
+        parent: Option<&Scope>,
+        targets: Option<&[Expect]>,
+    ) -> Vec<Out> {
+        let cte_mark = self.ctes.len();
+        if let Some(with) = &q.with {
+            for cte in &with.cte_tables {
+                let name = ident(&cte.alias.name);
+                if with.recursive {
+                    // The recursive term sees the CTE typed by its non-recursive term.
+                    if let ast::SetExpr::SetOperation { left, .. } = cte.query.body.as_ref() {
+                        let outs = self.set_expr(left, parent, None, &q.order_by);
+                        let rel = self.rel_from_outs(&name, &cte.alias.columns, outs);
+                        self.ctes.push(rel);
+                    }
+                }
+                let outs = self.query(&cte.query, parent, None);
+                if with.recursive {
+                    self.ctes.retain(|r| r.name != name);
+                }
+                let rel = self.rel_from_outs(&name, &cte.alias.columns, outs);
+                self.ctes.push(rel);
+            }
+        }
+        let outs = self.set_expr(&q.body, parent, targets, &q.order_by);
+        if let Some(lc) = &q.limit_clause {
+            let scope = Scope {
+                rels: Vec::new(),
+                parent,
+            };
+            match lc {
+                ast::LimitClause::LimitOffset { limit, offset, .. } => {
+                    if let Some(l) = limit {
+                        self.expr(
+                            l,
+                            &scope,
+                            &Expect::named(PgType::Int8, Some("limit".into())),
+                        );
+                    }
+                    if let Some(o) = offset {
+                        self.expr(
+                            &o.value,
+                            &scope,
+                            &Expect::named(PgType::Int8, Some("offset".into())),
+                        );
+                    }
+                }
+                ast::LimitClause::OffsetCommaLimit { offset, limit } => {
+                    self.expr(
+                        limit,
+                        &scope,
+                        &Expect::named(PgType::Int8, Some("limit".into())),
+                    );
+                    self.expr(
+                        offset,
+                        &scope,
+                        &Expect::named(PgType::Int8, Some("offset".into())),
+                    );
+                }
+            }
+        }
+        self.ctes.truncate(cte_mark);
+        outs
+    }
+
+    fn rel_from_outs(
+        &self,
+        name: &str,
+        aliases: &[ast::TableAliasColumnDef],
+        outs: Vec<Out>,
+    ) -> Rel {
+        let columns = outs
+            .into_iter()
+            .enumerate()
+            .map(|(i, o)| RelColumn {
+                name: aliases.get(i).map(|a| ident(&a.name)).unwrap_or(o.name),
+                ty: if o.ty == PgType::Unknown {
+                    PgType::Text
+                } else {
+                    o.ty
+                },
+                not_null: o.not_null,
+                table: o.table,
+            })
+            .collect();
+        Rel {
+            name: name.to_string(),
+            table: None,
+            columns,
+            nulled: false,
+        }
+    }
+
+    fn set_expr(
+        &mut self,
+        body: &ast::SetExpr,
+        parent: Option<&Scope>,
+        targets: Option<&[Expect]>,
+        order_by: &Option<ast::OrderBy>,
+    ) -> Vec<Out> {
+        match body {
+            ast::SetExpr::Select(s) => self.select(s, parent, targets, order_by),
+            ast::SetExpr::Query(q) => self.query(q, parent, targets),
+            ast::SetExpr::SetOperation { left, right, .. } => {
+                let l = self.set_expr(left, parent, targets, &None);
+                let r = self.set_expr(right, parent, targets, &None);
+                if l.len() != r.len() {
+                    let at = self.span(body.span());
+                    self.error(Diagnostic::error("each UNION / INTERSECT / EXCEPT query must have the same number of columns").at(at));
+                }
+                let outs: Vec<Out> = l
+                    .into_iter()
+                    .zip(r)
+                    .map(|(a, b)| Out {
+                        not_null: nullability::set_operation_not_null(a.not_null, b.not_null),
+                        ty: if a.ty == PgType::Unknown { b.ty } else { a.ty },
+                        table: None,
+                        column: None,
+                        name: a.name,
+                    })
+                    .collect();
+                self.order_by_outputs(order_by, &outs, parent);
+                outs
+            }
+            ast::SetExpr::Values(v) => {
+                let scope = Scope {
+                    rels: Vec::new(),
+                    parent,
+                };
+                let mut outs: Vec<Out> = Vec::new();
+                for row in &v.rows {
+                    for (i, e) in row.content.iter().enumerate() {
+                        let ex = targets.and_then(|t| t.get(i)).cloned().unwrap_or_default();
+                        let t = self.expr(e, &scope, &ex);
+                        match outs.get_mut(i) {
+                            Some(o) => o.not_null &= t.not_null,
+                            None => outs.push(Out {
+                                name: format!("column{}", i + 1),
+                                ty: t.ty,
+                                not_null: t.not_null,
+                                table: None,
+                                column: None,
+                            }),
+                        }
+                    }
+                }
+                outs
+            }
+            ast::SetExpr::Insert(s) | ast::SetExpr::Update(s) | ast::SetExpr::Delete(s) => {
+                self.statement(s, parent)
+            }
+            other => {
+                let at = self.span(other.span());
+                self.error(Diagnostic::error("this kind of query body is not supported").at(at));
+                Vec::new()
+            }
+        }
+    }
+
+    fn order_by_outputs(
+        &mut self,
+        order_by: &Option<ast::OrderBy>,
+        outs: &[Out],
+        parent: Option<&Scope>,
+    ) {
+        let Some(ob) = order_by else { return };
+        let rel = Rel {
+            name: String::new(),
+            table: None,
+            columns: outs
+                .iter()
+                .map(|o| RelColumn {
+                    name: o.name.clone(),
+                    ty: o.ty.clone(),
+                    not_null: o.not_null,
+                    table: None,
+                })
+                .collect(),
+            nulled: false,
+        };
+        let scope = Scope {
+            rels: vec![rel],
+            parent,
+        };
+        if let ast::OrderByKind::Expressions(items) = &ob.kind {
+            for item in items {
+                self.expr(&item.expr, &scope, &Expect::default());
+            }
+        }
+    }
+
+    fn select(
+        &mut self,
+        s: &ast::Select,
+        parent: Option<&Scope>,
+        targets: Option<&[Expect]>,
+        order_by: &Option<ast::OrderBy>,
+    ) -> Vec<Out> {
+        let mut scope = Scope {
+            rels: Vec::new(),
+            parent,
+        };
+        self.from(&s.from, &mut scope);
+        if let Some(w) = &s.selection {
+            self.expr(w, &scope, &Expect::ty(PgType::Bool));
+        }
+        let mut outs = Vec::new();
+        for (i, item) in s.projection.iter().enumerate() {
+            let ex = targets.and_then(|t| t.get(i)).cloned().unwrap_or_default();
+            self.select_item(item, &scope, &ex, &mut outs);
+        }
+        if let Some(ast::Distinct::On(exprs)) = &s.distinct {
+            for e in exprs {
+                self.expr(e, &scope, &Expect::default());
+            }
+        }
+        if let ast::GroupByExpr::Expressions(exprs, _) = &s.group_by {
+            for e in exprs {
+                self.group_or_order_expr(e, &scope, &outs);
+            }
+        }
+        if let Some(h) = &s.having {
+            self.expr(h, &scope, &Expect::ty(PgType::Bool));
+        }
+        if let Some(ob) = order_by {
+            if let ast::OrderByKind::Expressions(items) = &ob.kind {
+                for item in items {
+                    self.group_or_order_expr(&item.expr, &scope, &outs);
+                }
+            }
+        }
+        outs
+    }
+
+    /// ORDER BY and GROUP BY may name an output column or give its position.
+    fn group_or_order_expr(&mut self, e: &ast::Expr, scope: &Scope, outs: &[Out]) {
+        if let ast::Expr::Identifier(id) = e {
+            let name = ident(id);
+            if outs.iter().any(|o| o.name == name)
+                && !matches!(scope.lookup(None, &name), Lookup::Found(..))
+            {
+                return;
+            }
+        }
+        if let ast::Expr::Value(v) = e {
+            if let ast::Value::Number(n, _) = &v.value {
+                if n.parse::<usize>().is_ok_and(|k| k >= 1 && k <= outs.len()) {
+                    return;
+                }
+            }
+        }
+        self.expr(e, scope, &Expect::default());
+    }
+
+    fn select_item(
+        &mut self,
+        item: &ast::SelectItem,
+        scope: &Scope,
+        ex: &Expect,
+        outs: &mut Vec<Out>,
+    ) {
+        match item {
+            ast::SelectItem::UnnamedExpr(e) => {
+                let t = self.expr(e, scope, ex);
+                outs.push(out_of(t, None));
+            }
+            ast::SelectItem::ExprWithAlias { expr, alias } => {
+                let t = self.expr(expr, scope, ex);
+                let (name, forced) = nullability::alias_override(&ident(alias));
+                let mut o = out_of(t, Some(name));
+                if let Some(nn) = forced {
+                    o.not_null = nn;
+                    o.table = None;
+                }
+                outs.push(o);
+            }
+            ast::SelectItem::Wildcard(opts) => {
+                let at = span(self.file, opts.wildcard_token.0.span);
+                let rels: Vec<&Rel> = scope.rels.iter().collect();
+                if rels.is_empty() {
+                    self.error(
+                        Diagnostic::error("SELECT * with no tables specified")
+                            .at(at.unwrap_or(self.fallback)),
+                    );
+                }
+                self.expand(&rels, rels.len() > 1, at, outs);
+            }
+            ast::SelectItem::QualifiedWildcard(kind, opts) => {
+                let ast::SelectItemQualifiedWildcardKind::ObjectName(name) = kind else {
+                    let at = self.span(item.span());
+                    self.error(Diagnostic::error("`*` of an expression is not supported").at(at));
+                    return;
+                };
+                let parts = crate::syntax::parse::name_parts(name);
+                let rel_name = parts.last().cloned().unwrap_or_default();
+                let start = name_span(self.file, name);
+                let end = span(self.file, opts.wildcard_token.0.span);
+                let at = start
+                    .zip(end)
+                    .map(|(s, e)| Span::new(self.file, s.start, e.end));
+                match scope.rel(&rel_name) {
+                    Some(rel) => self.expand(&[rel], true, at, outs),
+                    None => {
+                        let mut d = Diagnostic::error(format!(
+                            "missing FROM-clause entry for table `{rel_name}`"
+                        ))
+                        .at(start.unwrap_or(self.fallback));
+                        if let Some(s) =
+                            did_you_mean(&rel_name, scope.rels.iter().map(|r| r.name.as_str()))
+                        {
+                            d = d.help(format!("did you mean `{s}`?"));
+                        }
+                        self.error(d);
+                    }
+                }
+            }
+            ast::SelectItem::ExprWithAliases { .. } => {
+                let at = self.span(item.span());
+                self.error(
+                    Diagnostic::error("multiple aliases for one expression are not supported")
+                        .at(at),
+                );
+            }
+        }
+    }
+
+    /// Adds every column of `rels` to the output and rewrites the `*` into the explicit list,
+    /// so decoding never depends on the column order a later migration leaves.
+    fn expand(&mut self, rels: &[&Rel], qualify: bool, at: Option<Span>, outs: &mut Vec<Out>) {
+        let mut list = Vec::new();
+        for rel in rels {
+            for c in &rel.columns {
+                outs.push(Out {
+                    name: c.name.clone(),
+                    ty: c.ty.clone(),
+                    not_null: nullability::column_not_null(c.not_null, rel.nulled),
+                    table: c.table.clone(),
+                    column: c.table.as_ref().map(|_| c.name.clone()),
+                });
+                list.push(if qualify && !rel.name.is_empty() {
+                    format!("{}.{}", quote_ident(&rel.name), quote_ident(&c.name))
+                } else {
+                    quote_ident(&c.name)
+                });
+            }
+        }
+        if let Some(at) = at {
+            let start = self.src.offset(at.start);
+            let end = self.src.offset(at.end);
+            if start < end && self.src.text[start..end].ends_with('*') {
+                self.edits.push(Edit {
+                    start,
+                    end,
+                    text: list.join(", "),
+                });
+            }
+        }
+    }
+
+    // ---- FROM ------------------------------------------------------------------------------
+
+    fn from(&mut self, from: &[ast::TableWithJoins], scope: &mut Scope) {
+        for twj in from {
+            let first = scope.rels.len();
+            if let Some(rel) = self.factor(&twj.relation, scope) {
+                scope.rels.push(rel);
+            }
+            for j in &twj.joins {
+                let before = scope.rels.len();
+                if let Some(rel) = self.factor(&j.relation, scope) {
+                    scope.rels.push(rel);
+                }
+                use ast::JoinOperator as J;
+                let (null_left, null_right, constraint) = match &j.join_operator {
+                    J::Join(c) | J::Inner(c) => (false, false, Some(c)),
+                    J::Left(c) | J::LeftOuter(c) => (false, true, Some(c)),
+                    J::Right(c) | J::RightOuter(c) => (true, false, Some(c)),
+                    J::FullOuter(c) => (true, true, Some(c)),
+                    J::CrossJoin(c) => (false, false, Some(c)),
+                    _ => {
+                        let at = self.span(j.relation.span());
+                        self.error(Diagnostic::error("this kind of join is not supported").at(at));
+                        (false, false, None)
+                    }
+                };
+                if null_left {
+                    scope.rels[first..before]
+                        .iter_mut()
+                        .for_each(|r| r.nulled = true);
+                }
+                if null_right {
+                    scope.rels[before..]
+                        .iter_mut()
+                        .for_each(|r| r.nulled = true);
+                }
+                match constraint {
+                    Some(ast::JoinConstraint::On(e)) => {
+                        self.expr(e, scope, &Expect::ty(PgType::Bool));
+                    }
+                    Some(ast::JoinConstraint::Using(cols)) => {
+                        for c in cols {
+                            let parts = crate::syntax::parse::name_parts(c);
+                            let name = parts.last().cloned().unwrap_or_default();
+                            let left_has = scope.rels[first..before]
+                                .iter()
+                                .any(|r| r.columns.iter().any(|x| x.name == name));
+                            let right_has = scope.rels[before..]
+                                .iter()
+                                .any(|r| r.columns.iter().any(|x| x.name == name));
+                            if !left_has || !right_has {
+                                let at = name_span(self.file, c).unwrap_or(self.fallback);
+                                self.error(Diagnostic::error(format!("column `{name}` specified in USING clause does not exist in both tables")).at(at));
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn factor(&mut self, f: &ast::TableFactor, scope: &Scope) -> Option<Rel> {
+        match f {
+            ast::TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } => {
+                let mut rel = self.table_rel(name)?;
+                if let Some(a) = alias {
+                    rel.name = ident(&a.name);
+                    for (c, col_alias) in rel.columns.iter_mut().zip(&a.columns) {
+                        c.name = ident(&col_alias.name);
+                    }
+                }
+                Some(rel)
+            }
+            ast::TableFactor::Derived {
+                lateral,
+                subquery,
+                alias,
+                ..
+            } => {
+                let outs = if *lateral {
+                    self.query(subquery, Some(scope), None)
+                } else {
+                    self.query(subquery, scope.parent, None)
+                };
+                let (name, cols) = match alias {
+                    Some(a) => (ident(&a.name), a.columns.as_slice()),
+                    None => (String::new(), &[][..]),
+                };
+                let mut rel = self.rel_from_outs(&name, cols, outs);
+                // Plain column references keep their table so `describe` can report it.
+                rel.table = None;
+                Some(rel)
+            }
+            other => {
+                let at = self.span(other.span());
+                self.error(Diagnostic::error("this kind of FROM item is not supported yet").at(at));
+                None
+            }
+        }
+    }
+
+    /// A table or CTE by name, as a relation named after it.
+    fn table_rel(&mut self, name: &ast::ObjectName) -> Option<Rel> {
+        let q = qual_name(name);
+        if q.schema.is_none() {
+            if let Some(cte) = self.ctes.iter().rev().find(|r| r.name == q.name) {
+                return Some(cte.clone());
+            }
+        }
+        match self.cat.table(&q) {
+            Some(t) => Some(Rel {
+                name: t.name.name.clone(),
+                table: Some(t.name.clone()),
+                columns: t
+                    .columns
+                    .iter()
+                    .map(|c| RelColumn {
+                        name: c.name.clone(),
+                        ty: c.ty.clone(),
+                        not_null: c.not_null,
+                        table: Some(t.name.clone()),
+                    })
+                    .collect(),
+                nulled: false,
+            }),
+            None => {
+                let at = name_span(self.file, name).unwrap_or(self.fallback);
+                let mut d = Diagnostic::error(format!("relation `{q}` does not exist")).at(at);
+                let mut names: Vec<String> = self.cat.table_names().collect();
+                names.extend(self.ctes.iter().map(|c| c.name.clone()));
+                if let Some(s) = did_you_mean(&q.to_string(), names.iter().map(String::as_str)) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                self.error(d);
+                None
+            }
+        }
+    }
+
+    // ---- data-modifying statements ---------------------------------------------------------------
+
+    fn target_table(&mut self, name: &ast::ObjectName, alias: Option<&ast::Ident>) -> Option<Rel> {
+        let q = qual_name(name);
+        if self.cat.table(&q).is_none() {
+            let at = name_span(self.file, name).unwrap_or(self.fallback);
+            let mut d = Diagnostic::error(format!("relation `{q}` does not exist")).at(at);
+            let names: Vec<String> = self.cat.table_names().collect();
+            if let Some(s) = did_you_mean(&q.to_string(), names.iter().map(String::as_str)) {
+                d = d.help(format!("did you mean `{s}`?"));
+            }
+            self.error(d);
+            return None;
+        }
+        let saved = std::mem::take(&mut self.ctes);
+        let mut rel = self.table_rel(name);
+        self.ctes = saved;
+        if let (Some(r), Some(a)) = (rel.as_mut(), alias) {
+            r.name = ident(a);
+        }
+        rel
+    }
+
+    fn column_expect(&mut self, rel: &Rel, col: &ast::Ident) -> Expect {
+        let name = ident(col);
+        match rel.columns.iter().find(|c| c.name == name) {
+            Some(c) => Expect {
+                ty: Some(c.ty.clone()),
+                name: Some(name),
+                nullable: !c.not_null,
+            },
+            None => {
+                let at = self.span(col.span);
+                let mut d = Diagnostic::error(format!(
+                    "column `{name}` of relation `{}` does not exist",
+                    rel.name
+                ))
+                .at(at);
+                if let Some(s) = did_you_mean(&name, rel.columns.iter().map(|c| c.name.as_str())) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                self.error(d);
+                Expect::default()
+            }
+        }
+    }
+
+    fn returning(&mut self, items: &Option<Vec<ast::SelectItem>>, scope: &Scope) -> Vec<Out> {
+        let mut outs = Vec::new();
+        for item in items.iter().flatten() {
+            if let ast::SelectItem::Wildcard(opts) = item {
+                // RETURNING * returns the target table's columns only.
+                let at = span(self.file, opts.wildcard_token.0.span);
+                let target = scope.rels[..1].iter().collect::<Vec<_>>();
+                self.expand(&target, false, at, &mut outs);
+                continue;
+            }
+            self.select_item(item, scope, &Expect::default(), &mut outs);
+        }
+        outs
+    }
+
+    fn insert(&mut self, ins: &ast::Insert, parent: Option<&Scope>) -> Vec<Out> {
+        let ast::TableObject::TableName(name) = &ins.table else {
+            self.error(
+                Diagnostic::error("INSERT into a table function is not supported")
+                    .at(self.fallback),
+            );
+            return Vec::new();
+        };
+        let alias = ins.table_alias.as_ref().map(|a| &a.alias);
+        let Some(rel) = self.target_table(name, alias) else {
+            return Vec::new();
+        };
+        let targets: Vec<Expect> = if ins.columns.is_empty() {
+            rel.columns
+                .iter()
+                .map(|c| Expect {
+                    ty: Some(c.ty.clone()),
+                    name: Some(c.name.clone()),
+                    nullable: !c.not_null,
+                })
+                .collect()
+        } else {
+            ins.columns
+                .iter()
+                .map(|c| {
+                    let id =
+                        c.0.last()
+                            .and_then(|p| p.as_ident())
+                            .cloned()
+                            .unwrap_or_else(|| ast::Ident::new(""));
+                    self.column_expect(&rel, &id)
+                })
+                .collect()
+        };
+        if let Some(src) = &ins.source {
+            if let ast::SetExpr::Values(v) = src.body.as_ref() {
+                for row in &v.rows {
+                    if row.content.len() > targets.len() {
+                        let at = self.span(row.content[targets.len()].span());
+                        self.error(
+                            Diagnostic::error("INSERT has more expressions than target columns")
+                                .at(at),
+                        );
+                    } else if row.content.len() < targets.len() && !ins.columns.is_empty() {
+                        let at = self.span(row.closing_token.0.span);
+                        self.error(
+                            Diagnostic::error("INSERT has more target columns than expressions")
+                                .at(at),
+                        );
+                    }
+                }
+            }
+            let outs = self.query(src, parent, Some(&targets));
+            if outs.len() > targets.len() {
+                self.error(
+                    Diagnostic::error("INSERT has more expressions than target columns")
+                        .at(self.span(src.span())),
+                );
+            }
+        }
+        let scope = Scope {
+            rels: vec![rel.clone()],
+            parent,
+        };
+        if let Some(ast::OnInsert::OnConflict(oc)) = &ins.on {
+            if let Some(ast::ConflictTarget::Columns { columns: cols, .. }) = &oc.conflict_target {
+                for c in cols {
+                    self.column_expect(&rel, c);
+                }
+            }
+            if let ast::OnConflictAction::DoUpdate(du) = &oc.action {
+                let mut excluded = rel.clone();
+                excluded.name = "excluded".into();
+                let scope = Scope {
+                    rels: vec![rel.clone(), excluded],
+                    parent,
+                };
+                self.assignments(&du.assignments, &rel, &scope);
+                if let Some(w) = &du.selection {
+                    self.expr(w, &scope, &Expect::ty(PgType::Bool));
+                }
+            }
+        }
+        self.returning(&ins.returning, &scope)
+    }
+
+    fn assignments(&mut self, assignments: &[ast::Assignment], target: &Rel, scope: &Scope) {
+        for a in assignments {
+            match &a.target {
+                ast::AssignmentTarget::ColumnName(n) => {
+                    let id =
+                        n.0.last()
+                            .and_then(|p| p.as_ident())
+                            .cloned()
+                            .unwrap_or_else(|| ast::Ident::new(""));
+                    let ex = self.column_expect(target, &id);
+                    self.expr(&a.value, scope, &ex);
+                }
+                ast::AssignmentTarget::Tuple(names) => {
+                    let exs: Vec<Expect> = names
+                        .iter()
+                        .map(|n| {
+                            let id =
+                                n.0.last()
+                                    .and_then(|p| p.as_ident())
+                                    .cloned()
+                                    .unwrap_or_else(|| ast::Ident::new(""));
+                            self.column_expect(target, &id)
+                        })
+                        .collect();
+                    match &a.value {
+                        ast::Expr::Tuple(vals) => {
+                            for (v, ex) in vals.iter().zip(exs) {
+                                self.expr(v, scope, &ex);
+                            }
+                        }
+                        other => {
+                            self.expr(other, scope, &Expect::default());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn update(&mut self, up: &ast::Update, parent: Option<&Scope>) -> Vec<Out> {
+        let ast::TableFactor::Table { name, alias, .. } = &up.table.relation else {
+            self.error(
+                Diagnostic::error("UPDATE needs a table").at(self.span(up.table.relation.span())),
+            );
+            return Vec::new();
+        };
+        let Some(rel) = self.target_table(name, alias.as_ref().map(|a| &a.name)) else {
+            return Vec::new();
+        };
+        let mut scope = Scope {
+            rels: vec![rel.clone()],
+            parent,
+        };
+        if let Some(
+            ast::UpdateTableFromKind::AfterSet(from) | ast::UpdateTableFromKind::BeforeSet(from),
+        ) = &up.from
+        {
+            self.from(from, &mut scope);
+        }
+        self.assignments(&up.assignments, &rel, &scope);
+        if let Some(w) = &up.selection {
+            self.expr(w, &scope, &Expect::ty(PgType::Bool));
+        }
+        self.returning(&up.returning, &scope)
+    }
+
+    fn delete(&mut self, del: &ast::Delete, parent: Option<&Scope>) -> Vec<Out> {
+        let (ast::FromTable::WithFromKeyword(from) | ast::FromTable::WithoutKeyword(from)) =
+            &del.from;
+        let Some(first) = from.first() else {
+            return Vec::new();
+        };
+        let ast::TableFactor::Table { name, alias, .. } = &first.relation else {
+            self.error(
+                Diagnostic::error("DELETE needs a table").at(self.span(first.relation.span())),
+            );
+            return Vec::new();
+        };
+        let Some(rel) = self.target_table(name, alias.as_ref().map(|a| &a.name)) else {
+            return Vec::new();
+        };
+        let mut scope = Scope {
+            rels: vec![rel],
+            parent,
+        };
+        if let Some(using) = &del.using {
+            self.from(using, &mut scope);
+        }
+        if let Some(w) = &del.selection {
+            self.expr(w, &scope, &Expect::ty(PgType::Bool));
+        }
+        self.returning(&del.returning, &scope)
+    }
+}
+
+fn out_of(t: Typed, alias: Option<String>) -> Out {
+    let name = alias.or(t.name).unwrap_or_else(|| "?column?".to_string());
+    Out {
+        name,
+        ty: t.ty,
+        not_null: t.not_null,
+        table: t.table,
+        column: t.column,
+    }
+}
+
+/// Types that one parameter may take in different places without a conflict.
+fn compatible(a: &PgType, b: &PgType) -> bool {
+    let stringy = |t: &PgType| {
+        matches!(
+            t,
+            PgType::Text | PgType::Varchar | PgType::Bpchar | PgType::Name | PgType::Citext
+        )
+    };
+    stringy(a) && stringy(b)
+}
+
+const RESERVED: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "authorization",
+    "binary",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "collation",
+    "column",
+    "concurrently",
+    "constraint",
+    "create",
+    "cross",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_schema",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "freeze",
+    "from",
+    "full",
+    "grant",
+    "group",
+    "having",
+    "ilike",
+    "in",
+    "initially",
+    "inner",
+    "intersect",
+    "into",
+    "is",
+    "isnull",
+    "join",
+    "lateral",
+    "leading",
+    "left",
+    "like",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "natural",
+    "not",
+    "notnull",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "outer",
+    "overlaps",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "right",
+    "select",
+    "session_user",
+    "similar",
+    "some",
+    "symmetric",
+    "table",
+    "tablesample",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "verbose",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+/// An identifier as it must be written in SQL: quoted unless plain lower case and not reserved.
+pub fn quote_ident(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && !RESERVED.contains(&name);
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}

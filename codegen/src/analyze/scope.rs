@@ -1,0 +1,89 @@
+//! Name scopes: the relations a statement can see (FROM items, joins, CTEs, subqueries) and column lookup.
+
+use crate::ir::{PgType, QualName};
+
+/// A relation in scope: a table, a CTE or a subquery, under the name queries refer to it by.
+#[derive(Debug, Clone)]
+pub struct Rel {
+    /// Alias, or the table's own name.
+    pub name: String,
+    /// The base table, when the relation is one (for models and `describe`).
+    pub table: Option<QualName>,
+    pub columns: Vec<RelColumn>,
+    /// An outer join can fill this relation's columns with NULL.
+    pub nulled: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RelColumn {
+    pub name: String,
+    pub ty: PgType,
+    pub not_null: bool,
+    /// The table the column belongs to, when it is a plain table column.
+    pub table: Option<QualName>,
+}
+
+/// The relations visible at one level of a statement, with the enclosing level for correlated subqueries.
+#[derive(Debug, Clone, Default)]
+pub struct Scope<'p> {
+    pub rels: Vec<Rel>,
+    pub parent: Option<&'p Scope<'p>>,
+}
+
+/// What a column lookup found.
+pub enum Lookup<'a> {
+    Found(&'a Rel, &'a RelColumn),
+    Ambiguous,
+    NotFound,
+    NoSuchRelation,
+}
+
+impl<'p> Scope<'p> {
+    /// Resolves `column` or `rel.column`, innermost level first.
+    pub fn lookup(&self, rel: Option<&str>, column: &str) -> Lookup<'_> {
+        let mut found: Option<(&Rel, &RelColumn)> = None;
+        let mut rel_seen = false;
+        for r in &self.rels {
+            if let Some(name) = rel {
+                if r.name != name {
+                    continue;
+                }
+                rel_seen = true;
+            }
+            for c in r.columns.iter().filter(|c| c.name == column) {
+                if found.is_some() {
+                    return Lookup::Ambiguous;
+                }
+                found = Some((r, c));
+            }
+        }
+        match found {
+            Some((r, c)) => Lookup::Found(r, c),
+            None => match self.parent {
+                Some(p) => match p.lookup(rel, column) {
+                    Lookup::NoSuchRelation if rel_seen => Lookup::NotFound,
+                    other => other,
+                },
+                None if rel.is_some() && !rel_seen => Lookup::NoSuchRelation,
+                None => Lookup::NotFound,
+            },
+        }
+    }
+
+    pub fn rel(&self, name: &str) -> Option<&Rel> {
+        self.rels.iter().find(|r| r.name == name)
+    }
+
+    /// Every column name visible, for did-you-mean help.
+    pub fn column_names(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self
+            .rels
+            .iter()
+            .flat_map(|r| r.columns.iter().map(|c| c.name.as_str()))
+            .collect();
+        if let Some(p) = self.parent {
+            v.extend(p.column_names());
+        }
+        v
+    }
+}

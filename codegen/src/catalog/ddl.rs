@@ -1,0 +1,567 @@
+//! One function per DDL statement kind, each applying its statement to the catalog.
+
+use super::types::{resolve, Resolved};
+use super::{Catalog, Column, EnumType, Table};
+use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::ir::{PgType, QualName};
+use crate::source::{FileId, Span};
+use crate::syntax::parse::{ast, ident, name_span, qual_name, span};
+use sqlparser::ast::Spanned;
+
+/// A migration statement the parser could not read: an error when it would shape the schema
+/// (a table or type definition), a warning otherwise (functions, triggers, policies...).
+pub fn parse_failure(d: Diagnostic, stmt: &str) -> Diagnostic {
+    let words: Vec<String> = stmt
+        .split_whitespace()
+        .take(4)
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let shaping = matches!(
+        words
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["create", "table", ..]
+            | ["create", "unlogged", "table", ..]
+            | ["alter", "table", ..]
+            | ["create", "type", ..]
+            | ["alter", "type", ..]
+            | ["drop", "table", ..]
+            | ["drop", "type", ..]
+    );
+    if shaping {
+        d
+    } else {
+        Diagnostic { severity: crate::diagnostics::Severity::Warning, ..d }
+            .note("the statement is skipped; if it changes tables or types, generated code may not match the database")
+    }
+}
+
+/// Applies one statement; what it cannot apply becomes a diagnostic.
+pub fn apply(cat: &mut Catalog, file: FileId, stmt: &ast::Statement, diags: &mut Vec<Diagnostic>) {
+    let at = span(file, stmt.span()).unwrap_or(Span::point(file, 1, 1));
+    match stmt {
+        ast::Statement::CreateTable(ct) => create_table(cat, file, ct, at, diags),
+        ast::Statement::AlterTable(alt) => alter_table(cat, file, alt, at, diags),
+        ast::Statement::Drop {
+            object_type,
+            if_exists,
+            names,
+            ..
+        } => {
+            for n in names {
+                let q = qual_name(n);
+                let nspan = name_span(file, n).unwrap_or(at);
+                match object_type {
+                    ast::ObjectType::Table => {
+                        if cat.table(&q).is_some() {
+                            cat.tables.retain(|t| t.name != q);
+                        } else if !if_exists {
+                            diags.push(missing_table(cat, &q, nspan));
+                        }
+                    }
+                    ast::ObjectType::Type => {
+                        if cat.enum_type(&q).is_some() {
+                            cat.enums.retain(|e| e.name != q);
+                        } else if !if_exists {
+                            diags.push(
+                                Diagnostic::error(format!("type `{q}` does not exist")).at(nspan),
+                            );
+                        }
+                    }
+                    ast::ObjectType::View | ast::ObjectType::MaterializedView => {
+                        diags.push(not_understood(at, "DROP VIEW"))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        ast::Statement::CreateType {
+            name,
+            representation,
+        } => {
+            let q = qual_name(name);
+            match representation {
+                Some(ast::UserDefinedTypeRepresentation::Enum { labels }) => {
+                    if cat.enum_type(&q).is_some() {
+                        diags.push(Diagnostic::error(format!("type `{q}` already exists")).at(at));
+                        return;
+                    }
+                    let values = labels.iter().map(|l| l.value.clone()).collect();
+                    cat.enums.push(EnumType {
+                        name: q,
+                        values,
+                        comment: None,
+                    });
+                }
+                _ => diags.push(not_understood(at, "CREATE TYPE other than AS ENUM")),
+            }
+        }
+        ast::Statement::AlterType(alt) => alter_type(cat, file, alt, at, diags),
+        ast::Statement::Comment {
+            object_type,
+            object_name,
+            comment,
+            ..
+        } => comment_on(
+            cat,
+            file,
+            *object_type,
+            object_name,
+            comment.clone(),
+            at,
+            diags,
+        ),
+        // Statements that cannot change the types of tables or query results.
+        ast::Statement::CreateIndex(_)
+        | ast::Statement::CreateExtension(_)
+        | ast::Statement::CreateSchema { .. }
+        | ast::Statement::Insert(_)
+        | ast::Statement::Update(_)
+        | ast::Statement::Delete(_)
+        | ast::Statement::Query(_)
+        | ast::Statement::StartTransaction { .. }
+        | ast::Statement::Commit { .. }
+        | ast::Statement::Grant(_)
+        | ast::Statement::Revoke(_)
+        | ast::Statement::Set(_)
+        | ast::Statement::CreateTrigger(_)
+        | ast::Statement::DropTrigger(_)
+        | ast::Statement::CreatePolicy(_)
+        | ast::Statement::CreateSequence { .. }
+        | ast::Statement::CreateRole(_)
+        | ast::Statement::Analyze(_) => {}
+        other => {
+            let kind = other
+                .to_string()
+                .split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_uppercase();
+            diags.push(not_understood(at, &kind));
+        }
+    }
+}
+
+fn not_understood(at: Span, what: &str) -> Diagnostic {
+    Diagnostic::warning(format!(
+        "`{what}` is not understood by sqlgen yet and is skipped"
+    ))
+    .at(at)
+    .note("if it changes tables or types, generated code may not match the database")
+}
+
+fn missing_table(cat: &Catalog, q: &QualName, at: Span) -> Diagnostic {
+    let mut d = Diagnostic::error(format!("table `{q}` does not exist")).at(at);
+    let names: Vec<String> = cat.table_names().collect();
+    if let Some(s) = did_you_mean(&q.to_string(), names.iter().map(String::as_str)) {
+        d = d.help(format!("did you mean `{s}`?"));
+    }
+    d
+}
+
+fn column_type(
+    cat: &Catalog,
+    file: FileId,
+    dt: &ast::DataType,
+    fallback: Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Resolved> {
+    let written = dt.to_string();
+    let found = resolve(&written, &|q| cat.enum_type(q).is_some());
+    if found.is_none() {
+        let at = span(file, dt_span(dt)).unwrap_or(fallback);
+        let mut d = Diagnostic::error(format!("type `{written}` does not exist")).at(at);
+        let enums: Vec<String> = cat.enums.iter().map(|e| e.name.to_string()).collect();
+        if let Some(s) = did_you_mean(&written, enums.iter().map(String::as_str)) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+        diags.push(d);
+    }
+    found
+}
+
+fn dt_span(_dt: &ast::DataType) -> sqlparser::tokenizer::Span {
+    // sqlparser keeps no span on data types; callers fall back to the column's.
+    sqlparser::tokenizer::Span::empty()
+}
+
+fn column_def(
+    cat: &Catalog,
+    file: FileId,
+    def: &ast::ColumnDef,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(Column, bool)> {
+    let at = span(file, def.name.span).unwrap_or(Span::point(file, 1, 1));
+    let (ty, serial) = match column_type(cat, file, &def.data_type, at, diags)? {
+        Resolved::Type(t) => (t, false),
+        Resolved::Serial(t) => (t, true),
+    };
+    let mut col = Column {
+        name: ident(&def.name),
+        ty,
+        not_null: serial,
+        has_default: serial,
+        comment: None,
+    };
+    let mut primary = false;
+    for opt in &def.options {
+        match &opt.option {
+            ast::ColumnOption::NotNull => col.not_null = true,
+            ast::ColumnOption::Null => col.not_null = serial,
+            ast::ColumnOption::Default(_) => col.has_default = true,
+            ast::ColumnOption::PrimaryKey(_) => {
+                col.not_null = true;
+                primary = true;
+            }
+            ast::ColumnOption::Generated {
+                generation_expr, ..
+            } => {
+                col.has_default = true;
+                // An identity column is NOT NULL; a generated expression column may be null.
+                if generation_expr.is_none() {
+                    col.not_null = true;
+                }
+            }
+            ast::ColumnOption::Comment(c) => col.comment = Some(c.clone()),
+            _ => {}
+        }
+    }
+    Some((col, primary))
+}
+
+fn create_table(
+    cat: &mut Catalog,
+    file: FileId,
+    ct: &ast::CreateTable,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let name = qual_name(&ct.name);
+    if ct.query.is_some()
+        || ct.like.is_some()
+        || ct.clone.is_some()
+        || ct.inherits.as_ref().is_some_and(|i| !i.is_empty())
+    {
+        diags.push(not_understood(at, "CREATE TABLE AS / LIKE / INHERITS"));
+        return;
+    }
+    if cat.table(&name).is_some() {
+        if !ct.if_not_exists {
+            diags.push(
+                Diagnostic::error(format!("table `{name}` already exists"))
+                    .at(name_span(file, &ct.name).unwrap_or(at)),
+            );
+        }
+        return;
+    }
+    let mut table = Table {
+        name,
+        columns: Vec::new(),
+        comment: None,
+    };
+    for def in &ct.columns {
+        if let Some((col, _)) = column_def(cat, file, def, diags) {
+            if table.column(&col.name).is_some() {
+                diags.push(
+                    Diagnostic::error(format!("column `{}` specified more than once", col.name))
+                        .at(span(file, def.name.span).unwrap_or(at)),
+                );
+                continue;
+            }
+            table.columns.push(col);
+        }
+    }
+    for c in &ct.constraints {
+        primary_key_constraint(&mut table, file, c, at, diags);
+    }
+    cat.tables.push(table);
+}
+
+fn primary_key_constraint(
+    table: &mut Table,
+    file: FileId,
+    c: &ast::TableConstraint,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if let ast::TableConstraint::PrimaryKey(pk) = c {
+        for ic in &pk.columns {
+            let ast::Expr::Identifier(id) = &ic.column.expr else {
+                continue;
+            };
+            let name = ident(id);
+            match table.columns.iter_mut().find(|c| c.name == name) {
+                Some(col) => col.not_null = true,
+                None => diags.push(missing_column(
+                    table,
+                    &name,
+                    span(file, id.span).unwrap_or(at),
+                )),
+            }
+        }
+    }
+}
+
+fn missing_column(table: &Table, name: &str, at: Span) -> Diagnostic {
+    let mut d = Diagnostic::error(format!(
+        "column `{name}` does not exist in table `{}`",
+        table.name
+    ))
+    .at(at);
+    if let Some(s) = did_you_mean(name, table.columns.iter().map(|c| c.name.as_str())) {
+        d = d.help(format!("did you mean `{s}`?"));
+    }
+    d
+}
+
+fn alter_table(
+    cat: &mut Catalog,
+    file: FileId,
+    alt: &ast::AlterTable,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let name = qual_name(&alt.name);
+    let nspan = name_span(file, &alt.name).unwrap_or(at);
+    if cat.table(&name).is_none() {
+        if !alt.if_exists {
+            diags.push(missing_table(cat, &name, nspan));
+        }
+        return;
+    }
+    for op in &alt.operations {
+        // Column definitions need the catalog (enums) while the table is borrowed, so resolve first.
+        if let ast::AlterTableOperation::AddColumn {
+            if_not_exists,
+            column_def: def,
+            ..
+        } = op
+        {
+            let Some((col, _)) = column_def(cat, file, def, diags) else {
+                continue;
+            };
+            let table = cat.table_mut(&name).unwrap();
+            if table.column(&col.name).is_some() {
+                if !if_not_exists {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "column `{}` of table `{name}` already exists",
+                            col.name
+                        ))
+                        .at(span(file, def.name.span).unwrap_or(at)),
+                    );
+                }
+                continue;
+            }
+            table.columns.push(col);
+            continue;
+        }
+        if let ast::AlterTableOperation::AlterColumn {
+            column_name,
+            op: ast::AlterColumnOperation::SetDataType { data_type, .. },
+        } = op
+        {
+            let cspan = span(file, column_name.span).unwrap_or(at);
+            let Some(resolved) = column_type(cat, file, data_type, cspan, diags) else {
+                continue;
+            };
+            let ty = match resolved {
+                Resolved::Type(t) | Resolved::Serial(t) => t,
+            };
+            let table = cat.table_mut(&name).unwrap();
+            let cname = ident(column_name);
+            match table.columns.iter_mut().find(|c| c.name == cname) {
+                Some(c) => c.ty = ty,
+                None => diags.push(missing_column(table, &cname, cspan)),
+            }
+            continue;
+        }
+        if let ast::AlterTableOperation::RenameTable { table_name } = op {
+            let (ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n)) = table_name;
+            let mut new = qual_name(n);
+            if new.schema.is_none() {
+                new.schema = name.schema.clone();
+            }
+            cat.table_mut(&name).unwrap().name = new;
+            return;
+        }
+        let table = cat.table_mut(&name).unwrap();
+        match op {
+            ast::AlterTableOperation::DropColumn {
+                column_names,
+                if_exists,
+                ..
+            } => {
+                for c in column_names {
+                    let cname = ident(c);
+                    if table.column(&cname).is_some() {
+                        table.columns.retain(|col| col.name != cname);
+                    } else if !if_exists {
+                        diags.push(missing_column(
+                            table,
+                            &cname,
+                            span(file, c.span).unwrap_or(at),
+                        ));
+                    }
+                }
+            }
+            ast::AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => {
+                let old = ident(old_column_name);
+                match table.columns.iter_mut().find(|c| c.name == old) {
+                    Some(c) => c.name = ident(new_column_name),
+                    None => diags.push(missing_column(
+                        table,
+                        &old,
+                        span(file, old_column_name.span).unwrap_or(at),
+                    )),
+                }
+            }
+            ast::AlterTableOperation::AlterColumn { column_name, op } => {
+                let cname = ident(column_name);
+                let cspan = span(file, column_name.span).unwrap_or(at);
+                let Some(col) = table.columns.iter_mut().find(|c| c.name == cname) else {
+                    diags.push(missing_column(table, &cname, cspan));
+                    continue;
+                };
+                match op {
+                    ast::AlterColumnOperation::SetNotNull => col.not_null = true,
+                    ast::AlterColumnOperation::DropNotNull => col.not_null = false,
+                    ast::AlterColumnOperation::SetDefault { .. } => col.has_default = true,
+                    ast::AlterColumnOperation::DropDefault => col.has_default = false,
+                    ast::AlterColumnOperation::AddGenerated { .. } => {
+                        col.has_default = true;
+                        col.not_null = true;
+                    }
+                    _ => diags.push(not_understood(cspan, &format!("ALTER COLUMN {op}"))),
+                }
+            }
+            ast::AlterTableOperation::AddConstraint { constraint, .. } => {
+                primary_key_constraint(table, file, constraint, at, diags);
+            }
+            ast::AlterTableOperation::DropConstraint { .. }
+            | ast::AlterTableOperation::RenameConstraint { .. }
+            | ast::AlterTableOperation::EnableRowLevelSecurity
+            | ast::AlterTableOperation::DisableRowLevelSecurity
+            | ast::AlterTableOperation::OwnerTo { .. } => {}
+            other => diags.push(not_understood(at, &format!("ALTER TABLE {other}"))),
+        }
+    }
+}
+
+fn alter_type(
+    cat: &mut Catalog,
+    file: FileId,
+    alt: &ast::AlterType,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let name = qual_name(&alt.name);
+    let Some(e) = cat.enums.iter_mut().find(|e| e.name == name) else {
+        diags.push(
+            Diagnostic::error(format!("type `{name}` does not exist"))
+                .at(name_span(file, &alt.name).unwrap_or(at)),
+        );
+        return;
+    };
+    match &alt.operation {
+        ast::AlterTypeOperation::AddValue(add) => {
+            let v = add.value.value.clone();
+            if e.values.contains(&v) {
+                if !add.if_not_exists {
+                    diags
+                        .push(Diagnostic::error(format!("enum label `{v}` already exists")).at(at));
+                }
+                return;
+            }
+            let idx = match &add.position {
+                None => e.values.len(),
+                Some(ast::AlterTypeAddValuePosition::Before(n)) => e
+                    .values
+                    .iter()
+                    .position(|x| *x == n.value)
+                    .unwrap_or(e.values.len()),
+                Some(ast::AlterTypeAddValuePosition::After(n)) => e
+                    .values
+                    .iter()
+                    .position(|x| *x == n.value)
+                    .map(|i| i + 1)
+                    .unwrap_or(e.values.len()),
+            };
+            e.values.insert(idx, v);
+        }
+        ast::AlterTypeOperation::RenameValue(r) => {
+            match e.values.iter_mut().find(|x| **x == r.from.value) {
+                Some(x) => *x = r.to.value.clone(),
+                None => diags.push(
+                    Diagnostic::error(format!("`{}` is not an existing enum label", r.from.value))
+                        .at(at),
+                ),
+            }
+        }
+        ast::AlterTypeOperation::Rename(r) => {
+            let new = QualName::new(name.schema.clone(), ident(&r.new_name));
+            e.name = new.clone();
+            // Columns of the renamed enum follow it.
+            for t in &mut cat.tables {
+                for c in &mut t.columns {
+                    rename_enum(&mut c.ty, &name, &new);
+                }
+            }
+        }
+    }
+}
+
+fn rename_enum(ty: &mut PgType, old: &QualName, new: &QualName) {
+    match ty {
+        PgType::Enum(q) if q == old => *q = new.clone(),
+        PgType::Array(inner) => rename_enum(inner, old, new),
+        _ => {}
+    }
+}
+
+fn comment_on(
+    cat: &mut Catalog,
+    file: FileId,
+    kind: ast::CommentObject,
+    name: &ast::ObjectName,
+    comment: Option<String>,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let nspan = name_span(file, name).unwrap_or(at);
+    match kind {
+        ast::CommentObject::Table => {
+            let q = qual_name(name);
+            match cat.table_mut(&q) {
+                Some(t) => t.comment = comment,
+                None => diags.push(missing_table(cat, &q, nspan)),
+            }
+        }
+        ast::CommentObject::Column => {
+            let mut parts = crate::syntax::parse::name_parts(name);
+            let Some(col) = parts.pop() else { return };
+            let tname = parts.pop().unwrap_or_default();
+            let q = QualName::new(parts.pop(), tname);
+            match cat.table_mut(&q) {
+                Some(t) => match t.columns.iter_mut().find(|c| c.name == col) {
+                    Some(c) => c.comment = comment,
+                    None => diags.push(missing_column(t, &col, nspan)),
+                },
+                None => diags.push(missing_table(cat, &q, nspan)),
+            }
+        }
+        ast::CommentObject::Type => {
+            let q = qual_name(name);
+            if let Some(e) = cat.enums.iter_mut().find(|e| e.name == q) {
+                e.comment = comment;
+            }
+        }
+        _ => {}
+    }
+}

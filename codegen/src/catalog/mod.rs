@@ -1,0 +1,88 @@
+//! The schema as the migrations leave it: tables, columns and enums, built without a database.
+
+mod ddl;
+pub mod types;
+
+use crate::diagnostics::Diagnostic;
+use crate::ir::{PgType, QualName};
+use crate::source::{FileId, SourceMap};
+
+pub use ddl::apply;
+
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// In creation order, which is the order models are emitted in.
+    pub tables: Vec<Table>,
+    pub enums: Vec<EnumType>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub name: QualName,
+    pub columns: Vec<Column>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Column {
+    pub name: String,
+    pub ty: PgType,
+    pub not_null: bool,
+    pub has_default: bool,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumType {
+    pub name: QualName,
+    pub values: Vec<String>,
+    pub comment: Option<String>,
+}
+
+impl Catalog {
+    pub fn table(&self, name: &QualName) -> Option<&Table> {
+        self.tables.iter().find(|t| &t.name == name)
+    }
+
+    pub fn table_mut(&mut self, name: &QualName) -> Option<&mut Table> {
+        self.tables.iter_mut().find(|t| &t.name == name)
+    }
+
+    pub fn enum_type(&self, name: &QualName) -> Option<&EnumType> {
+        self.enums.iter().find(|e| &e.name == name)
+    }
+
+    pub fn table_names(&self) -> impl Iterator<Item = String> + '_ {
+        self.tables.iter().map(|t| t.name.to_string())
+    }
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+/// Builds the catalog from migration files already loaded in `sources` (up sections only).
+pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>) -> Catalog {
+    let mut catalog = Catalog::default();
+    for &file in files {
+        let text = &sources.get(file).text;
+        for (start, end) in crate::syntax::scan::statements(text) {
+            let src = sources.get(file);
+            let pos = src.pos(start);
+            let mut padded = "\n".repeat(pos.line as usize - 1);
+            padded.push_str(&" ".repeat(pos.col as usize - 1));
+            padded.push_str(&text[start..end]);
+            match crate::syntax::parse::parse(file, &padded) {
+                Ok(stmts) => {
+                    for stmt in stmts {
+                        apply(&mut catalog, file, &stmt, diags);
+                    }
+                }
+                Err(d) => diags.push(ddl::parse_failure(d, &text[start..end])),
+            }
+        }
+    }
+    catalog
+}

@@ -1,0 +1,195 @@
+//! PostgreSQL type names (with their SQL-standard spellings and modifiers) to [`PgType`].
+
+use crate::ir::{PgType, QualName};
+
+/// What a written type name means.
+pub enum Resolved {
+    Type(PgType),
+    /// `serial` and friends: the integer type plus NOT NULL and a default.
+    Serial(PgType),
+}
+
+/// Resolves a type as written (`character varying(20)`, `timestamp(3) with time zone`, `text[]`,
+/// `"Status"`), looking user-defined names up with `lookup_enum`.
+pub fn resolve(written: &str, lookup_enum: &dyn Fn(&QualName) -> bool) -> Option<Resolved> {
+    let mut s = written.trim().to_string();
+    let mut dims = 0;
+    loop {
+        let t = s.trim_end();
+        if let Some(rest) = t.strip_suffix(']') {
+            if let Some(open) = rest.rfind('[') {
+                s = rest[..open].to_string();
+                dims += 1;
+                continue;
+            }
+        }
+        let lower = t.to_ascii_lowercase();
+        if let Some(rest) = lower.strip_suffix(" array") {
+            s = t[..rest.len()].to_string();
+            dims += 1;
+            continue;
+        }
+        break;
+    }
+    let base = strip_modifiers(&s);
+    let (resolved, serial) = match builtin(&base.to_ascii_lowercase()) {
+        Some(Builtin::Plain(t)) => (t, false),
+        Some(Builtin::Serial(t)) => (t, true),
+        None => {
+            let name = parse_qualified(&base)?;
+            if lookup_enum(&name) {
+                (PgType::Enum(name), false)
+            } else {
+                return None;
+            }
+        }
+    };
+    let mut ty = resolved;
+    for _ in 0..dims {
+        ty = PgType::Array(Box::new(ty));
+    }
+    Some(if serial && dims == 0 {
+        Resolved::Serial(ty)
+    } else {
+        Resolved::Type(ty)
+    })
+}
+
+enum Builtin {
+    Plain(PgType),
+    Serial(PgType),
+}
+
+fn builtin(name: &str) -> Option<Builtin> {
+    let name = name.strip_prefix("pg_catalog.").unwrap_or(name);
+    let name = name.trim_matches('"');
+    let t = match name {
+        "bool" | "boolean" => PgType::Bool,
+        "int2" | "smallint" => PgType::Int2,
+        "int" | "int4" | "integer" => PgType::Int4,
+        "int8" | "bigint" => PgType::Int8,
+        "smallserial" | "serial2" => return Some(Builtin::Serial(PgType::Int2)),
+        "serial" | "serial4" => return Some(Builtin::Serial(PgType::Int4)),
+        "bigserial" | "serial8" => return Some(Builtin::Serial(PgType::Int8)),
+        "real" | "float4" => PgType::Float4,
+        "double precision" | "float8" | "float" | "double" => PgType::Float8,
+        "numeric" | "decimal" | "dec" => PgType::Numeric,
+        "text" => PgType::Text,
+        "varchar" | "character varying" | "char varying" => PgType::Varchar,
+        "char" | "character" | "bpchar" | "nchar" => PgType::Bpchar,
+        "name" => PgType::Name,
+        "citext" => PgType::Citext,
+        "bytea" => PgType::Bytea,
+        "uuid" => PgType::Uuid,
+        "timestamptz" | "timestamp with time zone" => PgType::Timestamptz,
+        "timestamp" | "timestamp without time zone" => PgType::Timestamp,
+        "date" => PgType::Date,
+        "time" | "time without time zone" => PgType::Time,
+        "timetz" | "time with time zone" => PgType::Timetz,
+        "interval" => PgType::Interval,
+        "json" => PgType::Json,
+        "jsonb" => PgType::Jsonb,
+        "inet" => PgType::Inet,
+        "cidr" => PgType::Cidr,
+        "macaddr" => PgType::Macaddr,
+        "oid" => PgType::Oid,
+        "money" => PgType::Money,
+        "void" => PgType::Void,
+        "record" => PgType::Record,
+        "point" | "line" | "lseg" | "box" | "path" | "polygon" | "circle" | "xml" | "tsvector"
+        | "tsquery" | "bit" | "bit varying" | "varbit" | "macaddr8" | "int4range" | "int8range"
+        | "numrange" | "tsrange" | "tstzrange" | "daterange" | "pg_lsn" | "txid_snapshot"
+        | "regclass" | "regtype" | "xid" | "cid" | "tid" | "ltree" => {
+            PgType::Other(name.replace(' ', "_"))
+        }
+        _ => return None,
+    };
+    Some(Builtin::Plain(t))
+}
+
+/// Removes `(n)` / `(p, s)` modifiers anywhere (`timestamp(3) with time zone`), and collapses spaces.
+fn strip_modifiers(s: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    let mut in_quote = false;
+    for c in s.chars() {
+        match c {
+            '"' => {
+                in_quote = !in_quote;
+                out.push(c);
+            }
+            '(' if !in_quote => depth += 1,
+            ')' if !in_quote => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `"Foo"."Bar"`, `foo.bar`, `bar` to a qualified name, folding unquoted parts to lower case.
+pub fn parse_qualified(s: &str) -> Option<QualName> {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => {
+                quoted = !quoted;
+                was_quoted = true;
+            }
+            '.' if !quoted => {
+                parts.push(if was_quoted {
+                    cur.clone()
+                } else {
+                    cur.to_lowercase()
+                });
+                cur.clear();
+                was_quoted = false;
+            }
+            c if !quoted && c.is_whitespace() => return None,
+            c => cur.push(c),
+        }
+    }
+    parts.push(if was_quoted { cur } else { cur.to_lowercase() });
+    if parts.iter().any(String::is_empty) {
+        return None;
+    }
+    let name = parts.pop()?;
+    let schema = parts.pop();
+    Some(QualName::new(schema, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ty(s: &str) -> String {
+        match resolve(s, &|q| q.name == "Mood") {
+            Some(Resolved::Type(t)) => t.to_string(),
+            Some(Resolved::Serial(t)) => format!("serial {t}"),
+            None => "?".into(),
+        }
+    }
+
+    #[test]
+    fn spellings() {
+        assert_eq!(ty("CHARACTER VARYING(255)"), "varchar");
+        assert_eq!(ty("timestamp(3) with time zone"), "timestamptz");
+        assert_eq!(ty("TIMESTAMP(3)"), "timestamp");
+        assert_eq!(ty("text[]"), "text[]");
+        assert_eq!(ty("int ARRAY"), "int4[]");
+        assert_eq!(ty("integer[][]"), "int4[][]");
+        assert_eq!(ty("NUMERIC(10, 2)"), "numeric");
+        assert_eq!(ty("bigserial"), "serial int8");
+        assert_eq!(ty("\"Mood\""), "Mood");
+        assert_eq!(ty("mood"), "?");
+        assert_eq!(ty("double precision"), "float8");
+    }
+}

@@ -1,0 +1,130 @@
+//! Rust names for SQL names: struct and variant names, field and argument names, keyword escapes.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use proc_macro2::{Ident, Span};
+
+const KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if",
+    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static",
+    "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn",
+    "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized",
+    "virtual", "yield", "try", "gen",
+];
+/// Keywords that cannot be raw identifiers.
+const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
+
+/// A field, argument or function name: snake case, keywords as raw identifiers.
+pub fn field(name: &str) -> String {
+    let mut s = name.to_snake_case();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s = format!("_{s}");
+    }
+    s
+}
+
+/// An identifier token for a snake-case name.
+pub fn ident(name: &str) -> Ident {
+    if NOT_RAW.contains(&name) {
+        Ident::new(&format!("{name}_"), Span::call_site())
+    } else if KEYWORDS.contains(&name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        Ident::new(name, Span::call_site())
+    }
+}
+
+/// A type or variant name in upper camel case.
+pub fn type_name(name: &str) -> String {
+    let mut s = name.to_upper_camel_case();
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s = format!("V{s}");
+    }
+    if s == "Self" {
+        s.push('_');
+    }
+    s
+}
+
+pub fn type_ident(name: &str) -> Ident {
+    Ident::new(&type_name(name), Span::call_site())
+}
+
+/// The model name of a table, singular as sqlc makes it (`users` to `User`, `"SecretStore"` stays).
+pub fn model_name(schema: Option<&str>, table: &str) -> String {
+    let base = singular(table);
+    match schema {
+        Some(s) => type_name(&format!("{s}_{base}")),
+        None => type_name(&base),
+    }
+}
+
+/// English singular of the last word of a name, for the common plural endings.
+fn singular(name: &str) -> String {
+    let (head, last) = match name.rfind('_') {
+        Some(i) => name.split_at(i + 1),
+        None => ("", name),
+    };
+    let lower = last.to_ascii_lowercase();
+    let cut = |n: usize, add: &str| format!("{head}{}{add}", &last[..last.len() - n]);
+    if lower.ends_with("ies") && last.len() > 3 {
+        cut(3, if last.ends_with("IES") { "Y" } else { "y" })
+    } else if ["sses", "uses", "xes", "ches", "shes", "zzes"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+    {
+        cut(2, "")
+    } else if lower.ends_with("ss")
+        || lower.ends_with("us")
+        || lower.ends_with("is")
+        || !lower.ends_with('s')
+    {
+        name.to_string()
+    } else {
+        cut(1, "")
+    }
+}
+
+/// Makes names unique by suffixing `_2`, `_3`... in order of appearance.
+pub fn dedupe(names: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        let mut candidate = n.clone();
+        let mut k = 2;
+        while out.contains(&candidate) {
+            candidate = format!("{n}_{k}");
+            k += 1;
+        }
+        out.push(candidate);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(model_name(None, "users"), "User");
+        assert_eq!(
+            model_name(None, "runtime_environments"),
+            "RuntimeEnvironment"
+        );
+        assert_eq!(model_name(None, "SecretStore"), "SecretStore");
+        assert_eq!(model_name(None, "ApiIntegrationVote"), "ApiIntegrationVote");
+        assert_eq!(model_name(None, "categories"), "Category");
+        assert_eq!(model_name(None, "statuses"), "Status");
+        assert_eq!(model_name(None, "addresses"), "Address");
+        assert_eq!(model_name(Some("billing"), "invoices"), "BillingInvoice");
+        assert_eq!(field("createdAt"), "created_at");
+        assert_eq!(field("?column?"), "column");
+        assert_eq!(ident("type").to_string(), "r#type");
+        assert_eq!(ident("self").to_string(), "self_");
+        assert_eq!(type_name("PRODUCTION"), "Production");
+        assert_eq!(type_name("in-progress"), "InProgress");
+        assert_eq!(
+            dedupe(vec!["id".into(), "id".into(), "id".into()]),
+            vec!["id", "id_2", "id_3"]
+        );
+    }
+}

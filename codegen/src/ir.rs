@@ -1,0 +1,261 @@
+//! The analysis result: plain data shared by the emitter and the `describe` command.
+//! This is the API boundary: the emitter sees only these types, never the SQL AST.
+
+use serde::Serialize;
+
+/// A schema-qualified name; `schema` is `None` for `public`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct QualName {
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+impl QualName {
+    pub fn new(schema: Option<String>, name: impl Into<String>) -> Self {
+        let schema = schema.filter(|s| s != "public" && s != "pg_catalog");
+        QualName {
+            schema,
+            name: name.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for QualName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.schema {
+            Some(s) => write!(f, "{s}.{}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+/// A PostgreSQL type as the analysis knows it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum PgType {
+    Bool,
+    Int2,
+    Int4,
+    Int8,
+    Float4,
+    Float8,
+    Numeric,
+    Text,
+    Varchar,
+    Bpchar,
+    /// The single-byte `"char"` type.
+    Char,
+    Name,
+    Citext,
+    Bytea,
+    Uuid,
+    Timestamptz,
+    Timestamp,
+    Date,
+    Time,
+    Timetz,
+    Interval,
+    Json,
+    Jsonb,
+    Inet,
+    Cidr,
+    Macaddr,
+    Oid,
+    Money,
+    Void,
+    Record,
+    /// A user-defined enum.
+    Enum(QualName),
+    Array(Box<PgType>),
+    /// An untyped literal or parameter whose type the context has not fixed yet.
+    Unknown,
+    /// A type known by name only; it has no Rust mapping.
+    Other(String),
+}
+
+impl PgType {
+    /// PostgreSQL's `typname` of the element type (`int4`, `foo.status`), as `describe` prints it.
+    pub fn element_name(&self) -> String {
+        match self {
+            PgType::Array(inner) => inner.element_name(),
+            other => other.scalar_name(),
+        }
+    }
+
+    fn scalar_name(&self) -> String {
+        let s = match self {
+            PgType::Bool => "bool",
+            PgType::Int2 => "int2",
+            PgType::Int4 => "int4",
+            PgType::Int8 => "int8",
+            PgType::Float4 => "float4",
+            PgType::Float8 => "float8",
+            PgType::Numeric => "numeric",
+            PgType::Text => "text",
+            PgType::Varchar => "varchar",
+            PgType::Bpchar => "bpchar",
+            PgType::Char => "char",
+            PgType::Name => "name",
+            PgType::Citext => "citext",
+            PgType::Bytea => "bytea",
+            PgType::Uuid => "uuid",
+            PgType::Timestamptz => "timestamptz",
+            PgType::Timestamp => "timestamp",
+            PgType::Date => "date",
+            PgType::Time => "time",
+            PgType::Timetz => "timetz",
+            PgType::Interval => "interval",
+            PgType::Json => "json",
+            PgType::Jsonb => "jsonb",
+            PgType::Inet => "inet",
+            PgType::Cidr => "cidr",
+            PgType::Macaddr => "macaddr",
+            PgType::Oid => "oid",
+            PgType::Money => "money",
+            PgType::Void => "void",
+            PgType::Record => "record",
+            PgType::Unknown => "unknown",
+            PgType::Enum(q) => return q.to_string(),
+            PgType::Other(n) => return n.clone(),
+            PgType::Array(_) => return self.element_name(),
+        };
+        s.to_string()
+    }
+
+    pub fn is_array(&self) -> bool {
+        matches!(self, PgType::Array(_))
+    }
+
+    /// The name PostgreSQL gives a cast's result column (`SELECT 1::int` is named `int4`).
+    pub fn column_name(&self) -> String {
+        match self {
+            PgType::Array(inner) => format!("_{}", inner.scalar_name()),
+            PgType::Enum(q) => q.name.clone(),
+            other => other.scalar_name(),
+        }
+    }
+}
+
+impl std::fmt::Display for PgType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PgType::Array(inner) => write!(f, "{inner}[]"),
+            other => f.write_str(&other.scalar_name()),
+        }
+    }
+}
+
+/// What a query returns, as its annotation says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Command {
+    /// Exactly one row; none is an error the caller can tell apart.
+    One,
+    /// Zero or one row.
+    Opt,
+    Many,
+    Exec,
+    /// The number of rows affected.
+    ExecRows,
+}
+
+impl Command {
+    pub fn annotation(self) -> &'static str {
+        match self {
+            Command::One => ":one",
+            Command::Opt => ":opt",
+            Command::Many => ":many",
+            Command::Exec => ":exec",
+            Command::ExecRows => ":execrows",
+        }
+    }
+
+    pub fn returns_rows(self) -> bool {
+        matches!(self, Command::One | Command::Opt | Command::Many)
+    }
+}
+
+/// One generated package (one `sql:` entry).
+#[derive(Debug, Clone, Serialize)]
+pub struct Package {
+    pub name: String,
+    /// Query files in the order they were read; each becomes a module.
+    pub files: Vec<QueryFile>,
+    /// Tables emitted as model structs, in catalog order.
+    pub models: Vec<Model>,
+    /// Enums the package uses, in catalog order.
+    pub enums: Vec<Enum>,
+    /// Models and enums taken from other packages instead of being generated again.
+    pub imported: Vec<Import>,
+}
+
+/// A model or enum another package generates, used through its module path.
+#[derive(Debug, Clone, Serialize)]
+pub struct Import {
+    /// The Rust type name (`User`).
+    pub rust_name: String,
+    /// The module that holds the other package's code (`shared::db`).
+    pub module_path: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryFile {
+    /// File stem: `users` for `queries/users.sql`.
+    pub stem: String,
+    /// Path shown in the generated header, relative to the config.
+    pub path: String,
+    pub queries: Vec<Query>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Query {
+    pub name: String,
+    pub command: Command,
+    pub doc: Vec<String>,
+    /// The SQL sent to PostgreSQL: parameters as `$n`, `*` expanded.
+    pub sql: String,
+    pub params: Vec<Param>,
+    pub columns: Vec<Column>,
+    /// The table whose model is the row type, when the columns are exactly that table's.
+    pub row_model: Option<QualName>,
+    /// Line of the annotation, for `describe`.
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Param {
+    pub number: usize,
+    pub name: String,
+    pub ty: PgType,
+    pub nullable: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    /// The name PostgreSQL reports (`count`, `?column?`).
+    pub name: String,
+    pub ty: PgType,
+    pub nullable: bool,
+    /// The table the value comes from, for plain column references.
+    pub table: Option<QualName>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    pub table: QualName,
+    pub comment: Option<String>,
+    pub fields: Vec<Field>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    pub name: String,
+    pub ty: PgType,
+    pub nullable: bool,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Enum {
+    pub name: QualName,
+    pub values: Vec<String>,
+    pub comment: Option<String>,
+}

@@ -1,0 +1,438 @@
+//! sqlgen: PostgreSQL migrations and annotated queries in, typed Rust modules out.
+//!
+//! The pipeline is `config -> sources -> catalog -> analyze (ir) -> emit -> write`;
+//! only [`load`] and [`write`] touch the filesystem.
+
+// Diagnostics are the cold path and carry their labels inline; boxing them would only add noise.
+#![allow(clippy::result_large_err)]
+
+pub mod analyze;
+pub mod build;
+pub mod catalog;
+pub mod config;
+pub mod describe;
+pub mod diagnostics;
+pub mod emit;
+pub mod ir;
+pub mod rustfmt;
+pub mod source;
+pub mod syntax;
+pub mod write;
+
+use diagnostics::Diagnostic;
+use source::{FileId, SourceFile, SourceMap};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Everything one run read and found: sources, diagnostics, and each package's analysis.
+pub struct Project {
+    pub config: Option<config::Config>,
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+    pub packages: Vec<AnalyzedPackage>,
+}
+
+/// One package after analysis.
+pub struct AnalyzedPackage {
+    pub config: config::Package,
+    pub ir: ir::Package,
+    /// Query name to the errors that rejected it (also in [`Project::diagnostics`]).
+    pub failures: BTreeMap<String, Vec<Diagnostic>>,
+    /// Errors in the package's schema.
+    pub schema_errors: Vec<Diagnostic>,
+    /// Files this package depends on: schema and query files (for `rerun-if-changed`).
+    pub inputs: Vec<PathBuf>,
+}
+
+/// Files generated for one package, not yet written.
+pub struct GeneratedPackage {
+    pub name: String,
+    pub out_dir: PathBuf,
+    pub files: Vec<emit::OutputFile>,
+}
+
+impl Project {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn render_diagnostics(&self) -> String {
+        diagnostics::render_all(&self.diagnostics, &self.sources)
+    }
+
+    pub fn package(&self, name: &str) -> Option<&AnalyzedPackage> {
+        self.packages.iter().find(|p| p.config.name == name)
+    }
+
+    /// Generates the code of the selected packages (all when `only` is `None`).
+    /// Nothing is generated when any diagnostic is an error, so nothing half-done reaches disk.
+    pub fn generate(&mut self, only: Option<&str>) -> Vec<GeneratedPackage> {
+        let mut out = Vec::new();
+        let Some(cfg) = &self.config else { return out };
+        for p in &self.packages {
+            if only.is_some_and(|o| o != p.config.name) {
+                continue;
+            }
+            match emit::emit(&p.ir, &p.config.rust) {
+                Ok(mut files) => {
+                    let out_dir = cfg.root.join(&p.config.rust.out);
+                    if let Some(w) = rustfmt::format_files(&mut files, "2021", &out_dir) {
+                        self.diagnostics.push(Diagnostic::warning(w));
+                    }
+                    out.push(GeneratedPackage {
+                        name: p.config.name.clone(),
+                        out_dir,
+                        files,
+                    })
+                }
+                Err(errors) => {
+                    for e in errors {
+                        let mut d = Diagnostic::error(e.message);
+                        if let Some(q) = &e.query {
+                            if let Some(span) = query_span(&self.sources, p, q) {
+                                d = d.at(span);
+                            }
+                            d = d.note(format!("in query `{q}` of package `{}`", p.config.name));
+                        }
+                        self.diagnostics.push(d);
+                    }
+                }
+            }
+        }
+        if self.has_errors() {
+            out.clear();
+        }
+        out
+    }
+}
+
+fn query_span(sources: &SourceMap, p: &AnalyzedPackage, query: &str) -> Option<source::Span> {
+    p.ir.files.iter().find_map(|f| {
+        let q = f.queries.iter().find(|q| q.name == query)?;
+        let path = p
+            .inputs
+            .iter()
+            .find(|i| i.to_string_lossy().ends_with(&f.path))?;
+        let id = sources.find(path)?;
+        Some(source::Span::point(id, q.line, 1))
+    })
+}
+
+/// Loads `sqlgen.yaml` and everything it names, and analyses every package.
+pub fn load(config_path: &Path) -> Project {
+    let mut sources = SourceMap::default();
+    let cfg = match config::load(config_path, &mut sources) {
+        Ok(c) => c,
+        Err(diagnostics) => {
+            return Project {
+                config: None,
+                sources,
+                diagnostics,
+                packages: Vec::new(),
+            }
+        }
+    };
+    let mut diags = Vec::new();
+    let mut catalogs: Vec<(Vec<PathBuf>, catalog::Catalog, Vec<Diagnostic>)> = Vec::new();
+    let mut packages = Vec::new();
+    for pkg in &cfg.packages {
+        let (schema_files, mut inputs) = load_schema(&cfg, pkg, &mut sources, &mut diags);
+        let key = pkg.schema.clone();
+        let idx = match catalogs.iter().position(|(k, _, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                let mut cd = Vec::new();
+                let cat = catalog::build(&schema_files, &sources, &mut cd);
+                diags.extend(cd.iter().cloned());
+                catalogs.push((key, cat, cd));
+                catalogs.len() - 1
+            }
+        };
+        let (_, cat, schema_diags) = &catalogs[idx];
+        let schema_errors: Vec<Diagnostic> = schema_diags
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        let mut files = Vec::new();
+        let mut failures = BTreeMap::new();
+        let mut seen: BTreeMap<String, source::Span> = BTreeMap::new();
+        for path in query_files(pkg, &mut diags) {
+            let Some(id) = read_file(&cfg, &path, &mut sources, &mut diags) else {
+                continue;
+            };
+            inputs.push(path.clone());
+            let src = sources.get(id);
+            let mut qd = Vec::new();
+            let raws = syntax::query_file::read(id, src, &mut qd);
+            diags.append(&mut qd);
+            let mut queries = Vec::new();
+            for raw in &raws {
+                if let Some(prev) = seen.get(&raw.name) {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "query name `{}` is used twice in package `{}`",
+                            raw.name, pkg.name
+                        ))
+                        .at(raw.annotation)
+                        .secondary(*prev, "first used here"),
+                    );
+                    continue;
+                }
+                seen.insert(raw.name.clone(), raw.annotation);
+                match analyze::analyze(cat, src, raw) {
+                    Ok(q) => queries.push(q),
+                    Err(ds) => {
+                        failures.insert(
+                            raw.name.clone(),
+                            ds.iter().filter(|d| d.is_error()).cloned().collect(),
+                        );
+                        diags.extend(ds);
+                    }
+                }
+            }
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            files.push(ir::QueryFile {
+                stem: emit::names::field(&stem),
+                path: display_path(&cfg.root, &path),
+                queries,
+            });
+        }
+        let (models, enums) = select_models(cat, &files, pkg.rust.omit_unused_structs);
+        let ir = ir::Package {
+            name: pkg.name.clone(),
+            files,
+            models,
+            enums,
+            imported: Vec::new(),
+        };
+        packages.push(AnalyzedPackage {
+            config: pkg.clone(),
+            ir,
+            failures,
+            schema_errors,
+            inputs,
+        });
+    }
+    share_models(&mut packages);
+    Project {
+        config: Some(cfg),
+        sources,
+        diagnostics: diags,
+        packages,
+    }
+}
+
+fn display_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.to_string_lossy()
+        .replace('\\', "/")
+        .trim_start_matches("./")
+        .to_string()
+}
+
+fn read_file(
+    cfg: &config::Config,
+    path: &Path,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FileId> {
+    if let Some(id) = sources.find(path) {
+        return Some(id);
+    }
+    match std::fs::read_to_string(path) {
+        Ok(text) => Some(sources.add(SourceFile::new(
+            display_path(&cfg.root, path),
+            path.to_path_buf(),
+            text,
+        ))),
+        Err(e) => {
+            diags.push(Diagnostic::error(format!(
+                "cannot read `{}`: {e}",
+                path.display()
+            )));
+            None
+        }
+    }
+}
+
+/// Loads a package's schema files (up sections only), returning their ids and paths.
+fn load_schema(
+    cfg: &config::Config,
+    pkg: &config::Package,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<FileId>, Vec<PathBuf>) {
+    let mut ids = Vec::new();
+    let mut inputs = Vec::new();
+    for path in &pkg.schema {
+        let files = match syntax::migration::schema_files(path) {
+            Ok(f) => f,
+            Err(e) => {
+                diags.push(Diagnostic::error(format!(
+                    "cannot read schema `{}`: {e}",
+                    path.display()
+                )));
+                continue;
+            }
+        };
+        for f in files {
+            inputs.push(f.clone());
+            if let Some(id) = sources.find(&f) {
+                ids.push(id);
+                continue;
+            }
+            match std::fs::read_to_string(&f) {
+                Ok(text) => {
+                    let up = syntax::migration::up_sql(&text);
+                    ids.push(sources.add(SourceFile::new(
+                        display_path(&cfg.root, &f),
+                        f.clone(),
+                        up,
+                    )));
+                }
+                Err(e) => diags.push(Diagnostic::error(format!(
+                    "cannot read `{}`: {e}",
+                    f.display()
+                ))),
+            }
+        }
+    }
+    (ids, inputs)
+}
+
+fn query_files(pkg: &config::Package, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for path in &pkg.queries {
+        if path.is_file() {
+            out.push(path.clone());
+            continue;
+        }
+        match syntax::migration::schema_files(path) {
+            Ok(files) => out.extend(files),
+            Err(e) => diags.push(Diagnostic::error(format!(
+                "cannot read queries `{}`: {e}",
+                path.display()
+            ))),
+        }
+    }
+    out
+}
+
+/// The models a package emits: tables used as whole rows (or all with `omit_unused_structs: false`),
+/// and the enums any of its types mention.
+fn select_models(
+    cat: &catalog::Catalog,
+    files: &[ir::QueryFile],
+    omit_unused: bool,
+) -> (Vec<ir::Model>, Vec<ir::Enum>) {
+    let queries = || files.iter().flat_map(|f| f.queries.iter());
+    let tables: Vec<&catalog::Table> = cat
+        .tables
+        .iter()
+        .filter(|t| !omit_unused || queries().any(|q| q.row_model.as_ref() == Some(&t.name)))
+        .collect();
+    let mut used_enums: Vec<ir::QualName> = Vec::new();
+    let mut note = |ty: &ir::PgType| {
+        let mut t = ty;
+        while let ir::PgType::Array(inner) = t {
+            t = inner;
+        }
+        if let ir::PgType::Enum(q) = t {
+            if !used_enums.contains(q) {
+                used_enums.push(q.clone());
+            }
+        }
+    };
+    for q in queries() {
+        q.params.iter().for_each(|p| note(&p.ty));
+        q.columns.iter().for_each(|c| note(&c.ty));
+    }
+    for t in &tables {
+        t.columns.iter().for_each(|c| note(&c.ty));
+    }
+    let enums = cat
+        .enums
+        .iter()
+        .filter(|e| !omit_unused || used_enums.contains(&e.name))
+        .map(|e| ir::Enum {
+            name: e.name.clone(),
+            values: e.values.clone(),
+            comment: e.comment.clone(),
+        })
+        .collect();
+    let models = tables
+        .into_iter()
+        .map(|t| ir::Model {
+            table: t.name.clone(),
+            comment: t.comment.clone(),
+            fields: t
+                .columns
+                .iter()
+                .map(|c| ir::Field {
+                    name: c.name.clone(),
+                    ty: c.ty.clone(),
+                    nullable: !c.not_null,
+                    comment: c.comment.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    (models, enums)
+}
+
+/// Replaces models and enums that a `models_from` package already generates by imports of its types.
+fn share_models(packages: &mut [AnalyzedPackage]) {
+    for i in 0..packages.len() {
+        let from = packages[i].config.rust.models_from.clone();
+        for other in from {
+            let Some(j) = packages.iter().position(|p| p.config.name == other) else {
+                continue;
+            };
+            let Some(path) = packages[j].config.rust.module_path.clone() else {
+                continue;
+            };
+            let their_models: Vec<ir::QualName> = packages[j]
+                .ir
+                .models
+                .iter()
+                .map(|m| m.table.clone())
+                .collect();
+            let their_enums: Vec<ir::QualName> = packages[j]
+                .ir
+                .enums
+                .iter()
+                .map(|e| e.name.clone())
+                .collect();
+            let ir = &mut packages[i].ir;
+            let mut imported = Vec::new();
+            ir.models.retain(|m| {
+                let shared = their_models.contains(&m.table);
+                if shared {
+                    imported.push(ir::Import {
+                        rust_name: emit::names::model_name(
+                            m.table.schema.as_deref(),
+                            &m.table.name,
+                        ),
+                        module_path: path.clone(),
+                    });
+                }
+                !shared
+            });
+            ir.enums.retain(|e| {
+                let shared = their_enums.contains(&e.name);
+                if shared {
+                    imported.push(ir::Import {
+                        rust_name: emit::names::type_name(&e.name.name),
+                        module_path: path.clone(),
+                    });
+                }
+                !shared
+            });
+            ir.imported.extend(imported);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! The `sqlgen` command line: a thin front end over the library.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "sqlgen",
+    version,
+    about = "Typed Rust from PostgreSQL migrations and annotated queries"
+)]
+struct Cli {
+    /// Path of the config file.
+    #[arg(long, global = true, default_value = "sqlgen.yaml")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate the code of every package (or one), writing only files that change.
+    Generate {
+        #[arg(long)]
+        package: Option<String>,
+    },
+    /// Write nothing; exit 1 and list stale files when committed code differs from what would be generated.
+    Check {
+        #[arg(long)]
+        package: Option<String>,
+    },
+    /// Print the analysis of every query as JSON.
+    Describe,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if !cli.config.is_file() {
+        eprintln!(
+            "error: cannot read config `{}`: no such file",
+            cli.config.display()
+        );
+        return ExitCode::from(2);
+    }
+    let mut project = codegen::load(&cli.config);
+    match cli.command {
+        Command::Describe => {
+            let doc = codegen::describe::document(&project);
+            println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
+            let diags = project.render_diagnostics();
+            if !diags.is_empty() {
+                eprint!("{diags}");
+            }
+            let schema_failed = project.config.is_none()
+                || project.packages.iter().any(|p| !p.schema_errors.is_empty());
+            ExitCode::from(if schema_failed { 1 } else { 0 })
+        }
+        Command::Generate { package } | Command::Check { package }
+            if package
+                .as_deref()
+                .is_some_and(|p| project.package(p).is_none()) =>
+        {
+            eprintln!(
+                "error: no package named `{}` in `{}`",
+                package.unwrap_or_default(),
+                cli.config.display()
+            );
+            ExitCode::from(2)
+        }
+        Command::Generate { package } => run(&mut project, package.as_deref(), false),
+        Command::Check { package } => run(&mut project, package.as_deref(), true),
+    }
+}
+
+fn run(project: &mut codegen::Project, package: Option<&str>, check: bool) -> ExitCode {
+    let generated = project.generate(package);
+    let report = project.render_diagnostics();
+    if !report.is_empty() {
+        eprint!("{report}");
+    }
+    if project.has_errors() {
+        return ExitCode::from(1);
+    }
+    let mut stale = 0;
+    for pkg in &generated {
+        let changes = match codegen::write::write_package(pkg, check) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: cannot write `{}`: {e}", pkg.out_dir.display());
+                return ExitCode::from(2);
+            }
+        };
+        for p in &changes.changed {
+            println!("{} {}", if check { "stale" } else { "wrote" }, p.display());
+        }
+        for p in &changes.removed {
+            println!(
+                "{} {}",
+                if check {
+                    "stale (no longer generated)"
+                } else {
+                    "removed"
+                },
+                p.display()
+            );
+        }
+        if check && !changes.is_empty() {
+            print!("{}", changes.diff);
+            stale += 1;
+        }
+    }
+    if stale > 0 {
+        eprintln!("error: generated code of {stale} package(s) is stale; run `sqlgen generate` and commit the result");
+        return ExitCode::from(1);
+    }
+    if check {
+        println!(
+            "generated code is up to date ({} package(s))",
+            generated.len()
+        );
+    }
+    ExitCode::SUCCESS
+}

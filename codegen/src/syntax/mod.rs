@@ -1,0 +1,6 @@
+//! Everything that reads SQL text: the only importer of the sqlparser parser.
+
+pub mod migration;
+pub mod parse;
+pub mod query_file;
+pub mod scan;

@@ -1,0 +1,434 @@
+//! Query files: `-- name: X :cmd` annotations, doc comments, and parameter macros
+//! (`$n`, `@name`, `sqlc.arg`, `sqlc.narg`, `sqlc.slice`) rewritten to `$n` before parsing.
+
+use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::ir::Command;
+use crate::source::{FileId, SourceFile, Span};
+use crate::syntax::scan::{is_ident_byte, pieces, statements, Piece};
+
+/// How a parameter was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamSyntax {
+    /// `$n`
+    Positional,
+    /// `@name` or `sqlc.arg(name)`
+    Named,
+    /// `sqlc.narg(name)`: always nullable
+    NullableNamed,
+    /// `sqlc.slice(name)`: a list, rewritten to an array parameter
+    Slice,
+}
+
+/// One occurrence of a parameter in the query text.
+#[derive(Debug, Clone)]
+pub struct ParamUse {
+    pub number: usize,
+    pub name: Option<String>,
+    pub syntax: ParamSyntax,
+    pub span: Span,
+}
+
+/// A byte range of the file replaced in the SQL sent to PostgreSQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// One annotated query, before parsing.
+#[derive(Debug, Clone)]
+pub struct RawQuery {
+    pub name: String,
+    pub command: Command,
+    pub annotation: Span,
+    pub doc: Vec<String>,
+    pub file: FileId,
+    /// Byte range of the statement in the file, without the trailing `;`.
+    pub start: usize,
+    pub end: usize,
+    pub params: Vec<ParamUse>,
+    /// Parameter macros rewritten to `$n`, in file byte offsets.
+    pub edits: Vec<Edit>,
+    /// Text handed to the parser: the statement at its original line and column (padded in front),
+    /// with macros replaced by `$n` padded to their original width.
+    pub parse_text: String,
+}
+
+const COMMANDS: [(&str, Command); 5] = [
+    (":one", Command::One),
+    (":opt", Command::Opt),
+    (":many", Command::Many),
+    (":exec", Command::Exec),
+    (":execrows", Command::ExecRows),
+];
+
+/// Splits a query file into annotated queries; problems become diagnostics and the rest is still read.
+pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Vec<RawQuery> {
+    let text = &file.text;
+    // Annotations are line comments, so find them among the comment pieces.
+    let comments: Vec<(usize, usize)> = pieces(text)
+        .into_iter()
+        .filter(|(p, _, _)| *p == Piece::LineComment)
+        .map(|(_, s, e)| (s, e))
+        .collect();
+    let mut annotations = Vec::new();
+    for &(s, e) in &comments {
+        let body = text[s + 2..e].trim();
+        let Some(rest) = body.strip_prefix("name:") else {
+            continue;
+        };
+        let pos = file.pos(s);
+        let span = Span::new(file_id, pos, file.pos(e));
+        let mut words = rest.split_whitespace();
+        let name = words.next().unwrap_or("");
+        let cmd = words.next();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            diags.push(
+                Diagnostic::error(format!("invalid query name `{name}`"))
+                    .at(span)
+                    .help("write `-- name: GetUser :one`"),
+            );
+            continue;
+        }
+        let command = match cmd {
+            None => {
+                diags.push(
+                    Diagnostic::error(format!("query `{name}` has no command"))
+                        .at(span)
+                        .help("add one of :one, :opt, :many, :exec, :execrows"),
+                );
+                continue;
+            }
+            Some(c) => match COMMANDS.iter().find(|(n, _)| *n == c) {
+                Some((_, cmd)) => *cmd,
+                None => {
+                    let mut d = Diagnostic::error(format!("unknown query command `{c}`")).at(span);
+                    d = match did_you_mean(c, COMMANDS.iter().map(|(n, _)| *n)) {
+                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        None => d.help("use one of :one, :opt, :many, :exec, :execrows"),
+                    };
+                    diags.push(d);
+                    continue;
+                }
+            },
+        };
+        annotations.push((s, e, name.to_string(), command, span));
+    }
+
+    let stmts = statements(text);
+    let mut out = Vec::new();
+    for (i, (s, e, name, command, span)) in annotations.iter().enumerate() {
+        let block_end = annotations.get(i + 1).map(|a| a.0).unwrap_or(text.len());
+        let mine: Vec<&(usize, usize)> = stmts
+            .iter()
+            .filter(|(a, _)| *a > *e && *a < block_end)
+            .collect();
+        let Some(&&(st, en)) = mine.first() else {
+            diags.push(Diagnostic::error(format!("query `{name}` has no statement")).at(*span));
+            continue;
+        };
+        if let Some(&&(extra, _)) = mine.get(1) {
+            let p = file.pos(extra);
+            diags.push(
+                Diagnostic::error(format!("query `{name}` holds more than one statement"))
+                    .at(Span::new(file_id, p, p))
+                    .help("give each statement its own `-- name:` annotation"),
+            );
+        }
+        let en = if text[..en].ends_with(';') {
+            en - 1
+        } else {
+            en
+        };
+        let en = st + text[st..en].trim_end().len();
+        let doc = doc_comments(text, &comments, *s, *e, st);
+        match rewrite_params(file_id, file, st, en) {
+            Ok((params, edits, parse_text)) => out.push(RawQuery {
+                name: name.clone(),
+                command: *command,
+                annotation: *span,
+                doc,
+                file: file_id,
+                start: st,
+                end: en,
+                params,
+                edits,
+                parse_text,
+            }),
+            Err(d) => diags.push(d),
+        }
+    }
+    // SQL before the first annotation belongs to no query.
+    let first = annotations.first().map(|a| a.0).unwrap_or(text.len());
+    if let Some(&(st, _)) = stmts.iter().find(|(a, _)| *a < first) {
+        let p = file.pos(st);
+        diags.push(
+            Diagnostic::error("statement without a `-- name:` annotation")
+                .at(Span::new(file_id, p, p))
+                .help("add `-- name: QueryName :many` on the line above"),
+        );
+    }
+    out
+}
+
+/// Comment lines directly above the annotation, then those between it and the statement.
+fn doc_comments(
+    text: &str,
+    comments: &[(usize, usize)],
+    ann_start: usize,
+    ann_end: usize,
+    stmt: usize,
+) -> Vec<String> {
+    let idx = comments.iter().position(|c| c.0 == ann_start).unwrap();
+    let mut above = Vec::new();
+    let mut expect_end = line_start(text, ann_start);
+    for &(s, e) in comments[..idx].iter().rev() {
+        let ls = line_start(text, s);
+        // Directly above: the comment fills its line and the line ends where the next one starts.
+        if !text[ls..s].trim().is_empty() || e + 1 != expect_end || is_annotation(&text[s..e]) {
+            break;
+        }
+        above.push(&text[s..e]);
+        expect_end = ls;
+    }
+    above.reverse();
+    let below = comments[idx + 1..]
+        .iter()
+        .filter(|(s, _)| *s > ann_end && *s < stmt)
+        .map(|(s, e)| &text[*s..*e]);
+    above
+        .into_iter()
+        .chain(below)
+        .map(|c| {
+            let c = c.trim_start_matches('-');
+            c.strip_prefix(' ').unwrap_or(c).trim_end().to_string()
+        })
+        .collect()
+}
+
+fn is_annotation(comment: &str) -> bool {
+    comment[2..].trim_start().starts_with("name:")
+}
+
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0)
+}
+
+type Rewritten = (Vec<ParamUse>, Vec<Edit>, String);
+
+/// Finds parameters in `text[start..end]` and rewrites the macros to `$n`.
+fn rewrite_params(
+    file_id: FileId,
+    file: &SourceFile,
+    start: usize,
+    end: usize,
+) -> Result<Rewritten, Diagnostic> {
+    let text = &file.text;
+    let mut uses: Vec<ParamUse> = Vec::new();
+    let mut edits: Vec<Edit> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut positional: Option<Span> = None;
+    let mut named: Option<Span> = None;
+    let span_of = |s: usize, e: usize| Span::new(file_id, file.pos(s), file.pos(e));
+    // A macro's argument may be quoted (`sqlc.narg('name')`), so it can end in a later piece.
+    let mut resume = start;
+    for (piece, ps, pe) in pieces(&text[start..end]) {
+        let (ps, pe) = (start + ps, start + pe);
+        if piece != Piece::Code || pe <= resume {
+            continue;
+        }
+        let b = text.as_bytes();
+        let mut i = ps.max(resume);
+        while i < pe {
+            let prev_ident = i > 0 && (is_ident_byte(b[i - 1]) || b[i - 1] == b'.');
+            if b[i] == b'$' && !prev_ident && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                let n_end = (i + 1..pe).find(|&j| !b[j].is_ascii_digit()).unwrap_or(pe);
+                let number: usize = text[i + 1..n_end].parse().unwrap_or(0);
+                positional.get_or_insert(span_of(i, n_end));
+                uses.push(ParamUse {
+                    number,
+                    name: None,
+                    syntax: ParamSyntax::Positional,
+                    span: span_of(i, n_end),
+                });
+                i = n_end;
+                continue;
+            }
+            if b[i] == b'@'
+                && !prev_ident
+                && b.get(i + 1)
+                    .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+            {
+                let n_end = (i + 1..pe).find(|&j| !is_ident_byte(b[j])).unwrap_or(pe);
+                let name = text[i + 1..n_end].to_string();
+                named.get_or_insert(span_of(i, n_end));
+                uses.push(named_use(
+                    &mut names,
+                    name,
+                    ParamSyntax::Named,
+                    span_of(i, n_end),
+                ));
+                edits.push(Edit {
+                    start: i,
+                    end: n_end,
+                    text: String::new(),
+                });
+                i = n_end;
+                continue;
+            }
+            if !prev_ident && text[i..pe].len() >= 5 && text[i..i + 5].eq_ignore_ascii_case("sqlc.")
+            {
+                let fname_end = (i + 5..pe).find(|&j| !is_ident_byte(b[j])).unwrap_or(pe);
+                let func = text[i + 5..fname_end].to_ascii_lowercase();
+                let syntax = match func.as_str() {
+                    "arg" => ParamSyntax::Named,
+                    "narg" => ParamSyntax::NullableNamed,
+                    "slice" => ParamSyntax::Slice,
+                    // sqlc.embed is handled by the analyser.
+                    _ => {
+                        i = fname_end;
+                        continue;
+                    }
+                };
+                let open = (fname_end..end).find(|&j| !b[j].is_ascii_whitespace());
+                let close = open
+                    .filter(|&o| b[o] == b'(')
+                    .and_then(|o| text[o..end].find(')').map(|c| o + c));
+                let (Some(open), Some(close)) = (open, close) else {
+                    return Err(Diagnostic::error(format!(
+                        "`sqlc.{func}` needs a parameter name in parentheses"
+                    ))
+                    .at(span_of(i, fname_end))
+                    .help(format!("write `sqlc.{func}(name)`")));
+                };
+                let arg = text[open + 1..close].trim();
+                let arg = arg.trim_matches(|c| c == '\'' || c == '"');
+                if arg.is_empty() || !arg.bytes().all(is_ident_byte) {
+                    return Err(Diagnostic::error(format!("invalid parameter name `{arg}`"))
+                        .at(span_of(open, close + 1)));
+                }
+                named.get_or_insert(span_of(i, close + 1));
+                uses.push(named_use(
+                    &mut names,
+                    arg.to_string(),
+                    syntax,
+                    span_of(i, close + 1),
+                ));
+                edits.push(Edit {
+                    start: i,
+                    end: close + 1,
+                    text: String::new(),
+                });
+                i = close + 1;
+                resume = i;
+                continue;
+            }
+            i += 1;
+        }
+    }
+    if let (Some(p), Some(n)) = (positional, named) {
+        return Err(Diagnostic::error(
+            "query mixes positional parameters (`$1`) and named parameters",
+        )
+        .at(p)
+        .secondary(n, "named parameter")
+        .help("use either `$n` or `@name` / `sqlc.arg(name)` in one query"));
+    }
+    // Named parameters are numbered in order of first appearance.
+    let mut e_iter = edits.iter_mut();
+    for u in uses.iter().filter(|u| u.syntax != ParamSyntax::Positional) {
+        let e = e_iter.next().unwrap();
+        e.text = format!("${}", u.number);
+    }
+    // Parser text: same lines and columns as the file, macros padded to their width.
+    let pos = file.pos(start);
+    let mut parse_text = "\n".repeat(pos.line as usize - 1);
+    parse_text.push_str(&" ".repeat(pos.col as usize - 1));
+    let mut at = start;
+    for e in &edits {
+        parse_text.push_str(&text[at..e.start]);
+        let width = text[e.start..e.end].chars().count();
+        parse_text.push_str(&format!("{:<width$}", e.text));
+        at = e.end;
+    }
+    parse_text.push_str(&text[at..end]);
+    Ok((uses, edits, parse_text))
+}
+
+fn named_use(names: &mut Vec<String>, name: String, syntax: ParamSyntax, span: Span) -> ParamUse {
+    let number = match names.iter().position(|n| *n == name) {
+        Some(i) => i + 1,
+        None => {
+            names.push(name.clone());
+            names.len()
+        }
+    };
+    ParamUse {
+        number,
+        name: Some(name),
+        syntax,
+        span,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_str(text: &str) -> (Vec<RawQuery>, Vec<Diagnostic>) {
+        let f = SourceFile::new("q.sql".into(), "q.sql".into(), text.into());
+        let mut d = Vec::new();
+        (read(FileId(0), &f, &mut d), d)
+    }
+
+    #[test]
+    fn annotations_docs_and_named_params() {
+        let (qs, d) = read_str(
+            "-- Finds a user.\n-- By email.\n-- name: GetUser :one\nSELECT * FROM users WHERE email = @email AND id = sqlc.arg(id) OR email = @email;\n\n-- name: ListUsers :many\n-- Newest first.\nSELECT 1 FROM users WHERE name = sqlc.narg('name');\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(qs.len(), 2);
+        let q = &qs[0];
+        assert_eq!(q.name, "GetUser");
+        assert_eq!(q.command, Command::One);
+        assert_eq!(q.doc, vec!["Finds a user.", "By email."]);
+        let nums: Vec<(usize, &str)> = q
+            .params
+            .iter()
+            .map(|p| (p.number, p.name.as_deref().unwrap()))
+            .collect();
+        assert_eq!(nums, vec![(1, "email"), (2, "id"), (1, "email")]);
+        assert!(q.parse_text.starts_with(
+            "\n\n\nSELECT * FROM users WHERE email = $1     AND id = $2           OR"
+        ));
+        assert_eq!(qs[1].doc, vec!["Newest first."]);
+        assert_eq!(qs[1].params[0].syntax, ParamSyntax::NullableNamed);
+    }
+
+    #[test]
+    fn problems_are_all_reported() {
+        let (qs, d) = read_str("SELECT 1;\n-- name: A :onee\nSELECT 1;\n-- name: B\nSELECT 2;\n-- name: C :one\nSELECT $1, @x;\n");
+        assert!(qs.is_empty());
+        let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            vec![
+                "unknown query command `:onee`",
+                "query `B` has no command",
+                "query mixes positional parameters (`$1`) and named parameters",
+                "statement without a `-- name:` annotation"
+            ]
+        );
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `:one`?"));
+    }
+
+    #[test]
+    fn operators_are_not_parameters() {
+        let (qs, d) = read_str(
+            "-- name: A :many\nSELECT a FROM t WHERE j @> '{}' AND x = '@y' AND e = $1;\n",
+        );
+        assert!(d.is_empty());
+        assert_eq!(qs[0].params.len(), 1);
+    }
+}

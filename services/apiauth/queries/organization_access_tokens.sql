@@ -1,0 +1,70 @@
+-- Queries on `organization_access_tokens`.
+
+-- name: CreateOrganizationAccessToken :one
+INSERT INTO organization_access_tokens (
+    name, type, organization_id, created_by_user_id, hashed_token, obfuscated_token, scopes, expires_at
+) VALUES (
+    @name, @type, @organization_id, sqlc.narg(created_by_user_id), @hashed_token, @obfuscated_token, @scopes, sqlc.narg(expires_at)
+)
+RETURNING *;
+
+-- Authenticates an organization access token: not revoked, not expired,
+-- and its organization not deleted.
+-- name: GetActiveOrganizationAccessTokenByHash :opt
+SELECT t.id,
+       t.name,
+       t.type,
+       t.scopes,
+       t.expires_at,
+       o.id AS organization_id,
+       o.slug AS organization_slug,
+       o.runs_enabled
+FROM organization_access_tokens t
+JOIN organizations o ON o.id = t.organization_id
+WHERE t.hashed_token = @hashed_token
+  AND t.revoked_at IS NULL
+  AND (t.expires_at IS NULL OR t.expires_at > now())
+  AND o.deleted_at IS NULL;
+
+-- Tokens of an organization with the e-mail of the user who created them
+-- (NULL for system tokens and deleted users).
+-- name: ListOrganizationAccessTokens :many
+SELECT t.id,
+       t.name,
+       t.type,
+       t.obfuscated_token,
+       t.scopes,
+       t.last_accessed_at,
+       t.revoked_at,
+       t.expires_at,
+       t.created_at,
+       u.email AS created_by_email,
+       coalesce(u.display_name, u.email) AS created_by_label
+FROM organization_access_tokens AS t
+LEFT JOIN users AS u ON u.id = t.created_by_user_id
+WHERE t.organization_id = @organization_id
+ORDER BY t.created_at DESC, t.id DESC;
+
+-- name: TouchOrganizationAccessToken :exec
+UPDATE organization_access_tokens SET last_accessed_at = now() WHERE id = @id;
+
+-- Revokes a token of an organization; no row if unknown or already revoked.
+-- name: RevokeOrganizationAccessToken :opt
+UPDATE organization_access_tokens
+SET revoked_at = now(), updated_at = now()
+WHERE id = @id
+  AND organization_id = @organization_id
+  AND revoked_at IS NULL
+RETURNING id, name, revoked_at;
+
+-- name: DeleteExpiredOrganizationAccessTokens :execrows
+DELETE FROM organization_access_tokens
+WHERE expires_at < sqlc.arg(expired_before)::timestamptz;
+
+-- Deletes the tokens of soft-deleted organizations.
+-- name: DeleteTokensOfDeletedOrganizations :many
+DELETE FROM organization_access_tokens AS t
+USING organizations AS o
+WHERE o.id = t.organization_id
+  AND o.deleted_at IS NOT NULL
+RETURNING t.id, t.organization_id, o.slug AS organization_slug;

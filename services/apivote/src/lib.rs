@@ -1,0 +1,3 @@
+//! KongFlow service `apivote`: its generated data layer and a repository over it.
+
+pub mod db;

@@ -1,0 +1,3 @@
+//! KongFlow service `secretstore`: its generated data layer and a repository over it.
+
+pub mod db;

@@ -1,0 +1,33 @@
+//! Fresh PostgreSQL databases for tests: one real database per test, built from the migrations.
+//!
+//! ```no_run
+//! #[tokio::test]
+//! async fn creates_a_user() {
+//!     let db = testsupport::fresh_db().await;
+//!     let client = db.client().await;
+//!     client.batch_execute("SELECT 1").await.unwrap();
+//! }
+//! ```
+//!
+//! Where the server comes from:
+//! - `DATABASE_URL`, if set, names a server to use (its user needs `CREATEDB`;
+//!   connections are made without TLS).
+//! - Otherwise the first test of the process starts a throwaway server: `initdb`
+//!   into a new folder under `/dev/shm` (else `$TMPDIR` or `/tmp`), listening only on a unix
+//!   socket in that folder, with durability switched off.
+//!   As root, it runs as the `postgres` system user.
+//!   A watchdog shell stops it and deletes the folder once the test process ends.
+//! - With neither a `DATABASE_URL` nor PostgreSQL installed, every test that asks
+//!   for a database panics: a database test must fail, never silently skip.
+//!
+//! Each schema (the migrations of a folder, or a list of SQL texts) is built once
+//! into a template database, and every test gets `CREATE DATABASE .. TEMPLATE`,
+//! which takes milliseconds.
+
+mod migrations;
+mod server;
+mod test_db;
+
+pub use crate::migrations::{migration_sql, migrations_dir, workspace_root};
+pub use crate::test_db::{fresh_db, fresh_db_from_dir, fresh_db_from_sql, TestDb};
+pub use tokio_postgres;
