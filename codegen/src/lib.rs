@@ -436,3 +436,73 @@ fn share_models(packages: &mut [AnalyzedPackage]) {
         }
     }
 }
+
+/// Analyses queries against a schema given as text, without files: the entry point of analysis tests.
+/// Returns the analysed queries, or every diagnostic rendered.
+pub fn analyze_text(schema: &str, queries: &str) -> Result<Vec<ir::Query>, String> {
+    let mut sources = SourceMap::default();
+    let schema_id = sources.add(SourceFile::new(
+        "schema.sql".into(),
+        "schema.sql".into(),
+        syntax::migration::up_sql(schema),
+    ));
+    let query_id = sources.add(SourceFile::new(
+        "query.sql".into(),
+        "query.sql".into(),
+        queries.to_string(),
+    ));
+    let mut diags = Vec::new();
+    let cat = catalog::build(&[schema_id], &sources, &mut diags);
+    let raws = syntax::query_file::read(query_id, sources.get(query_id), &mut diags);
+    let mut out = Vec::new();
+    for raw in &raws {
+        match analyze::analyze(&cat, sources.get(query_id), raw) {
+            Ok(q) => out.push(q),
+            Err(ds) => diags.extend(ds),
+        }
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        Err(diagnostics::render_all(&diags, &sources))
+    } else {
+        Ok(out)
+    }
+}
+
+/// One line per query: `GetUser(:one) $1 id: uuid! -> id uuid!, email text?` (`!` non-null, `?` nullable).
+pub fn compact(queries: &[ir::Query]) -> String {
+    let mut out = String::new();
+    for q in queries {
+        let params: Vec<String> = q
+            .params
+            .iter()
+            .map(|p| {
+                format!(
+                    "${} {}: {}{}",
+                    p.number,
+                    p.name,
+                    p.ty,
+                    if p.nullable { "?" } else { "!" }
+                )
+            })
+            .collect();
+        let cols: Vec<String> = q
+            .columns
+            .iter()
+            .map(|c| format!("{} {}{}", c.name, c.ty, if c.nullable { "?" } else { "!" }))
+            .collect();
+        out.push_str(&format!("{}({})", q.name, q.command.annotation()));
+        if !params.is_empty() {
+            out.push(' ');
+            out.push_str(&params.join(", "));
+        }
+        if !cols.is_empty() {
+            out.push_str(" -> ");
+            out.push_str(&cols.join(", "));
+        }
+        if let Some(m) = &q.row_model {
+            out.push_str(&format!(" [{m}]"));
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -203,6 +203,7 @@ impl<'a> Analyzer<'a> {
     fn column_ref(&mut self, scope: &Scope, rel: Option<&str>, id: &ast::Ident) -> Typed {
         let name = ident(id);
         match scope.lookup(rel, &name) {
+            Lookup::NotFound | Lookup::NoSuchRelation if self.missing_relation => Typed::unknown(),
             Lookup::Found(r, c) => Typed {
                 ty: c.ty.clone(),
                 not_null: nullability::column_not_null(c.not_null, r.nulled),
@@ -272,7 +273,7 @@ impl<'a> Analyzer<'a> {
             // Quoted literals are `unknown` until the context types them.
             _ => Typed::new(ex.ty.clone().unwrap_or(PgType::Unknown), true),
         };
-        t.named("?column?")
+        t
     }
 
     fn data_type(&mut self, dt: &ast::DataType, e: &ast::Expr) -> Option<PgType> {

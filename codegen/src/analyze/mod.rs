@@ -102,6 +102,8 @@ pub(crate) struct Analyzer<'a> {
     ctes: Vec<Rel>,
     /// Inside a cast, an unknown function is fine: the cast gives the type.
     in_cast: usize,
+    /// A relation could not be resolved; unknown columns are then its consequence, not news.
+    missing_relation: bool,
 }
 
 /// Analyses one query against the catalog.
@@ -129,6 +131,7 @@ pub fn analyze(
         edits: Vec::new(),
         ctes: Vec::new(),
         in_cast: 0,
+        missing_relation: false,
     };
     for p in &raw.params {
         if p.syntax == ParamSyntax::NullableNamed {
@@ -140,7 +143,7 @@ pub fn analyze(
         }
     }
     let outs = a.statement(stmt, None);
-    if raw.command.returns_rows() && outs.is_empty() {
+    if raw.command.returns_rows() && outs.is_empty() && !a.diags.iter().any(Diagnostic::is_error) {
         a.diags.push(
             Diagnostic::error(format!(
                 "query `{}` is `{}` but returns no columns",
@@ -296,6 +299,8 @@ impl<'a> Analyzer<'a> {
                         .at(at)
                         .help(format!("cast one use, such as `${n}::{old}`")),
                 );
+                // Already reported: an unknown type keeps operators from reporting it again.
+                return Typed::unknown();
             }
             _ => {}
         }
@@ -610,7 +615,7 @@ impl<'a> Analyzer<'a> {
             ast::SelectItem::Wildcard(opts) => {
                 let at = span(self.file, opts.wildcard_token.0.span);
                 let rels: Vec<&Rel> = scope.rels.iter().collect();
-                if rels.is_empty() {
+                if rels.is_empty() && !self.missing_relation {
                     self.error(
                         Diagnostic::error("SELECT * with no tables specified")
                             .at(at.unwrap_or(self.fallback)),
@@ -830,6 +835,7 @@ impl<'a> Analyzer<'a> {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
                 self.error(d);
+                self.missing_relation = true;
                 None
             }
         }
@@ -847,6 +853,7 @@ impl<'a> Analyzer<'a> {
                 d = d.help(format!("did you mean `{s}`?"));
             }
             self.error(d);
+            self.missing_relation = true;
             return None;
         }
         let saved = std::mem::take(&mut self.ctes);

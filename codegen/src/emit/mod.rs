@@ -516,9 +516,25 @@ fn doc_attr(lines: Vec<&str>) -> TokenStream {
 fn render(name: &str, tokens: TokenStream) -> OutputFile {
     let file: syn::File = syn::parse2(tokens).expect("generated tokens are valid Rust");
     let mut content = String::from(BANNER);
-    content.push_str(&prettyplease::unparse(&file));
+    content.push_str(&space_items(&prettyplease::unparse(&file)));
     OutputFile {
         name: name.to_string(),
         content,
     }
+}
+
+/// A blank line after every top-level item, as a person would write it; rustfmt keeps such lines.
+fn space_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let ends_item =
+            !line.starts_with([' ', '/', '#']) && (line.ends_with('}') || line.ends_with(';'));
+        if ends_item && lines.peek().is_some_and(|next| !next.is_empty()) {
+            out.push('\n');
+        }
+    }
+    out
 }

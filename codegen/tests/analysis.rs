@@ -1,0 +1,393 @@
+//! Analysis tests: one query in, its analysis as one compact line out (`!` non-null, `?` nullable).
+
+const SCHEMA: &str = r#"
+CREATE TYPE status AS ENUM ('open', 'closed');
+CREATE TABLE users (
+    id uuid PRIMARY KEY,
+    email text NOT NULL UNIQUE,
+    name varchar(100),
+    age int4,
+    score numeric(10, 2) NOT NULL DEFAULT 0,
+    admin boolean NOT NULL DEFAULT false,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE posts (
+    id bigserial PRIMARY KEY,
+    author_id uuid NOT NULL REFERENCES users (id),
+    title text NOT NULL,
+    body text,
+    tags text[] NOT NULL DEFAULT '{}',
+    status status NOT NULL DEFAULT 'open',
+    published_on date
+);
+CREATE TABLE "AuditLog" (
+    "id" serial,
+    "userId" uuid,
+    "createdAt" timestamp(3) NOT NULL,
+    PRIMARY KEY ("id")
+);
+"#;
+
+#[track_caller]
+fn check(query: &str, expect: &str) {
+    let got = match codegen::analyze_text(SCHEMA, query) {
+        Ok(qs) => codegen::compact(&qs),
+        Err(e) => e,
+    };
+    assert_eq!(got.trim(), expect.trim(), "\n--- got ---\n{got}");
+}
+
+#[track_caller]
+fn check_sql(query: &str, expect_sql: &str) {
+    let qs = codegen::analyze_text(SCHEMA, query).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(qs[0].sql, expect_sql);
+}
+
+#[test]
+fn select_star_expands_to_the_table_model() {
+    check(
+        "-- name: GetUser :one\nSELECT * FROM users WHERE id = $1;",
+        "GetUser(:one) $1 id: uuid! -> id uuid!, email text!, name varchar?, age int4?, score numeric!, admin bool!, created_at timestamptz! [users]",
+    );
+    check_sql(
+        "-- name: GetUser :one\nSELECT * FROM users WHERE id = $1;",
+        "SELECT id, email, name, age, score, admin, created_at FROM users WHERE id = $1",
+    );
+}
+
+#[test]
+fn qualified_star_under_a_join_is_qualified_in_the_sql() {
+    check_sql(
+        "-- name: PostsWithAuthor :many\nSELECT p.*, u.email FROM posts p JOIN users u ON u.id = p.author_id;",
+        "SELECT p.id, p.author_id, p.title, p.body, p.tags, p.status, p.published_on, u.email FROM posts p JOIN users u ON u.id = p.author_id",
+    );
+}
+
+#[test]
+fn quoted_mixed_case_identifiers_stay_quoted() {
+    check(
+        "-- name: Audit :many\nSELECT * FROM \"AuditLog\" WHERE \"userId\" = @user_id;",
+        "Audit(:many) $1 user_id: uuid! -> id int4!, userId uuid?, createdAt timestamp! [AuditLog]",
+    );
+    check_sql(
+        "-- name: Audit :many\nSELECT * FROM \"AuditLog\" WHERE \"userId\" = @user_id;",
+        "SELECT id, \"userId\", \"createdAt\" FROM \"AuditLog\" WHERE \"userId\" = $1",
+    );
+}
+
+#[test]
+fn left_join_makes_the_right_side_nullable() {
+    check(
+        "-- name: UsersPosts :many\nSELECT u.email, p.title FROM users u LEFT JOIN posts p ON p.author_id = u.id;",
+        "UsersPosts(:many) -> email text!, title text?",
+    );
+}
+
+#[test]
+fn right_join_makes_the_left_side_nullable() {
+    check(
+        "-- name: PostsUsers :many\nSELECT u.email, p.title FROM users u RIGHT JOIN posts p ON p.author_id = u.id;",
+        "PostsUsers(:many) -> email text?, title text!",
+    );
+}
+
+#[test]
+fn full_join_makes_both_sides_nullable() {
+    check(
+        "-- name: Both :many\nSELECT u.email, p.title FROM users u FULL JOIN posts p ON p.author_id = u.id;",
+        "Both(:many) -> email text?, title text?",
+    );
+}
+
+#[test]
+fn left_join_chain_nulls_every_later_table_joined_to_the_nullable_side() {
+    check(
+        "-- name: Chain :many\nSELECT a.email, p.title, b.email AS other FROM users a LEFT JOIN posts p ON p.author_id = a.id JOIN users b ON b.id = p.author_id;",
+        "Chain(:many) -> email text!, title text?, other text!",
+    );
+}
+
+#[test]
+fn star_under_left_join_is_not_the_model() {
+    check(
+        "-- name: Star :many\nSELECT p.* FROM users u LEFT JOIN posts p ON p.author_id = u.id;",
+        "Star(:many) -> id int8?, author_id uuid?, title text?, body text?, tags text[]?, status status?, published_on date?",
+    );
+}
+
+#[test]
+fn named_parameters_in_every_syntax() {
+    check(
+        "-- name: Find :many\nSELECT id FROM users WHERE email = @email OR name = sqlc.arg(name) OR age = sqlc.narg('age') OR email = @email;",
+        "Find(:many) $1 email: text!, $2 name: text!, $3 age: int4? -> id uuid!",
+    );
+    check_sql(
+        "-- name: Find :many\nSELECT id FROM users WHERE email = @email OR name = sqlc.arg(name) OR age = sqlc.narg('age') OR email = @email;",
+        "SELECT id FROM users WHERE email = $1 OR name = $2 OR age = $3 OR email = $1",
+    );
+}
+
+#[test]
+fn positional_parameters_are_named_after_their_column() {
+    check(
+        "-- name: Between :many\nSELECT id FROM users WHERE created_at > $1 AND created_at < $2 AND $3 = admin;",
+        "Between(:many) $1 created_at: timestamptz!, $2 created_at_2: timestamptz!, $3 admin: bool! -> id uuid!",
+    );
+}
+
+#[test]
+fn varchar_compared_with_a_parameter_types_it_text_as_postgres_does() {
+    check(
+        "-- name: ByName :many\nSELECT id FROM users WHERE name = $1;",
+        "ByName(:many) $1 name: text! -> id uuid!",
+    );
+}
+
+#[test]
+fn limit_and_offset_are_int8() {
+    check(
+        "-- name: Page :many\nSELECT id FROM users ORDER BY created_at DESC LIMIT $1 OFFSET $2;",
+        "Page(:many) $1 limit: int8!, $2 offset: int8! -> id uuid!",
+    );
+}
+
+#[test]
+fn insert_parameters_take_the_column_types_and_nullability() {
+    check(
+        "-- name: CreateUser :one\nINSERT INTO users (id, email, name) VALUES ($1, $2, $3) RETURNING *;",
+        "CreateUser(:one) $1 id: uuid!, $2 email: text!, $3 name: varchar? -> id uuid!, email text!, name varchar?, age int4?, score numeric!, admin bool!, created_at timestamptz! [users]",
+    );
+}
+
+#[test]
+fn insert_on_conflict_do_update_sees_excluded() {
+    check(
+        "-- name: Upsert :one\nINSERT INTO users (id, email) VALUES (@id, @email) ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email, age = users.age + 1 RETURNING id, age;",
+        "Upsert(:one) $1 id: uuid!, $2 email: text! -> id uuid!, age int4?",
+    );
+}
+
+#[test]
+fn insert_on_conflict_do_nothing_returning_is_opt() {
+    check(
+        "-- name: Maybe :opt\nINSERT INTO users (id, email) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING id;",
+        "Maybe(:opt) $1 id: uuid!, $2 email: text! -> id uuid!",
+    );
+}
+
+#[test]
+fn update_from_with_returning() {
+    check(
+        "-- name: Touch :many\nUPDATE posts SET title = @title, body = @body FROM users u WHERE u.id = posts.author_id AND u.email = @email RETURNING posts.id, u.email;",
+        "Touch(:many) $1 title: text!, $2 body: text?, $3 email: text! -> id int8!, email text!",
+    );
+}
+
+#[test]
+fn delete_using_with_returning() {
+    check(
+        "-- name: Purge :execrows\nDELETE FROM posts USING users WHERE users.id = posts.author_id AND users.admin = $1;",
+        "Purge(:execrows) $1 admin: bool!",
+    );
+    check(
+        "-- name: PurgeReturning :many\nDELETE FROM posts p USING users u WHERE u.id = p.author_id RETURNING *;",
+        "PurgeReturning(:many) -> id int8!, author_id uuid!, title text!, body text?, tags text[]!, status status!, published_on date? [posts]",
+    );
+}
+
+#[test]
+fn aggregates_count_is_non_null_others_nullable() {
+    check(
+        "-- name: Stats :one\nSELECT count(*), count(age) AS with_age, sum(age), sum(score) AS total, avg(age), min(created_at), max(email) FROM users;",
+        "Stats(:one) -> count int8!, with_age int8!, sum int8?, total numeric?, avg numeric?, min timestamptz?, max text?",
+    );
+}
+
+#[test]
+fn group_by_and_order_by_output_alias() {
+    check(
+        "-- name: PerAuthor :many\nSELECT author_id, count(*) AS n FROM posts GROUP BY author_id HAVING count(*) > $1 ORDER BY n DESC;",
+        "PerAuthor(:many) $1 column_1: int8! -> author_id uuid!, n int8!",
+    );
+}
+
+#[test]
+fn coalesce_is_non_null_when_any_argument_is() {
+    check(
+        "-- name: Names :many\nSELECT coalesce(name, email) AS label, coalesce(name, $1) AS maybe, coalesce(age, 0) FROM users;",
+        "Names(:many) $1 column_1: varchar! -> label text!, maybe varchar!, coalesce int4!",
+    );
+}
+
+#[test]
+fn strict_functions_follow_their_argument() {
+    check(
+        "-- name: Lower :many\nSELECT lower(email), upper(name), now(), length(email) FROM users;",
+        "Lower(:many) -> lower text!, upper text?, now timestamptz!, length int4!",
+    );
+}
+
+#[test]
+fn casts_keep_nullability_and_name_the_column_after_the_operand() {
+    check(
+        "-- name: Casts :many\nSELECT age::int8, CAST(score AS float8), $1::text, 1::int2 FROM users;",
+        "Casts(:many) $1 column_1: text! -> age int8?, score float8!, text text!, int2 int2!",
+    );
+}
+
+#[test]
+fn arithmetic_types_follow_postgres_promotion() {
+    check(
+        "-- name: Math :many\nSELECT age + 1 AS a, score * 2 AS b, age * score AS c, age / 2.5 AS d, created_at + interval '1 day' AS e, created_at - created_at AS f FROM users;",
+        "Math(:many) -> a int4?, b numeric!, c numeric?, d numeric?, e timestamptz!, f interval!",
+    );
+}
+
+#[test]
+fn cte_columns_keep_types_and_nullability() {
+    check(
+        "-- name: Recent :many\nWITH recent AS (SELECT id, name FROM users WHERE created_at > $1) SELECT r.id, r.name FROM recent r;",
+        "Recent(:many) $1 created_at: timestamptz! -> id uuid!, name varchar?",
+    );
+}
+
+#[test]
+fn subquery_in_from_and_scalar_subquery() {
+    check(
+        "-- name: Sub :many\nSELECT t.n, (SELECT max(title) FROM posts) AS top FROM (SELECT count(*) AS n FROM users) t;",
+        "Sub(:many) -> n int8!, top text?",
+    );
+}
+
+#[test]
+fn in_list_between_like_and_is_null() {
+    check(
+        "-- name: Filters :many\nSELECT id FROM users WHERE age IN ($1, $2) AND score BETWEEN $3 AND $4 AND email LIKE $5 AND name IS NOT NULL;",
+        "Filters(:many) $1 age: int4!, $2 age_2: int4!, $3 score: numeric!, $4 score_2: numeric!, $5 email: text! -> id uuid!",
+    );
+}
+
+#[test]
+fn any_of_an_array_parameter() {
+    check(
+        "-- name: Many :many\nSELECT email FROM users WHERE id = ANY($1);",
+        "Many(:many) $1 id: uuid[]! -> email text!",
+    );
+}
+
+#[test]
+fn enum_and_array_columns() {
+    check(
+        "-- name: ByStatus :many\nSELECT tags, status FROM posts WHERE status = $1;",
+        "ByStatus(:many) $1 status: status! -> tags text[]!, status status!",
+    );
+}
+
+#[test]
+fn literals_name_their_columns_like_postgres() {
+    check("-- name: Lits :one\nSELECT 1, 'a', true, 3000000000, 1.5;", "Lits(:one) -> ?column? int4!, ?column? text!, ?column? bool!, ?column? int8!, ?column? numeric!");
+}
+
+#[test]
+fn nullability_overrides_in_aliases() {
+    check(
+        "-- name: Over :one\nSELECT max(age) AS \"top!\", email AS \"email?\" FROM users GROUP BY email;",
+        "Over(:one) -> top int4!, email text?",
+    );
+}
+
+#[test]
+fn union_is_nullable_if_any_branch_is() {
+    check(
+        "-- name: U :many\nSELECT email AS v FROM users UNION SELECT body FROM posts;",
+        "U(:many) -> v text?",
+    );
+}
+
+#[test]
+fn unknown_column_is_reported_with_a_suggestion() {
+    check(
+        "-- name: Bad :one\nSELECT emial FROM users;",
+        r#"
+error: column `emial` does not exist
+ --> query.sql:2:8
+  |
+2 | SELECT emial FROM users;
+  |        ^^^^^
+  |
+  = help: did you mean `email`?
+
+error: aborting due to 1 previous error
+"#,
+    );
+}
+
+#[test]
+fn every_error_in_the_file_is_reported() {
+    let err = codegen::analyze_text(
+        SCHEMA,
+        "-- name: A :one\nSELECT id FROM user;\n\n-- name: B :one\nSELECT id FROM users WHERE;\n\n-- name: C :one\nSELECT email FROM users WHERE id = $1 AND email = $1;\n",
+    )
+    .unwrap_err();
+    assert!(err.contains("relation `user` does not exist"), "{err}");
+    assert!(err.contains("help: did you mean `users`?"), "{err}");
+    assert!(err.contains("query.sql:5:"), "{err}");
+    assert!(
+        err.contains("parameter $1 is used both as `uuid` and as `text`"),
+        "{err}"
+    );
+    assert!(err.contains("aborting due to 3 previous errors"), "{err}");
+}
+
+#[test]
+fn insert_arity_and_unknown_target_columns_are_errors() {
+    let err = codegen::analyze_text(
+        SCHEMA,
+        "-- name: A :exec\nINSERT INTO users (id, emale) VALUES ($1, $2, $3);\n",
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("column `emale` of relation `users` does not exist"),
+        "{err}"
+    );
+    assert!(
+        err.contains("INSERT has more expressions than target columns"),
+        "{err}"
+    );
+}
+
+#[test]
+fn untyped_parameter_is_an_error_with_a_cast_hint() {
+    let err = codegen::analyze_text(SCHEMA, "-- name: A :one\nSELECT $1;\n").unwrap_err();
+    assert!(
+        err.contains("could not determine the type of parameter $1"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: add a cast, such as `$1::text`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn ambiguous_column_is_an_error() {
+    let err = codegen::analyze_text(
+        SCHEMA,
+        "-- name: A :many\nSELECT id FROM users JOIN posts ON posts.author_id = users.id;\n",
+    )
+    .unwrap_err();
+    assert!(err.contains("column reference `id` is ambiguous"), "{err}");
+}
+
+#[test]
+fn rows_command_without_columns_is_an_error() {
+    let err = codegen::analyze_text(
+        SCHEMA,
+        "-- name: A :one\nDELETE FROM users WHERE id = $1;\n",
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("query `A` is `:one` but returns no columns"),
+        "{err}"
+    );
+}
