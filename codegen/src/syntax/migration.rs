@@ -71,19 +71,10 @@ pub fn up_sql(text: &str) -> String {
     let mut down = false;
     for line in text.split_inclusive('\n') {
         let t = line.trim();
-        let lower = t.to_ascii_lowercase();
-        let compact: String = lower.split_whitespace().collect::<Vec<_>>().join(" ");
-        if compact.starts_with("-- +goose down")
-            || compact.starts_with("-- migrate:down")
-            || compact.starts_with("-- +migrate down")
-            || compact == "---- create above / drop below ----"
-        {
-            down = true;
-        } else if compact.starts_with("-- +goose up")
-            || compact.starts_with("-- migrate:up")
-            || compact.starts_with("-- +migrate up")
-        {
-            down = false;
+        match marker(t) {
+            Some(Marker::Down) => down = true,
+            Some(Marker::Up) => down = false,
+            None => {}
         }
         if down || t.starts_with('\\') {
             out.push_str(if line.ends_with('\n') { "\n" } else { "" });
@@ -92,6 +83,26 @@ pub fn up_sql(text: &str) -> String {
         }
     }
     out
+}
+
+enum Marker {
+    Up,
+    Down,
+}
+
+/// The migration tools' section markers: goose (`-- +goose Down`, also `--+goose down`),
+/// dbmate (`-- migrate:down`), sql-migrate (`-- +migrate Down`) and tern's divider line.
+fn marker(line: &str) -> Option<Marker> {
+    if line == "---- create above / drop below ----" {
+        return Some(Marker::Down);
+    }
+    let body = line.strip_prefix("--")?.trim().to_ascii_lowercase();
+    let words: Vec<&str> = body.split_whitespace().collect();
+    match words.as_slice() {
+        ["+goose", "down", ..] | ["migrate:down", ..] | ["+migrate", "down", ..] => Some(Marker::Down),
+        ["+goose", "up", ..] | ["migrate:up", ..] | ["+migrate", "up", ..] => Some(Marker::Up),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -120,6 +131,9 @@ mod tests {
                 "{up}\nCREATE TABLE a (x int);\n\\set ON_ERROR_STOP on\n{down}\nDROP TABLE a;\n"
             );
             let got = up_sql(&text);
+            assert!(up_sql("--+goose   Down\nDROP TABLE t;").trim().is_empty());
+            let mention = "-- see -- +goose Down below\nSELECT 1;\n";
+            assert_eq!(up_sql(mention), mention);
             assert!(got.contains("CREATE TABLE a"), "{got}");
             assert!(!got.contains("DROP TABLE"), "{got}");
             assert!(!got.contains("ON_ERROR_STOP"), "{got}");
