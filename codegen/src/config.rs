@@ -12,6 +12,8 @@ pub struct Config {
     pub root: PathBuf,
     pub file: FileId,
     pub packages: Vec<Package>,
+    /// sqlc options sqlgen accepts but does not act on.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// One `sql:` entry.
@@ -81,6 +83,15 @@ struct RawConfig {
     version: String,
     #[serde(default)]
     sql: Vec<RawPackage>,
+    // sqlc options that have no meaning for sqlgen: accepted so a sqlc.yaml ports as is.
+    #[serde(default)]
+    plugins: Option<serde_yaml::Value>,
+    #[serde(default)]
+    rules: Option<serde_yaml::Value>,
+    #[serde(default)]
+    overrides: Option<serde_yaml::Value>,
+    #[serde(default)]
+    cloud: Option<serde_yaml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,6 +103,17 @@ struct RawPackage {
     schema: OneOrMany,
     queries: OneOrMany,
     gen: RawGen,
+    // sqlc options without meaning for sqlgen, see `RawConfig`.
+    #[serde(default)]
+    strict_function_checks: Option<serde_yaml::Value>,
+    #[serde(default)]
+    strict_order_by: Option<serde_yaml::Value>,
+    #[serde(default)]
+    rules: Option<serde_yaml::Value>,
+    #[serde(default)]
+    database: Option<serde_yaml::Value>,
+    #[serde(default)]
+    analyzer: Option<serde_yaml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -178,9 +200,37 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
     if raw.sql.is_empty() {
         diags.push(Diagnostic::error("no packages: `sql` is empty").at(locate(None, "sql")));
     }
+    let mut warnings = Vec::new();
+    let ignored = |warnings: &mut Vec<Diagnostic>, pkg: Option<usize>, key: &str| {
+        warnings.push(
+            Diagnostic::warning(format!("sqlc option `{key}` is ignored by sqlgen"))
+                .at(locate(pkg, key)),
+        );
+    };
+    for (key, v) in [
+        ("plugins", &raw.plugins),
+        ("rules", &raw.rules),
+        ("overrides", &raw.overrides),
+        ("cloud", &raw.cloud),
+    ] {
+        if v.is_some() {
+            ignored(&mut warnings, None, key);
+        }
+    }
     let mut packages = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for (index, p) in raw.sql.into_iter().enumerate() {
+        for (key, v) in [
+            ("strict_function_checks", &p.strict_function_checks),
+            ("strict_order_by", &p.strict_order_by),
+            ("rules", &p.rules),
+            ("database", &p.database),
+            ("analyzer", &p.analyzer),
+        ] {
+            if v.is_some() {
+                ignored(&mut warnings, Some(index), key);
+            }
+        }
         if p.engine != "postgresql" {
             let mut d = Diagnostic::error(format!("unsupported engine `{}`", p.engine)).label(
                 locate(Some(index), "engine"),
@@ -268,6 +318,7 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
             root,
             file,
             packages,
+            warnings,
         })
     } else {
         Err(diags)

@@ -132,7 +132,7 @@ pub fn load(config_path: &Path) -> Project {
             }
         }
     };
-    let mut diags = Vec::new();
+    let mut diags = cfg.warnings.clone();
     let mut catalogs: Vec<(Vec<PathBuf>, catalog::Catalog, Vec<Diagnostic>)> = Vec::new();
     let mut packages = Vec::new();
     for pkg in &cfg.packages {
@@ -333,6 +333,7 @@ fn select_models(
     let tables: Vec<&catalog::Table> = cat
         .tables
         .iter()
+        .filter(|t| t.kind.has_model())
         .filter(|t| !omit_unused || queries().any(|q| q.row_model.as_ref() == Some(&t.name)))
         .collect();
     let mut used_enums: Vec<ir::QualName> = Vec::new();

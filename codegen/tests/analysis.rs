@@ -380,14 +380,34 @@ fn ambiguous_column_is_an_error() {
 }
 
 #[test]
-fn rows_command_without_columns_is_an_error() {
-    let err = codegen::analyze_text(
-        SCHEMA,
-        "-- name: A :one\nDELETE FROM users WHERE id = $1;\n",
+fn statements_without_rows_analyse_to_no_columns() {
+    // `:one` without columns is rejected when generating code (see the `one_without_columns` fixture),
+    // but PostgreSQL accepts the statement, so the analysis does too.
+    check(
+        "-- name: A :one\nDELETE FROM users WHERE id = $1;",
+        "A(:one) $1 id: uuid!",
+    );
+    check("-- name: T :exec\nTRUNCATE posts;", "T(:exec)");
+}
+
+#[test]
+fn system_columns_are_visible_but_not_part_of_star() {
+    check(
+        "-- name: Sys :many\nSELECT tableoid, xmin, u.ctid FROM users u;",
+        "Sys(:many) -> tableoid oid!, xmin xid!, ctid tid!",
+    );
+}
+
+#[test]
+fn views_and_create_table_as_take_columns_from_their_query() {
+    let schema = format!("{SCHEMA}\nCREATE VIEW admins AS SELECT id, email, name FROM users WHERE admin;\nCREATE TABLE emails AS SELECT email FROM users;\nCREATE TABLE kids (grade int4 NOT NULL) INHERITS (users);\nCREATE SEQUENCE counter;");
+    let qs = codegen::analyze_text(
+        &schema,
+        "-- name: V :many\nSELECT * FROM admins;\n-- name: E :many\nSELECT * FROM emails;\n-- name: K :many\nSELECT email, grade FROM kids;\n-- name: S :one\nSELECT last_value FROM counter;",
     )
-    .unwrap_err();
-    assert!(
-        err.contains("query `A` is `:one` but returns no columns"),
-        "{err}"
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        codegen::compact(&qs).trim(),
+        "V(:many) -> id uuid!, email text!, name varchar? [admins]\nE(:many) -> email text? [emails]\nK(:many) -> email text!, grade int4!\nS(:one) -> last_value int8!"
     );
 }

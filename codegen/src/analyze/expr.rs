@@ -1,7 +1,9 @@
 //! Expression typing: column references, literals, parameters, operators, functions and casts.
 
-use super::functions::{builtin, Returns};
-use super::nullability::{self, function_not_null, operator_not_null};
+use super::functions::{special_form, value_function, SpecialForm};
+use super::nullability::{self, operator_not_null};
+use super::pg_catalog::CATALOG;
+use super::resolve::{self, RType};
 use super::scope::{Lookup, Scope};
 use super::{Analyzer, Expect, Typed};
 use crate::catalog::types::{resolve, Resolved};
@@ -332,65 +334,9 @@ impl<'a> Analyzer<'a> {
                 let b = self.expr(r, scope, &Expect::ty(PgType::Bool));
                 Typed::new(PgType::Bool, operator_not_null(&[a.not_null, b.not_null]))
             }
-            B::Eq | B::NotEq | B::Lt | B::Gt | B::LtEq | B::GtEq => {
-                let (a, b) = self.pair(l, r, scope);
-                if !comparable(&a.ty, &b.ty) {
-                    let at = self.span(e.span());
-                    self.error(
-                        Diagnostic::error(format!(
-                            "operator does not exist: {} {op} {}",
-                            a.ty, b.ty
-                        ))
-                        .at(at),
-                    );
-                }
-                Typed::new(PgType::Bool, operator_not_null(&[a.not_null, b.not_null]))
-            }
-            B::Plus | B::Minus | B::Multiply | B::Divide | B::Modulo => {
-                let (a, b) = self.pair(l, r, scope);
-                match arithmetic(op, &a.ty, &b.ty) {
-                    Some(ty) => Typed::new(ty, operator_not_null(&[a.not_null, b.not_null])),
-                    None => {
-                        let at = self.span(e.span());
-                        self.error(
-                            Diagnostic::error(format!(
-                                "operator does not exist: {} {op} {}",
-                                a.ty, b.ty
-                            ))
-                            .at(at),
-                        );
-                        Typed::unknown()
-                    }
-                }
-            }
-            B::StringConcat => {
-                let a = self.expr(l, scope, &Expect::ty(PgType::Text));
-                let ex = if a.ty.is_array() {
-                    Expect::ty(a.ty.clone())
-                } else {
-                    Expect::ty(PgType::Text)
-                };
-                let b = self.expr(r, scope, &ex);
-                let ty = if a.ty.is_array() {
-                    a.ty.clone()
-                } else if b.ty.is_array() {
-                    b.ty.clone()
-                } else {
-                    PgType::Text
-                };
-                Typed::new(ty, operator_not_null(&[a.not_null, b.not_null]))
-            }
-            B::PGRegexMatch | B::PGRegexIMatch | B::PGRegexNotMatch | B::PGRegexNotIMatch => {
-                let a = self.expr(l, scope, &Expect::ty(PgType::Text));
-                let b = self.expr(r, scope, &Expect::ty(PgType::Text));
-                Typed::new(PgType::Bool, operator_not_null(&[a.not_null, b.not_null]))
-            }
             other => {
-                let at = self.span(e.span());
-                self.error(
-                    Diagnostic::error(format!("operator `{other}` is not supported yet")).at(at),
-                );
-                Typed::unknown()
+                let name = operator_name(other);
+                self.operator_call(e, &name, Some(l), r, scope)
             }
         }
     }
@@ -474,10 +420,7 @@ impl<'a> Analyzer<'a> {
         } else {
             ty
         };
-        (
-            ty,
-            function_not_null(super::nullability::FnNulls::AllArgs, &all_nn),
-        )
+        (ty, nullability::common_not_null(&all_nn))
     }
 
     fn function(&mut self, e: &ast::Expr, f: &ast::Function, scope: &Scope, ex: &Expect) -> Typed {
@@ -489,97 +432,284 @@ impl<'a> Analyzer<'a> {
             return Typed::unknown();
         }
         let mut args: Vec<&ast::Expr> = Vec::new();
+        let mut order_by: Vec<&ast::OrderByExpr> = Vec::new();
         let mut star = false;
-        let mut clauses_order: Vec<&ast::OrderByExpr> = Vec::new();
-        if let ast::FunctionArguments::List(list) = &f.args {
-            for a in &list.args {
-                match a {
-                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => args.push(x),
-                    ast::FunctionArg::Named {
-                        arg: ast::FunctionArgExpr::Expr(x),
-                        ..
-                    } => args.push(x),
-                    ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => star = true,
-                    _ => {}
+        match &f.args {
+            ast::FunctionArguments::List(list) => {
+                for a in &list.args {
+                    match a {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => args.push(x),
+                        ast::FunctionArg::Named {
+                            arg: ast::FunctionArgExpr::Expr(x),
+                            ..
+                        } => args.push(x),
+                        ast::FunctionArg::ExprNamed {
+                            arg: ast::FunctionArgExpr::Expr(x),
+                            ..
+                        } => args.push(x),
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => star = true,
+                        _ => {}
+                    }
+                }
+                for c in &list.clauses {
+                    if let ast::FunctionArgumentClause::OrderBy(items) = c {
+                        order_by.extend(items.iter());
+                    }
                 }
             }
-            for c in &list.clauses {
-                if let ast::FunctionArgumentClause::OrderBy(items) = c {
-                    clauses_order.extend(items.iter());
+            ast::FunctionArguments::None => {
+                if let Some(ty) = value_function(&name) {
+                    return Typed::new(ty, true).named(&name);
                 }
             }
+            ast::FunctionArguments::Subquery(q) => {
+                self.query(q, Some(scope), None);
+            }
         }
-        let Some(b) = builtin(&name) else {
-            for a in &args {
-                self.expr(a, scope, &Expect::default());
-            }
-            if self.in_cast == 0 {
-                let at = self.span(f.name.span());
-                self.error(
-                    Diagnostic::error(format!("function `{name}` is not known to sqlgen yet"))
-                        .at(at)
-                        .help(format!(
-                            "cast its result to fix the type, such as `{name}(...)::text`"
-                        )),
-                );
-            }
-            return Typed::unknown().named(&name);
-        };
-        if star && name != "count" {
-            let at = self.span(e.span());
-            self.error(Diagnostic::error(format!("`{name}(*)` is not valid")).at(at));
-        }
-        let arg_ex = Expect {
-            ty: b.arg.clone(),
-            ..Expect::default()
-        };
-        let (ty, args_nn) = match &b.returns {
-            Returns::Common => {
-                let (ty, any_nn) = self.common(&args, scope, ex);
-                (ty, vec![any_nn])
-            }
-            _ => {
-                let typed: Vec<Typed> = args.iter().map(|a| self.expr(a, scope, &arg_ex)).collect();
-                let nn: Vec<bool> = typed.iter().map(|t| t.not_null).collect();
-                let first = typed
-                    .first()
-                    .map(|t| t.ty.clone())
-                    .unwrap_or(PgType::Unknown);
-                let ty = match &b.returns {
-                    Returns::Fixed(t) => t.clone(),
-                    Returns::FirstArg => first,
-                    Returns::SecondArg => typed
-                        .get(1)
-                        .map(|t| t.ty.clone())
-                        .unwrap_or(PgType::Unknown),
-                    Returns::ArrayOf => PgType::Array(Box::new(first)),
-                    Returns::Sum => match first {
-                        PgType::Int2 | PgType::Int4 => PgType::Int8,
-                        PgType::Int8 | PgType::Numeric => PgType::Numeric,
-                        other => other,
-                    },
-                    Returns::Avg => match first {
-                        PgType::Float4 | PgType::Float8 => PgType::Float8,
-                        PgType::Interval => PgType::Interval,
-                        _ => PgType::Numeric,
-                    },
-                    Returns::Common => unreachable!(),
-                };
-                (ty, nn)
-            }
-        };
         if let Some(filter) = &f.filter {
             self.expr(filter, scope, &Expect::ty(PgType::Bool));
         }
-        for o in clauses_order {
+        for o in &order_by {
             self.expr(&o.expr, scope, &Expect::default());
         }
-        let nn = match &b.returns {
-            Returns::Common => args_nn[0],
-            _ => function_not_null(b.nulls, &args_nn),
-        };
-        let _ = b.aggregate;
-        Typed::new(ty, nn).named(&name)
+        if let Some(ast::WindowType::WindowSpec(w)) = &f.over {
+            for p in &w.partition_by {
+                self.expr(p, scope, &Expect::default());
+            }
+            for o in &w.order_by {
+                self.expr(&o.expr, scope, &Expect::default());
+            }
+        }
+        match special_form(&name) {
+            Some(SpecialForm::Common) => {
+                let (ty, any_nn) = self.common(&args, scope, ex);
+                return Typed::new(ty, any_nn).named(&name);
+            }
+            Some(SpecialForm::NullIf) if args.len() == 2 => {
+                let (a, _) = self.pair(args[0], args[1], scope);
+                return Typed::new(a.ty, false).named("nullif");
+            }
+            _ => {}
+        }
+        // Ordered-set aggregates take their WITHIN GROUP (ORDER BY ...) expressions as arguments.
+        let within: Vec<&ast::Expr> = f.within_group.iter().map(|o| &o.expr).collect();
+        let all: Vec<&ast::Expr> = args.iter().copied().chain(within).collect();
+        let _ = star;
+        self.catalog_call(e, &name, &all, scope)
+    }
+
+    /// Types a call of a catalogue function: typed arguments first, then overload resolution,
+    /// then untyped arguments (parameters, literals) take the chosen signature's types.
+    fn catalog_call(
+        &mut self,
+        e: &ast::Expr,
+        name: &str,
+        args: &[&ast::Expr],
+        scope: &Scope,
+    ) -> Typed {
+        let typed: Vec<Option<Typed>> = args
+            .iter()
+            .map(|a| (!self.untyped(a)).then(|| self.expr(a, scope, &Expect::default())))
+            .collect();
+        if typed.iter().flatten().any(|t| t.ty == PgType::Unknown) {
+            // An argument already failed; its error says why.
+            return Typed::unknown().named(name);
+        }
+        let rtypes: Vec<RType> = typed
+            .iter()
+            .map(|t| {
+                t.as_ref()
+                    .map(|t| RType::from_pg(&t.ty))
+                    .unwrap_or(RType::Unknown)
+            })
+            .collect();
+        match resolve::function(name, &rtypes) {
+            Ok(res) => {
+                let mut nn = Vec::new();
+                for (i, a) in args.iter().enumerate() {
+                    match &typed[i] {
+                        Some(t) => nn.push(t.not_null),
+                        None => {
+                            let ty = res
+                                .params
+                                .get(i)
+                                .map(RType::to_pg)
+                                .unwrap_or(PgType::Unknown);
+                            nn.push(self.expr(a, scope, &Expect::ty(ty)).not_null);
+                        }
+                    }
+                }
+                let pattern_substring = name == "substring"
+                    && rtypes
+                        .get(1)
+                        .is_some_and(|t| *t == RType::Oid(25) || *t == RType::Unknown);
+                let not_null = nullability::catalog_function_not_null(
+                    name,
+                    res.item.kind,
+                    res.item.strict,
+                    &nn,
+                    pattern_substring,
+                );
+                Typed::new(res.result.to_pg(), not_null).named(name)
+            }
+            Err(failure) => {
+                for (i, a) in args.iter().enumerate() {
+                    if typed[i].is_none() {
+                        self.expr(a, scope, &Expect::default());
+                    }
+                }
+                let exists = CATALOG.funcs.contains_key(name);
+                if !exists && self.in_cast > 0 {
+                    // A cast around an unknown (user-defined) function gives the type.
+                    return Typed::unknown().named(name);
+                }
+                let at = self.span(e.span());
+                let shown: Vec<String> = rtypes.iter().map(|t| t.to_pg().to_string()).collect();
+                let d = match (exists, failure) {
+                    (false, _) => {
+                        let mut d =
+                            Diagnostic::error(format!("function `{name}` does not exist")).at(at);
+                        if let Some(s) =
+                            did_you_mean(name, CATALOG.funcs.keys().map(String::as_str))
+                        {
+                            d = d.help(format!("did you mean `{s}`?"));
+                        }
+                        d
+                    }
+                    (true, resolve::Failure::NoMatch) => Diagnostic::error(format!(
+                        "function {name}({}) does not exist",
+                        shown.join(", ")
+                    ))
+                    .at(at)
+                    .help("no overload takes these argument types; add explicit casts"),
+                    (true, resolve::Failure::Ambiguous) => Diagnostic::error(format!(
+                        "function {name}({}) is not unique",
+                        shown.join(", ")
+                    ))
+                    .at(at)
+                    .help("add explicit casts to choose one"),
+                };
+                self.error(d);
+                Typed::unknown().named(name)
+            }
+        }
+    }
+
+    /// Types an operator call the same way as a function call.
+    fn operator_call(
+        &mut self,
+        e: &ast::Expr,
+        name: &str,
+        l: Option<&ast::Expr>,
+        r: &ast::Expr,
+        scope: &Scope,
+    ) -> Typed {
+        let lu = l.is_some_and(|l| self.untyped(l));
+        let ru = self.untyped(r);
+        let lt = l
+            .filter(|_| !lu)
+            .map(|l| self.expr(l, scope, &Expect::default()));
+        let rt = (!ru).then(|| self.expr(r, scope, &Expect::default()));
+        if lt.iter().chain(rt.iter()).any(|t| t.ty == PgType::Unknown) {
+            return Typed::unknown();
+        }
+        let lr = lt
+            .as_ref()
+            .map(|t| RType::from_pg(&t.ty))
+            .unwrap_or(RType::Unknown);
+        let rr = rt
+            .as_ref()
+            .map(|t| RType::from_pg(&t.ty))
+            .unwrap_or(RType::Unknown);
+        match resolve::operator(name, l.map(|_| &lr), &rr) {
+            Ok(res) => {
+                let (lp, rp) = match l {
+                    Some(_) => (res.params[0].to_pg(), res.params[1].to_pg()),
+                    None => (PgType::Unknown, res.params[0].to_pg()),
+                };
+                let l_nn = match (l, &lt) {
+                    (None, _) => true,
+                    (Some(_), Some(t)) => t.not_null,
+                    (Some(le), None) => {
+                        let hint = rt.as_ref().and_then(|t| t.column.clone());
+                        self.expr(le, scope, &Expect::named(lp, hint)).not_null
+                    }
+                };
+                let r_nn = match &rt {
+                    Some(t) => t.not_null,
+                    None => {
+                        let hint = lt.as_ref().and_then(|t| t.column.clone());
+                        self.expr(r, scope, &Expect::named(rp, hint)).not_null
+                    }
+                };
+                let nn =
+                    nullability::catalog_operator_not_null(name, res.item.strict, &[l_nn, r_nn]);
+                Typed::new(res.result.to_pg(), nn)
+            }
+            Err(failure) => {
+                if let (Some(le), true) = (l, lu) {
+                    self.expr(le, scope, &Expect::default());
+                }
+                if ru {
+                    self.expr(r, scope, &Expect::default());
+                }
+                let at = self.span(e.span());
+                let shown = match l {
+                    Some(_) => format!("{} {name} {}", lr.to_pg(), rr.to_pg()),
+                    None => format!("{name} {}", rr.to_pg()),
+                };
+                let param = |x: &ast::Expr| match x {
+                    ast::Expr::Value(v) => match &v.value {
+                        ast::Value::Placeholder(p) => {
+                            p.trim_start_matches('$').parse::<usize>().ok()
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                // A parameter typed by an earlier use: say so, rather than only what PostgreSQL would say.
+                let reused = match (l.and_then(param), param(r)) {
+                    (Some(n), _) => Some((n, lr.to_pg(), rr.to_pg())),
+                    (_, Some(n)) => Some((n, rr.to_pg(), lr.to_pg())),
+                    _ => None,
+                };
+                if let (Some((n, was, here)), resolve::Failure::NoMatch) = (&reused, &failure) {
+                    self.error(
+                        Diagnostic::error(format!(
+                            "parameter ${n} is used both as `{was}` and as `{here}`"
+                        ))
+                        .at(at)
+                        .note(format!("operator does not exist: {shown}"))
+                        .help(format!("cast one use, such as `${n}::{here}`")),
+                    );
+                    return Typed::unknown();
+                }
+                let d = match failure {
+                    resolve::Failure::NoMatch => {
+                        Diagnostic::error(format!("operator does not exist: {shown}"))
+                            .at(at)
+                            .help("add explicit casts")
+                    }
+                    resolve::Failure::Ambiguous => {
+                        Diagnostic::error(format!("operator is not unique: {shown}"))
+                            .at(at)
+                            .help("add explicit casts")
+                    }
+                };
+                self.error(d);
+                Typed::unknown()
+            }
+        }
+    }
+}
+
+/// The catalogue name of a binary operator (`OPERATOR(pg_catalog.+)` is `+`).
+fn operator_name(op: &ast::BinaryOperator) -> String {
+    match op {
+        ast::BinaryOperator::PGCustomBinaryOperator(parts) => {
+            parts.last().cloned().unwrap_or_default()
+        }
+        other => other.to_string(),
     }
 }
 
@@ -631,22 +761,6 @@ fn is_string(t: &PgType) -> bool {
     )
 }
 
-fn comparable(a: &PgType, b: &PgType) -> bool {
-    a == b
-        || *a == PgType::Unknown
-        || *b == PgType::Unknown
-        || (numeric_rank(a).is_some() && numeric_rank(b).is_some())
-        || (is_string(a) && is_string(b))
-        || matches!(
-            (a, b),
-            (
-                PgType::Timestamptz | PgType::Timestamp | PgType::Date,
-                PgType::Timestamptz | PgType::Timestamp | PgType::Date
-            ) | (PgType::Json | PgType::Jsonb, PgType::Json | PgType::Jsonb)
-                | (PgType::Inet | PgType::Cidr, PgType::Inet | PgType::Cidr)
-        )
-}
-
 /// The common type of two branches, by PostgreSQL's numeric and string promotion.
 fn unify(a: &PgType, b: &PgType) -> PgType {
     if a == b || *b == PgType::Unknown {
@@ -675,47 +789,4 @@ fn unify(a: &PgType, b: &PgType) -> PgType {
         return PgType::Timestamptz;
     }
     a.clone()
-}
-
-/// Result types of `+ - * / %` for the operand types PostgreSQL defines them on.
-fn arithmetic(op: &ast::BinaryOperator, a: &PgType, b: &PgType) -> Option<PgType> {
-    use ast::BinaryOperator as B;
-    use PgType as T;
-    if let (Some(x), Some(y)) = (numeric_rank(a), numeric_rank(b)) {
-        let float = x >= 5 || y >= 5;
-        return Some(if float {
-            if x == 5 && y == 5 {
-                T::Float4
-            } else {
-                T::Float8
-            }
-        } else if x >= y {
-            a.clone()
-        } else {
-            b.clone()
-        });
-    }
-    let is_num = |t: &PgType| numeric_rank(t).is_some();
-    Some(match (a, op, b) {
-        (T::Timestamptz, B::Plus | B::Minus, T::Interval)
-        | (T::Interval, B::Plus, T::Timestamptz) => T::Timestamptz,
-        (T::Timestamp, B::Plus | B::Minus, T::Interval) | (T::Interval, B::Plus, T::Timestamp) => {
-            T::Timestamp
-        }
-        (T::Date, B::Plus | B::Minus, T::Interval) | (T::Interval, B::Plus, T::Date) => {
-            T::Timestamp
-        }
-        (T::Date, B::Plus | B::Minus, T::Int4 | T::Int2)
-        | (T::Int4 | T::Int2, B::Plus, T::Date) => T::Date,
-        (T::Date, B::Minus, T::Date) => T::Int4,
-        (T::Timestamptz, B::Minus, T::Timestamptz) | (T::Timestamp, B::Minus, T::Timestamp) => {
-            T::Interval
-        }
-        (T::Interval, B::Plus | B::Minus, T::Interval) => T::Interval,
-        (T::Interval, B::Multiply | B::Divide, n) if is_num(n) => T::Interval,
-        (n, B::Multiply, T::Interval) if is_num(n) => T::Interval,
-        (T::Time, B::Plus | B::Minus, T::Interval) => T::Time,
-        (T::Time, B::Minus, T::Time) => T::Interval,
-        _ => return None,
-    })
 }

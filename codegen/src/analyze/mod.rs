@@ -4,6 +4,8 @@
 mod expr;
 mod functions;
 pub mod nullability;
+pub mod pg_catalog;
+pub mod resolve;
 mod scope;
 
 use crate::catalog::Catalog;
@@ -143,17 +145,6 @@ pub fn analyze(
         }
     }
     let outs = a.statement(stmt, None);
-    if raw.command.returns_rows() && outs.is_empty() && !a.diags.iter().any(Diagnostic::is_error) {
-        a.diags.push(
-            Diagnostic::error(format!(
-                "query `{}` is `{}` but returns no columns",
-                raw.name,
-                raw.command.annotation()
-            ))
-            .at(raw.annotation)
-            .help("use `:exec` or `:execrows`, or add a RETURNING clause"),
-        );
-    }
     let params = a.finish_params(raw);
     let mut edits = raw.edits.clone();
     edits.extend(a.edits.iter().cloned());
@@ -190,6 +181,46 @@ pub fn analyze(
         row_model,
         line: raw.annotation.start.line,
     })
+}
+
+/// The output columns (name, type, non-null) of a view's or CREATE TABLE AS's query.
+pub fn query_columns(
+    cat: &Catalog,
+    src: &SourceFile,
+    file: FileId,
+    query: &ast::Query,
+) -> Result<Vec<(String, PgType, bool)>, Vec<Diagnostic>> {
+    let fallback = span(file, query.span()).unwrap_or(Span::point(file, 1, 1));
+    let mut a = Analyzer {
+        cat,
+        file,
+        src,
+        fallback,
+        slots: Vec::new(),
+        diags: Vec::new(),
+        edits: Vec::new(),
+        ctes: Vec::new(),
+        in_cast: 0,
+        missing_relation: false,
+    };
+    let outs = a.query(query, None, None);
+    if a.diags.iter().any(Diagnostic::is_error) {
+        return Err(a.diags);
+    }
+    Ok(outs
+        .into_iter()
+        .map(|o| {
+            (
+                o.name,
+                if o.ty == PgType::Unknown {
+                    PgType::Text
+                } else {
+                    o.ty
+                },
+                o.not_null,
+            )
+        })
+        .collect())
 }
 
 /// The table whose model the row is: every column of it, in order, as plain references of that table.
@@ -321,16 +352,9 @@ impl<'a> Analyzer<'a> {
             ast::Statement::Insert(ins) => self.insert(ins, parent),
             ast::Statement::Update(up) => self.update(up, parent),
             ast::Statement::Delete(del) => self.delete(del, parent),
-            other => {
-                let at = self.span(other.span());
-                self.error(
-                    Diagnostic::error(
-                        "only SELECT, INSERT, UPDATE and DELETE statements can be queries",
-                    )
-                    .at(at),
-                );
-                Vec::new()
-            }
+            // Other statements (TRUNCATE, NOTIFY, REFRESH MATERIALIZED VIEW, DDL) return no rows;
+            // a parameter in one stays untyped and is reported.
+            _ => Vec::new(),
         }
     }
 

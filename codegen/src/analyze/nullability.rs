@@ -12,34 +12,126 @@
 //! | other aggregates (`sum`, `max`, ...)   | always (no rows, or only NULL inputs)             |
 //! | `coalesce`, `greatest`, `least`        | every argument may be NULL                        |
 //! | `nullif`                               | always                                            |
-//! | STRICT functions (`lower`, `length`)   | any argument may be NULL                          |
-//! | `now()`, `gen_random_uuid()`, `concat` | never                                             |
+//! | STRICT functions (`lower`, `length`)   | any argument may be NULL, or the function is one that returns NULL for some inputs (JSON extraction, `array_length`, `regexp_match`...) |
+//! | other functions                        | always, except the known never-NULL ones (`now()`, `concat`, `json_build_object`...) |
+//! | window functions                       | ranking functions never; `lag`, `lead`, `first_value`... always |
+//! | operators                              | an operand may be NULL (STRICT operators), or always for JSON extraction (`->`, `->>`, `#>`, `#>>`) |
 //! | scalar subquery                        | always (it may return no row)                     |
 //! | `UNION` / `INTERSECT` / `EXCEPT`       | the column may be NULL in any branch              |
 //! | `RETURNING`                            | as a column reference of the target table         |
 //! | alias ending in `?` / `!`              | forced nullable / forced non-null                  |
 
-/// How a function's result nullability follows from its arguments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FnNulls {
-    /// Never NULL.
-    Never,
-    /// NULL when any argument is NULL (PostgreSQL's STRICT).
-    Strict,
-    /// NULL only when every argument is NULL.
-    AllArgs,
-    /// May be NULL whatever the arguments.
-    Always,
+/// `coalesce`, `greatest`, `least`: NULL only when every argument is.
+pub fn common_not_null(args_not_null: &[bool]) -> bool {
+    args_not_null.iter().any(|n| *n)
 }
 
-/// Result nullability (`true` = NOT NULL) of a function given its arguments' nullability.
-pub fn function_not_null(rule: FnNulls, args_not_null: &[bool]) -> bool {
-    match rule {
-        FnNulls::Never => true,
-        FnNulls::Strict => args_not_null.iter().all(|n| *n),
-        FnNulls::AllArgs => args_not_null.iter().any(|n| *n),
-        FnNulls::Always => false,
+/// STRICT functions that still return NULL for some non-NULL inputs.
+const NULL_FOR_SOME_INPUTS: &[&str] = &[
+    "json_extract_path",
+    "json_extract_path_text",
+    "jsonb_extract_path",
+    "jsonb_extract_path_text",
+    "json_object_field",
+    "json_object_field_text",
+    "jsonb_object_field",
+    "jsonb_object_field_text",
+    "json_array_element",
+    "json_array_element_text",
+    "jsonb_array_element",
+    "jsonb_array_element_text",
+    "jsonb_path_query_first",
+    "jsonb_path_query_first_tz",
+    "jsonb_array_elements_text",
+    "json_array_elements_text",
+    "array_length",
+    "array_lower",
+    "array_upper",
+    "array_ndims",
+    "array_dims",
+    "array_position",
+    "regexp_match",
+    "to_regclass",
+    "to_regtype",
+    "to_regproc",
+    "to_regprocedure",
+    "to_regoper",
+    "to_regnamespace",
+    "to_regrole",
+    "pg_get_serial_sequence",
+    "unnest",
+    "nullif",
+    "current_setting",
+];
+
+/// Non-STRICT functions that never return NULL.
+const NEVER_NULL: &[&str] = &[
+    "now",
+    "concat",
+    "concat_ws",
+    "format",
+    "json_build_object",
+    "jsonb_build_object",
+    "json_build_array",
+    "jsonb_build_array",
+    "gen_random_uuid",
+    "random",
+    "clock_timestamp",
+    "statement_timestamp",
+    "transaction_timestamp",
+    "timeofday",
+    "num_nulls",
+    "num_nonnulls",
+    "array_append",
+    "array_prepend",
+    "version",
+    "uuid_generate_v4",
+    "uuid_generate_v1",
+    "pg_backend_pid",
+    "txid_current",
+    "pg_current_xact_id",
+    "row_to_json",
+    "to_jsonb",
+    "to_json",
+    "count",
+];
+
+/// Ranking window functions, never NULL.
+const RANKING: &[&str] = &[
+    "row_number",
+    "rank",
+    "dense_rank",
+    "percent_rank",
+    "cume_dist",
+    "ntile",
+];
+
+/// Operators that return NULL for some non-NULL operands.
+const NULLABLE_OPERATORS: &[&str] = &["->", "->>", "#>", "#>>"];
+
+/// Result nullability (`true` = NOT NULL) of a catalogue function call.
+/// `kind` is pg_proc's `prokind` (`f`, `a` aggregate, `w` window); `pattern_substring` marks
+/// `substring(text, text)`, which returns NULL when the pattern does not match.
+pub fn catalog_function_not_null(
+    name: &str,
+    kind: char,
+    strict: bool,
+    args_not_null: &[bool],
+    pattern_substring: bool,
+) -> bool {
+    match kind {
+        // Aggregates see no rows or only NULLs; count alone always has a value.
+        'a' => name == "count" || name == "regr_count",
+        'w' => RANKING.contains(&name),
+        _ if NULL_FOR_SOME_INPUTS.contains(&name) || pattern_substring => false,
+        _ if strict => args_not_null.iter().all(|n| *n),
+        _ => NEVER_NULL.contains(&name),
     }
+}
+
+/// Result nullability of an operator call.
+pub fn catalog_operator_not_null(name: &str, strict: bool, operands_not_null: &[bool]) -> bool {
+    !NULLABLE_OPERATORS.contains(&name) && strict && operands_not_null.iter().all(|n| *n)
 }
 
 /// A column reference is non-null when the column is NOT NULL and no outer join can null its table.

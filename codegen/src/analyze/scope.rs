@@ -23,6 +23,23 @@ pub struct RelColumn {
     pub table: Option<QualName>,
 }
 
+static SYSTEM_COLUMNS: std::sync::LazyLock<Vec<RelColumn>> = std::sync::LazyLock::new(|| {
+    let col = |name: &str, ty: PgType| RelColumn {
+        name: name.into(),
+        ty,
+        not_null: true,
+        table: None,
+    };
+    vec![
+        col("tableoid", PgType::Oid),
+        col("ctid", PgType::Other("tid".into())),
+        col("xmin", PgType::Other("xid".into())),
+        col("cmin", PgType::Other("cid".into())),
+        col("xmax", PgType::Other("xid".into())),
+        col("cmax", PgType::Other("cid".into())),
+    ]
+});
+
 /// The relations visible at one level of a statement, with the enclosing level for correlated subqueries.
 #[derive(Debug, Clone, Default)]
 pub struct Scope<'p> {
@@ -55,6 +72,21 @@ impl<'p> Scope<'p> {
                     return Lookup::Ambiguous;
                 }
                 found = Some((r, c));
+            }
+        }
+        if found.is_none() {
+            // System columns exist on every base table but are never part of `*`.
+            for r in self
+                .rels
+                .iter()
+                .filter(|r| r.table.is_some() && rel.is_none_or(|n| r.name == n))
+            {
+                if let Some(c) = SYSTEM_COLUMNS.iter().find(|c| c.name == column) {
+                    if found.is_some() {
+                        return Lookup::Ambiguous;
+                    }
+                    found = Some((r, c));
+                }
             }
         }
         match found {

@@ -1,7 +1,7 @@
 //! One function per DDL statement kind, each applying its statement to the catalog.
 
 use super::types::{resolve, Resolved};
-use super::{Catalog, Column, EnumType, Table};
+use super::{Catalog, Column, EnumType, RelKind, Table};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::ir::{PgType, QualName};
 use crate::source::{FileId, Span};
@@ -70,8 +70,14 @@ pub fn apply(cat: &mut Catalog, file: FileId, stmt: &ast::Statement, diags: &mut
                             );
                         }
                     }
-                    ast::ObjectType::View | ast::ObjectType::MaterializedView => {
-                        diags.push(not_understood(at, "DROP VIEW"))
+                    ast::ObjectType::View
+                    | ast::ObjectType::MaterializedView
+                    | ast::ObjectType::Sequence => {
+                        if cat.table(&q).is_some() {
+                            cat.tables.retain(|t| t.name != q);
+                        } else if !if_exists {
+                            diags.push(missing_table(cat, &q, nspan));
+                        }
                     }
                     _ => {}
                 }
@@ -99,6 +105,36 @@ pub fn apply(cat: &mut Catalog, file: FileId, stmt: &ast::Statement, diags: &mut
             }
         }
         ast::Statement::AlterType(alt) => alter_type(cat, file, alt, at, diags),
+        ast::Statement::CreateSequence {
+            name,
+            if_not_exists,
+            ..
+        } => {
+            let q = qual_name(name);
+            if cat.table(&q).is_some() {
+                if !if_not_exists {
+                    diags.push(Diagnostic::error(format!("relation `{q}` already exists")).at(at));
+                }
+                return;
+            }
+            let col = |n: &str, ty| Column {
+                name: n.into(),
+                ty,
+                not_null: true,
+                has_default: false,
+                comment: None,
+            };
+            cat.tables.push(Table {
+                name: q,
+                kind: RelKind::Sequence,
+                columns: vec![
+                    col("last_value", PgType::Int8),
+                    col("log_cnt", PgType::Int8),
+                    col("is_called", PgType::Bool),
+                ],
+                comment: None,
+            });
+        }
         ast::Statement::Comment {
             object_type,
             object_name,
@@ -129,7 +165,6 @@ pub fn apply(cat: &mut Catalog, file: FileId, stmt: &ast::Statement, diags: &mut
         | ast::Statement::CreateTrigger(_)
         | ast::Statement::DropTrigger(_)
         | ast::Statement::CreatePolicy(_)
-        | ast::Statement::CreateSequence { .. }
         | ast::Statement::CreateRole(_)
         | ast::Statement::Analyze(_) => {}
         other => {
@@ -240,12 +275,8 @@ fn create_table(
     diags: &mut Vec<Diagnostic>,
 ) {
     let name = qual_name(&ct.name);
-    if ct.query.is_some()
-        || ct.like.is_some()
-        || ct.clone.is_some()
-        || ct.inherits.as_ref().is_some_and(|i| !i.is_empty())
-    {
-        diags.push(not_understood(at, "CREATE TABLE AS / LIKE / INHERITS"));
+    if ct.like.is_some() || ct.clone.is_some() {
+        diags.push(not_understood(at, "CREATE TABLE LIKE / CLONE"));
         return;
     }
     if cat.table(&name).is_some() {
@@ -259,11 +290,42 @@ fn create_table(
     }
     let mut table = Table {
         name,
+        kind: RelKind::Table,
         columns: Vec::new(),
         comment: None,
     };
+    // Inherited columns come first, as PostgreSQL orders them.
+    for parent in ct.inherits.iter().flatten() {
+        let pname = qual_name(parent);
+        match cat.table(&pname) {
+            Some(p) => {
+                for c in &p.columns {
+                    if table.column(&c.name).is_none() {
+                        table.columns.push(Column {
+                            comment: None,
+                            ..c.clone()
+                        });
+                    }
+                }
+            }
+            None => diags.push(missing_table(
+                cat,
+                &pname,
+                name_span(file, parent).unwrap_or(at),
+            )),
+        }
+    }
+    let inherited = table.columns.len();
     for def in &ct.columns {
         if let Some((col, _)) = column_def(cat, file, def, diags) {
+            if let Some(i) = table.columns[..inherited]
+                .iter()
+                .position(|c| c.name == col.name)
+            {
+                // A column redeclared from a parent merges with it.
+                table.columns[i].not_null |= col.not_null;
+                continue;
+            }
             if table.column(&col.name).is_some() {
                 diags.push(
                     Diagnostic::error(format!("column `{}` specified more than once", col.name))
@@ -564,4 +626,74 @@ fn comment_on(
         }
         _ => {}
     }
+}
+
+/// A view, materialized view or CREATE TABLE AS, with the columns its query produces.
+pub fn create_derived(
+    cat: &mut Catalog,
+    file: FileId,
+    stmt: &ast::Statement,
+    cols: Vec<(String, PgType, bool)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let at = span(file, stmt.span()).unwrap_or(Span::point(file, 1, 1));
+    let (name, kind, aliases, replace, if_not_exists): (
+        &ast::ObjectName,
+        RelKind,
+        Vec<String>,
+        bool,
+        bool,
+    ) = match stmt {
+        ast::Statement::CreateView(v) => (
+            &v.name,
+            if v.materialized {
+                RelKind::MaterializedView
+            } else {
+                RelKind::View
+            },
+            v.columns.iter().map(|c| ident(&c.name)).collect(),
+            v.or_replace,
+            v.if_not_exists,
+        ),
+        ast::Statement::CreateTable(ct) => (
+            &ct.name,
+            RelKind::Table,
+            ct.columns.iter().map(|c| ident(&c.name)).collect(),
+            ct.or_replace,
+            ct.if_not_exists,
+        ),
+        _ => return,
+    };
+    let q = qual_name(name);
+    if cat.table(&q).is_some() {
+        if replace {
+            cat.tables.retain(|t| t.name != q);
+        } else {
+            if !if_not_exists {
+                diags.push(
+                    Diagnostic::error(format!("relation `{q}` already exists"))
+                        .at(name_span(file, name).unwrap_or(at)),
+                );
+            }
+            return;
+        }
+    }
+    let columns = cols
+        .into_iter()
+        .enumerate()
+        .map(|(i, (n, ty, not_null))| Column {
+            name: aliases.get(i).cloned().unwrap_or(n),
+            ty,
+            // CREATE TABLE AS copies no NOT NULL constraint; a view's columns are as its query infers.
+            not_null: not_null && kind != RelKind::Table,
+            has_default: false,
+            comment: None,
+        })
+        .collect();
+    cat.tables.push(Table {
+        name: q,
+        kind,
+        columns,
+        comment: None,
+    });
 }

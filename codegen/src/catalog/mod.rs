@@ -19,8 +19,25 @@ pub struct Catalog {
 #[derive(Debug, Clone)]
 pub struct Table {
     pub name: QualName,
+    pub kind: RelKind,
     pub columns: Vec<Column>,
     pub comment: Option<String>,
+}
+
+/// What kind of relation a [`Table`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelKind {
+    Table,
+    View,
+    MaterializedView,
+    Sequence,
+}
+
+impl RelKind {
+    /// Whether rows of it can be a model struct (sequences are not).
+    pub fn has_model(self) -> bool {
+        self != RelKind::Sequence
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +80,17 @@ impl Table {
     }
 }
 
+fn derived_query(
+    stmt: &crate::syntax::parse::ast::Statement,
+) -> Option<&crate::syntax::parse::ast::Query> {
+    use crate::syntax::parse::ast::Statement;
+    match stmt {
+        Statement::CreateView(v) => Some(&v.query),
+        Statement::CreateTable(ct) => ct.query.as_deref(),
+        _ => None,
+    }
+}
+
 /// Builds the catalog from migration files already loaded in `sources` (up sections only).
 pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>) -> Catalog {
     let mut catalog = Catalog::default();
@@ -77,7 +105,18 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
             match crate::syntax::parse::parse(file, &padded) {
                 Ok(stmts) => {
                     for stmt in stmts {
-                        apply(&mut catalog, file, &stmt, diags);
+                        match derived_query(&stmt) {
+                            // Views and CREATE TABLE AS take their columns from their query.
+                            Some(query) => {
+                                match crate::analyze::query_columns(&catalog, src, file, query) {
+                                    Ok(cols) => {
+                                        ddl::create_derived(&mut catalog, file, &stmt, cols, diags)
+                                    }
+                                    Err(ds) => diags.extend(ds),
+                                }
+                            }
+                            None => apply(&mut catalog, file, &stmt, diags),
+                        }
                     }
                 }
                 Err(d) => diags.push(ddl::parse_failure(d, &text[start..end])),

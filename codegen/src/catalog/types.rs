@@ -107,6 +107,19 @@ fn builtin(name: &str) -> Option<Builtin> {
     Some(Builtin::Plain(t))
 }
 
+/// The [`PgType`] of a catalogue `typname`, for the types with a variant of their own.
+pub fn builtin_by_name(name: &str) -> Option<PgType> {
+    // In the catalogue `char` is the one-byte type; SQL's `char(n)` is `bpchar`.
+    if name == "char" {
+        return Some(PgType::Char);
+    }
+    match builtin(name)? {
+        Builtin::Plain(PgType::Other(_)) => None,
+        Builtin::Plain(t) => Some(t),
+        Builtin::Serial(_) => None,
+    }
+}
+
 /// Removes `(n)` / `(p, s)` modifiers anywhere (`timestamp(3) with time zone`), and collapses spaces.
 fn strip_modifiers(s: &str) -> String {
     let mut out = String::new();

@@ -273,6 +273,16 @@ impl Emitter<'_> {
 
     fn query(&mut self, q: &ir::Query) -> TokenStream {
         let qn = Some(q.name.as_str());
+        if q.command.returns_rows() && q.columns.is_empty() {
+            return self.fail(
+                qn,
+                format!(
+                    "query `{}` is `{}` but returns no columns; use `:exec` or `:execrows`, or add a RETURNING clause",
+                    q.name,
+                    q.command.annotation()
+                ),
+            );
+        }
         let fn_name = names::ident(&names::field(&q.name));
         let const_name = format_ident!("{}", names::field(&q.name).to_uppercase());
         let sql = q.sql.as_str();

@@ -99,7 +99,9 @@ fn marker(line: &str) -> Option<Marker> {
     let body = line.strip_prefix("--")?.trim().to_ascii_lowercase();
     let words: Vec<&str> = body.split_whitespace().collect();
     match words.as_slice() {
-        ["+goose", "down", ..] | ["migrate:down", ..] | ["+migrate", "down", ..] => Some(Marker::Down),
+        ["+goose", "down", ..] | ["migrate:down", ..] | ["+migrate", "down", ..] => {
+            Some(Marker::Down)
+        }
         ["+goose", "up", ..] | ["migrate:up", ..] | ["+migrate", "up", ..] => Some(Marker::Up),
         _ => None,
     }

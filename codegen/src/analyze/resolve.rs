@@ -1,0 +1,493 @@
+//! Function and operator overload resolution as PostgreSQL does it (parse_func.c, parse_oper.c):
+//! exact matches, implicit casts, preferred types, `unknown` literals and polymorphic arguments.
+
+use super::pg_catalog::{self as pc, PgCatalog, CATALOG};
+use crate::ir::{PgType, QualName};
+
+/// A type as resolution sees it: a catalogue type, or a user enum the catalogue does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RType {
+    Oid(u32),
+    Enum(QualName),
+    EnumArray(QualName),
+    Unknown,
+}
+
+impl RType {
+    pub fn from_pg(t: &PgType) -> RType {
+        let c = &*CATALOG;
+        match t {
+            PgType::Unknown => RType::Unknown,
+            PgType::Enum(q) => RType::Enum(q.clone()),
+            PgType::Array(inner) => match inner.as_ref() {
+                PgType::Enum(q) => RType::EnumArray(q.clone()),
+                other => match RType::from_pg(other) {
+                    RType::Oid(o) => c
+                        .type_info(o)
+                        .map(|t| RType::Oid(t.array))
+                        .unwrap_or(RType::Unknown),
+                    _ => RType::Unknown,
+                },
+            },
+            other => c
+                .oid_of(&other.element_name())
+                .map(RType::Oid)
+                .unwrap_or(RType::Unknown),
+        }
+    }
+
+    pub fn to_pg(&self) -> PgType {
+        let c = &*CATALOG;
+        match self {
+            RType::Unknown => PgType::Unknown,
+            RType::Enum(q) => PgType::Enum(q.clone()),
+            RType::EnumArray(q) => PgType::Array(Box::new(PgType::Enum(q.clone()))),
+            RType::Oid(o) => match c.type_info(*o) {
+                Some(t) if t.category == 'A' && t.elem != 0 => {
+                    PgType::Array(Box::new(RType::Oid(t.elem).to_pg()))
+                }
+                Some(t) => crate::catalog::types::builtin_by_name(&t.name)
+                    .unwrap_or_else(|| PgType::Other(t.name.clone())),
+                None => PgType::Unknown,
+            },
+        }
+    }
+
+    fn category(&self) -> char {
+        match self {
+            RType::Oid(o) => CATALOG.type_info(*o).map(|t| t.category).unwrap_or('U'),
+            RType::Enum(_) => 'E',
+            RType::EnumArray(_) => 'A',
+            RType::Unknown => 'X',
+        }
+    }
+
+    fn is_array(&self) -> bool {
+        self.category() == 'A'
+    }
+
+    fn element(&self) -> RType {
+        match self {
+            RType::EnumArray(q) => RType::Enum(q.clone()),
+            RType::Oid(o) => match CATALOG.type_info(*o) {
+                Some(t) if t.category == 'A' => RType::Oid(t.elem),
+                _ => self.clone(),
+            },
+            other => other.clone(),
+        }
+    }
+
+    fn array_of(&self) -> RType {
+        match self {
+            RType::Enum(q) => RType::EnumArray(q.clone()),
+            RType::Oid(o) => CATALOG
+                .type_info(*o)
+                .filter(|t| t.array != 0)
+                .map(|t| RType::Oid(t.array))
+                .unwrap_or(RType::Unknown),
+            other => other.clone(),
+        }
+    }
+}
+
+fn is_polymorphic(oid: u32) -> bool {
+    matches!(
+        oid,
+        pc::ANYELEMENT
+            | pc::ANYARRAY
+            | pc::ANYNONARRAY
+            | pc::ANYENUM
+            | pc::ANYCOMPATIBLE
+            | pc::ANYCOMPATIBLEARRAY
+            | pc::ANYCOMPATIBLENONARRAY
+    )
+}
+
+/// Whether an argument of type `from` can be passed where `to` is declared, implicitly.
+fn can_coerce(c: &PgCatalog, from: &RType, to: u32) -> bool {
+    match from {
+        RType::Unknown => true,
+        _ if to == pc::ANY => true,
+        _ if to == pc::ANYELEMENT || to == pc::ANYCOMPATIBLE => true,
+        _ if to == pc::ANYNONARRAY || to == pc::ANYCOMPATIBLENONARRAY => !from.is_array(),
+        _ if to == pc::ANYARRAY || to == pc::ANYCOMPATIBLEARRAY => from.is_array(),
+        RType::Enum(_) => to == pc::ANYENUM,
+        RType::EnumArray(_) => false,
+        RType::Oid(f) => {
+            if *f == to {
+                return true;
+            }
+            if to == pc::RECORD {
+                return c.type_info(*f).is_some_and(|t| t.typtype == 'c') || *f == pc::RECORD;
+            }
+            if to == pc::ANYENUM {
+                return false;
+            }
+            match c.type_info(to) {
+                Some(t) if t.typtype == 'p' => {
+                    // anyrange and friends: accept the matching kind.
+                    let ft = c.type_info(*f);
+                    match t.name.as_str() {
+                        "anyrange" | "anycompatiblerange" => ft.is_some_and(|x| x.typtype == 'r'),
+                        "anymultirange" | "anycompatiblemultirange" => {
+                            ft.is_some_and(|x| x.typtype == 'm')
+                        }
+                        _ => false,
+                    }
+                }
+                _ => c.casts.get(&(*f, to)) == Some(&'i'),
+            }
+        }
+    }
+}
+
+/// A candidate's declared argument types, expanded for the call's arity (variadic, defaults).
+fn expand(f_args: &[u32], variadic: u32, ndefaults: usize, nargs: usize) -> Vec<Option<Vec<u32>>> {
+    let mut out = Vec::new();
+    if f_args.len() == nargs {
+        out.push(Some(f_args.to_vec()));
+    }
+    if variadic != 0 && !f_args.is_empty() && nargs + 1 >= f_args.len() {
+        let mut v = f_args[..f_args.len() - 1].to_vec();
+        while v.len() < nargs {
+            v.push(if variadic == pc::ANY {
+                pc::ANY
+            } else {
+                variadic
+            });
+        }
+        if v.len() == nargs {
+            out.push(Some(v));
+        }
+    }
+    if ndefaults > 0 && nargs < f_args.len() && nargs + ndefaults >= f_args.len() {
+        out.push(Some(f_args[..nargs].to_vec()));
+    }
+    out
+}
+
+/// The chosen signature: declared parameter types (for typing untyped arguments) and the result.
+#[derive(Debug, Clone)]
+pub struct Resolved<T> {
+    pub item: T,
+    pub params: Vec<RType>,
+    pub result: RType,
+}
+
+pub enum Failure {
+    NoMatch,
+    Ambiguous,
+}
+
+/// Resolves a call of `name` with argument types `args` among `cands` (declared args, variadic, defaults, ret).
+pub fn select<T: Clone>(
+    cands: Vec<(T, Vec<u32>, u32, usize, u32)>,
+    args: &[RType],
+) -> Result<Resolved<T>, Failure> {
+    let c = &*CATALOG;
+    let mut list: Vec<(T, Vec<u32>, u32)> = Vec::new();
+    for (item, decl, variadic, ndefaults, ret) in cands {
+        for sig in expand(&decl, variadic, ndefaults, args.len())
+            .into_iter()
+            .flatten()
+        {
+            list.push((item.clone(), sig, ret));
+        }
+    }
+    // Exact match: every argument's type is the declared one.
+    let exact: Vec<_> = list
+        .iter()
+        .filter(|(_, sig, _)| {
+            sig.iter()
+                .zip(args)
+                .all(|(p, a)| matches!(a, RType::Oid(o) if o == p))
+        })
+        .cloned()
+        .collect();
+    if exact.len() == 1 {
+        return Ok(finish(exact.into_iter().next().unwrap(), args));
+    }
+    // Candidates every argument can be implicitly coerced to, with consistent polymorphism.
+    let mut list: Vec<_> = list
+        .into_iter()
+        .filter(|(_, sig, _)| {
+            sig.iter().zip(args).all(|(p, a)| can_coerce(c, a, *p))
+                && poly_binding(sig, args).is_some()
+        })
+        .collect();
+    if list.len() == 1 {
+        return Ok(finish(list.pop().unwrap(), args));
+    }
+    if list.is_empty() {
+        return Err(Failure::NoMatch);
+    }
+    let input_base = args;
+    // Most exact matches on typed inputs.
+    let score = |sig: &[u32]| {
+        sig.iter()
+            .zip(input_base)
+            .filter(|(p, a)| matches!(a, RType::Oid(o) if o == *p))
+            .count()
+    };
+    keep_best(&mut list, |(_, sig, _)| score(sig));
+    if list.len() == 1 {
+        return Ok(finish(list.pop().unwrap(), args));
+    }
+    // Most preferred types where a conversion is needed.
+    let pref = |sig: &[u32]| {
+        sig.iter()
+            .zip(input_base)
+            .filter(|(p, a)| !matches!(a, RType::Unknown) && !matches!(a, RType::Oid(o) if o == *p))
+            .filter(|(p, _)| c.type_info(**p).is_some_and(|t| t.preferred))
+            .count()
+    };
+    keep_best(&mut list, |(_, sig, _)| pref(sig));
+    if list.len() == 1 {
+        return Ok(finish(list.pop().unwrap(), args));
+    }
+    // Unknown inputs: prefer the string category if any candidate takes it there, then preferred types.
+    if args.contains(&RType::Unknown) {
+        for (i, _) in args
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| **a == RType::Unknown)
+        {
+            let cats: Vec<(char, bool)> = list
+                .iter()
+                .map(|(_, sig, _)| {
+                    c.type_info(sig[i])
+                        .map(|t| (t.category, t.preferred))
+                        .unwrap_or(('X', false))
+                })
+                .collect();
+            let chosen = if cats.iter().any(|(k, _)| *k == 'S') {
+                Some('S')
+            } else if cats.iter().all(|(k, _)| *k == cats[0].0) {
+                Some(cats[0].0)
+            } else {
+                None
+            };
+            let Some(cat) = chosen else { continue };
+            let any_pref = cats.iter().any(|(k, p)| *k == cat && *p);
+            let kept: Vec<_> = list
+                .iter()
+                .zip(&cats)
+                .filter(|(_, (k, p))| *k == cat && (!any_pref || *p))
+                .map(|(x, _)| x.clone())
+                .collect();
+            if !kept.is_empty() {
+                list = kept;
+            }
+        }
+        if list.len() == 1 {
+            return Ok(finish(list.pop().unwrap(), args));
+        }
+        // All typed inputs the same type: assume unknowns are that type too.
+        let known: Vec<&RType> = args.iter().filter(|a| **a != RType::Unknown).collect();
+        if let Some(first) = known.first() {
+            if known.iter().all(|k| k == first) {
+                let kept: Vec<_> = list
+                    .iter()
+                    .filter(|(_, sig, _)| {
+                        sig.iter()
+                            .zip(args)
+                            .all(|(p, a)| *a != RType::Unknown || can_coerce(c, first, *p))
+                    })
+                    .cloned()
+                    .collect();
+                if kept.len() == 1 {
+                    return Ok(finish(kept.into_iter().next().unwrap(), args));
+                }
+            }
+        }
+    }
+    Err(Failure::Ambiguous)
+}
+
+fn keep_best<X: Clone>(list: &mut Vec<X>, f: impl Fn(&X) -> usize) {
+    let best = list.iter().map(&f).max().unwrap_or(0);
+    list.retain(|x| f(x) == best);
+}
+
+/// The element type polymorphic arguments agree on (`None` when they conflict).
+fn poly_binding(sig: &[u32], args: &[RType]) -> Option<Option<RType>> {
+    let mut elem: Option<RType> = None;
+    let mut compatible: Vec<RType> = Vec::new();
+    for (p, a) in sig.iter().zip(args) {
+        if *a == RType::Unknown {
+            continue;
+        }
+        let e = match *p {
+            pc::ANYELEMENT | pc::ANYNONARRAY | pc::ANYENUM => a.clone(),
+            pc::ANYARRAY => a.element(),
+            pc::ANYCOMPATIBLE | pc::ANYCOMPATIBLENONARRAY => {
+                compatible.push(a.clone());
+                continue;
+            }
+            pc::ANYCOMPATIBLEARRAY => {
+                compatible.push(a.element());
+                continue;
+            }
+            _ => continue,
+        };
+        match &elem {
+            None => elem = Some(e),
+            Some(x) if *x == e => {}
+            Some(_) => return None,
+        }
+    }
+    if elem.is_none() {
+        if let Some(first) = compatible.first() {
+            // anycompatible: the first type others can be coerced to.
+            let c = &*CATALOG;
+            let common = compatible
+                .iter()
+                .find(|cand| compatible.iter().all(|x| x == *cand || matches!((x, cand), (RType::Oid(f), RType::Oid(t)) if c.casts.get(&(*f, *t)) == Some(&'i'))))
+                .cloned()
+                .unwrap_or_else(|| first.clone());
+            elem = Some(common);
+        }
+    }
+    Some(elem)
+}
+
+fn finish<T>((item, sig, ret): (T, Vec<u32>, u32), args: &[RType]) -> Resolved<T> {
+    let elem = poly_binding(&sig, args)
+        .flatten()
+        .unwrap_or(RType::Oid(pc::TEXT));
+    let subst = |o: u32| match o {
+        pc::ANYELEMENT
+        | pc::ANYNONARRAY
+        | pc::ANYENUM
+        | pc::ANYCOMPATIBLE
+        | pc::ANYCOMPATIBLENONARRAY => elem.clone(),
+        pc::ANYARRAY | pc::ANYCOMPATIBLEARRAY => elem.array_of(),
+        other if is_polymorphic(other) => elem.clone(),
+        other => RType::Oid(other),
+    };
+    let params = sig.iter().map(|p| subst(*p)).collect();
+    Resolved {
+        item,
+        params,
+        result: subst(ret),
+    }
+}
+
+/// Resolves a function call by name.
+pub fn function(name: &str, args: &[RType]) -> Result<Resolved<pc::Func>, Failure> {
+    let c = &*CATALOG;
+    let Some(funcs) = c.funcs.get(name) else {
+        return Err(Failure::NoMatch);
+    };
+    let cands = funcs
+        .iter()
+        .map(|f| (f.clone(), f.args.clone(), f.variadic, f.ndefaults, f.ret))
+        .collect();
+    select(cands, args)
+}
+
+/// Resolves a binary (or, with `left == None`, prefix) operator.
+pub fn operator(
+    name: &str,
+    left: Option<&RType>,
+    right: &RType,
+) -> Result<Resolved<pc::Oper>, Failure> {
+    let c = &*CATALOG;
+    let Some(ops) = c.opers.get(name) else {
+        return Err(Failure::NoMatch);
+    };
+    let ops: Vec<&pc::Oper> = ops
+        .iter()
+        .filter(|o| (o.left == 0) == left.is_none())
+        .collect();
+    // One unknown input: first try the other input's type for both (binary_oper_exact).
+    if let Some(l) = left {
+        let known = match (l, right) {
+            (RType::Unknown, RType::Oid(r)) => Some(*r),
+            (RType::Oid(l), RType::Unknown) => Some(*l),
+            _ => None,
+        };
+        if let Some(k) = known {
+            if let Some(o) = ops.iter().find(|o| o.left == k && o.right == k) {
+                return Ok(Resolved {
+                    item: (*o).clone(),
+                    params: vec![RType::Oid(k), RType::Oid(k)],
+                    result: RType::Oid(o.result),
+                });
+            }
+        }
+    }
+    let args: Vec<RType> = match left {
+        Some(l) => vec![l.clone(), right.clone()],
+        None => vec![right.clone()],
+    };
+    let cands = ops
+        .iter()
+        .map(|o| {
+            let decl = if left.is_some() {
+                vec![o.left, o.right]
+            } else {
+                vec![o.right]
+            };
+            ((*o).clone(), decl, 0, 0, o.result)
+        })
+        .collect();
+    select(cands, &args)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(name: &str, args: &[PgType]) -> String {
+        let a: Vec<RType> = args.iter().map(RType::from_pg).collect();
+        match function(name, &a) {
+            Ok(r) => r.result.to_pg().to_string(),
+            Err(Failure::NoMatch) => "no match".into(),
+            Err(Failure::Ambiguous) => "ambiguous".into(),
+        }
+    }
+
+    fn op(name: &str, l: PgType, r: PgType) -> String {
+        match operator(name, Some(&RType::from_pg(&l)), &RType::from_pg(&r)) {
+            Ok(r) => r.result.to_pg().to_string(),
+            Err(_) => "error".into(),
+        }
+    }
+
+    #[test]
+    fn functions_resolve_like_postgres() {
+        use PgType as T;
+        assert_eq!(f("length", &[T::Text]), "int4");
+        assert_eq!(f("length", &[T::Varchar]), "int4");
+        assert_eq!(f("lower", &[T::Unknown]), "text");
+        assert_eq!(f("generate_series", &[T::Int4, T::Int4]), "int4");
+        assert_eq!(f("max", &[T::Timestamptz]), "timestamptz");
+        assert_eq!(f("sum", &[T::Int4]), "int8");
+        assert_eq!(f("round", &[T::Numeric, T::Int4]), "numeric");
+        assert_eq!(f("array_agg", &[T::Text]), "text[]");
+        assert_eq!(f("unnest", &[T::Array(Box::new(T::Uuid))]), "uuid");
+        assert_eq!(f("concat", &[T::Text, T::Int4, T::Unknown]), "text");
+        assert_eq!(
+            f("date_trunc", &[T::Unknown, T::Timestamptz]),
+            "timestamptz"
+        );
+        assert_eq!(f("now", &[]), "timestamptz");
+        assert_eq!(f("nosuch", &[]), "no match");
+    }
+
+    #[test]
+    fn operators_resolve_like_postgres() {
+        use PgType as T;
+        assert_eq!(op("+", T::Timestamptz, T::Interval), "timestamptz");
+        assert_eq!(op("*", T::Numeric, T::Int4), "numeric");
+        assert_eq!(op("+", T::Int4, T::Int8), "int8");
+        assert_eq!(op("->>", T::Jsonb, T::Unknown), "text");
+        assert_eq!(op("->", T::Jsonb, T::Int4), "jsonb");
+        assert_eq!(op("||", T::Text, T::Text), "text");
+        assert_eq!(op("=", T::Varchar, T::Unknown), "bool");
+        assert_eq!(op("-", T::Date, T::Date), "int4");
+        assert_eq!(op("@>", T::Jsonb, T::Unknown), "bool");
+        assert_eq!(op("||", T::Array(Box::new(T::Text)), T::Text), "text[]");
+    }
+}
