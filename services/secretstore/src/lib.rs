@@ -1,3 +1,4 @@
 //! KongFlow service `secretstore`: its generated data layer and a repository over it.
 
 pub mod db;
+pub mod repository;

@@ -2,6 +2,7 @@
 //! Queries from `services/apiauth/queries/organization_access_tokens.sql`.
 /// SQL of [`create_organization_access_token`].
 pub const CREATE_ORGANIZATION_ACCESS_TOKEN: &str = "INSERT INTO organization_access_tokens (\n    name, type, organization_id, created_by_user_id, hashed_token, obfuscated_token, scopes, expires_at\n) VALUES (\n    $1, $2, $3, $4, $5, $6, $7, $8\n)\nRETURNING id, name, type, organization_id, created_by_user_id, hashed_token, obfuscated_token, scopes, last_accessed_at, revoked_at, expires_at, created_at, updated_at";
+
 /// Parameters of [`create_organization_access_token`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CreateOrganizationAccessTokenParams<'a> {
@@ -14,6 +15,7 @@ pub struct CreateOrganizationAccessTokenParams<'a> {
     pub scopes: &'a [::std::string::String],
     pub expires_at: ::std::option::Option<::time::OffsetDateTime>,
 }
+
 /// `:one` query `CreateOrganizationAccessToken`.
 pub async fn create_organization_access_token<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -60,8 +62,10 @@ pub async fn create_organization_access_token<C: ::sqlgen_runtime::GenericClient
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
+
 /// SQL of [`get_active_organization_access_token_by_hash`].
 pub const GET_ACTIVE_ORGANIZATION_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id,\n       t.name,\n       t.type,\n       t.scopes,\n       t.expires_at,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.runs_enabled\nFROM organization_access_tokens t\nJOIN organizations o ON o.id = t.organization_id\nWHERE t.hashed_token = $1\n  AND t.revoked_at IS NULL\n  AND (t.expires_at IS NULL OR t.expires_at > now())\n  AND o.deleted_at IS NULL";
+
 /// A row of [`get_active_organization_access_token_by_hash`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -75,6 +79,7 @@ pub struct GetActiveOrganizationAccessTokenByHashRow {
     pub organization_slug: ::std::string::String,
     pub runs_enabled: bool,
 }
+
 /// Authenticates an organization access token: not revoked, not expired,
 /// and its organization not deleted.
 pub async fn get_active_organization_access_token_by_hash<C: ::sqlgen_runtime::GenericClient>(
@@ -105,8 +110,10 @@ pub async fn get_active_organization_access_token_by_hash<C: ::sqlgen_runtime::G
     let row = client.query_opt(&stmt, &[&hashed_token]).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
+
 /// SQL of [`list_organization_access_tokens`].
 pub const LIST_ORGANIZATION_ACCESS_TOKENS: &str = "SELECT t.id,\n       t.name,\n       t.type,\n       t.obfuscated_token,\n       t.scopes,\n       t.last_accessed_at,\n       t.revoked_at,\n       t.expires_at,\n       t.created_at,\n       u.email AS created_by_email,\n       coalesce(u.display_name, u.email) AS created_by_label\nFROM organization_access_tokens AS t\nLEFT JOIN users AS u ON u.id = t.created_by_user_id\nWHERE t.organization_id = $1\nORDER BY t.created_at DESC, t.id DESC";
+
 /// A row of [`list_organization_access_tokens`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -123,6 +130,7 @@ pub struct ListOrganizationAccessTokensRow {
     pub created_by_email: ::std::option::Option<::std::string::String>,
     pub created_by_label: ::std::option::Option<::std::string::String>,
 }
+
 /// Tokens of an organization with the e-mail of the user who created them
 /// (NULL for system tokens and deleted users).
 pub async fn list_organization_access_tokens<C: ::sqlgen_runtime::GenericClient>(
@@ -157,9 +165,11 @@ pub async fn list_organization_access_tokens<C: ::sqlgen_runtime::GenericClient>
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`touch_organization_access_token`].
 pub const TOUCH_ORGANIZATION_ACCESS_TOKEN: &str =
     "UPDATE organization_access_tokens SET last_accessed_at = now() WHERE id = $1";
+
 /// `:exec` query `TouchOrganizationAccessToken`.
 pub async fn touch_organization_access_token<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -171,8 +181,10 @@ pub async fn touch_organization_access_token<C: ::sqlgen_runtime::GenericClient>
     client.execute(&stmt, &[&id]).await?;
     Ok(())
 }
+
 /// SQL of [`revoke_organization_access_token`].
 pub const REVOKE_ORGANIZATION_ACCESS_TOKEN: &str = "UPDATE organization_access_tokens\nSET revoked_at = now(), updated_at = now()\nWHERE id = $1\n  AND organization_id = $2\n  AND revoked_at IS NULL\nRETURNING id, name, revoked_at";
+
 /// A row of [`revoke_organization_access_token`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -181,6 +193,7 @@ pub struct RevokeOrganizationAccessTokenRow {
     pub name: ::std::string::String,
     pub revoked_at: ::std::option::Option<::time::OffsetDateTime>,
 }
+
 /// Revokes a token of an organization; no row if unknown or already revoked.
 pub async fn revoke_organization_access_token<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -206,9 +219,11 @@ pub async fn revoke_organization_access_token<C: ::sqlgen_runtime::GenericClient
     let row = client.query_opt(&stmt, &[&id, &organization_id]).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
+
 /// SQL of [`delete_expired_organization_access_tokens`].
 pub const DELETE_EXPIRED_ORGANIZATION_ACCESS_TOKENS: &str =
     "DELETE FROM organization_access_tokens\nWHERE expires_at < $1::timestamptz";
+
 /// `:execrows` query `DeleteExpiredOrganizationAccessTokens`.
 pub async fn delete_expired_organization_access_tokens<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -219,8 +234,10 @@ pub async fn delete_expired_organization_access_tokens<C: ::sqlgen_runtime::Gene
         .await?;
     Ok(client.execute(&stmt, &[&expired_before]).await?)
 }
+
 /// SQL of [`delete_tokens_of_deleted_organizations`].
 pub const DELETE_TOKENS_OF_DELETED_ORGANIZATIONS: &str = "DELETE FROM organization_access_tokens AS t\nUSING organizations AS o\nWHERE o.id = t.organization_id\n  AND o.deleted_at IS NOT NULL\nRETURNING t.id, t.organization_id, o.slug AS organization_slug";
+
 /// A row of [`delete_tokens_of_deleted_organizations`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -229,6 +246,7 @@ pub struct DeleteTokensOfDeletedOrganizationsRow {
     pub organization_id: ::uuid::Uuid,
     pub organization_slug: ::std::string::String,
 }
+
 /// Deletes the tokens of soft-deleted organizations.
 pub async fn delete_tokens_of_deleted_organizations<C: ::sqlgen_runtime::GenericClient>(
     client: &C,

@@ -2,6 +2,7 @@
 //! Queries from `services/apiauth/queries/personal_access_tokens.sql`.
 /// SQL of [`create_personal_access_token`].
 pub const CREATE_PERSONAL_ACCESS_TOKEN: &str = "INSERT INTO personal_access_tokens (name, user_id, hashed_token, encrypted_token, obfuscated_token)\nVALUES ($1, $2, $3, $4, $5)\nRETURNING id, name, user_id, hashed_token, encrypted_token, obfuscated_token, last_accessed_at, revoked_at, created_at, updated_at";
+
 /// Parameters of [`create_personal_access_token`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CreatePersonalAccessTokenParams<'a> {
@@ -11,6 +12,7 @@ pub struct CreatePersonalAccessTokenParams<'a> {
     pub encrypted_token: &'a ::serde_json::Value,
     pub obfuscated_token: &'a str,
 }
+
 /// `:one` query `CreatePersonalAccessToken`.
 pub async fn create_personal_access_token<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -49,8 +51,10 @@ pub async fn create_personal_access_token<C: ::sqlgen_runtime::GenericClient>(
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
+
 /// SQL of [`get_active_personal_access_token_by_hash`].
 pub const GET_ACTIVE_PERSONAL_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id, t.name, t.user_id, t.hashed_token, t.encrypted_token, t.obfuscated_token, t.last_accessed_at, t.revoked_at, t.created_at, t.updated_at,\n       u.email AS user_email,\n       u.admin AS user_is_admin,\n       u.authentication_method AS user_authentication_method\nFROM personal_access_tokens AS t\nINNER JOIN users AS u ON u.id = t.user_id\nWHERE t.hashed_token = $1\n  AND t.revoked_at IS NULL";
+
 /// A row of [`get_active_personal_access_token_by_hash`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -69,6 +73,7 @@ pub struct GetActivePersonalAccessTokenByHashRow {
     pub user_is_admin: bool,
     pub user_authentication_method: super::models::AuthenticationMethod,
 }
+
 /// Authenticates a personal access token: the non-revoked token with the
 /// given hash, together with its user's e-mail, admin flag and login method.
 pub async fn get_active_personal_access_token_by_hash<C: ::sqlgen_runtime::GenericClient>(
@@ -104,8 +109,10 @@ pub async fn get_active_personal_access_token_by_hash<C: ::sqlgen_runtime::Gener
     let row = client.query_opt(&stmt, &[&hashed_token]).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
+
 /// SQL of [`list_personal_access_tokens_for_user`].
 pub const LIST_PERSONAL_ACCESS_TOKENS_FOR_USER: &str = "SELECT id, name, obfuscated_token, last_accessed_at, revoked_at, created_at\nFROM personal_access_tokens\nWHERE user_id = $1\n  AND (revoked_at IS NULL OR $2::bool)\nORDER BY created_at DESC\nLIMIT $3 OFFSET $4";
+
 /// A row of [`list_personal_access_tokens_for_user`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -117,6 +124,7 @@ pub struct ListPersonalAccessTokensForUserRow {
     pub revoked_at: ::std::option::Option<::time::OffsetDateTime>,
     pub created_at: ::time::OffsetDateTime,
 }
+
 /// Parameters of [`list_personal_access_tokens_for_user`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ListPersonalAccessTokensForUserParams {
@@ -125,6 +133,7 @@ pub struct ListPersonalAccessTokensForUserParams {
     pub limit: i64,
     pub offset: i64,
 }
+
 /// Tokens of a user, newest first; revoked ones only if asked for.
 pub async fn list_personal_access_tokens_for_user<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -165,9 +174,11 @@ pub async fn list_personal_access_tokens_for_user<C: ::sqlgen_runtime::GenericCl
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`touch_personal_access_token`].
 pub const TOUCH_PERSONAL_ACCESS_TOKEN: &str =
     "UPDATE personal_access_tokens SET last_accessed_at = now() WHERE id = $1";
+
 /// `:exec` query `TouchPersonalAccessToken`.
 pub async fn touch_personal_access_token<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -177,8 +188,10 @@ pub async fn touch_personal_access_token<C: ::sqlgen_runtime::GenericClient>(
     client.execute(&stmt, &[&id]).await?;
     Ok(())
 }
+
 /// SQL of [`revoke_personal_access_token`].
 pub const REVOKE_PERSONAL_ACCESS_TOKEN: &str = "UPDATE personal_access_tokens\nSET revoked_at = now(), updated_at = now()\nWHERE id = $1\n  AND user_id = $2\n  AND revoked_at IS NULL";
+
 /// Revokes one token of a user; returns 0 if it does not exist, belongs to
 /// someone else or is already revoked.
 pub async fn revoke_personal_access_token<C: ::sqlgen_runtime::GenericClient>(
@@ -189,8 +202,10 @@ pub async fn revoke_personal_access_token<C: ::sqlgen_runtime::GenericClient>(
     let stmt = client.prepare_cached(REVOKE_PERSONAL_ACCESS_TOKEN).await?;
     Ok(client.execute(&stmt, &[&id, &user_id]).await?)
 }
+
 /// SQL of [`revoke_all_personal_access_tokens_for_user`].
 pub const REVOKE_ALL_PERSONAL_ACCESS_TOKENS_FOR_USER: &str = "UPDATE personal_access_tokens\nSET revoked_at = now(), updated_at = now()\nWHERE user_id = $1 AND revoked_at IS NULL\nRETURNING id, name, revoked_at";
+
 /// A row of [`revoke_all_personal_access_tokens_for_user`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -199,6 +214,7 @@ pub struct RevokeAllPersonalAccessTokensForUserRow {
     pub name: ::std::string::String,
     pub revoked_at: ::std::option::Option<::time::OffsetDateTime>,
 }
+
 /// Revokes every active token of a user and returns them.
 pub async fn revoke_all_personal_access_tokens_for_user<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -226,8 +242,10 @@ pub async fn revoke_all_personal_access_tokens_for_user<C: ::sqlgen_runtime::Gen
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`list_users_by_active_token_count`].
 pub const LIST_USERS_BY_ACTIVE_TOKEN_COUNT: &str = "WITH active AS (\n    SELECT user_id, count(*) AS token_count, max(last_accessed_at) AS last_used_at\n    FROM personal_access_tokens\n    WHERE revoked_at IS NULL\n    GROUP BY user_id\n)\nSELECT u.id, u.email, a.token_count, a.last_used_at\nFROM users AS u\nJOIN active AS a ON a.user_id = u.id\nORDER BY a.token_count DESC, u.email\nLIMIT $1";
+
 /// A row of [`list_users_by_active_token_count`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -237,6 +255,7 @@ pub struct ListUsersByActiveTokenCountRow {
     pub token_count: i64,
     pub last_used_at: ::std::option::Option<::time::OffsetDateTime>,
 }
+
 /// Users with the most active personal access tokens.
 pub async fn list_users_by_active_token_count<C: ::sqlgen_runtime::GenericClient>(
     client: &C,

@@ -2,6 +2,7 @@
 //! Queries from `services/apivote/queries/votes.sql`.
 /// SQL of [`create_vote`].
 pub const CREATE_VOTE: &str = "INSERT INTO \"public\".\"ApiIntegrationVote\" (\"id\", \"apiIdentifier\", \"userId\", \"updatedAt\")\nVALUES ($1, $2, $3, now())\nON CONFLICT (\"apiIdentifier\", \"userId\") DO NOTHING\nRETURNING id, \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\"";
+
 /// Records a vote; returns no row if the user already voted for that API.
 pub async fn create_vote<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -30,8 +31,10 @@ pub async fn create_vote<C: ::sqlgen_runtime::GenericClient>(
         .await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
+
 /// SQL of [`upsert_vote`].
 pub const UPSERT_VOTE: &str = "INSERT INTO \"public\".\"ApiIntegrationVote\" (\"id\", \"apiIdentifier\", \"userId\", \"updatedAt\")\nVALUES ($1, $2, $3, now())\nON CONFLICT (\"apiIdentifier\", \"userId\") DO UPDATE SET \"updatedAt\" = EXCLUDED.\"updatedAt\"\nRETURNING id, \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\"";
+
 /// Records a vote, or refreshes the timestamp of an existing one.
 pub async fn upsert_vote<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -58,8 +61,10 @@ pub async fn upsert_vote<C: ::sqlgen_runtime::GenericClient>(
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
+
 /// SQL of [`get_vote`].
 pub const GET_VOTE: &str = "SELECT id, \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\" FROM \"public\".\"ApiIntegrationVote\"\nWHERE \"apiIdentifier\" = $1 AND \"userId\" = $2";
+
 /// `:opt` query `GetVote`.
 pub async fn get_vote<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -87,8 +92,10 @@ pub async fn get_vote<C: ::sqlgen_runtime::GenericClient>(
         .await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
+
 /// SQL of [`has_user_voted`].
 pub const HAS_USER_VOTED: &str = "SELECT count(*) > 0 AS has_voted\nFROM \"ApiIntegrationVote\"\nWHERE \"apiIdentifier\" = $1 AND \"userId\" = $2";
+
 /// `:one` query `HasUserVoted`.
 pub async fn has_user_voted<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -106,8 +113,10 @@ pub async fn has_user_voted<C: ::sqlgen_runtime::GenericClient>(
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
+
 /// SQL of [`count_votes_by_api`].
 pub const COUNT_VOTES_BY_API: &str = "SELECT \"apiIdentifier\", count(*) AS vote_count, min(\"createdAt\") AS first_vote_at, max(\"createdAt\") AS latest_vote_at\nFROM \"public\".\"ApiIntegrationVote\"\nGROUP BY \"apiIdentifier\"\nORDER BY vote_count DESC, \"apiIdentifier\"\nLIMIT $1";
+
 /// A row of [`count_votes_by_api`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -117,6 +126,7 @@ pub struct CountVotesByApiRow {
     pub first_vote_at: ::std::option::Option<::time::PrimitiveDateTime>,
     pub latest_vote_at: ::std::option::Option<::time::PrimitiveDateTime>,
 }
+
 /// Number of votes per API, most wanted first.
 pub async fn count_votes_by_api<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -139,9 +149,11 @@ pub async fn count_votes_by_api<C: ::sqlgen_runtime::GenericClient>(
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`count_votes_for_api`].
 pub const COUNT_VOTES_FOR_API: &str =
     "SELECT count(*) AS vote_count FROM \"ApiIntegrationVote\" WHERE \"apiIdentifier\" = $1";
+
 /// `:one` query `CountVotesForApi`.
 pub async fn count_votes_for_api<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -158,8 +170,10 @@ pub async fn count_votes_for_api<C: ::sqlgen_runtime::GenericClient>(
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
+
 /// SQL of [`list_voters_for_api`].
 pub const LIST_VOTERS_FOR_API: &str = "SELECT v.\"id\", v.\"userId\", v.\"createdAt\", u.email, u.display_name\nFROM \"public\".\"ApiIntegrationVote\" AS v\nINNER JOIN users AS u ON u.id = v.\"userId\"\nWHERE v.\"apiIdentifier\" = $1\nORDER BY v.\"createdAt\", v.\"id\"\nLIMIT $2 OFFSET $3";
+
 /// A row of [`list_voters_for_api`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -170,6 +184,7 @@ pub struct ListVotersForApiRow {
     pub email: ::std::string::String,
     pub display_name: ::std::option::Option<::std::string::String>,
 }
+
 /// The users who voted for an API, oldest vote first.
 pub async fn list_voters_for_api<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -197,8 +212,10 @@ pub async fn list_voters_for_api<C: ::sqlgen_runtime::GenericClient>(
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`list_votes_by_user`].
 pub const LIST_VOTES_BY_USER: &str = "SELECT v.id, v.\"apiIdentifier\", v.\"userId\", v.\"createdAt\", v.\"updatedAt\"\nFROM \"ApiIntegrationVote\" v\nWHERE v.\"userId\" = $1\nORDER BY v.\"createdAt\" DESC";
+
 /// `:many` query `ListVotesByUser`.
 pub async fn list_votes_by_user<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -226,8 +243,10 @@ pub async fn list_votes_by_user<C: ::sqlgen_runtime::GenericClient>(
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`list_users_with_vote_status`].
 pub const LIST_USERS_WITH_VOTE_STATUS: &str = "SELECT u.id AS user_id, u.email, v.\"id\" AS vote_id, v.\"createdAt\" AS voted_at\nFROM \"public\".\"ApiIntegrationVote\" AS v\nRIGHT JOIN users AS u ON u.id = v.\"userId\" AND v.\"apiIdentifier\" = $1\nORDER BY u.email\nLIMIT $2";
+
 /// A row of [`list_users_with_vote_status`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -237,6 +256,7 @@ pub struct ListUsersWithVoteStatusRow {
     pub vote_id: ::std::option::Option<::std::string::String>,
     pub voted_at: ::std::option::Option<::time::PrimitiveDateTime>,
 }
+
 /// Every user, with their vote for the given API if they cast one (the vote
 /// columns are NULL otherwise).
 pub async fn list_users_with_vote_status<C: ::sqlgen_runtime::GenericClient>(
@@ -261,8 +281,10 @@ pub async fn list_users_with_vote_status<C: ::sqlgen_runtime::GenericClient>(
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`compare_api_voters`].
 pub const COMPARE_API_VOTERS: &str = "WITH first_api AS (\n    SELECT \"userId\", \"createdAt\" FROM \"ApiIntegrationVote\" WHERE \"apiIdentifier\" = $1\n),\nsecond_api AS (\n    SELECT \"userId\", \"createdAt\" FROM \"ApiIntegrationVote\" WHERE \"apiIdentifier\" = $2\n)\nSELECT coalesce(f.\"userId\", s.\"userId\") AS user_id,\n       f.\"createdAt\" AS first_voted_at,\n       s.\"createdAt\" AS second_voted_at\nFROM first_api AS f\nFULL OUTER JOIN second_api AS s ON s.\"userId\" = f.\"userId\"\nORDER BY user_id";
+
 /// A row of [`compare_api_voters`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -271,6 +293,7 @@ pub struct CompareApiVotersRow {
     pub first_voted_at: ::std::option::Option<::time::PrimitiveDateTime>,
     pub second_voted_at: ::std::option::Option<::time::PrimitiveDateTime>,
 }
+
 /// Users who voted for either of two APIs, with both vote times (either may be NULL).
 pub async fn compare_api_voters<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -293,8 +316,10 @@ pub async fn compare_api_voters<C: ::sqlgen_runtime::GenericClient>(
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`delete_vote`].
 pub const DELETE_VOTE: &str = "DELETE FROM \"public\".\"ApiIntegrationVote\"\nWHERE \"apiIdentifier\" = $1 AND \"userId\" = $2\nRETURNING \"id\", \"createdAt\"";
+
 /// A row of [`delete_vote`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -302,6 +327,7 @@ pub struct DeleteVoteRow {
     pub id: ::std::string::String,
     pub created_at: ::time::PrimitiveDateTime,
 }
+
 /// Withdraws a vote and returns it; no row if there was none.
 pub async fn delete_vote<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -322,9 +348,11 @@ pub async fn delete_vote<C: ::sqlgen_runtime::GenericClient>(
         .await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
+
 /// SQL of [`delete_votes_for_api`].
 pub const DELETE_VOTES_FOR_API: &str =
     "DELETE FROM \"ApiIntegrationVote\" WHERE \"apiIdentifier\" = $1";
+
 /// `:execrows` query `DeleteVotesForApi`.
 pub async fn delete_votes_for_api<C: ::sqlgen_runtime::GenericClient>(
     client: &C,

@@ -2,6 +2,7 @@
 //! Queries from `services/secretstore/queries/secrets.sql`.
 /// SQL of [`get_secret`].
 pub const GET_SECRET: &str = "SELECT key, value, version, \"createdAt\", \"updatedAt\" FROM \"SecretStore\" WHERE \"key\" = $1";
+
 /// `:opt` query `GetSecret`.
 pub async fn get_secret<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -23,9 +24,11 @@ pub async fn get_secret<C: ::sqlgen_runtime::GenericClient>(
     let row = client.query_opt(&stmt, &[&key]).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
+
 /// SQL of [`get_secret_value`].
 pub const GET_SECRET_VALUE: &str =
     "SELECT \"value\", \"version\" FROM \"SecretStore\" WHERE \"key\" = $1";
+
 /// A row of [`get_secret_value`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,6 +36,7 @@ pub struct GetSecretValueRow {
     pub value: ::serde_json::Value,
     pub version: ::std::string::String,
 }
+
 /// Only the payload of a secret and its format version.
 pub async fn get_secret_value<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -50,8 +54,10 @@ pub async fn get_secret_value<C: ::sqlgen_runtime::GenericClient>(
     let row = client.query_opt(&stmt, &[&key]).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
+
 /// SQL of [`upsert_secret`].
 pub const UPSERT_SECRET: &str = "INSERT INTO \"SecretStore\" (\"key\", \"value\", \"version\", \"updatedAt\")\nVALUES ($1, $2, $3, now())\nON CONFLICT (\"key\") DO UPDATE SET\n    \"value\"     = EXCLUDED.\"value\",\n    \"version\"   = EXCLUDED.\"version\",\n    \"updatedAt\" = EXCLUDED.\"updatedAt\"\nRETURNING key, value, version, \"createdAt\", \"updatedAt\"";
+
 /// Stores a secret, replacing the value and version of an existing key.
 pub async fn upsert_secret<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -77,8 +83,10 @@ pub async fn upsert_secret<C: ::sqlgen_runtime::GenericClient>(
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
+
 /// SQL of [`create_secret_if_absent`].
 pub const CREATE_SECRET_IF_ABSENT: &str = "INSERT INTO \"SecretStore\" (\"key\", \"value\", \"updatedAt\")\nVALUES ($1, $2, now())\nON CONFLICT DO NOTHING";
+
 /// Stores a secret unless the key exists; returns 1 if it was inserted, 0 if not.
 pub async fn create_secret_if_absent<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -88,8 +96,10 @@ pub async fn create_secret_if_absent<C: ::sqlgen_runtime::GenericClient>(
     let stmt = client.prepare_cached(CREATE_SECRET_IF_ABSENT).await?;
     Ok(client.execute(&stmt, &[&key, &value]).await?)
 }
+
 /// SQL of [`list_secrets`].
 pub const LIST_SECRETS: &str = "SELECT \"key\", \"version\", \"createdAt\", \"updatedAt\"\nFROM \"SecretStore\"\nORDER BY \"key\"\nLIMIT $1 OFFSET $2";
+
 /// A row of [`list_secrets`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -99,6 +109,7 @@ pub struct ListSecretsRow {
     pub created_at: ::time::PrimitiveDateTime,
     pub updated_at: ::time::PrimitiveDateTime,
 }
+
 /// One page of secret keys (without values), ordered by key.
 pub async fn list_secrets<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -122,8 +133,10 @@ pub async fn list_secrets<C: ::sqlgen_runtime::GenericClient>(
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`list_secrets_updated_since`].
 pub const LIST_SECRETS_UPDATED_SINCE: &str = "SELECT s.key, s.value, s.version, s.\"createdAt\", s.\"updatedAt\"\nFROM \"SecretStore\" AS s\nWHERE s.\"updatedAt\" >= $1\nORDER BY s.\"updatedAt\", s.\"key\"";
+
 /// Secrets changed at or after the given (timezone-less) timestamp.
 pub async fn list_secrets_updated_since<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -147,8 +160,10 @@ pub async fn list_secrets_updated_since<C: ::sqlgen_runtime::GenericClient>(
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`bump_secret_version`].
 pub const BUMP_SECRET_VERSION: &str = "UPDATE \"SecretStore\"\nSET \"version\"   = (\"version\"::int4 + 1)::text,\n    \"updatedAt\" = now()\nWHERE \"key\" = $1\nRETURNING \"key\", \"version\", \"updatedAt\"";
+
 /// A row of [`bump_secret_version`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -157,6 +172,7 @@ pub struct BumpSecretVersionRow {
     pub version: ::std::string::String,
     pub updated_at: ::time::PrimitiveDateTime,
 }
+
 /// Increments the numeric format version stored as text.
 pub async fn bump_secret_version<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -178,8 +194,10 @@ pub async fn bump_secret_version<C: ::sqlgen_runtime::GenericClient>(
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
+
 /// SQL of [`count_secrets_by_version`].
 pub const COUNT_SECRETS_BY_VERSION: &str = "SELECT \"version\", count(*) AS secret_count, max(\"updatedAt\") AS last_updated_at\nFROM \"SecretStore\"\nGROUP BY \"version\"\nORDER BY \"version\"";
+
 /// A row of [`count_secrets_by_version`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -188,6 +206,7 @@ pub struct CountSecretsByVersionRow {
     pub secret_count: i64,
     pub last_updated_at: ::std::option::Option<::time::PrimitiveDateTime>,
 }
+
 /// `:many` query `CountSecretsByVersion`.
 pub async fn count_secrets_by_version<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -208,8 +227,10 @@ pub async fn count_secrets_by_version<C: ::sqlgen_runtime::GenericClient>(
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`delete_secret`].
 pub const DELETE_SECRET: &str = "DELETE FROM \"SecretStore\" WHERE \"key\" = $1";
+
 /// `:execrows` query `DeleteSecret`.
 pub async fn delete_secret<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -218,9 +239,11 @@ pub async fn delete_secret<C: ::sqlgen_runtime::GenericClient>(
     let stmt = client.prepare_cached(DELETE_SECRET).await?;
     Ok(client.execute(&stmt, &[&key]).await?)
 }
+
 /// SQL of [`delete_secrets_by_version`].
 pub const DELETE_SECRETS_BY_VERSION: &str =
     "DELETE FROM \"SecretStore\"\nWHERE \"version\" = $1\nRETURNING \"key\"";
+
 /// Deletes all secrets of an obsolete format version and returns their keys.
 pub async fn delete_secrets_by_version<C: ::sqlgen_runtime::GenericClient>(
     client: &C,

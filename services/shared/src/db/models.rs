@@ -21,6 +21,7 @@ pub enum AuthenticationMethod {
     #[serde(rename = "MAGIC_LINK")]
     MagicLink,
 }
+
 impl AuthenticationMethod {
     /// Every value, in the order PostgreSQL sorts them.
     pub const ALL: &'static [AuthenticationMethod] = &[
@@ -35,11 +36,13 @@ impl AuthenticationMethod {
         }
     }
 }
+
 impl ::std::fmt::Display for AuthenticationMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 #[derive(
     Debug,
     Clone,
@@ -61,6 +64,7 @@ pub enum OrgMemberRole {
     #[serde(rename = "MEMBER")]
     Member,
 }
+
 impl OrgMemberRole {
     /// Every value, in the order PostgreSQL sorts them.
     pub const ALL: &'static [OrgMemberRole] = &[OrgMemberRole::Admin, OrgMemberRole::Member];
@@ -72,11 +76,13 @@ impl OrgMemberRole {
         }
     }
 }
+
 impl ::std::fmt::Display for OrgMemberRole {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 /// Kind of a runtime environment; DEVELOPMENT environments belong to one org member.
 #[derive(
     Debug,
@@ -105,6 +111,7 @@ pub enum RuntimeEnvironmentType {
     #[serde(rename = "PREVIEW")]
     Preview,
 }
+
 impl RuntimeEnvironmentType {
     /// Every value, in the order PostgreSQL sorts them.
     pub const ALL: &'static [RuntimeEnvironmentType] = &[
@@ -123,11 +130,13 @@ impl RuntimeEnvironmentType {
         }
     }
 }
+
 impl ::std::fmt::Display for RuntimeEnvironmentType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+
 /// A person who can sign in to KongFlow.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -151,6 +160,7 @@ pub struct User {
     /// Address of the most recent successful login.
     pub last_login_ip: ::std::option::Option<::std::net::IpAddr>,
 }
+
 /// A tenant: owns projects, members and organization access tokens.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -173,6 +183,7 @@ pub struct Organization {
     pub trial_ends_on: ::std::option::Option<::time::Date>,
     pub avatar_thumbnail: ::std::option::Option<::std::vec::Vec<u8>>,
 }
+
 /// A row of table `org_members`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -184,6 +195,7 @@ pub struct OrgMember {
     pub created_at: ::time::OffsetDateTime,
     pub updated_at: ::time::OffsetDateTime,
 }
+
 /// A row of table `projects`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -198,6 +210,7 @@ pub struct Project {
     pub updated_at: ::time::OffsetDateTime,
     pub deleted_at: ::std::option::Option<::time::OffsetDateTime>,
 }
+
 /// An environment of a project; each one has its own secret and public API keys.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -2,6 +2,7 @@
 //! Queries from `services/shared/queries/organizations.sql`.
 /// SQL of [`create_organization`].
 pub const CREATE_ORGANIZATION: &str = "INSERT INTO organizations (slug, title, company_size)\nVALUES ($1, $2, $3)\nRETURNING id, slug, title, maximum_concurrency_limit, maximum_execution_time_per_run_ms, runs_enabled, company_size, avatar, created_at, updated_at, deleted_at, monthly_spend_limit, trial_ends_on, avatar_thumbnail";
+
 /// `:one` query `CreateOrganization`.
 pub async fn create_organization<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -37,8 +38,10 @@ pub async fn create_organization<C: ::sqlgen_runtime::GenericClient>(
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
+
 /// SQL of [`get_organization_by_slug`].
 pub const GET_ORGANIZATION_BY_SLUG: &str = "SELECT id, slug, title, maximum_concurrency_limit, maximum_execution_time_per_run_ms, runs_enabled, company_size, avatar, created_at, updated_at, deleted_at, monthly_spend_limit, trial_ends_on, avatar_thumbnail FROM organizations\nWHERE slug = $1 AND deleted_at IS NULL";
+
 /// Finds a live (not soft-deleted) organization by its slug.
 pub async fn get_organization_by_slug<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -72,8 +75,10 @@ pub async fn get_organization_by_slug<C: ::sqlgen_runtime::GenericClient>(
     let row = client.query_opt(&stmt, &[&slug]).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
+
 /// SQL of [`update_organization_settings`].
 pub const UPDATE_ORGANIZATION_SETTINGS: &str = "UPDATE organizations\nSET title                             = coalesce($1, title),\n    maximum_execution_time_per_run_ms = coalesce($2, maximum_execution_time_per_run_ms),\n    company_size                      = $3,\n    monthly_spend_limit               = $4,\n    trial_ends_on                     = $5,\n    avatar_thumbnail                  = $6,\n    updated_at                        = now()\nWHERE id = $7\nRETURNING id, slug, title, maximum_concurrency_limit, maximum_execution_time_per_run_ms, runs_enabled, company_size, avatar, created_at, updated_at, deleted_at, monthly_spend_limit, trial_ends_on, avatar_thumbnail";
+
 /// Parameters of [`update_organization_settings`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UpdateOrganizationSettingsParams<'a> {
@@ -85,6 +90,7 @@ pub struct UpdateOrganizationSettingsParams<'a> {
     pub avatar_thumbnail: ::std::option::Option<&'a [u8]>,
     pub id: ::uuid::Uuid,
 }
+
 /// Updates the settings page of an organization. A NULL title or execution
 /// time keeps the stored value; the billing fields are replaced as given.
 pub async fn update_organization_settings<C: ::sqlgen_runtime::GenericClient>(
@@ -130,8 +136,10 @@ pub async fn update_organization_settings<C: ::sqlgen_runtime::GenericClient>(
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
+
 /// SQL of [`list_organizations_for_user`].
 pub const LIST_ORGANIZATIONS_FOR_USER: &str = "SELECT o.id, o.slug, o.title, o.maximum_concurrency_limit, o.maximum_execution_time_per_run_ms, o.runs_enabled, o.company_size, o.avatar, o.created_at, o.updated_at, o.deleted_at, o.monthly_spend_limit, o.trial_ends_on, o.avatar_thumbnail, m.role AS member_role\nFROM organizations AS o\nINNER JOIN org_members AS m ON m.organization_id = o.id\nWHERE m.user_id = $1\n  AND o.deleted_at IS NULL\nORDER BY o.title, o.id";
+
 /// A row of [`list_organizations_for_user`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -152,6 +160,7 @@ pub struct ListOrganizationsForUserRow {
     pub avatar_thumbnail: ::std::option::Option<::std::vec::Vec<u8>>,
     pub member_role: super::models::OrgMemberRole,
 }
+
 /// Organizations the user belongs to, with the user's role in each.
 pub async fn list_organizations_for_user<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -186,8 +195,10 @@ pub async fn list_organizations_for_user<C: ::sqlgen_runtime::GenericClient>(
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`add_org_member`].
 pub const ADD_ORG_MEMBER: &str = "INSERT INTO org_members (organization_id, user_id, role)\nVALUES ($1, $2, $3)\nON CONFLICT (organization_id, user_id) DO NOTHING\nRETURNING id, organization_id, user_id, role, created_at, updated_at";
+
 /// Adds a member; returns no row if the user already is a member.
 pub async fn add_org_member<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -214,8 +225,10 @@ pub async fn add_org_member<C: ::sqlgen_runtime::GenericClient>(
         .await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
+
 /// SQL of [`list_org_members`].
 pub const LIST_ORG_MEMBERS: &str = "SELECT m.id,\n       m.role,\n       m.created_at AS joined_at,\n       u.id AS user_id,\n       u.email,\n       u.display_name,\n       coalesce(u.display_name, u.name, u.email) AS label\nFROM org_members m\nJOIN users u ON u.id = m.user_id\nWHERE m.organization_id = $1\nORDER BY lower(u.email)\nLIMIT $2 OFFSET $3";
+
 /// A row of [`list_org_members`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -228,6 +241,7 @@ pub struct ListOrgMembersRow {
     pub display_name: ::std::option::Option<::std::string::String>,
     pub label: ::std::string::String,
 }
+
 /// Members of an organization with their user's e-mail and display label.
 pub async fn list_org_members<C: ::sqlgen_runtime::GenericClient>(
     client: &C,

@@ -2,6 +2,7 @@
 //! Queries from `services/shared/queries/projects.sql`.
 /// SQL of [`create_project`].
 pub const CREATE_PROJECT: &str = "INSERT INTO projects (slug, name, organization_id, external_ref)\nVALUES ($1, $2, $3, $4)\nRETURNING id, slug, name, organization_id, external_ref, created_at, updated_at, deleted_at";
+
 /// Parameters of [`create_project`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CreateProjectParams<'a> {
@@ -10,6 +11,7 @@ pub struct CreateProjectParams<'a> {
     pub organization_id: ::uuid::Uuid,
     pub external_ref: &'a str,
 }
+
 /// `:one` query `CreateProject`.
 pub async fn create_project<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -44,8 +46,10 @@ pub async fn create_project<C: ::sqlgen_runtime::GenericClient>(
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
+
 /// SQL of [`get_project_by_slug`].
 pub const GET_PROJECT_BY_SLUG: &str = "SELECT p.id, p.slug, p.name, p.organization_id, p.external_ref, p.created_at, p.updated_at, p.deleted_at\nFROM projects p\nWHERE p.organization_id = $1\n  AND p.slug = $2\n  AND p.deleted_at IS NULL";
+
 /// Finds a live project of an organization by slug.
 pub async fn get_project_by_slug<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -70,8 +74,10 @@ pub async fn get_project_by_slug<C: ::sqlgen_runtime::GenericClient>(
     let row = client.query_opt(&stmt, &[&organization_id, &slug]).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
+
 /// SQL of [`list_projects_with_environment_stats`].
 pub const LIST_PROJECTS_WITH_ENVIRONMENT_STATS: &str = "SELECT p.id,\n       p.slug,\n       p.name,\n       p.external_ref,\n       count(e.id) AS environment_count,\n       coalesce(sum(e.maximum_concurrency_limit), 0)::int4 AS total_concurrency,\n       avg(e.maximum_concurrency_limit) AS avg_concurrency,\n       min(e.created_at) AS first_environment_at,\n       max(e.updated_at) AS last_environment_update\nFROM projects AS p\nLEFT JOIN runtime_environments AS e ON e.project_id = p.id\nWHERE p.organization_id = $1\n  AND p.deleted_at IS NULL\nGROUP BY p.id, p.slug, p.name, p.external_ref\nORDER BY p.name";
+
 /// A row of [`list_projects_with_environment_stats`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -86,6 +92,7 @@ pub struct ListProjectsWithEnvironmentStatsRow {
     pub first_environment_at: ::std::option::Option<::time::OffsetDateTime>,
     pub last_environment_update: ::std::option::Option<::time::OffsetDateTime>,
 }
+
 /// Projects of an organization with statistics about their environments.
 /// Projects without environments are included (count 0, NULL timestamps).
 pub async fn list_projects_with_environment_stats<C: ::sqlgen_runtime::GenericClient>(
@@ -120,8 +127,10 @@ pub async fn list_projects_with_environment_stats<C: ::sqlgen_runtime::GenericCl
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`archive_project`].
 pub const ARCHIVE_PROJECT: &str = "UPDATE projects\nSET deleted_at = now(), updated_at = now()\nWHERE id = $1\nRETURNING id, slug, deleted_at";
+
 /// A row of [`archive_project`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -130,6 +139,7 @@ pub struct ArchiveProjectRow {
     pub slug: ::std::string::String,
     pub deleted_at: ::std::option::Option<::time::OffsetDateTime>,
 }
+
 /// Soft-deletes a project.
 pub async fn archive_project<C: ::sqlgen_runtime::GenericClient>(
     client: &C,

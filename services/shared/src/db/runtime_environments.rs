@@ -2,6 +2,7 @@
 //! Queries from `services/shared/queries/runtime_environments.sql`.
 /// SQL of [`create_runtime_environment`].
 pub const CREATE_RUNTIME_ENVIRONMENT: &str = "INSERT INTO runtime_environments (\n    slug, api_key, pk_api_key, type, shortcode, organization_id, project_id, org_member_id\n) VALUES (\n    $1, $2, $3, $4, $5, $6, $7, $8\n)\nRETURNING id, slug, api_key, pk_api_key, type, shortcode, maximum_concurrency_limit, paused, organization_id, project_id, org_member_id, created_at, updated_at";
+
 /// Parameters of [`create_runtime_environment`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CreateRuntimeEnvironmentParams<'a> {
@@ -14,6 +15,7 @@ pub struct CreateRuntimeEnvironmentParams<'a> {
     pub project_id: ::uuid::Uuid,
     pub org_member_id: ::std::option::Option<::uuid::Uuid>,
 }
+
 /// `:one` query `CreateRuntimeEnvironment`.
 pub async fn create_runtime_environment<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -58,8 +60,10 @@ pub async fn create_runtime_environment<C: ::sqlgen_runtime::GenericClient>(
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
+
 /// SQL of [`get_environment_by_api_key`].
 pub const GET_ENVIRONMENT_BY_API_KEY: &str = "SELECT e.id,\n       e.slug,\n       e.type,\n       e.paused,\n       e.maximum_concurrency_limit,\n       p.id AS project_id,\n       p.slug AS project_slug,\n       p.external_ref AS project_ref,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.title AS organization_title,\n       o.runs_enabled\nFROM runtime_environments AS e\nJOIN projects AS p ON p.id = e.project_id\nJOIN organizations AS o ON o.id = e.organization_id\nWHERE e.api_key = $1\n  AND p.deleted_at IS NULL\n  AND o.deleted_at IS NULL";
+
 /// A row of [`get_environment_by_api_key`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -77,6 +81,7 @@ pub struct GetEnvironmentByApiKeyRow {
     pub organization_title: ::std::string::String,
     pub runs_enabled: bool,
 }
+
 /// Authenticates an API request: the environment owning a secret API key,
 /// with the project and organization it belongs to.
 pub async fn get_environment_by_api_key<C: ::sqlgen_runtime::GenericClient>(
@@ -106,8 +111,10 @@ pub async fn get_environment_by_api_key<C: ::sqlgen_runtime::GenericClient>(
     let row = client.query_opt(&stmt, &[&api_key]).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
+
 /// SQL of [`list_environments_for_project`].
 pub const LIST_ENVIRONMENTS_FOR_PROJECT: &str = "SELECT e.id,\n       e.slug,\n       e.type,\n       e.shortcode,\n       e.paused,\n       e.org_member_id,\n       u.id AS owner_user_id,\n       u.email AS owner_email,\n       u.display_name AS owner_display_name\nFROM runtime_environments e\nLEFT JOIN org_members m ON m.id = e.org_member_id\nLEFT JOIN users u ON u.id = m.user_id\nWHERE e.project_id = $1\nORDER BY e.type, e.slug";
+
 /// A row of [`list_environments_for_project`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -122,6 +129,7 @@ pub struct ListEnvironmentsForProjectRow {
     pub owner_email: ::std::option::Option<::std::string::String>,
     pub owner_display_name: ::std::option::Option<::std::string::String>,
 }
+
 /// Environments of a project; the owner columns are NULL for environments
 /// that do not belong to a single member.
 pub async fn list_environments_for_project<C: ::sqlgen_runtime::GenericClient>(
@@ -152,8 +160,10 @@ pub async fn list_environments_for_project<C: ::sqlgen_runtime::GenericClient>(
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`list_development_environments_for_user`].
 pub const LIST_DEVELOPMENT_ENVIRONMENTS_FOR_USER: &str = "WITH memberships AS (\n    SELECT m.id, m.organization_id\n    FROM org_members AS m\n    WHERE m.user_id = $1\n)\nSELECT e.id,\n       e.slug,\n       e.api_key,\n       upper(e.shortcode) AS shortcode,\n       p.slug AS project_slug,\n       o.slug AS organization_slug\nFROM memberships AS ms\nJOIN runtime_environments AS e ON e.org_member_id = ms.id\nJOIN projects AS p ON p.id = e.project_id\nJOIN organizations AS o ON o.id = ms.organization_id\nWHERE e.type = 'DEVELOPMENT'\n  AND p.deleted_at IS NULL\nORDER BY o.slug, p.slug";
+
 /// A row of [`list_development_environments_for_user`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -165,6 +175,7 @@ pub struct ListDevelopmentEnvironmentsForUserRow {
     pub project_slug: ::std::string::String,
     pub organization_slug: ::std::string::String,
 }
+
 /// The DEVELOPMENT environments of a user across all their organizations
 /// (used by the CLI `dev` command).
 pub async fn list_development_environments_for_user<C: ::sqlgen_runtime::GenericClient>(
@@ -196,9 +207,11 @@ pub async fn list_development_environments_for_user<C: ::sqlgen_runtime::Generic
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`set_environment_paused`].
 pub const SET_ENVIRONMENT_PAUSED: &str =
     "UPDATE runtime_environments SET paused = $2, updated_at = now() WHERE id = $1";
+
 /// `:execrows` query `SetEnvironmentPaused`.
 pub async fn set_environment_paused<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -208,8 +221,10 @@ pub async fn set_environment_paused<C: ::sqlgen_runtime::GenericClient>(
     let stmt = client.prepare_cached(SET_ENVIRONMENT_PAUSED).await?;
     Ok(client.execute(&stmt, &[&id, &paused]).await?)
 }
+
 /// SQL of [`set_concurrency_limit_for_type`].
 pub const SET_CONCURRENCY_LIMIT_FOR_TYPE: &str = "UPDATE runtime_environments AS e\nSET maximum_concurrency_limit = $1,\n    updated_at = now()\nFROM organizations AS o\nWHERE o.id = e.organization_id\n  AND o.slug = $2\n  AND e.type = $3\nRETURNING e.id, e.slug, e.maximum_concurrency_limit, o.maximum_concurrency_limit AS organization_limit";
+
 /// A row of [`set_concurrency_limit_for_type`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -219,6 +234,7 @@ pub struct SetConcurrencyLimitForTypeRow {
     pub maximum_concurrency_limit: i32,
     pub organization_limit: i32,
 }
+
 /// Sets the concurrency limit of all environments of one type in an
 /// organization (addressed by slug).
 pub async fn set_concurrency_limit_for_type<C: ::sqlgen_runtime::GenericClient>(
@@ -253,8 +269,10 @@ pub async fn set_concurrency_limit_for_type<C: ::sqlgen_runtime::GenericClient>(
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`delete_environments_of_archived_projects`].
 pub const DELETE_ENVIRONMENTS_OF_ARCHIVED_PROJECTS: &str = "DELETE FROM runtime_environments AS e\nUSING projects AS p\nWHERE p.id = e.project_id\n  AND p.organization_id = $1\n  AND p.deleted_at IS NOT NULL\nRETURNING e.id, e.slug, p.slug AS project_slug";
+
 /// A row of [`delete_environments_of_archived_projects`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -263,6 +281,7 @@ pub struct DeleteEnvironmentsOfArchivedProjectsRow {
     pub slug: ::std::string::String,
     pub project_slug: ::std::string::String,
 }
+
 /// Removes the environments of the archived projects of an organization.
 pub async fn delete_environments_of_archived_projects<C: ::sqlgen_runtime::GenericClient>(
     client: &C,

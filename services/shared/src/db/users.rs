@@ -2,6 +2,7 @@
 //! Queries from `services/shared/queries/users.sql`.
 /// SQL of [`get_user_by_id`].
 pub const GET_USER_BY_ID: &str = "SELECT id, email, authentication_method, authentication_profile, name, display_name, avatar_url, admin, marketing_emails, confirmed_basic_details, signup_source, created_at, updated_at, last_login_at, last_login_ip FROM users WHERE id = $1";
+
 /// Fetches a user by primary key; errors if the user does not exist.
 pub async fn get_user_by_id<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -35,8 +36,10 @@ pub async fn get_user_by_id<C: ::sqlgen_runtime::GenericClient>(
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
+
 /// SQL of [`get_user_by_email`].
 pub const GET_USER_BY_EMAIL: &str = "SELECT id, email, authentication_method, authentication_profile, name, display_name, avatar_url, admin, marketing_emails, confirmed_basic_details, signup_source, created_at, updated_at, last_login_at, last_login_ip\nFROM users\nWHERE email = lower($1)";
+
 /// Looks a user up by e-mail address (case-insensitive; addresses are stored
 /// lower-cased).
 pub async fn get_user_by_email<C: ::sqlgen_runtime::GenericClient>(
@@ -68,8 +71,10 @@ pub async fn get_user_by_email<C: ::sqlgen_runtime::GenericClient>(
     let row = client.query_opt(&stmt, &[&email]).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
+
 /// SQL of [`upsert_user`].
 pub const UPSERT_USER: &str = "INSERT INTO users (email, authentication_method, authentication_profile, name, display_name, avatar_url)\nVALUES (\n    lower($1),\n    $2,\n    $3,\n    $4,\n    $5,\n    $6\n)\nON CONFLICT (email) DO UPDATE SET\n    authentication_method  = EXCLUDED.authentication_method,\n    authentication_profile = coalesce(EXCLUDED.authentication_profile, users.authentication_profile),\n    name                   = coalesce(EXCLUDED.name, users.name),\n    display_name           = coalesce(EXCLUDED.display_name, users.display_name),\n    avatar_url             = coalesce(EXCLUDED.avatar_url, users.avatar_url),\n    updated_at             = now()\nRETURNING id, email, authentication_method, authentication_profile, name, display_name, avatar_url, admin, marketing_emails, confirmed_basic_details, signup_source, created_at, updated_at, last_login_at, last_login_ip";
+
 /// Parameters of [`upsert_user`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UpsertUserParams<'a> {
@@ -80,6 +85,7 @@ pub struct UpsertUserParams<'a> {
     pub display_name: ::std::option::Option<&'a str>,
     pub avatar_url: ::std::option::Option<&'a str>,
 }
+
 /// Creates a user on first login, or refreshes the profile fields of an
 /// existing one. NULL profile fields keep their stored value.
 pub async fn upsert_user<C: ::sqlgen_runtime::GenericClient>(
@@ -124,8 +130,10 @@ pub async fn upsert_user<C: ::sqlgen_runtime::GenericClient>(
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
+
 /// SQL of [`list_users`].
 pub const LIST_USERS: &str = "SELECT id, email, name, display_name, admin, signup_source, created_at\nFROM users\nORDER BY created_at DESC, id\nLIMIT $1 OFFSET $2";
+
 /// A row of [`list_users`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -138,6 +146,7 @@ pub struct ListUsersRow {
     pub signup_source: ::std::option::Option<::std::string::String>,
     pub created_at: ::time::OffsetDateTime,
 }
+
 /// One page of users, newest first (admin dashboard).
 pub async fn list_users<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
@@ -164,8 +173,10 @@ pub async fn list_users<C: ::sqlgen_runtime::GenericClient>(
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
 /// SQL of [`record_user_login`].
 pub const RECORD_USER_LOGIN: &str = "UPDATE users\nSET last_login_at = now(),\n    last_login_ip = $1,\n    updated_at    = now()\nWHERE id = $2";
+
 /// Remembers when and from where a user last logged in.
 pub async fn record_user_login<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
