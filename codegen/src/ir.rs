@@ -236,6 +236,20 @@ pub struct Column {
     pub nullable: bool,
     /// The table the value comes from, for plain column references.
     pub table: Option<QualName>,
+    /// Part of a `sqlc.embed(t)`: decoded into t's model, nested in the row.
+    pub embed: Option<Embed>,
+}
+
+/// One `sqlc.embed(t)` in a query's select list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Embed {
+    /// Position among the query's embeds (the same table may be embedded twice).
+    pub group: usize,
+    pub table: QualName,
+    /// Under an outer join: the whole nested struct is optional.
+    pub nullable: bool,
+    /// Offset in the group of a NOT NULL column of the table: NULL there means no row was joined.
+    pub key: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -334,7 +334,15 @@ fn select_models(
         .tables
         .iter()
         .filter(|t| t.kind.has_model())
-        .filter(|t| !omit_unused || queries().any(|q| q.row_model.as_ref() == Some(&t.name)))
+        .filter(|t| {
+            !omit_unused
+                || queries().any(|q| {
+                    q.row_model.as_ref() == Some(&t.name)
+                        || q.columns
+                            .iter()
+                            .any(|c| c.embed.as_ref().is_some_and(|e| e.table == t.name))
+                })
+        })
         .collect();
     let mut used_enums: Vec<ir::QualName> = Vec::new();
     let mut note = |ty: &ir::PgType| {

@@ -9,8 +9,15 @@ use super::{Analyzer, Expect, Typed};
 use crate::catalog::types::{resolve, Resolved};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::ir::PgType;
+use crate::source::Span;
 use crate::syntax::parse::{ast, ident};
 use sqlparser::ast::Spanned;
+
+/// A resolved call: its value, and the row it produces as a FROM item.
+pub(crate) struct Call {
+    pub typed: Typed,
+    pub columns: Vec<(String, PgType, bool)>,
+}
 
 impl<'a> Analyzer<'a> {
     pub(crate) fn expr(&mut self, e: &ast::Expr, scope: &Scope, ex: &Expect) -> Typed {
@@ -495,25 +502,33 @@ impl<'a> Analyzer<'a> {
         let within: Vec<&ast::Expr> = f.within_group.iter().map(|o| &o.expr).collect();
         let all: Vec<&ast::Expr> = args.iter().copied().chain(within).collect();
         let _ = star;
-        self.catalog_call(e, &name, &all, scope)
+        let at = self.span(f.name.span());
+        let schema = (parts.len() > 1).then(|| parts[parts.len() - 2].clone());
+        self.call(at, schema.as_deref(), &name, &all, scope).typed
     }
 
-    /// Types a call of a catalogue function: typed arguments first, then overload resolution,
-    /// then untyped arguments (parameters, literals) take the chosen signature's types.
-    fn catalog_call(
+    /// Types a call of a function: typed arguments first, then overload resolution among the
+    /// migrations' and the catalogue's functions, then untyped arguments (parameters, literals)
+    /// take the chosen signature's types. `columns` is the row a set-returning call produces in FROM.
+    pub(crate) fn call(
         &mut self,
-        e: &ast::Expr,
+        at: Span,
+        schema: Option<&str>,
         name: &str,
         args: &[&ast::Expr],
         scope: &Scope,
-    ) -> Typed {
+    ) -> Call {
         let typed: Vec<Option<Typed>> = args
             .iter()
             .map(|a| (!self.untyped(a)).then(|| self.expr(a, scope, &Expect::default())))
             .collect();
+        let failed = Call {
+            typed: Typed::unknown().named(name),
+            columns: Vec::new(),
+        };
         if typed.iter().flatten().any(|t| t.ty == PgType::Unknown) {
             // An argument already failed; its error says why.
-            return Typed::unknown().named(name);
+            return failed;
         }
         let rtypes: Vec<RType> = typed
             .iter()
@@ -523,7 +538,7 @@ impl<'a> Analyzer<'a> {
                     .unwrap_or(RType::Unknown)
             })
             .collect();
-        match resolve::function(name, &rtypes) {
+        match resolve::call(schema, name, &rtypes, &self.cat.functions) {
             Ok(res) => {
                 let mut nn = Vec::new();
                 for (i, a) in args.iter().enumerate() {
@@ -535,22 +550,61 @@ impl<'a> Analyzer<'a> {
                                 .get(i)
                                 .map(RType::to_pg)
                                 .unwrap_or(PgType::Unknown);
-                            nn.push(self.expr(a, scope, &Expect::ty(ty)).not_null);
+                            let hint = match &res.item {
+                                resolve::Callee::User(u) => {
+                                    self.cat.functions[*u].args.get(i).and_then(|x| x.0.clone())
+                                }
+                                resolve::Callee::Builtin(_) => None,
+                            };
+                            nn.push(self.expr(a, scope, &Expect::named(ty, hint)).not_null);
                         }
                     }
                 }
-                let pattern_substring = name == "substring"
-                    && rtypes
-                        .get(1)
-                        .is_some_and(|t| *t == RType::Oid(25) || *t == RType::Unknown);
-                let not_null = nullability::catalog_function_not_null(
-                    name,
-                    res.item.kind,
-                    res.item.strict,
-                    &nn,
-                    pattern_substring,
-                );
-                Typed::new(res.result.to_pg(), not_null).named(name)
+                let result = res.result.to_pg();
+                match &res.item {
+                    resolve::Callee::Builtin(f) => {
+                        let pattern_substring = name == "substring"
+                            && rtypes
+                                .get(1)
+                                .is_some_and(|t| *t == RType::Oid(25) || *t == RType::Unknown);
+                        let not_null = nullability::catalog_function_not_null(
+                            name,
+                            f.kind,
+                            f.strict,
+                            &nn,
+                            pattern_substring,
+                        );
+                        let columns = if f.out.is_empty() {
+                            vec![(name.to_string(), result.clone(), not_null)]
+                        } else {
+                            f.out
+                                .iter()
+                                .map(|(n, o)| (n.clone(), RType::Oid(*o).to_pg(), not_null))
+                                .collect()
+                        };
+                        Call {
+                            typed: Typed::new(result, not_null).named(name),
+                            columns,
+                        }
+                    }
+                    resolve::Callee::User(u) => {
+                        let f = &self.cat.functions[*u];
+                        // Nothing is known of a user function's NULLs but STRICT.
+                        let not_null = false;
+                        let columns = if f.columns.is_empty() {
+                            vec![(name.to_string(), result.clone(), not_null)]
+                        } else {
+                            f.columns
+                                .iter()
+                                .map(|(n, t)| (n.clone(), t.clone(), false))
+                                .collect()
+                        };
+                        Call {
+                            typed: Typed::new(result, not_null).named(name),
+                            columns,
+                        }
+                    }
+                }
             }
             Err(failure) => {
                 for (i, a) in args.iter().enumerate() {
@@ -558,19 +612,25 @@ impl<'a> Analyzer<'a> {
                         self.expr(a, scope, &Expect::default());
                     }
                 }
-                let exists = CATALOG.funcs.contains_key(name);
+                let exists = CATALOG.funcs.contains_key(name)
+                    || self.cat.functions.iter().any(|f| f.name.name == name);
                 if !exists && self.in_cast > 0 {
-                    // A cast around an unknown (user-defined) function gives the type.
-                    return Typed::unknown().named(name);
+                    // A cast around an unknown function gives the type.
+                    return failed;
                 }
-                let at = self.span(e.span());
                 let shown: Vec<String> = rtypes.iter().map(|t| t.to_pg().to_string()).collect();
                 let d = match (exists, failure) {
                     (false, _) => {
                         let mut d =
                             Diagnostic::error(format!("function `{name}` does not exist")).at(at);
+                        let user: Vec<&str> = self
+                            .cat
+                            .functions
+                            .iter()
+                            .map(|f| f.name.name.as_str())
+                            .collect();
                         if let Some(s) =
-                            did_you_mean(name, CATALOG.funcs.keys().map(String::as_str))
+                            did_you_mean(name, CATALOG.funcs.keys().map(String::as_str).chain(user))
                         {
                             d = d.help(format!("did you mean `{s}`?"));
                         }
@@ -590,7 +650,7 @@ impl<'a> Analyzer<'a> {
                     .help("add explicit casts to choose one"),
                 };
                 self.error(d);
-                Typed::unknown().named(name)
+                failed
             }
         }
     }

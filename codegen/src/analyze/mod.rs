@@ -84,6 +84,8 @@ pub(crate) struct Out {
     pub not_null: bool,
     pub table: Option<QualName>,
     pub column: Option<String>,
+    /// Part of a `sqlc.embed(t)` group.
+    pub embed: Option<ir::Embed>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -164,6 +166,7 @@ pub fn analyze(
             },
             nullable: !o.not_null,
             table: o.table.clone(),
+            embed: o.embed.clone(),
         })
         .collect();
     let row_model = if raw.command.returns_rows() {
@@ -478,6 +481,7 @@ impl<'a> Analyzer<'a> {
                         ty: if a.ty == PgType::Unknown { b.ty } else { a.ty },
                         table: None,
                         column: None,
+                        embed: None,
                         name: a.name,
                     })
                     .collect();
@@ -502,6 +506,7 @@ impl<'a> Analyzer<'a> {
                                 not_null: t.not_null,
                                 table: None,
                                 column: None,
+                                embed: None,
                             }),
                         }
                     }
@@ -622,6 +627,9 @@ impl<'a> Analyzer<'a> {
         outs: &mut Vec<Out>,
     ) {
         match item {
+            ast::SelectItem::UnnamedExpr(ast::Expr::Function(f)) if is_embed(f) => {
+                self.embed(f, scope, outs)
+            }
             ast::SelectItem::UnnamedExpr(e) => {
                 let t = self.expr(e, scope, ex);
                 outs.push(out_of(t, None));
@@ -686,9 +694,79 @@ impl<'a> Analyzer<'a> {
         }
     }
 
+    /// `sqlc.embed(t)`: t's columns, decoded into t's model struct nested in the row.
+    fn embed(&mut self, f: &ast::Function, scope: &Scope, outs: &mut Vec<Out>) {
+        let at = self.span(f.span());
+        let arg = match &f.args {
+            ast::FunctionArguments::List(l) if l.args.len() == 1 => function_arg_expr(&l.args[0]),
+            _ => None,
+        };
+        let name = match arg {
+            Some(ast::Expr::Identifier(id)) => ident(id),
+            Some(ast::Expr::CompoundIdentifier(ids)) => ids.last().map(ident).unwrap_or_default(),
+            _ => {
+                self.error(Diagnostic::error("`sqlc.embed` takes one table name or alias").at(at));
+                return;
+            }
+        };
+        let Some(rel) = scope.rel(&name) else {
+            let mut d =
+                Diagnostic::error(format!("`sqlc.embed({name})` names no table of this query"))
+                    .at(at);
+            if let Some(s) = did_you_mean(&name, scope.rels.iter().map(|r| r.name.as_str())) {
+                d = d.help(format!("did you mean `{s}`?"));
+            }
+            self.error(d);
+            return;
+        };
+        let Some(table) = rel.table.clone() else {
+            self.error(
+                Diagnostic::error(format!(
+                    "`sqlc.embed({name})` needs a table, not a subquery or function"
+                ))
+                .at(at),
+            );
+            return;
+        };
+        // The span of a call ends at its name; the rewrite covers it up to the closing parenthesis.
+        let start = self.src.offset(at.start);
+        let close = self.src.text[start..]
+            .find(')')
+            .map(|i| start + i + 1)
+            .unwrap_or(start);
+        let span = Span::new(self.file, at.start, self.src.pos(close));
+        let group = outs
+            .iter()
+            .filter_map(|o| o.embed.as_ref().map(|e| e.group + 1))
+            .max()
+            .unwrap_or(0);
+        let key = self
+            .cat
+            .table(&table)
+            .and_then(|t| t.columns.iter().position(|c| c.not_null));
+        let embed = ir::Embed {
+            group,
+            table,
+            nullable: rel.nulled,
+            key,
+        };
+        self.expand_as(&[rel], true, Some(span), outs, Some(embed));
+    }
+
     /// Adds every column of `rels` to the output and rewrites the `*` into the explicit list,
     /// so decoding never depends on the column order a later migration leaves.
     fn expand(&mut self, rels: &[&Rel], qualify: bool, at: Option<Span>, outs: &mut Vec<Out>) {
+        self.expand_as(rels, qualify, at, outs, None);
+    }
+
+    fn expand_as(
+        &mut self,
+        rels: &[&Rel],
+        qualify: bool,
+        at: Option<Span>,
+        outs: &mut Vec<Out>,
+        embed: Option<ir::Embed>,
+    ) {
         let mut list = Vec::new();
         for rel in rels {
             for c in &rel.columns {
@@ -698,6 +776,7 @@ impl<'a> Analyzer<'a> {
                     not_null: nullability::column_not_null(c.not_null, rel.nulled),
                     table: c.table.clone(),
                     column: c.table.as_ref().map(|_| c.name.clone()),
+                    embed: embed.clone(),
                 });
                 list.push(if qualify && !rel.name.is_empty() {
                     format!("{}.{}", quote_ident(&rel.name), quote_ident(&c.name))
@@ -709,7 +788,10 @@ impl<'a> Analyzer<'a> {
         if let Some(at) = at {
             let start = self.src.offset(at.start);
             let end = self.src.offset(at.end);
-            if start < end && self.src.text[start..end].ends_with('*') {
+            let written = &self.src.text[start..end];
+            if start < end
+                && (written.ends_with('*') || (embed.is_some() && written.ends_with(')')))
+            {
                 self.edits.push(Edit {
                     start,
                     end,
@@ -818,11 +900,93 @@ impl<'a> Analyzer<'a> {
                 rel.table = None;
                 Some(rel)
             }
+            ast::TableFactor::Table {
+                name,
+                alias,
+                args: Some(targs),
+                with_ordinality,
+                ..
+            } => {
+                let args: Vec<&ast::Expr> =
+                    targs.args.iter().filter_map(function_arg_expr).collect();
+                Some(self.function_rel(f, name, &args, alias.as_ref(), *with_ordinality, scope))
+            }
+            ast::TableFactor::Function {
+                name,
+                args,
+                alias,
+                with_ordinality,
+                ..
+            } => {
+                let args: Vec<&ast::Expr> = args.iter().filter_map(function_arg_expr).collect();
+                Some(self.function_rel(f, name, &args, alias.as_ref(), *with_ordinality, scope))
+            }
+            ast::TableFactor::UNNEST {
+                alias,
+                array_exprs,
+                with_ordinality,
+                ..
+            } => {
+                let name = ast::ObjectName::from(vec![ast::Ident::new("unnest")]);
+                let args: Vec<&ast::Expr> = array_exprs.iter().collect();
+                Some(self.function_rel(f, &name, &args, alias.as_ref(), *with_ordinality, scope))
+            }
             other => {
                 let at = self.span(other.span());
                 self.error(Diagnostic::error("this kind of FROM item is not supported yet").at(at));
                 None
             }
+        }
+    }
+
+    /// A function call in FROM (`generate_series(1, 10)`, `unnest($1)`, a user function returning a table).
+    fn function_rel(
+        &mut self,
+        f: &ast::TableFactor,
+        name: &ast::ObjectName,
+        args: &[&ast::Expr],
+        alias: Option<&ast::TableAlias>,
+        ordinality: bool,
+        scope: &Scope,
+    ) -> Rel {
+        let parts = crate::syntax::parse::name_parts(name);
+        let fname = parts.last().cloned().unwrap_or_default();
+        let schema = (parts.len() > 1).then(|| parts[parts.len() - 2].clone());
+        let at = name_span(self.file, name).unwrap_or_else(|| self.span(f.span()));
+        let call = self.call(at, schema.as_deref(), &fname, args, scope);
+        let mut columns: Vec<RelColumn> = call
+            .columns
+            .into_iter()
+            .map(|(n, ty, not_null)| RelColumn {
+                name: n,
+                ty,
+                not_null,
+                table: None,
+            })
+            .collect();
+        let rel_name = alias.map(|a| ident(&a.name)).unwrap_or(fname);
+        // A scalar function's single column takes the alias's name, as in PostgreSQL.
+        if columns.len() == 1 && alias.is_some_and(|a| a.columns.is_empty()) {
+            columns[0].name = rel_name.clone();
+        }
+        if let Some(a) = alias {
+            for (c, col_alias) in columns.iter_mut().zip(&a.columns) {
+                c.name = ident(&col_alias.name);
+            }
+        }
+        if ordinality {
+            columns.push(RelColumn {
+                name: "ordinality".into(),
+                ty: PgType::Int8,
+                not_null: true,
+                table: None,
+            });
+        }
+        Rel {
+            name: rel_name,
+            table: None,
+            columns,
+            nulled: false,
         }
     }
 
@@ -1109,6 +1273,25 @@ impl<'a> Analyzer<'a> {
     }
 }
 
+fn is_embed(f: &ast::Function) -> bool {
+    crate::syntax::parse::name_parts(&f.name) == ["sqlc", "embed"]
+}
+
+fn function_arg_expr(a: &ast::FunctionArg) -> Option<&ast::Expr> {
+    match a {
+        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e))
+        | ast::FunctionArg::Named {
+            arg: ast::FunctionArgExpr::Expr(e),
+            ..
+        }
+        | ast::FunctionArg::ExprNamed {
+            arg: ast::FunctionArgExpr::Expr(e),
+            ..
+        } => Some(e),
+        _ => None,
+    }
+}
+
 fn out_of(t: Typed, alias: Option<String>) -> Out {
     let name = alias.or(t.name).unwrap_or_else(|| "?column?".to_string());
     Out {
@@ -1117,6 +1300,7 @@ fn out_of(t: Typed, alias: Option<String>) -> Out {
         not_null: t.not_null,
         table: t.table,
         column: t.column,
+        embed: None,
     }
 }
 

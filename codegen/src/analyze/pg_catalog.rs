@@ -64,6 +64,8 @@ pub struct PgCatalog {
     pub opers: HashMap<String, Vec<Oper>>,
     /// (source, target) to the cast context: `i` implicit, `a` assignment, `e` explicit.
     pub casts: HashMap<(u32, u32), char>,
+    /// Extensions whose objects the catalogue holds.
+    pub extensions: Vec<String>,
 }
 
 static DATA: &str = include_str!("../../data/pg_catalog.tsv");
@@ -149,6 +151,7 @@ fn parse(data: &str) -> PgCatalog {
                 };
                 c.opers.entry(o.name.clone()).or_default().push(o);
             }
+            "ext" => c.extensions.push(f[1].to_string()),
             "cast" => {
                 c.casts
                     .insert((n(1), n(2)), f[3].chars().next().unwrap_or('e'));

@@ -386,6 +386,60 @@ pub fn function(name: &str, args: &[RType]) -> Result<Resolved<pc::Func>, Failur
     select(cands, args)
 }
 
+/// What a call resolved to.
+#[derive(Debug, Clone)]
+pub enum Callee {
+    Builtin(pc::Func),
+    /// Index into the catalog's user functions.
+    User(usize),
+}
+
+/// Resolves a call among the migrations' functions and the catalogue's, as one candidate set.
+pub fn call(
+    schema: Option<&str>,
+    name: &str,
+    args: &[RType],
+    user: &[crate::catalog::Function],
+) -> Result<Resolved<Callee>, Failure> {
+    let c = &*CATALOG;
+    let mut cands: Vec<(Callee, Vec<u32>, u32, usize, u32)> = Vec::new();
+    for (i, f) in user.iter().enumerate() {
+        if f.name.name != name || f.name.schema.as_deref() != schema.filter(|s| *s != "public") {
+            continue;
+        }
+        let decl: Vec<u32> = f
+            .args
+            .iter()
+            .map(|(_, t, _)| match RType::from_pg(t) {
+                RType::Oid(o) => o,
+                RType::Enum(_) => pc::ANYENUM,
+                _ => pc::ANY,
+            })
+            .collect();
+        let ndefaults = f.args.iter().rev().take_while(|a| a.2).count();
+        cands.push((Callee::User(i), decl, 0, ndefaults, pc::RECORD));
+    }
+    if schema.is_none() || schema == Some("pg_catalog") {
+        for f in c.funcs.get(name).into_iter().flatten() {
+            cands.push((
+                Callee::Builtin(f.clone()),
+                f.args.clone(),
+                f.variadic,
+                f.ndefaults,
+                f.ret,
+            ));
+        }
+    }
+    if cands.is_empty() {
+        return Err(Failure::NoMatch);
+    }
+    let mut r = select(cands, args)?;
+    if let Callee::User(i) = r.item {
+        r.result = RType::from_pg(&user[i].returns);
+    }
+    Ok(r)
+}
+
 /// Resolves a binary (or, with `left == None`, prefix) operator.
 pub fn operator(
     name: &str,

@@ -105,6 +105,8 @@ pub fn apply(cat: &mut Catalog, file: FileId, stmt: &ast::Statement, diags: &mut
             }
         }
         ast::Statement::AlterType(alt) => alter_type(cat, file, alt, at, diags),
+        ast::Statement::CreateExtension(ext) => cat.extensions.push(ident(&ext.name)),
+        ast::Statement::CreateFunction(f) => create_function(cat, file, f, at, diags),
         ast::Statement::CreateSequence {
             name,
             if_not_exists,
@@ -151,7 +153,6 @@ pub fn apply(cat: &mut Catalog, file: FileId, stmt: &ast::Statement, diags: &mut
         ),
         // Statements that cannot change the types of tables or query results.
         ast::Statement::CreateIndex(_)
-        | ast::Statement::CreateExtension(_)
         | ast::Statement::CreateSchema { .. }
         | ast::Statement::Insert(_)
         | ast::Statement::Update(_)
@@ -208,6 +209,36 @@ fn column_type(
     let found = resolve(&written, &|q| cat.enum_type(q).is_some());
     if found.is_none() {
         let at = span(file, dt_span(dt)).unwrap_or(fallback);
+        let base = written
+            .split(['(', '['])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_lowercase();
+        let arrays = written.matches("[]").count();
+        let wrap = |mut t: PgType| {
+            for _ in 0..arrays {
+                t = PgType::Array(Box::new(t));
+            }
+            Resolved::Type(t)
+        };
+        // Any other type PostgreSQL (or a bundled extension) has: known by name, without a Rust mapping.
+        if crate::analyze::pg_catalog::CATALOG.oid_of(&base).is_some() {
+            return Some(wrap(PgType::Other(base)));
+        }
+        // A type of an extension sqlgen has no catalogue for: trust the migration, but say so.
+        if let Some(ext) = cat
+            .extensions
+            .iter()
+            .find(|e| !crate::analyze::pg_catalog::CATALOG.extensions.contains(e))
+        {
+            diags.push(
+                Diagnostic::warning(format!("type `{written}` is unknown to sqlgen; assuming it comes from extension `{ext}`"))
+                    .at(at)
+                    .note("columns of this type are analysed but have no Rust mapping"),
+            );
+            return Some(wrap(PgType::Other(base)));
+        }
         let mut d = Diagnostic::error(format!("type `{written}` does not exist")).at(at);
         let enums: Vec<String> = cat.enums.iter().map(|e| e.name.to_string()).collect();
         if let Some(s) = did_you_mean(&written, enums.iter().map(String::as_str)) {
@@ -695,5 +726,129 @@ pub fn create_derived(
         kind,
         columns,
         comment: None,
+    });
+}
+
+fn create_function(
+    cat: &mut Catalog,
+    file: FileId,
+    f: &ast::CreateFunction,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let name = qual_name(&f.name);
+    let mut args = Vec::new();
+    let mut columns = Vec::new();
+    for a in f.args.iter().flatten() {
+        let ty = match column_type(cat, file, &a.data_type, at, diags) {
+            Some(Resolved::Type(t)) | Some(Resolved::Serial(t)) => t,
+            None => return,
+        };
+        let aname = a.name.as_ref().map(ident);
+        match a.mode {
+            Some(ast::ArgMode::Out) => columns.push((
+                aname.unwrap_or_else(|| format!("column{}", columns.len() + 1)),
+                ty,
+            )),
+            Some(ast::ArgMode::InOut) => {
+                columns.push((
+                    aname
+                        .clone()
+                        .unwrap_or_else(|| format!("column{}", columns.len() + 1)),
+                    ty.clone(),
+                ));
+                args.push((aname, ty, a.default_expr.is_some()));
+            }
+            _ => args.push((aname, ty, a.default_expr.is_some())),
+        }
+    }
+    let (set_returning, dt) = match &f.return_type {
+        Some(ast::FunctionReturnType::DataType(dt)) => (false, Some(dt)),
+        Some(ast::FunctionReturnType::SetOf(dt)) => (true, Some(dt)),
+        None => (false, None),
+    };
+    let mut returns = PgType::Void;
+    match dt {
+        Some(ast::DataType::Table(Some(defs))) => {
+            for d in defs {
+                if let Some((col, _)) = column_def(cat, file, d, diags) {
+                    columns.push((col.name, col.ty));
+                }
+            }
+            returns = PgType::Record;
+            return push_function(cat, name, args, returns, columns, true, f);
+        }
+        Some(dt) => {
+            let written = dt.to_string();
+            let lower = written.to_ascii_lowercase();
+            if lower == "trigger" || lower == "event_trigger" {
+                return;
+            }
+            // A table name as the result type: its row.
+            if let Some(q) = crate::catalog::types::parse_qualified(&written) {
+                if let Some(t) = cat.table(&q) {
+                    columns = t
+                        .columns
+                        .iter()
+                        .map(|c| (c.name.clone(), c.ty.clone()))
+                        .collect();
+                    return push_function(
+                        cat,
+                        name,
+                        args,
+                        PgType::Record,
+                        columns,
+                        set_returning,
+                        f,
+                    );
+                }
+            }
+            if lower != "record" && lower != "void" {
+                match column_type(cat, file, dt, at, diags) {
+                    Some(Resolved::Type(t)) | Some(Resolved::Serial(t)) => returns = t,
+                    None => return,
+                }
+            } else if lower == "record" {
+                returns = PgType::Record;
+            }
+        }
+        None if !columns.is_empty() => returns = PgType::Record,
+        None => {}
+    }
+    // A single OUT parameter is the result itself.
+    if columns.len() == 1 && returns == PgType::Record {
+        returns = columns[0].1.clone();
+        columns.clear();
+    }
+    push_function(cat, name, args, returns, columns, set_returning, f);
+}
+
+fn push_function(
+    cat: &mut Catalog,
+    name: QualName,
+    args: Vec<(Option<String>, PgType, bool)>,
+    returns: PgType,
+    columns: Vec<(String, PgType)>,
+    set_returning: bool,
+    f: &ast::CreateFunction,
+) {
+    let strict = matches!(
+        f.called_on_null,
+        Some(ast::FunctionCalledOnNull::Strict)
+            | Some(ast::FunctionCalledOnNull::ReturnsNullOnNullInput)
+    );
+    let arg_types: Vec<&PgType> = args.iter().map(|a| &a.1).collect();
+    if f.or_replace {
+        cat.functions.retain(|g| {
+            !(g.name == name && g.args.iter().map(|a| &a.1).collect::<Vec<_>>() == arg_types)
+        });
+    }
+    cat.functions.push(super::Function {
+        name,
+        args,
+        returns,
+        columns,
+        set_returning,
+        strict,
     });
 }

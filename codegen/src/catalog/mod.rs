@@ -14,6 +14,24 @@ pub struct Catalog {
     /// In creation order, which is the order models are emitted in.
     pub tables: Vec<Table>,
     pub enums: Vec<EnumType>,
+    /// Extensions created by the migrations.
+    pub extensions: Vec<String>,
+    /// Functions created by the migrations (`CREATE FUNCTION`).
+    pub functions: Vec<Function>,
+}
+
+/// A user-defined function.
+#[derive(Debug, Clone)]
+pub struct Function {
+    pub name: QualName,
+    /// Input arguments: name, type, whether it has a default.
+    pub args: Vec<(Option<String>, PgType, bool)>,
+    /// The result: a scalar type, or `Record` when `columns` describe the row.
+    pub returns: PgType,
+    /// Output columns (OUT parameters, `RETURNS TABLE (...)`, or `SETOF some_table`).
+    pub columns: Vec<(String, PgType)>,
+    pub set_returning: bool,
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone)]

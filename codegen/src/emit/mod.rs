@@ -238,28 +238,78 @@ impl Emitter<'_> {
         }
         let name = format_ident!("{}Row", q.name);
         let (serde_derive, serde_rename) = self.serde_attrs();
-        let field_names = names::dedupe(
-            q.columns
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    if c.name == "?column?" {
-                        format!("column_{}", i + 1)
-                    } else {
-                        names::field(&c.name)
-                    }
-                })
-                .collect(),
-        );
+        // Plain columns become fields; each `sqlc.embed(t)` group becomes one field of t's model type.
+        let mut slots: Vec<(String, Vec<usize>)> = Vec::new();
+        for (i, c) in q.columns.iter().enumerate() {
+            match &c.embed {
+                Some(e)
+                    if i > 0
+                        && q.columns[i - 1]
+                            .embed
+                            .as_ref()
+                            .is_some_and(|p| p.group == e.group) =>
+                {
+                    slots.last_mut().unwrap().1.push(i);
+                }
+                Some(e) => slots.push((
+                    names::field(&names::model_name(e.table.schema.as_deref(), &e.table.name)),
+                    vec![i],
+                )),
+                None if c.name == "?column?" => slots.push((format!("column_{}", i + 1), vec![i])),
+                None => slots.push((names::field(&c.name), vec![i])),
+            }
+        }
+        let field_names = names::dedupe(slots.iter().map(|(n, _)| n.clone()).collect());
         let mut fields = Vec::new();
         let mut inits = Vec::new();
-        for (i, (c, f)) in q.columns.iter().zip(&field_names).enumerate() {
-            let ty = self.owned(qn, &c.ty, c.nullable);
+        for ((_, cols), f) in slots.iter().zip(&field_names) {
             let id = names::ident(f);
-            let rename = self.field_rename(&c.name, f);
-            fields.push(quote!(#rename pub #id: #ty,));
-            let i = proc_macro2::Literal::usize_unsuffixed(i);
-            inits.push(quote!(#id: row.try_get(#i)?,));
+            let first = &q.columns[cols[0]];
+            let Some(e) = &first.embed else {
+                let ty = self.owned(qn, &first.ty, first.nullable);
+                let rename = self.field_rename(&first.name, f);
+                fields.push(quote!(#rename pub #id: #ty,));
+                let i = proc_macro2::Literal::usize_unsuffixed(cols[0]);
+                inits.push(quote!(#id: row.try_get(#i)?,));
+                continue;
+            };
+            let model = format_ident!(
+                "{}",
+                names::model_name(e.table.schema.as_deref(), &e.table.name)
+            );
+            let model_fields = names::dedupe(
+                cols.iter()
+                    .map(|i| names::field(&q.columns[*i].name))
+                    .collect(),
+            );
+            let field_inits = cols.iter().zip(&model_fields).map(|(i, mf)| {
+                let mid = names::ident(mf);
+                let i = proc_macro2::Literal::usize_unsuffixed(*i);
+                quote!(#mid: row.try_get(#i)?,)
+            });
+            let value = quote!(super::models::#model { #(#field_inits)* });
+            if e.nullable {
+                let Some(key) = e.key else {
+                    self.fail(qn, format!("`sqlc.embed` of `{}` under an outer join needs a NOT NULL column to tell a missing row", e.table));
+                    continue;
+                };
+                let key_col = &q.columns[cols[key]];
+                let key_ty = match self.tm.owned(&key_col.ty) {
+                    Ok(t) => t,
+                    Err(m) => self.fail(qn, m),
+                };
+                let k = proc_macro2::Literal::usize_unsuffixed(cols[key]);
+                fields.push(quote!(pub #id: ::std::option::Option<super::models::#model>,));
+                inits.push(
+                    quote!(#id: match row.try_get::<_, ::std::option::Option<#key_ty>>(#k)? {
+                    ::std::option::Option::None => ::std::option::Option::None,
+                    ::std::option::Option::Some(_) => ::std::option::Option::Some(#value),
+                },),
+                );
+            } else {
+                fields.push(quote!(pub #id: super::models::#model,));
+                inits.push(quote!(#id: #value,));
+            }
         }
         let doc = doc_attr(vec![&format!("A row of [`{}`].", names::field(&q.name))]);
         let def = quote! {
