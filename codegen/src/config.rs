@@ -62,10 +62,11 @@ fn default_params_struct_after() -> usize {
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum CaseStyle {
-    #[default]
     Camel,
     Pascal,
     Snake,
+    /// The SQL column name as written: sqlc's default.
+    #[default]
     None,
 }
 

@@ -172,7 +172,8 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let word_l = word.to_lowercase();
-    let limit = (word.chars().count() / 3).max(1);
+    let n = word.chars().count();
+    let limit = if n >= 3 { (n / 3).max(2) } else { 1 };
     candidates
         .into_iter()
         .map(|c| (edit_distance(&word_l, &c.to_lowercase()), c))

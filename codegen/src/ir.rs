@@ -128,7 +128,7 @@ impl PgType {
     /// The name PostgreSQL gives a cast's result column (`SELECT 1::int` is named `int4`).
     pub fn column_name(&self) -> String {
         match self {
-            PgType::Array(inner) => format!("_{}", inner.scalar_name()),
+            PgType::Array(inner) => inner.column_name(),
             PgType::Enum(q) => q.name.clone(),
             other => other.scalar_name(),
         }
@@ -155,6 +155,16 @@ pub enum Command {
     Exec,
     /// The number of rows affected.
     ExecRows,
+    /// sqlc's `:execresult`: the number of rows affected, as `:execrows`.
+    ExecResult,
+    /// sqlc's batch commands (pgx batches); analysed, not yet generated for Rust.
+    BatchExec,
+    BatchOne,
+    BatchMany,
+    /// sqlc's `:copyfrom` (COPY FROM STDIN); analysed, not yet generated for Rust.
+    CopyFrom,
+    /// sqlc's `:execlastid` (MySQL's last insert id); analysed, not generated for PostgreSQL.
+    ExecLastId,
 }
 
 impl Command {
@@ -165,11 +175,20 @@ impl Command {
             Command::Many => ":many",
             Command::Exec => ":exec",
             Command::ExecRows => ":execrows",
+            Command::ExecResult => ":execresult",
+            Command::BatchExec => ":batchexec",
+            Command::BatchOne => ":batchone",
+            Command::BatchMany => ":batchmany",
+            Command::CopyFrom => ":copyfrom",
+            Command::ExecLastId => ":execlastid",
         }
     }
 
     pub fn returns_rows(self) -> bool {
-        matches!(self, Command::One | Command::Opt | Command::Many)
+        matches!(
+            self,
+            Command::One | Command::Opt | Command::Many | Command::BatchOne | Command::BatchMany
+        )
     }
 }
 
@@ -255,6 +274,8 @@ pub struct Embed {
 #[derive(Debug, Clone, Serialize)]
 pub struct Model {
     pub table: QualName,
+    /// A view or materialized view rather than a table (documentation only).
+    pub is_view: bool,
     pub comment: Option<String>,
     pub fields: Vec<Field>,
 }

@@ -377,6 +377,7 @@ fn select_models(
         .into_iter()
         .map(|t| ir::Model {
             table: t.name.clone(),
+            is_view: t.kind != catalog::RelKind::Table,
             comment: t.comment.clone(),
             fields: t
                 .columns
@@ -435,7 +436,7 @@ fn share_models(packages: &mut [AnalyzedPackage]) {
                 let shared = their_enums.contains(&e.name);
                 if shared {
                     imported.push(ir::Import {
-                        rust_name: emit::names::type_name(&e.name.name),
+                        rust_name: emit::names::enum_name(&e.name),
                         module_path: path.clone(),
                     });
                 }

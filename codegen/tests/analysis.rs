@@ -191,7 +191,8 @@ fn delete_using_with_returning() {
     );
     check(
         "-- name: PurgeReturning :many\nDELETE FROM posts p USING users u WHERE u.id = p.author_id RETURNING *;",
-        "PurgeReturning(:many) -> id int8!, author_id uuid!, title text!, body text?, tags text[]!, status status!, published_on date? [posts]",
+        // RETURNING * returns the USING table's columns too, as PostgreSQL does.
+        "PurgeReturning(:many) -> id int8!, author_id uuid!, title text!, body text?, tags text[]!, status status!, published_on date?, id uuid!, email text!, name varchar?, age int4?, score numeric!, admin bool!, created_at timestamptz!",
     );
 }
 
@@ -326,10 +327,10 @@ error: aborting due to 1 previous error
 fn every_error_in_the_file_is_reported() {
     let err = codegen::analyze_text(
         SCHEMA,
-        "-- name: A :one\nSELECT id FROM user;\n\n-- name: B :one\nSELECT id FROM users WHERE;\n\n-- name: C :one\nSELECT email FROM users WHERE id = $1 AND email = $1;\n",
+        "-- name: A :one\nSELECT id FROM usr;\n\n-- name: B :one\nSELECT id FROM users WHERE;\n\n-- name: C :one\nSELECT email FROM users WHERE id = $1 AND email = $1;\n",
     )
     .unwrap_err();
-    assert!(err.contains("relation `user` does not exist"), "{err}");
+    assert!(err.contains("relation `usr` does not exist"), "{err}");
     assert!(err.contains("help: did you mean `users`?"), "{err}");
     assert!(err.contains("query.sql:5:"), "{err}");
     assert!(

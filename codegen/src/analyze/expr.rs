@@ -23,6 +23,14 @@ impl<'a> Analyzer<'a> {
     pub(crate) fn expr(&mut self, e: &ast::Expr, scope: &Scope, ex: &Expect) -> Typed {
         use ast::Expr as E;
         match e {
+            // `VALUES ($1, DEFAULT)`: the column's default, of the column's type.
+            E::Identifier(id)
+                if id.quote_style.is_none()
+                    && id.value.eq_ignore_ascii_case("default")
+                    && ex.ty.is_some() =>
+            {
+                Typed::new(ex.ty.clone().unwrap_or(PgType::Unknown), !ex.nullable)
+            }
             E::Identifier(id) => self.column_ref(scope, None, id),
             E::CompoundIdentifier(ids) => {
                 let n = ids.len();
@@ -142,7 +150,8 @@ impl<'a> Analyzer<'a> {
                     exprs.push(el);
                 }
                 let (ty, nn) = self.common(&exprs, scope, ex);
-                Typed::new(ty, nn && else_result.is_some()).named("case")
+                // Every branch must be non-null, and a missing ELSE is NULL.
+                Typed::new(ty, nn.iter().all(|n| *n) && else_result.is_some()).named("case")
             }
             E::Exists { subquery, .. } => {
                 self.query(subquery, Some(scope), None);
@@ -390,7 +399,7 @@ impl<'a> Analyzer<'a> {
 
     /// The common type of several expressions (CASE, COALESCE, ARRAY): typed ones first,
     /// then untyped ones take it; returns whether any of them is non-null.
-    fn common(&mut self, exprs: &[&ast::Expr], scope: &Scope, ex: &Expect) -> (PgType, bool) {
+    fn common(&mut self, exprs: &[&ast::Expr], scope: &Scope, ex: &Expect) -> (PgType, Vec<bool>) {
         let mut ty: Option<PgType> = None;
         let mut typed = Vec::new();
         for (i, e) in exprs.iter().enumerate() {
@@ -427,7 +436,7 @@ impl<'a> Analyzer<'a> {
         } else {
             ty
         };
-        (ty, nullability::common_not_null(&all_nn))
+        (ty, all_nn)
     }
 
     fn function(&mut self, e: &ast::Expr, f: &ast::Function, scope: &Scope, ex: &Expect) -> Typed {
@@ -489,8 +498,8 @@ impl<'a> Analyzer<'a> {
         }
         match special_form(&name) {
             Some(SpecialForm::Common) => {
-                let (ty, any_nn) = self.common(&args, scope, ex);
-                return Typed::new(ty, any_nn).named(&name);
+                let (ty, nn) = self.common(&args, scope, ex);
+                return Typed::new(ty, nullability::common_not_null(&nn)).named(&name);
             }
             Some(SpecialForm::NullIf) if args.len() == 2 => {
                 let (a, _) = self.pair(args[0], args[1], scope);
@@ -822,7 +831,7 @@ fn is_string(t: &PgType) -> bool {
 }
 
 /// The common type of two branches, by PostgreSQL's numeric and string promotion.
-fn unify(a: &PgType, b: &PgType) -> PgType {
+pub(crate) fn unify(a: &PgType, b: &PgType) -> PgType {
     if a == b || *b == PgType::Unknown {
         return a.clone();
     }

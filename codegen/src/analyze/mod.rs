@@ -273,6 +273,10 @@ impl<'a> Analyzer<'a> {
             let uses: Vec<_> = raw.params.iter().filter(|p| p.number == number).collect();
             let at = uses.first().map(|u| u.span).unwrap_or(self.fallback);
             let Some(ty) = slot.ty.filter(|t| *t != PgType::Unknown) else {
+                // After another error the parameter's context may be what failed; don't pile on.
+                if self.diags.iter().any(Diagnostic::is_error) {
+                    continue;
+                }
                 let d = if uses.is_empty() {
                     Diagnostic::error(format!("parameter ${number} is never used"))
                         .at(at)
@@ -453,6 +457,8 @@ impl<'a> Analyzer<'a> {
             table: None,
             columns,
             nulled: false,
+            partial: false,
+            merged: Vec::new(),
         }
     }
 
@@ -478,7 +484,7 @@ impl<'a> Analyzer<'a> {
                     .zip(r)
                     .map(|(a, b)| Out {
                         not_null: nullability::set_operation_not_null(a.not_null, b.not_null),
-                        ty: if a.ty == PgType::Unknown { b.ty } else { a.ty },
+                        ty: expr::unify(&a.ty, &b.ty),
                         table: None,
                         column: None,
                         embed: None,
@@ -544,6 +550,8 @@ impl<'a> Analyzer<'a> {
                 })
                 .collect(),
             nulled: false,
+            partial: false,
+            merged: Vec::new(),
         };
         let scope = Scope {
             rels: vec![rel],
@@ -756,6 +764,14 @@ impl<'a> Analyzer<'a> {
     /// Adds every column of `rels` to the output and rewrites the `*` into the explicit list,
     /// so decoding never depends on the column order a later migration leaves.
     fn expand(&mut self, rels: &[&Rel], qualify: bool, at: Option<Span>, outs: &mut Vec<Out>) {
+        if let Some(r) = rels.iter().find(|r| r.partial) {
+            let msg = format!(
+                "`*` over system view `{}` is not supported; list the columns you need",
+                r.name
+            );
+            self.error(Diagnostic::error(msg).at(at.unwrap_or(self.fallback)));
+            return;
+        }
         self.expand_as(rels, qualify, at, outs, None);
     }
 
@@ -769,7 +785,7 @@ impl<'a> Analyzer<'a> {
     ) {
         let mut list = Vec::new();
         for rel in rels {
-            for c in &rel.columns {
+            for c in rel.columns.iter().filter(|c| !rel.merged.contains(&c.name)) {
                 outs.push(Out {
                     name: c.name.clone(),
                     ty: c.ty.clone(),
@@ -851,6 +867,14 @@ impl<'a> Analyzer<'a> {
                             let right_has = scope.rels[before..]
                                 .iter()
                                 .any(|r| r.columns.iter().any(|x| x.name == name));
+                            if left_has && right_has {
+                                // The right side's column merges into the left's: one `book_id`, unqualified.
+                                for r in &mut scope.rels[before..] {
+                                    if r.columns.iter().any(|x| x.name == name) {
+                                        r.merged.push(name.clone());
+                                    }
+                                }
+                            }
                             if !left_has || !right_has {
                                 let at = name_span(self.file, c).unwrap_or(self.fallback);
                                 self.error(Diagnostic::error(format!("column `{name}` specified in USING clause does not exist in both tables")).at(at));
@@ -953,7 +977,13 @@ impl<'a> Analyzer<'a> {
         let fname = parts.last().cloned().unwrap_or_default();
         let schema = (parts.len() > 1).then(|| parts[parts.len() - 2].clone());
         let at = name_span(self.file, name).unwrap_or_else(|| self.span(f.span()));
-        let call = self.call(at, schema.as_deref(), &fname, args, scope);
+        let call = match functions_value(&fname, args.is_empty()) {
+            Some(ty) => expr::Call {
+                typed: Typed::new(ty.clone(), true),
+                columns: vec![(fname.clone(), ty, true)],
+            },
+            None => self.call(at, schema.as_deref(), &fname, args, scope),
+        };
         let mut columns: Vec<RelColumn> = call
             .columns
             .into_iter()
@@ -987,6 +1017,8 @@ impl<'a> Analyzer<'a> {
             table: None,
             columns,
             nulled: false,
+            partial: false,
+            merged: Vec::new(),
         }
     }
 
@@ -998,7 +1030,14 @@ impl<'a> Analyzer<'a> {
                 return Some(cte.clone());
             }
         }
-        match self.cat.table(&q) {
+        let system = self
+            .cat
+            .table(&q)
+            .is_none()
+            .then(|| crate::catalog::system::relation(&q))
+            .flatten();
+        let partial = system.as_ref().is_some_and(|(_, complete)| !complete);
+        match self.cat.table(&q).or(system.as_ref().map(|(t, _)| t)) {
             Some(t) => Some(Rel {
                 name: t.name.name.clone(),
                 table: Some(t.name.clone()),
@@ -1013,7 +1052,27 @@ impl<'a> Analyzer<'a> {
                     })
                     .collect(),
                 nulled: false,
+                partial,
+                merged: Vec::new(),
             }),
+            // `FROM current_date`: a value function, which the parser reads as a table name.
+            None if q.schema.is_none() && functions_value(&q.name, true).is_some() => {
+                let ty = functions_value(&q.name, true).unwrap();
+                let col = RelColumn {
+                    name: q.name.clone(),
+                    ty,
+                    not_null: true,
+                    table: None,
+                };
+                Some(Rel {
+                    name: q.name.clone(),
+                    table: None,
+                    columns: vec![col],
+                    nulled: false,
+                    partial: false,
+                    merged: Vec::new(),
+                })
+            }
             None => {
                 let at = name_span(self.file, name).unwrap_or(self.fallback);
                 let mut d = Diagnostic::error(format!("relation `{q}` does not exist")).at(at);
@@ -1081,10 +1140,10 @@ impl<'a> Analyzer<'a> {
         let mut outs = Vec::new();
         for item in items.iter().flatten() {
             if let ast::SelectItem::Wildcard(opts) = item {
-                // RETURNING * returns the target table's columns only.
+                // RETURNING * returns the target's columns and those of every FROM / USING table.
                 let at = span(self.file, opts.wildcard_token.0.span);
-                let target = scope.rels[..1].iter().collect::<Vec<_>>();
-                self.expand(&target, false, at, &mut outs);
+                let rels = scope.rels.iter().collect::<Vec<_>>();
+                self.expand(&rels, rels.len() > 1, at, &mut outs);
                 continue;
             }
             self.select_item(item, scope, &Expect::default(), &mut outs);
@@ -1145,7 +1204,8 @@ impl<'a> Analyzer<'a> {
                 }
             }
             let outs = self.query(src, parent, Some(&targets));
-            if outs.len() > targets.len() {
+            let values = matches!(src.body.as_ref(), ast::SetExpr::Values(_));
+            if outs.len() > targets.len() && !values {
                 self.error(
                     Diagnostic::error("INSERT has more expressions than target columns")
                         .at(self.span(src.span())),
@@ -1161,6 +1221,14 @@ impl<'a> Analyzer<'a> {
                 for c in cols {
                     self.column_expect(&rel, c);
                 }
+            }
+            if let (ast::OnConflictAction::DoUpdate(_), None) = (&oc.action, &oc.conflict_target) {
+                let at = self.span(ins.insert_token.0.span);
+                self.error(
+                    Diagnostic::error("ON CONFLICT DO UPDATE requires a conflict target")
+                        .at(at)
+                        .help("name the unique columns, such as `ON CONFLICT (email) DO UPDATE`"),
+                );
             }
             if let ast::OnConflictAction::DoUpdate(du) = &oc.action {
                 let mut excluded = rel.clone();
@@ -1271,6 +1339,11 @@ impl<'a> Analyzer<'a> {
         }
         self.returning(&del.returning, &scope)
     }
+}
+
+/// `FROM current_date` and the like: SQL value functions used as a relation.
+fn functions_value(name: &str, no_args: bool) -> Option<PgType> {
+    no_args.then(|| functions::value_function(name)).flatten()
 }
 
 fn is_embed(f: &ast::Function) -> bool {

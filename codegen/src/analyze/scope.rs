@@ -12,6 +12,10 @@ pub struct Rel {
     pub columns: Vec<RelColumn>,
     /// An outer join can fill this relation's columns with NULL.
     pub nulled: bool,
+    /// A system view whose column list sqlgen knows only in part: `*` over it is refused.
+    pub partial: bool,
+    /// Columns merged into another relation's by `JOIN ... USING`: not seen unqualified, not in `*`.
+    pub merged: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -67,7 +71,12 @@ impl<'p> Scope<'p> {
                 }
                 rel_seen = true;
             }
-            for c in r.columns.iter().filter(|c| c.name == column) {
+            let unqualified = rel.is_none();
+            for c in r
+                .columns
+                .iter()
+                .filter(|c| c.name == column && !(unqualified && r.merged.contains(&c.name)))
+            {
                 if found.is_some() {
                     return Lookup::Ambiguous;
                 }

@@ -39,8 +39,15 @@ pub fn parse_failure(d: Diagnostic, stmt: &str) -> Diagnostic {
 }
 
 /// Applies one statement; what it cannot apply becomes a diagnostic.
-pub fn apply(cat: &mut Catalog, file: FileId, stmt: &ast::Statement, diags: &mut Vec<Diagnostic>) {
-    let at = span(file, stmt.span()).unwrap_or(Span::point(file, 1, 1));
+pub fn apply(
+    cat: &mut Catalog,
+    file: FileId,
+    stmt: &ast::Statement,
+    start: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    // Some statements carry no span; then point at where the statement starts in the file.
+    let at = span(file, stmt.span()).unwrap_or(start);
     match stmt {
         ast::Statement::CreateTable(ct) => create_table(cat, file, ct, at, diags),
         ast::Statement::AlterTable(alt) => alter_table(cat, file, alt, at, diags),
@@ -239,9 +246,10 @@ fn column_type(
             );
             return Some(wrap(PgType::Other(base)));
         }
-        let mut d = Diagnostic::error(format!("type `{written}` does not exist")).at(at);
+        let mut d = Diagnostic::error(format!("type `{base}` does not exist")).at(at);
         let enums: Vec<String> = cat.enums.iter().map(|e| e.name.to_string()).collect();
-        if let Some(s) = did_you_mean(&written, enums.iter().map(String::as_str)) {
+        let builtins = crate::catalog::types::BUILTIN_NAMES.iter().copied();
+        if let Some(s) = did_you_mean(&base, enums.iter().map(String::as_str).chain(builtins)) {
             d = d.help(format!("did you mean `{s}`?"));
         }
         diags.push(d);
@@ -775,7 +783,12 @@ fn create_function(
                     columns.push((col.name, col.ty));
                 }
             }
-            returns = PgType::Record;
+            // A one-column table is a set of that column's type, as in PostgreSQL.
+            returns = if columns.len() == 1 {
+                columns[0].1.clone()
+            } else {
+                PgType::Record
+            };
             return push_function(cat, name, args, returns, columns, true, f);
         }
         Some(dt) => {
@@ -815,10 +828,9 @@ fn create_function(
         None if !columns.is_empty() => returns = PgType::Record,
         None => {}
     }
-    // A single OUT parameter is the result itself.
+    // A single OUT parameter is the result itself (its name still names the column in FROM).
     if columns.len() == 1 && returns == PgType::Record {
         returns = columns[0].1.clone();
-        columns.clear();
     }
     push_function(cat, name, args, returns, columns, set_returning, f);
 }

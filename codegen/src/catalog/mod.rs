@@ -1,11 +1,12 @@
 //! The schema as the migrations leave it: tables, columns and enums, built without a database.
 
 mod ddl;
+pub mod system;
 pub mod types;
 
 use crate::diagnostics::Diagnostic;
 use crate::ir::{PgType, QualName};
-use crate::source::{FileId, SourceMap};
+use crate::source::{FileId, SourceMap, Span};
 
 pub use ddl::apply;
 
@@ -133,7 +134,9 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
                                     Err(ds) => diags.extend(ds),
                                 }
                             }
-                            None => apply(&mut catalog, file, &stmt, diags),
+                            None => {
+                                apply(&mut catalog, file, &stmt, Span::new(file, pos, pos), diags)
+                            }
                         }
                     }
                 }

@@ -44,8 +44,9 @@ pub fn resolve(written: &str, lookup_enum: &dyn Fn(&QualName) -> bool) -> Option
             }
         }
     };
+    // PostgreSQL ignores declared dimensions: `int8[][]` is just `int8[]` (any number of dimensions).
     let mut ty = resolved;
-    for _ in 0..dims {
+    if dims > 0 {
         ty = PgType::Array(Box::new(ty));
     }
     Some(if serial && dims == 0 {
@@ -62,6 +63,10 @@ enum Builtin {
 
 fn builtin(name: &str) -> Option<Builtin> {
     let name = name.strip_prefix("pg_catalog.").unwrap_or(name);
+    // Quoted `"char"` is the one-byte type; unquoted `char` is SQL's `char(1)`, i.e. bpchar.
+    if name == "\"char\"" {
+        return Some(Builtin::Plain(PgType::Char));
+    }
     let name = name.trim_matches('"');
     let t = match name {
         "bool" | "boolean" => PgType::Bool,
@@ -106,6 +111,48 @@ fn builtin(name: &str) -> Option<Builtin> {
     };
     Some(Builtin::Plain(t))
 }
+
+/// Type names people write, for did-you-mean help.
+pub const BUILTIN_NAMES: &[&str] = &[
+    "bool",
+    "boolean",
+    "int2",
+    "smallint",
+    "int",
+    "int4",
+    "integer",
+    "int8",
+    "bigint",
+    "serial",
+    "bigserial",
+    "smallserial",
+    "real",
+    "float4",
+    "float8",
+    "double precision",
+    "numeric",
+    "decimal",
+    "text",
+    "varchar",
+    "char",
+    "bpchar",
+    "citext",
+    "bytea",
+    "uuid",
+    "timestamptz",
+    "timestamp",
+    "date",
+    "time",
+    "timetz",
+    "interval",
+    "json",
+    "jsonb",
+    "inet",
+    "cidr",
+    "macaddr",
+    "oid",
+    "money",
+];
 
 /// The [`PgType`] of a catalogue `typname`, for the types with a variant of their own.
 pub fn builtin_by_name(name: &str) -> Option<PgType> {
@@ -198,7 +245,9 @@ mod tests {
         assert_eq!(ty("TIMESTAMP(3)"), "timestamp");
         assert_eq!(ty("text[]"), "text[]");
         assert_eq!(ty("int ARRAY"), "int4[]");
-        assert_eq!(ty("integer[][]"), "int4[][]");
+        assert_eq!(ty("integer[][]"), "int4[]");
+        assert_eq!(ty("\"char\""), "char");
+        assert_eq!(ty("char(2)"), "bpchar");
         assert_eq!(ty("NUMERIC(10, 2)"), "numeric");
         assert_eq!(ty("bigserial"), "serial int8");
         assert_eq!(ty("\"Mood\""), "Mood");

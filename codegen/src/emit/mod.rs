@@ -56,7 +56,14 @@ impl Emitter<'_> {
         }
         let root = self.root(pkg);
         if !self.errors.is_empty() {
-            return Err(self.errors);
+            // The trait repeats each query's signature: report each problem once.
+            let mut errors: Vec<EmitError> = Vec::new();
+            for e in self.errors {
+                if !errors.contains(&e) {
+                    errors.push(e);
+                }
+            }
+            return Err(errors);
         }
         files.push(render("mod.rs", root));
         files.push(render("models.rs", models));
@@ -116,11 +123,12 @@ impl Emitter<'_> {
             items.push(quote!(pub use #path::models::#name;));
         }
         for en in &pkg.enums {
-            let name = names::type_ident(&en.name.name);
-            let sql_name = en.name.to_string();
+            let name = format_ident!("{}", names::enum_name(&en.name));
+            // postgres-types matches the bare type name, without its schema.
+            let sql_name = en.name.name.clone();
             let doc = doc_attr(en.comment.iter().map(String::as_str).collect());
             let variant_names =
-                names::dedupe(en.values.iter().map(|v| names::type_name(v)).collect());
+                names::dedupe_types(en.values.iter().map(|v| names::type_name(v)).collect());
             let variants = en.values.iter().zip(&variant_names).map(|(v, n)| {
                 let id = format_ident!("{}", n);
                 let serde = if self.opts.emit_json_tags {
@@ -178,7 +186,9 @@ impl Emitter<'_> {
                 fields.push(quote!(#fdoc #rename pub #id: #ty,));
             }
             let sql = m.table.to_string();
-            let tdoc = if m.comment.is_none() {
+            let tdoc = if m.comment.is_none() && m.is_view {
+                doc_attr(vec![&format!("A row of view `{sql}`.")])
+            } else if m.comment.is_none() {
                 doc_attr(vec![&format!("A row of table `{sql}`.")])
             } else {
                 quote!()
@@ -333,6 +343,22 @@ impl Emitter<'_> {
                 ),
             );
         }
+        if matches!(
+            q.command,
+            Command::BatchExec
+                | Command::BatchOne
+                | Command::BatchMany
+                | Command::CopyFrom
+                | Command::ExecLastId
+        ) {
+            return self.fail(
+                qn,
+                format!(
+                    "`{}` is not generated for Rust yet; use `:exec`/`:one`/`:many` in a transaction (batches) or `:execrows` (copyfrom)",
+                    q.command.annotation()
+                ),
+            );
+        }
         let fn_name = names::ident(&names::field(&q.name));
         let const_name = format_ident!("{}", names::field(&q.name).to_uppercase());
         let sql = q.sql.as_str();
@@ -346,7 +372,8 @@ impl Emitter<'_> {
             Command::Opt => quote!(::std::option::Option<#row_ty>),
             Command::Many => quote!(::std::vec::Vec<#row_ty>),
             Command::Exec => quote!(()),
-            Command::ExecRows => quote!(u64),
+            Command::ExecRows | Command::ExecResult => quote!(u64),
+            _ => quote!(()),
         };
         // Parameters: plain arguments, or one struct when there are many.
         let param_names = names::dedupe(q.params.iter().map(|p| names::field(&p.name)).collect());
@@ -411,11 +438,17 @@ impl Emitter<'_> {
                 let rows = client.query(&stmt, &[#(#refs),*]).await?;
                 Ok(rows.iter().map(decode).collect::<::std::result::Result<_, _>>()?)
             },
-            Command::Exec => quote! {
+            // Batch and copy commands were rejected above.
+            Command::Exec
+            | Command::BatchExec
+            | Command::BatchOne
+            | Command::BatchMany
+            | Command::CopyFrom
+            | Command::ExecLastId => quote! {
                 client.execute(&stmt, &[#(#refs),*]).await?;
                 Ok(())
             },
-            Command::ExecRows => quote! {
+            Command::ExecRows | Command::ExecResult => quote! {
                 Ok(client.execute(&stmt, &[#(#refs),*]).await?)
             },
         };
@@ -559,15 +592,20 @@ impl Emitter<'_> {
             Command::One => row,
             Command::Opt => quote!(::std::option::Option<#row>),
             Command::Many => quote!(::std::vec::Vec<#row>),
-            Command::Exec => quote!(()),
-            Command::ExecRows => quote!(u64),
+            Command::ExecRows | Command::ExecResult => quote!(u64),
+            _ => quote!(()),
         }
     }
 }
 
+/// `///` lines; a multi-line text (a `COMMENT ON` with newlines) becomes one attribute per line.
 fn doc_attr(lines: Vec<&str>) -> TokenStream {
-    let attrs = lines.into_iter().map(|l| {
-        let l = format!(" {l}");
+    let attrs = lines.into_iter().flat_map(str::lines).map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
         quote!(#[doc = #l])
     });
     quote!(#(#attrs)*)

@@ -58,6 +58,14 @@ pub fn model_name(schema: Option<&str>, table: &str) -> String {
     }
 }
 
+/// The Rust name of an enum type: upper camel case, prefixed by its schema outside `public`.
+pub fn enum_name(q: &crate::ir::QualName) -> String {
+    match &q.schema {
+        Some(s) => type_name(&format!("{s}_{}", q.name)),
+        None => type_name(&q.name),
+    }
+}
+
 /// English singular of the last word of a name, for the common plural endings.
 fn singular(name: &str) -> String {
     let (head, last) = match name.rfind('_') {
@@ -66,6 +74,24 @@ fn singular(name: &str) -> String {
     };
     let lower = last.to_ascii_lowercase();
     let cut = |n: usize, add: &str| format!("{head}{}{add}", &last[..last.len() - n]);
+    // Words whose plural is not a suffix, and words that only look plural.
+    match lower.as_str() {
+        "people" => {
+            return format!(
+                "{head}{}",
+                if last.starts_with('P') {
+                    "Person"
+                } else {
+                    "person"
+                }
+            )
+        }
+        "news" | "series" | "species" | "data" | "media" | "metadata" | "status" | "analysis"
+        | "bus" => {
+            return name.to_string();
+        }
+        _ => {}
+    }
     if lower.ends_with("ies") && last.len() > 3 {
         cut(3, if last.ends_with("IES") { "Y" } else { "y" })
     } else if ["sses", "uses", "xes", "ches", "shes", "zzes"]
@@ -82,6 +108,21 @@ fn singular(name: &str) -> String {
     } else {
         cut(1, "")
     }
+}
+
+/// Makes type or variant names unique by suffixing `2`, `3`... (camel case has no underscores).
+pub fn dedupe_types(names: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        let mut candidate = n.clone();
+        let mut k = 2;
+        while out.contains(&candidate) {
+            candidate = format!("{n}{k}");
+            k += 1;
+        }
+        out.push(candidate);
+    }
+    out
 }
 
 /// Makes names unique by suffixing `_2`, `_3`... in order of appearance.
@@ -115,6 +156,15 @@ mod tests {
         assert_eq!(model_name(None, "categories"), "Category");
         assert_eq!(model_name(None, "statuses"), "Status");
         assert_eq!(model_name(None, "addresses"), "Address");
+        assert_eq!(model_name(None, "news"), "News");
+        assert_eq!(model_name(None, "people"), "Person");
+        assert_eq!(
+            enum_name(&crate::ir::QualName::new(
+                Some("billing".into()),
+                "invoice_state"
+            )),
+            "BillingInvoiceState"
+        );
         assert_eq!(model_name(Some("billing"), "invoices"), "BillingInvoice");
         assert_eq!(field("createdAt"), "created_at");
         assert_eq!(field("?column?"), "column");

@@ -45,7 +45,8 @@ impl TypeMap {
             T::Cidr => quote!(::sqlgen_runtime::cidr::IpCidr),
             T::Oid => quote!(u32),
             T::Enum(q) => {
-                let name = names::type_ident(&q.name);
+                let name =
+                    proc_macro2::Ident::new(&names::enum_name(q), proc_macro2::Span::call_site());
                 let models = &self.models;
                 quote!(#models::#name)
             }

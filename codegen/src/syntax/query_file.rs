@@ -55,29 +55,45 @@ pub struct RawQuery {
     pub parse_text: String,
 }
 
-const COMMANDS: [(&str, Command); 5] = [
+const COMMANDS: [(&str, Command); 11] = [
     (":one", Command::One),
     (":opt", Command::Opt),
     (":many", Command::Many),
     (":exec", Command::Exec),
     (":execrows", Command::ExecRows),
+    (":execresult", Command::ExecResult),
+    (":batchexec", Command::BatchExec),
+    (":batchone", Command::BatchOne),
+    (":batchmany", Command::BatchMany),
+    (":copyfrom", Command::CopyFrom),
+    (":execlastid", Command::ExecLastId),
 ];
 
 /// Splits a query file into annotated queries; problems become diagnostics and the rest is still read.
 pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Vec<RawQuery> {
     let text = &file.text;
-    // Annotations are line comments, so find them among the comment pieces.
-    let comments: Vec<(usize, usize)> = pieces(text)
+    // Annotations are comments (`-- name: X :one` or `/* name: X :one */`), so look among those.
+    let all_comments: Vec<(Piece, usize, usize)> = pieces(text)
         .into_iter()
+        .filter(|(p, _, _)| matches!(p, Piece::LineComment | Piece::BlockComment))
+        .collect();
+    let comments: Vec<(usize, usize)> = all_comments
+        .iter()
         .filter(|(p, _, _)| *p == Piece::LineComment)
-        .map(|(_, s, e)| (s, e))
+        .map(|(_, s, e)| (*s, *e))
         .collect();
     let mut annotations = Vec::new();
-    for &(s, e) in &comments {
-        let body = text[s + 2..e].trim();
+    // Every annotation, valid or not, ends the previous query's block.
+    let mut block_starts = Vec::new();
+    for &(piece, s, e) in &all_comments {
+        let body = match piece {
+            Piece::BlockComment => text[s + 2..e].trim_end_matches("*/").trim(),
+            _ => text[s + 2..e].trim(),
+        };
         let Some(rest) = body.strip_prefix("name:") else {
             continue;
         };
+        block_starts.push(s);
         let pos = file.pos(s);
         let span = Span::new(file_id, pos, file.pos(e));
         let mut words = rest.split_whitespace();
@@ -118,8 +134,12 @@ pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> 
 
     let stmts = statements(text);
     let mut out = Vec::new();
-    for (i, (s, e, name, command, span)) in annotations.iter().enumerate() {
-        let block_end = annotations.get(i + 1).map(|a| a.0).unwrap_or(text.len());
+    for (s, e, name, command, span) in annotations.iter() {
+        let block_end = block_starts
+            .iter()
+            .find(|b| **b > *s)
+            .copied()
+            .unwrap_or(text.len());
         let mine: Vec<&(usize, usize)> = stmts
             .iter()
             .filter(|(a, _)| *a > *e && *a < block_end)
@@ -160,7 +180,7 @@ pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> 
         }
     }
     // SQL before the first annotation belongs to no query.
-    let first = annotations.first().map(|a| a.0).unwrap_or(text.len());
+    let first = block_starts.first().copied().unwrap_or(text.len());
     if let Some(&(st, _)) = stmts.iter().find(|(a, _)| *a < first) {
         let p = file.pos(st);
         diags.push(
@@ -180,7 +200,10 @@ fn doc_comments(
     ann_end: usize,
     stmt: usize,
 ) -> Vec<String> {
-    let idx = comments.iter().position(|c| c.0 == ann_start).unwrap();
+    // A block-comment annotation (`/* name: X :one */`) has no line-comment docs.
+    let Some(idx) = comments.iter().position(|c| c.0 == ann_start) else {
+        return Vec::new();
+    };
     let mut above = Vec::new();
     let mut expect_end = line_start(text, ann_start);
     for &(s, e) in comments[..idx].iter().rev() {
