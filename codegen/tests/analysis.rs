@@ -67,7 +67,7 @@ fn qualified_star_under_a_join_is_qualified_in_the_sql() {
 fn quoted_mixed_case_identifiers_stay_quoted() {
     check(
         "-- name: Audit :many\nSELECT * FROM \"AuditLog\" WHERE \"userId\" = @user_id;",
-        "Audit(:many) $1 user_id: uuid! -> id int4!, userId uuid?, createdAt timestamp! [AuditLog]",
+        "Audit(:many) $1 user_id: uuid? -> id int4!, userId uuid?, createdAt timestamp! [AuditLog]",
     );
     check_sql(
         "-- name: Audit :many\nSELECT * FROM \"AuditLog\" WHERE \"userId\" = @user_id;",
@@ -119,7 +119,7 @@ fn star_under_left_join_is_not_the_model() {
 fn named_parameters_in_every_syntax() {
     check(
         "-- name: Find :many\nSELECT id FROM users WHERE email = @email OR name = sqlc.arg(name) OR age = sqlc.narg('age') OR email = @email;",
-        "Find(:many) $1 email: text!, $2 name: text!, $3 age: int4? -> id uuid!",
+        "Find(:many) $1 email: text!, $2 name: text?, $3 age: int4? -> id uuid!",
     );
     check_sql(
         "-- name: Find :many\nSELECT id FROM users WHERE email = @email OR name = sqlc.arg(name) OR age = sqlc.narg('age') OR email = @email;",
@@ -135,11 +135,13 @@ fn positional_parameters_are_named_after_their_column() {
     );
 }
 
+/// A parameter compared with a nullable column is `Option`, as sqlc makes it, so a value read
+/// from that column can be passed back as is.
 #[test]
 fn varchar_compared_with_a_parameter_types_it_text_as_postgres_does() {
     check(
         "-- name: ByName :many\nSELECT id FROM users WHERE name = $1;",
-        "ByName(:many) $1 name: text! -> id uuid!",
+        "ByName(:many) $1 name: text? -> id uuid!",
     );
 }
 
@@ -264,7 +266,7 @@ fn subquery_in_from_and_scalar_subquery() {
 fn in_list_between_like_and_is_null() {
     check(
         "-- name: Filters :many\nSELECT id FROM users WHERE age IN ($1, $2) AND score BETWEEN $3 AND $4 AND email LIKE $5 AND name IS NOT NULL;",
-        "Filters(:many) $1 age: int4!, $2 age_2: int4!, $3 score: numeric!, $4 score_2: numeric!, $5 email: text! -> id uuid!",
+        "Filters(:many) $1 age: int4?, $2 age_2: int4?, $3 score: numeric!, $4 score_2: numeric!, $5 email: text! -> id uuid!",
     );
 }
 

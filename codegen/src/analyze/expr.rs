@@ -228,6 +228,7 @@ impl<'a> Analyzer<'a> {
                 name: Some(name.clone()),
                 table: c.table.clone(),
                 column: Some(name),
+                declared_not_null: Some(c.not_null),
             },
             Lookup::Ambiguous => {
                 let at = self.span(id.span);
@@ -700,15 +701,15 @@ impl<'a> Analyzer<'a> {
                     (None, _) => true,
                     (Some(_), Some(t)) => t.not_null,
                     (Some(le), None) => {
-                        let hint = rt.as_ref().and_then(|t| t.column.clone());
-                        self.expr(le, scope, &Expect::named(lp, hint)).not_null
+                        let ex = param_expect(lp, rt.as_ref());
+                        self.expr(le, scope, &ex).not_null
                     }
                 };
                 let r_nn = match &rt {
                     Some(t) => t.not_null,
                     None => {
-                        let hint = lt.as_ref().and_then(|t| t.column.clone());
-                        self.expr(r, scope, &Expect::named(rp, hint)).not_null
+                        let ex = param_expect(rp, lt.as_ref());
+                        self.expr(r, scope, &ex).not_null
                     }
                 };
                 let nn =
@@ -782,13 +783,19 @@ fn operator_name(op: &ast::BinaryOperator) -> String {
     }
 }
 
+/// What a parameter compared with `other` takes: its type, its column's name, and (sqlc's rule)
+/// `Option` when that column is nullable, so callers can pass what they read from it.
+fn param_expect(ty: PgType, other: Option<&Typed>) -> Expect {
+    Expect {
+        ty: Some(ty),
+        name: other.and_then(|t| t.column.clone()),
+        nullable: other.is_some_and(|t| t.declared_not_null == Some(false)),
+    }
+}
+
 /// The expectation for the other side of a comparison with `t`.
 fn compare_expect(t: &Typed) -> Expect {
-    Expect {
-        ty: Some(compare_type(&t.ty)),
-        name: t.column.clone(),
-        nullable: false,
-    }
+    param_expect(compare_type(&t.ty), Some(t))
 }
 
 /// The type PostgreSQL gives an `unknown` operand compared with `t`: `varchar` compares as `text`.

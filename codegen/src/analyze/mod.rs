@@ -27,6 +27,8 @@ pub(crate) struct Typed {
     /// For plain column references: the table and column.
     pub table: Option<QualName>,
     pub column: Option<String>,
+    /// For plain column references: whether the column is declared NOT NULL (outer joins aside).
+    pub declared_not_null: Option<bool>,
 }
 
 impl Typed {
@@ -37,6 +39,7 @@ impl Typed {
             name: None,
             table: None,
             column: None,
+            declared_not_null: None,
         }
     }
 

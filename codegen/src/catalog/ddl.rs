@@ -361,7 +361,17 @@ fn create_table(
                 .iter()
                 .position(|c| c.name == col.name)
             {
-                // A column redeclared from a parent merges with it.
+                // A column redeclared from a parent merges with it, if the types agree.
+                if table.columns[i].ty != col.ty {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "column `{}` has a type conflict: inherited `{}`, declared `{}`",
+                            col.name, table.columns[i].ty, col.ty
+                        ))
+                        .at(span(file, def.name.span).unwrap_or(at)),
+                    );
+                    return;
+                }
                 table.columns[i].not_null |= col.not_null;
                 continue;
             }
