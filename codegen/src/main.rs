@@ -1,5 +1,7 @@
 //! The `sqlgen` command line: a thin front end over the library.
 
+mod verify;
+
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,6 +34,12 @@ enum Command {
     },
     /// Print the analysis of every query as JSON.
     Describe,
+    /// Prepare every query on a scratch database built from the migrations (needs DATABASE_URL)
+    /// and compare PostgreSQL's parameter and column types with the analysis.
+    Verify {
+        #[arg(long)]
+        package: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -56,7 +64,9 @@ fn main() -> ExitCode {
                 || project.packages.iter().any(|p| !p.schema_errors.is_empty());
             ExitCode::from(if schema_failed { 1 } else { 0 })
         }
-        Command::Generate { package } | Command::Check { package }
+        Command::Generate { package }
+        | Command::Check { package }
+        | Command::Verify { package }
             if package
                 .as_deref()
                 .is_some_and(|p| project.package(p).is_none()) =>
@@ -67,6 +77,39 @@ fn main() -> ExitCode {
                 cli.config.display()
             );
             ExitCode::from(2)
+        }
+        Command::Verify { package } => {
+            let report = project.render_diagnostics();
+            if !report.is_empty() {
+                eprint!("{report}");
+            }
+            if project.has_errors() {
+                return ExitCode::from(1);
+            }
+            let Ok(url) = std::env::var("DATABASE_URL") else {
+                eprintln!("error: `sqlgen verify` needs DATABASE_URL (a server where it may create a scratch database)");
+                return ExitCode::from(2);
+            };
+            match verify::run(&project, &url, package.as_deref()) {
+                Ok(0) => {
+                    let n: usize = project
+                        .packages
+                        .iter()
+                        .flat_map(|p| &p.ir.files)
+                        .map(|f| f.queries.len())
+                        .sum();
+                    println!("verified {n} queries: PostgreSQL agrees on every parameter and column type");
+                    ExitCode::SUCCESS
+                }
+                Ok(n) => {
+                    eprintln!("error: {n} disagreement(s) with PostgreSQL");
+                    ExitCode::from(1)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
         }
         Command::Generate { package } => run(&mut project, package.as_deref(), false),
         Command::Check { package } => run(&mut project, package.as_deref(), true),

@@ -1,0 +1,186 @@
+//! `sqlgen verify`: PostgreSQL itself as the judge. Builds a scratch database from the migrations,
+//! prepares every query, and compares the server's parameter and column types with the analysis.
+
+use codegen::ir::PgType;
+use codegen::Project;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// One disagreement, printed as `file:line: query X: ...`.
+struct Mismatch {
+    location: String,
+    message: String,
+}
+
+/// Runs the verification; returns the number of mismatches, or an error for IO and connection problems.
+pub fn run(project: &Project, url: &str, package: Option<&str>) -> Result<usize, String> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(verify(project, url, package))
+}
+
+async fn connect(config: &tokio_postgres::Config) -> Result<tokio_postgres::Client, String> {
+    let (client, conn) = config
+        .connect(tokio_postgres::NoTls)
+        .await
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(client)
+}
+
+async fn verify(project: &Project, url: &str, package: Option<&str>) -> Result<usize, String> {
+    let base: tokio_postgres::Config = url
+        .parse()
+        .map_err(|e| format!("invalid DATABASE_URL: {e}"))?;
+    let admin = connect(&base).await?;
+    let root = project
+        .config
+        .as_ref()
+        .map(|c| c.root.clone())
+        .unwrap_or_default();
+    // One scratch database per distinct schema, as the catalog is built per schema.
+    let mut by_schema: BTreeMap<Vec<PathBuf>, Vec<&codegen::AnalyzedPackage>> = BTreeMap::new();
+    for p in &project.packages {
+        if package.is_none_or(|n| n == p.config.name) {
+            by_schema
+                .entry(p.config.schema.clone())
+                .or_default()
+                .push(p);
+        }
+    }
+    let mut mismatches = Vec::new();
+    for (i, (schema, packages)) in by_schema.iter().enumerate() {
+        let db = format!("sqlgen_verify_{}_{i}", std::process::id());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {db}"))
+            .await
+            .map_err(|e| format!("cannot create {db}: {e}"))?;
+        let result = verify_schema(&base, &db, schema, packages, &root, &mut mismatches).await;
+        let _ = admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"))
+            .await;
+        result?;
+    }
+    for m in &mismatches {
+        println!("{}: {}", m.location, m.message);
+    }
+    Ok(mismatches.len())
+}
+
+async fn verify_schema(
+    base: &tokio_postgres::Config,
+    db: &str,
+    schema: &[PathBuf],
+    packages: &[&codegen::AnalyzedPackage],
+    root: &std::path::Path,
+    out: &mut Vec<Mismatch>,
+) -> Result<(), String> {
+    let mut config = base.clone();
+    config.dbname(db);
+    let client = connect(&config).await?;
+    for path in schema {
+        let files = codegen::syntax::migration::schema_files(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        for f in files {
+            let text = std::fs::read_to_string(&f)
+                .map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+            let up = codegen::syntax::migration::up_sql(&text);
+            client
+                .batch_execute(&up)
+                .await
+                .map_err(|e| format!("migration {} failed: {}", f.display(), db_error(&e)))?;
+        }
+    }
+    for p in packages {
+        for file in &p.ir.files {
+            let path = root.join(&file.path);
+            for q in &file.queries {
+                let location = format!("{}:{}", path.display(), q.line);
+                let mut say = |message: String| {
+                    out.push(Mismatch {
+                        location: location.clone(),
+                        message: format!("query `{}`: {message}", q.name),
+                    })
+                };
+                let stmt = match client.prepare(&q.sql).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        say(format!("PostgreSQL rejects it: {}", db_error(&e)));
+                        continue;
+                    }
+                };
+                if stmt.params().len() != q.params.len() {
+                    say(format!(
+                        "sqlgen found {} parameters, PostgreSQL {}",
+                        q.params.len(),
+                        stmt.params().len()
+                    ));
+                }
+                for (ours, theirs) in q.params.iter().zip(stmt.params()) {
+                    if pg_name(&ours.ty) != theirs.name() {
+                        say(format!(
+                            "parameter ${} `{}`: sqlgen says {}, PostgreSQL says {}",
+                            ours.number,
+                            ours.name,
+                            ours.ty,
+                            shown(theirs)
+                        ));
+                    }
+                }
+                if stmt.columns().len() != q.columns.len() {
+                    say(format!(
+                        "sqlgen found {} columns, PostgreSQL {}",
+                        q.columns.len(),
+                        stmt.columns().len()
+                    ));
+                }
+                for (i, (ours, theirs)) in q.columns.iter().zip(stmt.columns()).enumerate() {
+                    if pg_name(&ours.ty) != theirs.type_().name() {
+                        say(format!(
+                            "column {} `{}`: sqlgen says {}, PostgreSQL says {}",
+                            i + 1,
+                            ours.name,
+                            ours.ty,
+                            shown(theirs.type_())
+                        ));
+                    }
+                    if ours.name != theirs.name() {
+                        say(format!(
+                            "column {}: sqlgen names it `{}`, PostgreSQL `{}`",
+                            i + 1,
+                            ours.name,
+                            theirs.name()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The server's `typname` for a type: arrays as `_elem`, user types without their schema.
+fn pg_name(t: &PgType) -> String {
+    match t {
+        PgType::Array(inner) => format!("_{}", pg_name(inner)),
+        PgType::Enum(q) => q.name.clone(),
+        other => other.element_name(),
+    }
+}
+
+fn shown(t: &tokio_postgres::types::Type) -> String {
+    match t.name().strip_prefix('_') {
+        Some(elem) => format!("{elem}[]"),
+        None => t.name().to_string(),
+    }
+}
+
+fn db_error(e: &tokio_postgres::Error) -> String {
+    e.as_db_error()
+        .map(|d| d.message().to_string())
+        .unwrap_or_else(|| e.to_string())
+}
