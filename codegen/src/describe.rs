@@ -51,6 +51,9 @@ fn query(q: &Query, file: &str) -> Value {
 }
 
 fn param(p: &Param) -> Value {
-    let (t, arr) = type_fields(&p.ty);
+    let (t, arr) = match &p.domain {
+        Some(d) => (d.to_string(), false),
+        None => type_fields(&p.ty),
+    };
     json!({"number": p.number, "name": p.name, "type": t, "not_null": !p.nullable, "is_array": arr})
 }

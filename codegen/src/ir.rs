@@ -65,6 +65,8 @@ pub enum PgType {
     Record,
     /// A user-defined enum.
     Enum(QualName),
+    /// A user-defined composite type (`CREATE TYPE t AS (...)`).
+    Composite(QualName),
     Array(Box<PgType>),
     /// An untyped literal or parameter whose type the context has not fixed yet.
     Unknown,
@@ -114,7 +116,7 @@ impl PgType {
             PgType::Void => "void",
             PgType::Record => "record",
             PgType::Unknown => "unknown",
-            PgType::Enum(q) => return q.to_string(),
+            PgType::Enum(q) | PgType::Composite(q) => return q.to_string(),
             PgType::Other(n) => return n.clone(),
             PgType::Array(_) => return self.element_name(),
         };
@@ -129,7 +131,7 @@ impl PgType {
     pub fn column_name(&self) -> String {
         match self {
             PgType::Array(inner) => inner.column_name(),
-            PgType::Enum(q) => q.name.clone(),
+            PgType::Enum(q) | PgType::Composite(q) => q.name.clone(),
             other => other.scalar_name(),
         }
     }
@@ -202,6 +204,8 @@ pub struct Package {
     pub models: Vec<Model>,
     /// Enums the package uses, in catalog order.
     pub enums: Vec<Enum>,
+    /// Composite types the package uses, in catalog order.
+    pub composites: Vec<Composite>,
     /// Models and enums taken from other packages instead of being generated again.
     pub imported: Vec<Import>,
 }
@@ -245,6 +249,9 @@ pub struct Param {
     pub name: String,
     pub ty: PgType,
     pub nullable: bool,
+    /// Stored into a domain-typed column: PostgreSQL types the parameter as this domain,
+    /// while Rust passes the base type `ty`.
+    pub domain: Option<QualName>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -292,5 +299,14 @@ pub struct Field {
 pub struct Enum {
     pub name: QualName,
     pub values: Vec<String>,
+    pub comment: Option<String>,
+}
+
+/// A composite type, generated as a struct with `ToSql`/`FromSql`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Composite {
+    pub name: QualName,
+    /// Attributes of a composite are always nullable.
+    pub fields: Vec<Field>,
     pub comment: Option<String>,
 }

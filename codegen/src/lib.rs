@@ -201,12 +201,13 @@ pub fn load(config_path: &Path) -> Project {
                 queries,
             });
         }
-        let (models, enums) = select_models(cat, &files, pkg.rust.omit_unused_structs);
+        let (models, enums, composites) = select_models(cat, &files, pkg.rust.omit_unused_structs);
         let ir = ir::Package {
             name: pkg.name.clone(),
             files,
             models,
             enums,
+            composites,
             imported: Vec::new(),
         };
         packages.push(AnalyzedPackage {
@@ -328,7 +329,7 @@ fn select_models(
     cat: &catalog::Catalog,
     files: &[ir::QueryFile],
     omit_unused: bool,
-) -> (Vec<ir::Model>, Vec<ir::Enum>) {
+) -> (Vec<ir::Model>, Vec<ir::Enum>, Vec<ir::Composite>) {
     let queries = || files.iter().flat_map(|f| f.queries.iter());
     let tables: Vec<&catalog::Table> = cat
         .tables
@@ -344,25 +345,31 @@ fn select_models(
                 })
         })
         .collect();
-    let mut used_enums: Vec<ir::QualName> = Vec::new();
-    let mut note = |ty: &ir::PgType| {
-        let mut t = ty;
+    // User types mentioned anywhere, following composites into their fields.
+    let mut used: Vec<ir::QualName> = Vec::new();
+    let mut pending: Vec<ir::PgType> = Vec::new();
+    for q in queries() {
+        pending.extend(q.params.iter().map(|p| p.ty.clone()));
+        pending.extend(q.columns.iter().map(|c| c.ty.clone()));
+    }
+    for t in &tables {
+        pending.extend(t.columns.iter().map(|c| c.ty.clone()));
+    }
+    while let Some(ty) = pending.pop() {
+        let mut t = &ty;
         while let ir::PgType::Array(inner) = t {
             t = inner;
         }
-        if let ir::PgType::Enum(q) = t {
-            if !used_enums.contains(q) {
-                used_enums.push(q.clone());
+        if let ir::PgType::Enum(q) | ir::PgType::Composite(q) = t {
+            if !used.contains(q) {
+                used.push(q.clone());
+                if let Some(c) = cat.composites.iter().find(|c| &c.name == q) {
+                    pending.extend(c.fields.iter().map(|f| f.1.clone()));
+                }
             }
         }
-    };
-    for q in queries() {
-        q.params.iter().for_each(|p| note(&p.ty));
-        q.columns.iter().for_each(|c| note(&c.ty));
     }
-    for t in &tables {
-        t.columns.iter().for_each(|c| note(&c.ty));
-    }
+    let used_enums = &used;
     let enums = cat
         .enums
         .iter()
@@ -391,7 +398,26 @@ fn select_models(
                 .collect(),
         })
         .collect();
-    (models, enums)
+    let composites = cat
+        .composites
+        .iter()
+        .filter(|c| !omit_unused || used.contains(&c.name))
+        .map(|c| ir::Composite {
+            name: c.name.clone(),
+            comment: c.comment.clone(),
+            fields: c
+                .fields
+                .iter()
+                .map(|(n, t)| ir::Field {
+                    name: n.clone(),
+                    ty: t.clone(),
+                    nullable: true,
+                    comment: None,
+                })
+                .collect(),
+        })
+        .collect();
+    (models, enums, composites)
 }
 
 /// Replaces models and enums that a `models_from` package already generates by imports of its types.
@@ -417,6 +443,12 @@ fn share_models(packages: &mut [AnalyzedPackage]) {
                 .iter()
                 .map(|e| e.name.clone())
                 .collect();
+            let their_composites: Vec<ir::QualName> = packages[j]
+                .ir
+                .composites
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
             let ir = &mut packages[i].ir;
             let mut imported = Vec::new();
             ir.models.retain(|m| {
@@ -437,6 +469,16 @@ fn share_models(packages: &mut [AnalyzedPackage]) {
                 if shared {
                     imported.push(ir::Import {
                         rust_name: emit::names::enum_name(&e.name),
+                        module_path: path.clone(),
+                    });
+                }
+                !shared
+            });
+            ir.composites.retain(|c| {
+                let shared = their_composites.contains(&c.name);
+                if shared {
+                    imported.push(ir::Import {
+                        rust_name: emit::names::enum_name(&c.name),
                         module_path: path.clone(),
                     });
                 }

@@ -121,7 +121,12 @@ async fn verify_schema(
                     ));
                 }
                 for (ours, theirs) in q.params.iter().zip(stmt.params()) {
-                    if pg_name(&ours.ty) != theirs.name() {
+                    let expected = ours
+                        .domain
+                        .as_ref()
+                        .map(|d| d.name.clone())
+                        .unwrap_or_else(|| pg_name(&ours.ty));
+                    if expected != theirs.name() {
                         say(format!(
                             "parameter ${} `{}`: sqlgen says {}, PostgreSQL says {}",
                             ours.number,

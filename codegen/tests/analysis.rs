@@ -216,9 +216,10 @@ fn group_by_and_order_by_output_alias() {
 
 #[test]
 fn coalesce_is_non_null_when_any_argument_is() {
+    // coalesce(varchar, text) is varchar: PostgreSQL keeps the first type when both convert implicitly.
     check(
         "-- name: Names :many\nSELECT coalesce(name, email) AS label, coalesce(name, $1) AS maybe, coalesce(age, 0) FROM users;",
-        "Names(:many) $1 column_1: varchar! -> label text!, maybe varchar!, coalesce int4!",
+        "Names(:many) $1 column_1: varchar! -> label varchar!, maybe varchar!, coalesce int4!",
     );
 }
 
@@ -412,5 +413,77 @@ fn views_and_create_table_as_take_columns_from_their_query() {
     assert_eq!(
         codegen::compact(&qs).trim(),
         "V(:many) -> id uuid!, email text!, name varchar? [admins]\nE(:many) -> email text? [emails]\nK(:many) -> email text!, grade int4!\nS(:one) -> last_value int8!"
+    );
+}
+
+const TYPES_SCHEMA: &str = r#"
+CREATE DOMAIN slug AS text NOT NULL CHECK (VALUE ~ '^[a-z0-9-]+$');
+CREATE DOMAIN score AS numeric(5, 2);
+CREATE TYPE address AS (line1 text, city text, zip int4);
+CREATE TABLE places (
+    id int8 PRIMARY KEY,
+    slug slug,
+    rating score,
+    home address,
+    tags text[] NOT NULL,
+    data jsonb NOT NULL
+);
+"#;
+
+#[track_caller]
+fn check_types(query: &str, expect: &str) {
+    let got = match codegen::analyze_text(TYPES_SCHEMA, query) {
+        Ok(qs) => codegen::compact(&qs),
+        Err(e) => e,
+    };
+    assert_eq!(got.trim(), expect.trim(), "\n--- got ---\n{got}");
+}
+
+#[test]
+fn domains_are_their_base_type_and_keep_not_null() {
+    check_types(
+        "-- name: P :many\nSELECT slug, rating FROM places WHERE slug = $1 AND rating > $2;",
+        "P(:many) $1 slug: text!, $2 rating: numeric? -> slug text!, rating numeric?",
+    );
+}
+
+#[test]
+fn composite_columns_and_field_access() {
+    check_types(
+        "-- name: Home :many\nSELECT home, (home).city FROM places WHERE id = $1;",
+        "Home(:many) $1 id: int8! -> home address?, city text?",
+    );
+}
+
+#[test]
+fn array_subscripts_slices_and_array_subqueries() {
+    check_types(
+        "-- name: Arr :many\nSELECT tags[1] AS first, tags[1:2] AS two, ARRAY(SELECT id FROM places) AS ids, data['k'] AS k FROM places;",
+        "Arr(:many) -> first text?, two text[]!, ids int8[]!, k jsonb?",
+    );
+}
+
+#[test]
+fn row_comparisons_type_each_member() {
+    check_types(
+        "-- name: Row :many\nSELECT id FROM places WHERE (id, tags) = ($1, $2);",
+        "Row(:many) $1 id: int8!, $2 tags: text[]! -> id int8!",
+    );
+}
+
+#[test]
+fn sqlc_slice_becomes_an_array_parameter() {
+    let qs = codegen::analyze_text(
+        TYPES_SCHEMA,
+        "-- name: Many :many\nSELECT id FROM places WHERE id IN (sqlc.slice(ids)) AND slug NOT IN (sqlc.slice('skip'));",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        codegen::compact(&qs).trim(),
+        "Many(:many) $1 ids: int8[]!, $2 skip: text[]! -> id int8!"
+    );
+    assert_eq!(
+        qs[0].sql,
+        "SELECT id FROM places WHERE id = ANY($1) AND slug <> ALL($2)"
     );
 }

@@ -11,9 +11,11 @@
 //! Besides the client side, the crate carries the column types that
 //! `postgres-types` lacks: [`Interval`] for `interval`, and the [`cidr`] crate
 //! (re-exported with `postgres-types` support switched on) for `cidr`, whose Rust
-//! type is [`cidr::IpCidr`].
+//! type is [`cidr::IpCidr`]; and [`Domain`], which passes a base-type value where a
+//! parameter is typed as a domain of it.
 
 mod client;
+mod domain;
 mod error;
 mod generic_client;
 mod interval;
@@ -24,6 +26,7 @@ pub use postgres_types;
 pub use tokio_postgres;
 
 pub use crate::client::{Client, Transaction, TransactionBuilder};
+pub use crate::domain::Domain;
 pub use crate::error::Error;
 pub use crate::generic_client::GenericClient;
 pub use crate::interval::Interval;

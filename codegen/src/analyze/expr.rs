@@ -53,6 +53,7 @@ impl<'a> Analyzer<'a> {
                     expr,
                     scope,
                     &Expect {
+                        domain: None,
                         ty: Some(ty.clone()),
                         name: ex.name.clone(),
                         nullable: ex.nullable,
@@ -98,11 +99,7 @@ impl<'a> Analyzer<'a> {
             | E::ILike { expr, pattern, .. }
             | E::SimilarTo { expr, pattern, .. } => {
                 let a = self.expr(expr, scope, &Expect::ty(PgType::Text));
-                let b = self.expr(
-                    pattern,
-                    scope,
-                    &Expect::named(PgType::Text, a.column.clone()),
-                );
+                let b = self.expr(pattern, scope, &param_expect(PgType::Text, Some(&a)));
                 Typed::new(PgType::Bool, operator_not_null(&[a.not_null, b.not_null]))
             }
             E::UnaryOp { op, expr } => match op {
@@ -123,7 +120,25 @@ impl<'a> Analyzer<'a> {
                     Typed::unknown()
                 }
             },
+            // `ARRAY(SELECT ...)`
+            E::Function(f)
+                if f.name.to_string().eq_ignore_ascii_case("array")
+                    && matches!(f.args, ast::FunctionArguments::Subquery(_)) =>
+            {
+                let ast::FunctionArguments::Subquery(q) = &f.args else {
+                    unreachable!()
+                };
+                let outs = self.query(q, Some(scope), None);
+                let elem = outs
+                    .first()
+                    .map(|o| o.ty.clone())
+                    .unwrap_or(PgType::Unknown);
+                Typed::new(PgType::Array(Box::new(elem)), true).named("array")
+            }
             E::Function(f) => self.function(e, f, scope, ex),
+            E::CompoundFieldAccess { root, access_chain } => {
+                self.field_access(e, root, access_chain, scope)
+            }
             E::Case {
                 operand,
                 conditions,
@@ -169,11 +184,29 @@ impl<'a> Analyzer<'a> {
                 Typed::new(o.ty.clone(), false).named(&o.name)
             }
             E::AnyOp { left, right, .. } | E::AllOp { left, right, .. } => {
-                let l = self.expr(left, scope, &Expect::default());
-                let arr = PgType::Array(Box::new(compare_type(&l.ty)));
-                let name = l.column.clone();
-                let r = self.expr(right, scope, &Expect::named(arr, name));
-                Typed::new(PgType::Bool, operator_not_null(&[l.not_null, r.not_null]))
+                let (l, r) = if self.untyped(left) && !self.untyped(right) {
+                    // `$1 = ANY(tags)`: the parameter takes the array's element type.
+                    let r = self.expr(right, scope, &Expect::default());
+                    let elem = element_type(&r.ty).unwrap_or(PgType::Unknown);
+                    let l = self.expr(
+                        left,
+                        scope,
+                        &Expect::named(compare_type(&elem), r.column.clone()),
+                    );
+                    (l, r)
+                } else {
+                    let l = self.expr(left, scope, &Expect::default());
+                    let arr = PgType::Array(Box::new(compare_type(&l.ty)));
+                    let r = self.expr(right, scope, &Expect::named(arr, l.column.clone()));
+                    (l, r)
+                };
+                // An array read from a column may hold NULL elements, which make the comparison NULL;
+                // a parameter array (a Rust slice of non-Option values) cannot.
+                let elements_not_null = r.column.is_none();
+                Typed::new(
+                    PgType::Bool,
+                    operator_not_null(&[l.not_null, r.not_null, elements_not_null]),
+                )
             }
             E::Array(arr) => {
                 let elem_ex = Expect {
@@ -216,6 +249,84 @@ impl<'a> Analyzer<'a> {
                 Typed::unknown()
             }
         }
+    }
+
+    /// `(composite).field`, `array[i]`, `array[i:j]`, `jsonb['key']`.
+    fn field_access(
+        &mut self,
+        e: &ast::Expr,
+        root: &ast::Expr,
+        chain: &[ast::AccessExpr],
+        scope: &Scope,
+    ) -> Typed {
+        let mut t = self.expr(root, scope, &Expect::default());
+        for step in chain {
+            if t.ty == PgType::Unknown {
+                return t;
+            }
+            t = match step {
+                ast::AccessExpr::Dot(ast::Expr::Identifier(field)) => {
+                    let fname = ident(field);
+                    let composite = match &t.ty {
+                        PgType::Composite(q) => self.cat.composites.iter().find(|c| &c.name == q),
+                        _ => None,
+                    };
+                    match composite.and_then(|c| c.fields.iter().find(|f| f.0 == fname)) {
+                        // Attributes of a composite may always be NULL.
+                        Some((_, fty)) => Typed::new(fty.clone(), false).named(&fname),
+                        None => {
+                            let at = self.span(field.span);
+                            self.error(
+                                Diagnostic::error(format!(
+                                    "column `{fname}` not found in data type {}",
+                                    t.ty
+                                ))
+                                .at(at),
+                            );
+                            return Typed::unknown();
+                        }
+                    }
+                }
+                ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => match &t.ty {
+                    PgType::Array(inner) => {
+                        self.expr(index, scope, &Expect::ty(PgType::Int4));
+                        // Out of range is NULL, not an error.
+                        Typed::new((**inner).clone(), false)
+                            .named(t.name.as_deref().unwrap_or("?column?"))
+                    }
+                    PgType::Jsonb => {
+                        self.expr(index, scope, &Expect::ty(PgType::Text));
+                        Typed::new(PgType::Jsonb, false)
+                            .named(t.name.as_deref().unwrap_or("?column?"))
+                    }
+                    other => {
+                        let at = self.span(e.span());
+                        self.error(Diagnostic::error(format!("cannot subscript type {other} because it does not support subscripting")).at(at));
+                        return Typed::unknown();
+                    }
+                },
+                ast::AccessExpr::Subscript(ast::Subscript::Slice {
+                    lower_bound,
+                    upper_bound,
+                    ..
+                }) => {
+                    for b in lower_bound.iter().chain(upper_bound.iter()) {
+                        self.expr(b, scope, &Expect::ty(PgType::Int4));
+                    }
+                    // A slice out of range is an empty array, so only a NULL array gives NULL.
+                    Typed::new(t.ty.clone(), t.not_null)
+                        .named(t.name.as_deref().unwrap_or("?column?"))
+                }
+                _ => {
+                    let at = self.span(e.span());
+                    self.error(
+                        Diagnostic::error("this kind of field access is not supported yet").at(at),
+                    );
+                    return Typed::unknown();
+                }
+            };
+        }
+        t
     }
 
     fn column_ref(&mut self, scope: &Scope, rel: Option<&str>, id: &ast::Ident) -> Typed {
@@ -297,7 +408,7 @@ impl<'a> Analyzer<'a> {
 
     fn data_type(&mut self, dt: &ast::DataType, e: &ast::Expr) -> Option<PgType> {
         let written = dt.to_string();
-        match resolve(&written, &|q| self.cat.enum_type(q).is_some()) {
+        match resolve(&written, &|q| self.cat.user_type(q)) {
             Some(Resolved::Type(t)) => Some(t),
             Some(Resolved::Serial(_)) | None => {
                 let at = self.span(e.span());
@@ -351,6 +462,19 @@ impl<'a> Analyzer<'a> {
                 let b = self.expr(r, scope, &Expect::ty(PgType::Bool));
                 Typed::new(PgType::Bool, operator_not_null(&[a.not_null, b.not_null]))
             }
+            // `(a, b) = ($1, $2)`: compared column by column.
+            other if matches!((l, r), (ast::Expr::Tuple(a), ast::Expr::Tuple(b)) if a.len() == b.len()) =>
+            {
+                let (ast::Expr::Tuple(a), ast::Expr::Tuple(b)) = (l, r) else {
+                    unreachable!()
+                };
+                let name = operator_name(other);
+                let mut nn = true;
+                for (x, y) in a.iter().zip(b) {
+                    nn &= self.operator_call(e, &name, Some(x), y, scope).not_null;
+                }
+                Typed::new(PgType::Bool, nn)
+            }
             other => {
                 let name = operator_name(other);
                 self.operator_call(e, &name, Some(l), r, scope)
@@ -400,7 +524,12 @@ impl<'a> Analyzer<'a> {
 
     /// The common type of several expressions (CASE, COALESCE, ARRAY): typed ones first,
     /// then untyped ones take it; returns whether any of them is non-null.
-    fn common(&mut self, exprs: &[&ast::Expr], scope: &Scope, ex: &Expect) -> (PgType, Vec<bool>) {
+    pub(crate) fn common(
+        &mut self,
+        exprs: &[&ast::Expr],
+        scope: &Scope,
+        ex: &Expect,
+    ) -> (PgType, Vec<bool>) {
         let mut ty: Option<PgType> = None;
         let mut typed = Vec::new();
         for (i, e) in exprs.iter().enumerate() {
@@ -423,6 +552,7 @@ impl<'a> Analyzer<'a> {
                         e,
                         scope,
                         &Expect {
+                            domain: None,
                             ty: Some(ty.clone()),
                             name: ex.name.clone(),
                             nullable: ex.nullable,
@@ -503,8 +633,17 @@ impl<'a> Analyzer<'a> {
                 return Typed::new(ty, nullability::common_not_null(&nn)).named(&name);
             }
             Some(SpecialForm::NullIf) if args.len() == 2 => {
-                let (a, _) = self.pair(args[0], args[1], scope);
-                return Typed::new(a.ty, false).named("nullif");
+                // NULLIF takes the left input type of the `=` it resolves (varchar compares as text).
+                let (a, b) = self.pair(args[0], args[1], scope);
+                let ty = match resolve::operator(
+                    "=",
+                    Some(&RType::from_pg(&a.ty)),
+                    &RType::from_pg(&b.ty),
+                ) {
+                    Ok(r) => r.params[0].to_pg(),
+                    Err(_) => a.ty,
+                };
+                return Typed::new(ty, false).named("nullif");
             }
             _ => {}
         }
@@ -514,6 +653,7 @@ impl<'a> Analyzer<'a> {
         let _ = star;
         let at = self.span(f.name.span());
         let schema = (parts.len() > 1).then(|| parts[parts.len() - 2].clone());
+        self.windowed = f.over.is_some();
         self.call(at, schema.as_deref(), &name, &all, scope).typed
     }
 
@@ -548,7 +688,8 @@ impl<'a> Analyzer<'a> {
                     .unwrap_or(RType::Unknown)
             })
             .collect();
-        match resolve::call(schema, name, &rtypes, &self.cat.functions) {
+        let windowed = std::mem::take(&mut self.windowed);
+        match resolve::call(schema, name, &rtypes, &self.cat.functions, windowed) {
             Ok(res) => {
                 let mut nn = Vec::new();
                 for (i, a) in args.iter().enumerate() {
@@ -712,6 +853,13 @@ impl<'a> Analyzer<'a> {
                         self.expr(r, scope, &ex).not_null
                     }
                 };
+                // A parameter typed by an earlier use still takes its name and Option from this comparison.
+                if let (Some(le), Some(t)) = (l, &rt) {
+                    self.note_param(le, t);
+                }
+                if let Some(t) = &lt {
+                    self.note_param(r, t);
+                }
                 let nn =
                     nullability::catalog_operator_not_null(name, res.item.strict, &[l_nn, r_nn]);
                 Typed::new(res.result.to_pg(), nn)
@@ -787,6 +935,7 @@ fn operator_name(op: &ast::BinaryOperator) -> String {
 /// `Option` when that column is nullable, so callers can pass what they read from it.
 fn param_expect(ty: PgType, other: Option<&Typed>) -> Expect {
     Expect {
+        domain: None,
         ty: Some(ty),
         name: other.and_then(|t| t.column.clone()),
         nullable: other.is_some_and(|t| t.declared_not_null == Some(false)),
@@ -844,6 +993,9 @@ pub(crate) fn unify(a: &PgType, b: &PgType) -> PgType {
     }
     if *a == PgType::Unknown {
         return b.clone();
+    }
+    if let Some(t) = resolve::common_type(a, b) {
+        return t;
     }
     if let (Some(x), Some(y)) = (numeric_rank(a), numeric_rank(b)) {
         // Integers and numeric widen to floats as float8.

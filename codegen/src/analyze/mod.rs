@@ -60,6 +60,8 @@ pub(crate) struct Expect {
     pub ty: Option<PgType>,
     pub name: Option<String>,
     pub nullable: bool,
+    /// A column declared with a domain: PostgreSQL types a parameter stored into it as the domain.
+    pub domain: Option<QualName>,
 }
 
 impl Expect {
@@ -72,6 +74,7 @@ impl Expect {
 
     fn named(ty: PgType, name: Option<String>) -> Self {
         Expect {
+            domain: None,
             ty: Some(ty),
             name,
             nullable: false,
@@ -94,6 +97,7 @@ pub(crate) struct Out {
 #[derive(Debug, Clone, Default)]
 struct Slot {
     ty: Option<PgType>,
+    domain: Option<QualName>,
     nullable: bool,
     hint: Option<String>,
 }
@@ -111,6 +115,8 @@ pub(crate) struct Analyzer<'a> {
     in_cast: usize,
     /// A relation could not be resolved; unknown columns are then its consequence, not news.
     missing_relation: bool,
+    /// The call being resolved has an OVER clause (so hypothetical-set aggregates are out).
+    windowed: bool,
 }
 
 /// Analyses one query against the catalog.
@@ -139,14 +145,11 @@ pub fn analyze(
         ctes: Vec::new(),
         in_cast: 0,
         missing_relation: false,
+        windowed: false,
     };
     for p in &raw.params {
         if p.syntax == ParamSyntax::NullableNamed {
             a.slots[p.number - 1].nullable = true;
-        }
-        if p.syntax == ParamSyntax::Slice {
-            a.diags
-                .push(Diagnostic::error("`sqlc.slice` is not supported yet").at(p.span));
         }
     }
     let outs = a.statement(stmt, None);
@@ -208,6 +211,7 @@ pub fn query_columns(
         ctes: Vec::new(),
         in_cast: 0,
         missing_relation: false,
+        windowed: false,
     };
     let outs = a.query(query, None, None);
     if a.diags.iter().any(Diagnostic::is_error) {
@@ -307,6 +311,7 @@ impl<'a> Analyzer<'a> {
             }
             used.push(name.clone());
             params.push(ir::Param {
+                domain: slot.domain.clone(),
                 number,
                 name,
                 ty,
@@ -330,7 +335,10 @@ impl<'a> Analyzer<'a> {
             slot.nullable = true;
         }
         match (&slot.ty, &ex.ty) {
-            (None, Some(t)) if *t != PgType::Unknown => slot.ty = Some(t.clone()),
+            (None, Some(t)) if *t != PgType::Unknown => {
+                slot.ty = Some(t.clone());
+                slot.domain = ex.domain.clone();
+            }
             (Some(old), Some(new))
                 if old != new && *new != PgType::Unknown && !compatible(old, new) =>
             {
@@ -346,6 +354,28 @@ impl<'a> Analyzer<'a> {
             _ => {}
         }
         Typed::new(slot.ty.clone().unwrap_or(PgType::Unknown), true)
+    }
+
+    /// Gives an already typed parameter the name and nullability a comparison with `other` implies.
+    fn note_param(&mut self, e: &ast::Expr, other: &Typed) {
+        let ast::Expr::Value(v) = e else { return };
+        let ast::Value::Placeholder(p) = &v.value else {
+            return;
+        };
+        let Some(slot) = p
+            .trim_start_matches('$')
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| self.slots.get_mut(n.wrapping_sub(1)))
+        else {
+            return;
+        };
+        if slot.hint.is_none() {
+            slot.hint = other.column.clone();
+        }
+        if other.declared_not_null == Some(false) {
+            slot.nullable = true;
+        }
     }
 
     fn param_is_unbound(&self, n: usize) -> bool {
@@ -503,22 +533,31 @@ impl<'a> Analyzer<'a> {
                     parent,
                 };
                 let mut outs: Vec<Out> = Vec::new();
-                for row in &v.rows {
-                    for (i, e) in row.content.iter().enumerate() {
-                        let ex = targets.and_then(|t| t.get(i)).cloned().unwrap_or_default();
-                        let t = self.expr(e, &scope, &ex);
-                        match outs.get_mut(i) {
-                            Some(o) => o.not_null &= t.not_null,
-                            None => outs.push(Out {
-                                name: format!("column{}", i + 1),
-                                ty: t.ty,
-                                not_null: t.not_null,
-                                table: None,
-                                column: None,
-                                embed: None,
-                            }),
+                let width = v.rows.iter().map(|r| r.content.len()).max().unwrap_or(0);
+                for i in 0..width {
+                    let column: Vec<&ast::Expr> =
+                        v.rows.iter().filter_map(|r| r.content.get(i)).collect();
+                    let (ty, nn) = match targets.and_then(|t| t.get(i)) {
+                        // INSERT ... VALUES: every row takes the target column's type.
+                        Some(ex) => {
+                            let ex = ex.clone();
+                            let nn: Vec<bool> = column
+                                .iter()
+                                .map(|e| self.expr(e, &scope, &ex).not_null)
+                                .collect();
+                            (ex.ty.clone().unwrap_or(PgType::Unknown), nn)
                         }
-                    }
+                        // A VALUES list: the rows' common type, untyped rows taking it.
+                        None => self.common(&column, &scope, &Expect::default()),
+                    };
+                    outs.push(Out {
+                        name: format!("column{}", i + 1),
+                        ty,
+                        not_null: nn.iter().all(|n| *n),
+                        table: None,
+                        column: None,
+                        embed: None,
+                    });
                 }
                 outs
             }
@@ -1119,6 +1158,12 @@ impl<'a> Analyzer<'a> {
         let name = ident(col);
         match rel.columns.iter().find(|c| c.name == name) {
             Some(c) => Expect {
+                domain: rel
+                    .table
+                    .as_ref()
+                    .and_then(|t| self.cat.table(t))
+                    .and_then(|t| t.column(&name))
+                    .and_then(|c| c.domain.clone()),
                 ty: Some(c.ty.clone()),
                 name: Some(name),
                 nullable: !c.not_null,
@@ -1170,6 +1215,12 @@ impl<'a> Analyzer<'a> {
             rel.columns
                 .iter()
                 .map(|c| Expect {
+                    domain: rel
+                        .table
+                        .as_ref()
+                        .and_then(|t| self.cat.table(t))
+                        .and_then(|t| t.column(&c.name))
+                        .and_then(|c| c.domain.clone()),
                     ty: Some(c.ty.clone()),
                     name: Some(c.name.clone()),
                     nullable: !c.not_null,

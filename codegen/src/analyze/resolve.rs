@@ -19,6 +19,7 @@ impl RType {
         match t {
             PgType::Unknown => RType::Unknown,
             PgType::Enum(q) => RType::Enum(q.clone()),
+            PgType::Composite(_) => RType::Oid(pc::RECORD),
             PgType::Array(inner) => match inner.as_ref() {
                 PgType::Enum(q) => RType::EnumArray(q.clone()),
                 other => match RType::from_pg(other) {
@@ -373,6 +374,26 @@ fn finish<T>((item, sig, ret): (T, Vec<u32>, u32), args: &[RType]) -> Resolved<T
     }
 }
 
+/// The common type of two branches as PostgreSQL's `select_common_type` picks it: keep the first
+/// type unless it is not preferred, converts implicitly to the other, and the other does not convert
+/// back (`int4` and `int8` give `int8`; `varchar` and `text` keep `varchar`).
+pub fn common_type(first: &PgType, next: &PgType) -> Option<PgType> {
+    let c = &*CATALOG;
+    let (RType::Oid(p), RType::Oid(n)) = (RType::from_pg(first), RType::from_pg(next)) else {
+        return None;
+    };
+    if p == n {
+        return Some(first.clone());
+    }
+    let implicit = |a: u32, b: u32| c.casts.get(&(a, b)) == Some(&'i');
+    let preferred = c.type_info(p).is_some_and(|t| t.preferred);
+    if !preferred && implicit(p, n) && !implicit(n, p) {
+        Some(next.clone())
+    } else {
+        Some(first.clone())
+    }
+}
+
 /// Resolves a function call by name.
 pub fn function(name: &str, args: &[RType]) -> Result<Resolved<pc::Func>, Failure> {
     let c = &*CATALOG;
@@ -400,6 +421,7 @@ pub fn call(
     name: &str,
     args: &[RType],
     user: &[crate::catalog::Function],
+    windowed: bool,
 ) -> Result<Resolved<Callee>, Failure> {
     let c = &*CATALOG;
     let mut cands: Vec<(Callee, Vec<u32>, u32, usize, u32)> = Vec::new();
@@ -420,7 +442,16 @@ pub fn call(
         cands.push((Callee::User(i), decl, 0, ndefaults, pc::RECORD));
     }
     if schema.is_none() || schema == Some("pg_catalog") {
-        for f in c.funcs.get(name).into_iter().flatten() {
+        // With OVER, ordered-set and hypothetical-set aggregates (`rank(x) WITHIN GROUP`) cannot be
+        // meant; without it, window-only functions cannot.
+        let fits = |f: &&pc::Func| {
+            if windowed {
+                f.direct_args.is_none()
+            } else {
+                f.kind != 'w'
+            }
+        };
+        for f in c.funcs.get(name).into_iter().flatten().filter(fits) {
             cands.push((
                 Callee::Builtin(f.clone()),
                 f.args.clone(),

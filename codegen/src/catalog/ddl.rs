@@ -1,7 +1,7 @@
 //! One function per DDL statement kind, each applying its statement to the catalog.
 
 use super::types::{resolve, Resolved};
-use super::{Catalog, Column, EnumType, RelKind, Table};
+use super::{Catalog, Column, CompositeType, Domain, EnumType, RelKind, Table};
 use crate::diagnostics::{did_you_mean, Diagnostic};
 use crate::ir::{PgType, QualName};
 use crate::source::{FileId, Span};
@@ -108,12 +108,51 @@ pub fn apply(
                         comment: None,
                     });
                 }
-                _ => diags.push(not_understood(at, "CREATE TYPE other than AS ENUM")),
+                Some(ast::UserDefinedTypeRepresentation::Composite { attributes }) => {
+                    if cat.user_type(&q).is_some() {
+                        diags.push(Diagnostic::error(format!("type `{q}` already exists")).at(at));
+                        return;
+                    }
+                    let mut fields = Vec::new();
+                    for a in attributes {
+                        match column_type(cat, file, &a.data_type, at, diags) {
+                            Some(Resolved::Type(t)) | Some(Resolved::Serial(t)) => {
+                                fields.push((ident(&a.name), t))
+                            }
+                            None => return,
+                        }
+                    }
+                    cat.composites.push(CompositeType {
+                        name: q,
+                        fields,
+                        comment: None,
+                    });
+                }
+                _ => diags.push(not_understood(
+                    at,
+                    "CREATE TYPE other than AS ENUM or a composite",
+                )),
             }
         }
         ast::Statement::AlterType(alt) => alter_type(cat, file, alt, at, diags),
         ast::Statement::CreateExtension(ext) => cat.extensions.push(ident(&ext.name)),
         ast::Statement::CreateFunction(f) => create_function(cat, file, f, at, diags),
+        ast::Statement::CreateDomain(d) => {
+            let q = qual_name(&d.name);
+            if cat.user_type(&q).is_some() {
+                diags.push(Diagnostic::error(format!("type `{q}` already exists")).at(at));
+                return;
+            }
+            if let Some(Resolved::Type(base) | Resolved::Serial(base)) =
+                column_type(cat, file, &d.data_type, at, diags)
+            {
+                cat.domains.push(Domain {
+                    name: q,
+                    base,
+                    not_null: false,
+                });
+            }
+        }
         ast::Statement::CreateSequence {
             name,
             if_not_exists,
@@ -132,6 +171,7 @@ pub fn apply(
                 not_null: true,
                 has_default: false,
                 comment: None,
+                domain: None,
             };
             cat.tables.push(Table {
                 name: q,
@@ -213,7 +253,7 @@ fn column_type(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Resolved> {
     let written = dt.to_string();
-    let found = resolve(&written, &|q| cat.enum_type(q).is_some());
+    let found = resolve(&written, &|q| cat.user_type(q));
     if found.is_none() {
         let at = span(file, dt_span(dt)).unwrap_or(fallback);
         let base = written
@@ -273,12 +313,19 @@ fn column_def(
         Resolved::Type(t) => (t, false),
         Resolved::Serial(t) => (t, true),
     };
+    // A column of a NOT NULL domain cannot hold NULL either.
+    let domain = domain_of(cat, &def.data_type);
+    let domain_not_null = domain
+        .as_ref()
+        .and_then(|q| cat.domain(q))
+        .is_some_and(|d| d.not_null);
     let mut col = Column {
         name: ident(&def.name),
         ty,
-        not_null: serial,
+        not_null: serial || domain_not_null,
         has_default: serial,
         comment: None,
+        domain,
     };
     let mut primary = false;
     for opt in &def.options {
@@ -482,10 +529,14 @@ fn alter_table(
             let ty = match resolved {
                 Resolved::Type(t) | Resolved::Serial(t) => t,
             };
+            let domain = domain_of(cat, data_type);
             let table = cat.table_mut(&name).unwrap();
             let cname = ident(column_name);
             match table.columns.iter_mut().find(|c| c.name == cname) {
-                Some(c) => c.ty = ty,
+                Some(c) => {
+                    c.ty = ty;
+                    c.domain = domain;
+                }
                 None => diags.push(missing_column(table, &cname, cspan)),
             }
             continue;
@@ -737,6 +788,7 @@ pub fn create_derived(
             not_null: not_null && kind != RelKind::Table,
             has_default: false,
             comment: None,
+            domain: None,
         })
         .collect();
     cat.tables.push(Table {
@@ -873,4 +925,41 @@ fn push_function(
         set_returning,
         strict,
     });
+}
+
+/// `CREATE DOMAIN ... NOT NULL ...` with `NOT NULL` (and a bare `NULL`) blanked out, which the parser
+/// cannot read; positions are kept. `None` when the statement is not a domain definition.
+pub fn domain_without_not_null(padded: &str) -> Option<(String, bool)> {
+    let lower = padded.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().take(2).collect();
+    if words != ["create", "domain"] {
+        return None;
+    }
+    let mut out = padded.to_string();
+    let mut not_null = false;
+    for (pat, marks) in [(" not null", true), (" null", false)] {
+        while let Some(i) = out.to_ascii_lowercase().find(pat) {
+            let end = i + pat.len();
+            if out[end..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            {
+                break;
+            }
+            out.replace_range(i..end, &" ".repeat(pat.len()));
+            not_null |= marks;
+        }
+    }
+    (out != padded).then_some((out, not_null))
+}
+
+/// The domain a written type names, if it names one (arrays of domains are typed by their base).
+fn domain_of(cat: &Catalog, dt: &ast::DataType) -> Option<QualName> {
+    let written = dt.to_string();
+    if written.contains('[') {
+        return None;
+    }
+    let q = crate::catalog::types::parse_qualified(written.split('(').next().unwrap_or("").trim())?;
+    cat.domain(&q).map(|d| d.name.clone())
 }

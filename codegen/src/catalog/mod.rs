@@ -19,6 +19,24 @@ pub struct Catalog {
     pub extensions: Vec<String>,
     /// Functions created by the migrations (`CREATE FUNCTION`).
     pub functions: Vec<Function>,
+    pub domains: Vec<Domain>,
+    pub composites: Vec<CompositeType>,
+}
+
+/// `CREATE DOMAIN`: PostgreSQL describes its values as the base type, so sqlgen types them so too.
+#[derive(Debug, Clone)]
+pub struct Domain {
+    pub name: QualName,
+    pub base: PgType,
+    pub not_null: bool,
+}
+
+/// `CREATE TYPE t AS (...)`.
+#[derive(Debug, Clone)]
+pub struct CompositeType {
+    pub name: QualName,
+    pub fields: Vec<(String, PgType)>,
+    pub comment: Option<String>,
 }
 
 /// A user-defined function.
@@ -66,6 +84,8 @@ pub struct Column {
     pub not_null: bool,
     pub has_default: bool,
     pub comment: Option<String>,
+    /// The domain the column is declared with; `ty` is its base type.
+    pub domain: Option<QualName>,
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +106,24 @@ impl Catalog {
 
     pub fn enum_type(&self, name: &QualName) -> Option<&EnumType> {
         self.enums.iter().find(|e| &e.name == name)
+    }
+
+    /// The type a user-defined type name stands for: an enum, a composite, or a domain's base type.
+    pub fn user_type(&self, q: &QualName) -> Option<PgType> {
+        if self.enum_type(q).is_some() {
+            return Some(PgType::Enum(q.clone()));
+        }
+        if self.composites.iter().any(|c| &c.name == q) {
+            return Some(PgType::Composite(q.clone()));
+        }
+        self.domains
+            .iter()
+            .find(|d| &d.name == q)
+            .map(|d| d.base.clone())
+    }
+
+    pub fn domain(&self, q: &QualName) -> Option<&Domain> {
+        self.domains.iter().find(|d| &d.name == q)
     }
 
     pub fn table_names(&self) -> impl Iterator<Item = String> + '_ {
@@ -140,7 +178,31 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
                         }
                     }
                 }
-                Err(d) => diags.push(ddl::parse_failure(d, &text[start..end])),
+                Err(d) => match ddl::domain_without_not_null(&padded) {
+                    // sqlparser does not read NOT NULL in CREATE DOMAIN: parse without it, then apply it.
+                    Some((blanked, not_null)) => {
+                        match crate::syntax::parse::parse(file, &blanked) {
+                            Ok(stmts) => {
+                                for stmt in stmts {
+                                    apply(
+                                        &mut catalog,
+                                        file,
+                                        &stmt,
+                                        Span::new(file, pos, pos),
+                                        diags,
+                                    );
+                                    if let (true, Some(last)) =
+                                        (not_null, catalog.domains.last_mut())
+                                    {
+                                        last.not_null = true;
+                                    }
+                                }
+                            }
+                            Err(_) => diags.push(ddl::parse_failure(d, &text[start..end])),
+                        }
+                    }
+                    None => diags.push(ddl::parse_failure(d, &text[start..end])),
+                },
             }
         }
     }

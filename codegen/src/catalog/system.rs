@@ -70,6 +70,7 @@ pub fn relation(q: &QualName) -> Option<(Table, bool)> {
             not_null: false,
             has_default: false,
             comment: None,
+            domain: None,
         })
         .collect();
     Some((

@@ -11,7 +11,10 @@ pub enum Resolved {
 
 /// Resolves a type as written (`character varying(20)`, `timestamp(3) with time zone`, `text[]`,
 /// `"Status"`), looking user-defined names up with `lookup_enum`.
-pub fn resolve(written: &str, lookup_enum: &dyn Fn(&QualName) -> bool) -> Option<Resolved> {
+pub fn resolve(
+    written: &str,
+    lookup_user: &dyn Fn(&QualName) -> Option<PgType>,
+) -> Option<Resolved> {
     let mut s = written.trim().to_string();
     let mut dims = 0;
     loop {
@@ -37,11 +40,7 @@ pub fn resolve(written: &str, lookup_enum: &dyn Fn(&QualName) -> bool) -> Option
         Some(Builtin::Serial(t)) => (t, true),
         None => {
             let name = parse_qualified(&base)?;
-            if lookup_enum(&name) {
-                (PgType::Enum(name), false)
-            } else {
-                return None;
-            }
+            (lookup_user(&name)?, false)
         }
     };
     // PostgreSQL ignores declared dimensions: `int8[][]` is just `int8[]` (any number of dimensions).
@@ -231,7 +230,7 @@ mod tests {
     use super::*;
 
     fn ty(s: &str) -> String {
-        match resolve(s, &|q| q.name == "Mood") {
+        match resolve(s, &|q| (q.name == "Mood").then(|| PgType::Enum(q.clone()))) {
             Some(Resolved::Type(t)) => t.to_string(),
             Some(Resolved::Serial(t)) => format!("serial {t}"),
             None => "?".into(),

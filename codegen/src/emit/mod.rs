@@ -169,6 +169,38 @@ impl Emitter<'_> {
                 }
             });
         }
+        for c in &pkg.composites {
+            let name = format_ident!("{}", names::enum_name(&c.name));
+            // postgres-types matches the bare type name, without its schema.
+            let sql_name = c.name.name.clone();
+            let doc = doc_attr(c.comment.iter().map(String::as_str).collect());
+            let tdoc = if c.comment.is_none() {
+                doc_attr(vec![&format!(
+                    "Composite type `{}`; every attribute may be NULL.",
+                    c.name
+                )])
+            } else {
+                quote!()
+            };
+            let field_names =
+                names::dedupe(c.fields.iter().map(|f| names::field(&f.name)).collect());
+            let mut fields = Vec::new();
+            for (f, fname) in c.fields.iter().zip(&field_names) {
+                let ty = self.owned(None, &f.ty, f.nullable);
+                let id = names::ident(fname);
+                let sql = &f.name;
+                // The derive matches attributes by name: keep the SQL name whatever the Rust one.
+                fields.push(quote!(#[postgres(name = #sql)] pub #id: #ty,));
+            }
+            items.push(quote! {
+                #doc
+                #tdoc
+                #[derive(Debug, Clone, PartialEq, ::postgres_types::ToSql, ::postgres_types::FromSql #serde_derive)]
+                #[postgres(name = #sql_name)]
+                #serde_rename
+                pub struct #name { #(#fields)* }
+            });
+        }
         for m in &pkg.models {
             let name = format_ident!(
                 "{}",
@@ -405,9 +437,10 @@ impl Emitter<'_> {
             let anon = if borrows { quote!(<'_>) } else { quote!() };
             let refs: Vec<TokenStream> = param_names
                 .iter()
-                .map(|n| {
+                .zip(&q.params)
+                .map(|(n, p)| {
                     let id = names::ident(n);
-                    quote!(&params.#id)
+                    domain_ref(quote!(params.#id), p)
                 })
                 .collect();
             (vec![quote!(params: &#sname #anon)], refs)
@@ -420,8 +453,8 @@ impl Emitter<'_> {
                     Ok(t) => optional(t, p.nullable),
                     Err(m) => self.fail(qn, m),
                 };
+                refs.push(domain_ref(quote!(#id), p));
                 args.push(quote!(#id: #ty));
-                refs.push(quote!(&#id));
             }
             (args, refs)
         };
@@ -595,6 +628,16 @@ impl Emitter<'_> {
             Command::ExecRows | Command::ExecResult => quote!(u64),
             _ => quote!(()),
         }
+    }
+}
+
+/// A reference to a parameter value; one PostgreSQL types as a domain goes through
+/// `sqlgen_runtime::Domain`, which tokio-postgres accepts for the domain as for its base type.
+fn domain_ref(value: TokenStream, p: &ir::Param) -> TokenStream {
+    if p.domain.is_some() {
+        quote!(&::sqlgen_runtime::Domain(#value))
+    } else {
+        quote!(&#value)
     }
 }
 

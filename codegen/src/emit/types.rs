@@ -44,7 +44,7 @@ impl TypeMap {
             T::Inet => quote!(::std::net::IpAddr),
             T::Cidr => quote!(::sqlgen_runtime::cidr::IpCidr),
             T::Oid => quote!(u32),
-            T::Enum(q) => {
+            T::Enum(q) | T::Composite(q) => {
                 let name =
                     proc_macro2::Ident::new(&names::enum_name(q), proc_macro2::Span::call_site());
                 let models = &self.models;

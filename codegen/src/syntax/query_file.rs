@@ -295,7 +295,7 @@ fn rewrite_params(
                 edits.push(Edit {
                     start: i,
                     end: n_end,
-                    text: String::new(),
+                    text: "{}".to_string(),
                 });
                 i = n_end;
                 continue;
@@ -338,12 +338,27 @@ fn rewrite_params(
                     syntax,
                     span_of(i, close + 1),
                 ));
+                let (start_at, end_at, template) = if syntax == ParamSyntax::Slice {
+                    // `x IN (sqlc.slice(ids))` becomes `x = ANY($n)`: one array parameter, any length.
+                    match slice_context(text, i, close + 1) {
+                        Some(found) => found,
+                        None => {
+                            return Err(Diagnostic::error(
+                                "`sqlc.slice` must be the whole list of an IN",
+                            )
+                            .at(span_of(i, close + 1))
+                            .help(format!("write `IN (sqlc.slice({arg}))`")));
+                        }
+                    }
+                } else {
+                    (i, close + 1, "{}".to_string())
+                };
                 edits.push(Edit {
-                    start: i,
-                    end: close + 1,
-                    text: String::new(),
+                    start: start_at,
+                    end: end_at,
+                    text: template,
                 });
-                i = close + 1;
+                i = end_at.max(close + 1);
                 resume = i;
                 continue;
             }
@@ -362,7 +377,7 @@ fn rewrite_params(
     let mut e_iter = edits.iter_mut();
     for u in uses.iter().filter(|u| u.syntax != ParamSyntax::Positional) {
         let e = e_iter.next().unwrap();
-        e.text = format!("${}", u.number);
+        e.text = e.text.replace("{}", &format!("${}", u.number));
     }
     // Parser text: same lines and columns as the file, macros padded to their width.
     let pos = file.pos(start);
@@ -376,7 +391,45 @@ fn rewrite_params(
         at = e.end;
     }
     parse_text.push_str(&text[at..end]);
-    Ok((uses, edits, parse_text))
+    Ok((uses, edits, parser_compatible(parse_text)))
+}
+
+/// For `sqlc.slice` at `start..end`: the range of `[NOT] IN ( ... )` around it and its replacement.
+fn slice_context(text: &str, start: usize, end: usize) -> Option<(usize, usize, String)> {
+    let before = text[..start].trim_end();
+    let before = before.strip_suffix('(')?.trim_end();
+    let lower = before.to_ascii_lowercase();
+    let in_start = lower.strip_suffix("in").map(|r| r.len())?;
+    if lower[..in_start].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let after = &text[end..];
+    let close = end + (after.len() - after.trim_start().len());
+    if !text[close..].starts_with(')') {
+        return None;
+    }
+    let head = lower[..in_start].trim_end();
+    match head.strip_suffix("not") {
+        Some(r) if !r.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') => {
+            Some((r.len(), close + 1, "<> ALL({})".to_string()))
+        }
+        _ => Some((in_start, close + 1, "= ANY({})".to_string())),
+    }
+}
+
+/// Locking clauses the parser does not read (`FOR NO KEY UPDATE`, `FOR KEY SHARE`) change no type:
+/// the parser sees `FOR UPDATE` / `FOR SHARE`, padded to the same width; PostgreSQL gets them as written.
+fn parser_compatible(mut text: String) -> String {
+    for (from, to) in [
+        ("for no key update", "for update"),
+        ("for key share", "for share"),
+    ] {
+        while let Some(i) = text.to_ascii_lowercase().find(from) {
+            let pad = " ".repeat(from.len() - to.len());
+            text.replace_range(i..i + from.len(), &format!("{to}{pad}"));
+        }
+    }
+    text
 }
 
 fn named_use(names: &mut Vec<String>, name: String, syntax: ParamSyntax, span: Span) -> ParamUse {

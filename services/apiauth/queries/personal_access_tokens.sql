@@ -58,3 +58,10 @@ FROM users AS u
 JOIN active AS a ON a.user_id = u.id
 ORDER BY a.token_count DESC, u.email
 LIMIT $1;
+
+-- A token together with its owner, both as whole rows.
+-- name: GetPersonalAccessTokenWithUser :opt
+SELECT sqlc.embed(t), sqlc.embed(u)
+FROM personal_access_tokens AS t
+JOIN users AS u ON u.id = t.user_id
+WHERE t.id = @id;

@@ -54,3 +54,15 @@ JOIN users u ON u.id = m.user_id
 WHERE m.organization_id = @organization_id
 ORDER BY lower(u.email)
 LIMIT sqlc.arg(limit) OFFSET sqlc.arg(offset);
+
+-- Sets the billing address of an organization, or clears it with NULL.
+-- name: SetOrganizationBillingAddress :execrows
+UPDATE organizations
+SET billing_address = sqlc.narg(billing_address), updated_at = now()
+WHERE id = @id;
+
+-- Live organizations among the given slugs, by slug.
+-- name: ListOrganizationsBySlugs :many
+SELECT * FROM organizations
+WHERE slug IN (sqlc.slice(slugs)) AND deleted_at IS NULL
+ORDER BY slug;

@@ -125,6 +125,16 @@ pub trait Queries {
             ::sqlgen_runtime::Error,
         >,
     > + Send;
+    /// A token together with its owner, both as whole rows.
+    fn get_personal_access_token_with_user(
+        &self,
+        id: ::uuid::Uuid,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::option::Option<personal_access_tokens::GetPersonalAccessTokenWithUserRow>,
+            ::sqlgen_runtime::Error,
+        >,
+    > + Send;
 }
 
 impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
@@ -241,5 +251,14 @@ impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
         ::sqlgen_runtime::Error,
     > {
         personal_access_tokens::list_users_by_active_token_count(self, limit).await
+    }
+    async fn get_personal_access_token_with_user(
+        &self,
+        id: ::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ::std::option::Option<personal_access_tokens::GetPersonalAccessTokenWithUserRow>,
+        ::sqlgen_runtime::Error,
+    > {
+        personal_access_tokens::get_personal_access_token_with_user(self, id).await
     }
 }

@@ -282,3 +282,65 @@ pub async fn list_users_by_active_token_count<C: ::sqlgen_runtime::GenericClient
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
+/// SQL of [`get_personal_access_token_with_user`].
+pub const GET_PERSONAL_ACCESS_TOKEN_WITH_USER: &str = "SELECT t.id, t.name, t.user_id, t.hashed_token, t.encrypted_token, t.obfuscated_token, t.last_accessed_at, t.revoked_at, t.created_at, t.updated_at, u.id, u.email, u.authentication_method, u.authentication_profile, u.name, u.display_name, u.avatar_url, u.admin, u.marketing_emails, u.confirmed_basic_details, u.signup_source, u.created_at, u.updated_at, u.last_login_at, u.last_login_ip\nFROM personal_access_tokens AS t\nJOIN users AS u ON u.id = t.user_id\nWHERE t.id = $1";
+
+/// A row of [`get_personal_access_token_with_user`].
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetPersonalAccessTokenWithUserRow {
+    pub personal_access_token: super::models::PersonalAccessToken,
+    pub user: super::models::User,
+}
+
+/// A token together with its owner, both as whole rows.
+pub async fn get_personal_access_token_with_user<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    id: ::uuid::Uuid,
+) -> ::std::result::Result<
+    ::std::option::Option<GetPersonalAccessTokenWithUserRow>,
+    ::sqlgen_runtime::Error,
+> {
+    let stmt = client
+        .prepare_cached(GET_PERSONAL_ACCESS_TOKEN_WITH_USER)
+        .await?;
+    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
+        GetPersonalAccessTokenWithUserRow,
+        ::tokio_postgres::Error,
+    > {
+        Ok(GetPersonalAccessTokenWithUserRow {
+            personal_access_token: super::models::PersonalAccessToken {
+                id: row.try_get(0)?,
+                name: row.try_get(1)?,
+                user_id: row.try_get(2)?,
+                hashed_token: row.try_get(3)?,
+                encrypted_token: row.try_get(4)?,
+                obfuscated_token: row.try_get(5)?,
+                last_accessed_at: row.try_get(6)?,
+                revoked_at: row.try_get(7)?,
+                created_at: row.try_get(8)?,
+                updated_at: row.try_get(9)?,
+            },
+            user: super::models::User {
+                id: row.try_get(10)?,
+                email: row.try_get(11)?,
+                authentication_method: row.try_get(12)?,
+                authentication_profile: row.try_get(13)?,
+                name: row.try_get(14)?,
+                display_name: row.try_get(15)?,
+                avatar_url: row.try_get(16)?,
+                admin: row.try_get(17)?,
+                marketing_emails: row.try_get(18)?,
+                confirmed_basic_details: row.try_get(19)?,
+                signup_source: row.try_get(20)?,
+                created_at: row.try_get(21)?,
+                updated_at: row.try_get(22)?,
+                last_login_at: row.try_get(23)?,
+                last_login_ip: row.try_get(24)?,
+            },
+        })
+    };
+    let row = client.query_opt(&stmt, &[&id]).await?;
+    Ok(row.as_ref().map(decode).transpose()?)
+}

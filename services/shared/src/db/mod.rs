@@ -73,6 +73,22 @@ pub trait Queries {
             ::sqlgen_runtime::Error,
         >,
     > + Send;
+    /// Sets the billing address of an organization, or clears it with NULL.
+    fn set_organization_billing_address(
+        &self,
+        billing_address: ::std::option::Option<self::models::PostalAddress>,
+        id: ::uuid::Uuid,
+    ) -> impl ::std::future::Future<Output = ::std::result::Result<u64, ::sqlgen_runtime::Error>> + Send;
+    /// Live organizations among the given slugs, by slug.
+    fn list_organizations_by_slugs(
+        &self,
+        slugs: &[::std::string::String],
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<models::Organization>,
+            ::sqlgen_runtime::Error,
+        >,
+    > + Send;
     fn create_project(
         &self,
         params: &projects::CreateProjectParams<'_>,
@@ -270,6 +286,19 @@ impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
         ::sqlgen_runtime::Error,
     > {
         organizations::list_org_members(self, organization_id, limit, offset).await
+    }
+    async fn set_organization_billing_address(
+        &self,
+        billing_address: ::std::option::Option<self::models::PostalAddress>,
+        id: ::uuid::Uuid,
+    ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
+        organizations::set_organization_billing_address(self, billing_address, id).await
+    }
+    async fn list_organizations_by_slugs(
+        &self,
+        slugs: &[::std::string::String],
+    ) -> ::std::result::Result<::std::vec::Vec<models::Organization>, ::sqlgen_runtime::Error> {
+        organizations::list_organizations_by_slugs(self, slugs).await
     }
     async fn create_project(
         &self,

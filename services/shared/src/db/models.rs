@@ -137,6 +137,31 @@ impl ::std::fmt::Display for RuntimeEnvironmentType {
     }
 }
 
+/// Composite type `postal_address`; every attribute may be NULL.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    ::postgres_types::ToSql,
+    ::postgres_types::FromSql,
+    ::serde::Serialize,
+    ::serde::Deserialize,
+)]
+#[postgres(name = "postal_address")]
+#[serde(rename_all = "camelCase")]
+pub struct PostalAddress {
+    #[postgres(name = "line1")]
+    pub line1: ::std::option::Option<::std::string::String>,
+    #[postgres(name = "line2")]
+    pub line2: ::std::option::Option<::std::string::String>,
+    #[postgres(name = "city")]
+    pub city: ::std::option::Option<::std::string::String>,
+    #[postgres(name = "postal_code")]
+    pub postal_code: ::std::option::Option<::std::string::String>,
+    #[postgres(name = "country_code")]
+    pub country_code: ::std::option::Option<::std::string::String>,
+}
+
 /// A person who can sign in to KongFlow.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -182,6 +207,8 @@ pub struct Organization {
     pub monthly_spend_limit: ::std::option::Option<::rust_decimal::Decimal>,
     pub trial_ends_on: ::std::option::Option<::time::Date>,
     pub avatar_thumbnail: ::std::option::Option<::std::vec::Vec<u8>>,
+    /// Where invoices go; NULL until billing is set up.
+    pub billing_address: ::std::option::Option<super::models::PostalAddress>,
 }
 
 /// A row of table `org_members`.
