@@ -487,3 +487,17 @@ fn sqlc_slice_becomes_an_array_parameter() {
         "SELECT id FROM places WHERE id = ANY($1) AND slug <> ALL($2)"
     );
 }
+
+#[test]
+fn search_path_decides_where_unqualified_names_live() {
+    let schema = "CREATE SCHEMA app;\nSET search_path TO app, public;\nCREATE TYPE app_state AS ENUM ('on', 'off');\nCREATE TABLE things (id int4 PRIMARY KEY, state app_state NOT NULL);\nCREATE TABLE public.others (id int8 NOT NULL);";
+    let qs = codegen::analyze_text(
+        schema,
+        "-- name: T :many\nSELECT * FROM things;\n-- name: Q :many\nSELECT t.id, o.id AS other FROM app.things t, others o WHERE t.state = $1;",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        codegen::compact(&qs).trim(),
+        "T(:many) -> id int4!, state app.app_state! [app.things]\nQ(:many) $1 state: app.app_state! -> id int4!, other int8!"
+    );
+}

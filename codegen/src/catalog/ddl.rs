@@ -94,7 +94,7 @@ pub fn apply(
             name,
             representation,
         } => {
-            let q = qual_name(name);
+            let q = cat.qualify_new(qual_name(name));
             match representation {
                 Some(ast::UserDefinedTypeRepresentation::Enum { labels }) => {
                     if cat.enum_type(&q).is_some() {
@@ -137,8 +137,23 @@ pub fn apply(
         ast::Statement::AlterType(alt) => alter_type(cat, file, alt, at, diags),
         ast::Statement::CreateExtension(ext) => cat.extensions.push(ident(&ext.name)),
         ast::Statement::CreateFunction(f) => create_function(cat, file, f, at, diags),
+        ast::Statement::Set(ast::Set::SingleAssignment {
+            variable, values, ..
+        }) if variable.to_string().eq_ignore_ascii_case("search_path") => {
+            // `SET search_path TO a, public`: later unqualified names resolve (and are created) there.
+            cat.search_path = values
+                .iter()
+                .map(|v| match v {
+                    ast::Expr::Identifier(i) => ident(i),
+                    ast::Expr::Value(v) => v.value.to_string().trim_matches('\'').to_string(),
+                    other => other.to_string(),
+                })
+                .filter(|s| s != "$user" && s != "\"$user\"")
+                .collect();
+        }
+        ast::Statement::Set(_) => {}
         ast::Statement::CreateDomain(d) => {
-            let q = qual_name(&d.name);
+            let q = cat.qualify_new(qual_name(&d.name));
             if cat.user_type(&q).is_some() {
                 diags.push(Diagnostic::error(format!("type `{q}` already exists")).at(at));
                 return;
@@ -158,7 +173,7 @@ pub fn apply(
             if_not_exists,
             ..
         } => {
-            let q = qual_name(name);
+            let q = cat.qualify_new(qual_name(name));
             if cat.table(&q).is_some() {
                 if !if_not_exists {
                     diags.push(Diagnostic::error(format!("relation `{q}` already exists")).at(at));
@@ -209,7 +224,6 @@ pub fn apply(
         | ast::Statement::Commit { .. }
         | ast::Statement::Grant(_)
         | ast::Statement::Revoke(_)
-        | ast::Statement::Set(_)
         | ast::Statement::CreateTrigger(_)
         | ast::Statement::DropTrigger(_)
         | ast::Statement::CreatePolicy(_)
@@ -360,7 +374,7 @@ fn create_table(
     at: Span,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let name = qual_name(&ct.name);
+    let name = cat.qualify_new(qual_name(&ct.name));
     if ct.like.is_some() || ct.clone.is_some() {
         diags.push(not_understood(at, "CREATE TABLE LIKE / CLONE"));
         return;
@@ -764,7 +778,7 @@ pub fn create_derived(
         ),
         _ => return,
     };
-    let q = qual_name(name);
+    let q = cat.qualify_new(qual_name(name));
     if cat.table(&q).is_some() {
         if replace {
             cat.tables.retain(|t| t.name != q);
@@ -806,7 +820,7 @@ fn create_function(
     at: Span,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let name = qual_name(&f.name);
+    let name = cat.qualify_new(qual_name(&f.name));
     let mut args = Vec::new();
     let mut columns = Vec::new();
     for a in f.args.iter().flatten() {

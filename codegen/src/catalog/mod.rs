@@ -21,6 +21,8 @@ pub struct Catalog {
     pub functions: Vec<Function>,
     pub domains: Vec<Domain>,
     pub composites: Vec<CompositeType>,
+    /// `SET search_path` as the migrations leave it; empty means PostgreSQL's default (`public`).
+    pub search_path: Vec<String>,
 }
 
 /// `CREATE DOMAIN`: PostgreSQL describes its values as the base type, so sqlgen types them so too.
@@ -96,34 +98,62 @@ pub struct EnumType {
 }
 
 impl Catalog {
+    /// The names an unqualified name may mean, in search path order.
+    fn candidates(&self, name: &QualName) -> Vec<QualName> {
+        if name.schema.is_some() || self.search_path.is_empty() {
+            return vec![name.clone()];
+        }
+        self.search_path
+            .iter()
+            .map(|s| QualName::new(Some(s.clone()), name.name.clone()))
+            .collect()
+    }
+
+    /// Where an unqualified object created now goes: the first schema of the search path.
+    pub fn qualify_new(&self, name: QualName) -> QualName {
+        match (&name.schema, self.search_path.first()) {
+            (None, Some(s)) => QualName::new(Some(s.clone()), name.name),
+            _ => name,
+        }
+    }
+
     pub fn table(&self, name: &QualName) -> Option<&Table> {
-        self.tables.iter().find(|t| &t.name == name)
+        self.candidates(name)
+            .into_iter()
+            .find_map(|q| self.tables.iter().find(|t| t.name == q))
     }
 
     pub fn table_mut(&mut self, name: &QualName) -> Option<&mut Table> {
-        self.tables.iter_mut().find(|t| &t.name == name)
+        let found = self.table(name)?.name.clone();
+        self.tables.iter_mut().find(|t| t.name == found)
     }
 
     pub fn enum_type(&self, name: &QualName) -> Option<&EnumType> {
-        self.enums.iter().find(|e| &e.name == name)
+        self.candidates(name)
+            .into_iter()
+            .find_map(|q| self.enums.iter().find(|e| e.name == q))
     }
 
     /// The type a user-defined type name stands for: an enum, a composite, or a domain's base type.
     pub fn user_type(&self, q: &QualName) -> Option<PgType> {
-        if self.enum_type(q).is_some() {
-            return Some(PgType::Enum(q.clone()));
+        for c in self.candidates(q) {
+            if self.enums.iter().any(|e| e.name == c) {
+                return Some(PgType::Enum(c));
+            }
+            if self.composites.iter().any(|x| x.name == c) {
+                return Some(PgType::Composite(c));
+            }
+            if let Some(d) = self.domains.iter().find(|d| d.name == c) {
+                return Some(d.base.clone());
+            }
         }
-        if self.composites.iter().any(|c| &c.name == q) {
-            return Some(PgType::Composite(q.clone()));
-        }
-        self.domains
-            .iter()
-            .find(|d| &d.name == q)
-            .map(|d| d.base.clone())
+        None
     }
 
     pub fn domain(&self, q: &QualName) -> Option<&Domain> {
-        self.domains.iter().find(|d| &d.name == q)
+        self.candidates(q)
+            .into_iter()
+            .find_map(|c| self.domains.iter().find(|d| d.name == c))
     }
 
     pub fn table_names(&self) -> impl Iterator<Item = String> + '_ {
