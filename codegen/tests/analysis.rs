@@ -501,3 +501,23 @@ fn search_path_decides_where_unqualified_names_live() {
         "T(:many) -> id int4!, state app.app_state! [app.things]\nQ(:many) $1 state: app.app_state! -> id int4!, other int8!"
     );
 }
+
+#[test]
+fn aggregates_of_non_null_inputs_under_group_by_have_a_value() {
+    check(
+        "-- name: G :many\nSELECT author_id, max(title) AS last, min(published_on) AS first, sum(id) FILTER (WHERE id > 0) AS pos FROM posts GROUP BY author_id;",
+        "G(:many) -> author_id uuid!, last text!, first date?, pos numeric?",
+    );
+    check(
+        "-- name: W :one\nSELECT max(title) FROM posts;",
+        "W(:one) -> max text?",
+    );
+}
+
+#[test]
+fn a_scalar_subquery_of_one_aggregate_always_returns_a_row() {
+    check(
+        "-- name: S :many\nSELECT (SELECT count(*) FROM posts) AS n, (SELECT max(title) FROM posts) AS top, (SELECT title FROM posts LIMIT 1) AS any FROM users;",
+        "S(:many) -> n int8!, top text?, any text?",
+    );
+}

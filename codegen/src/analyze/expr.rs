@@ -180,8 +180,9 @@ impl<'a> Analyzer<'a> {
                     return Typed::unknown();
                 }
                 let o = &outs[0];
-                // A scalar subquery may return no row at all.
-                Typed::new(o.ty.clone(), false).named(&o.name)
+                // A scalar subquery may return no row at all, unless it is a single aggregate.
+                let nn = nullability::scalar_subquery_not_null(single_aggregate_row(q), o.not_null);
+                Typed::new(o.ty.clone(), nn).named(&o.name)
             }
             E::AnyOp { left, right, .. } | E::AllOp { left, right, .. } => {
                 let (l, r) = if self.untyped(left) && !self.untyped(right) {
@@ -654,6 +655,7 @@ impl<'a> Analyzer<'a> {
         let at = self.span(f.name.span());
         let schema = (parts.len() > 1).then(|| parts[parts.len() - 2].clone());
         self.windowed = f.over.is_some();
+        self.filtered = f.filter.is_some();
         self.call(at, schema.as_deref(), &name, &all, scope).typed
     }
 
@@ -689,6 +691,7 @@ impl<'a> Analyzer<'a> {
             })
             .collect();
         let windowed = std::mem::take(&mut self.windowed);
+        let filtered = std::mem::take(&mut self.filtered);
         match resolve::call(schema, name, &rtypes, &self.cat.functions, windowed) {
             Ok(res) => {
                 let mut nn = Vec::new();
@@ -718,12 +721,18 @@ impl<'a> Analyzer<'a> {
                             && rtypes
                                 .get(1)
                                 .is_some_and(|t| *t == RType::Oid(25) || *t == RType::Unknown);
+                        let use_ = if self.grouped && !filtered && !windowed {
+                            nullability::AggregateUse::Grouped
+                        } else {
+                            nullability::AggregateUse::Other
+                        };
                         let not_null = nullability::catalog_function_not_null(
                             name,
                             f.kind,
                             f.strict,
                             &nn,
                             pattern_substring,
+                            use_,
                         );
                         let columns = if f.out.is_empty() {
                             vec![(name.to_string(), result.clone(), not_null)]
@@ -919,6 +928,32 @@ impl<'a> Analyzer<'a> {
             }
         }
     }
+}
+
+/// `SELECT agg(...) FROM ...` without GROUP BY, HAVING, LIMIT, OFFSET or set operations: one row always.
+fn single_aggregate_row(q: &ast::Query) -> bool {
+    let ast::SetExpr::Select(s) = q.body.as_ref() else {
+        return false;
+    };
+    let no_groups = matches!(&s.group_by, ast::GroupByExpr::Expressions(e, _) if e.is_empty());
+    let item = match s.projection.as_slice() {
+        [ast::SelectItem::UnnamedExpr(e)] | [ast::SelectItem::ExprWithAlias { expr: e, .. }] => e,
+        _ => return false,
+    };
+    let aggregate = match item {
+        ast::Expr::Function(f) if f.over.is_none() => {
+            let name = crate::syntax::parse::name_parts(&f.name)
+                .last()
+                .cloned()
+                .unwrap_or_default();
+            CATALOG
+                .funcs
+                .get(&name)
+                .is_some_and(|fs| fs.iter().all(|x| x.kind == 'a'))
+        }
+        _ => false,
+    };
+    aggregate && no_groups && s.having.is_none() && q.limit_clause.is_none() && q.fetch.is_none()
 }
 
 /// The catalogue name of a binary operator (`OPERATOR(pg_catalog.+)` is `+`).

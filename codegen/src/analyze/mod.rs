@@ -117,6 +117,10 @@ pub(crate) struct Analyzer<'a> {
     missing_relation: bool,
     /// The call being resolved has an OVER clause (so hypothetical-set aggregates are out).
     windowed: bool,
+    /// The call being resolved has a FILTER clause.
+    filtered: bool,
+    /// The SELECT being analysed has GROUP BY: its aggregates see at least one row per group.
+    grouped: bool,
 }
 
 /// Analyses one query against the catalog.
@@ -146,6 +150,8 @@ pub fn analyze(
         in_cast: 0,
         missing_relation: false,
         windowed: false,
+        filtered: false,
+        grouped: false,
     };
     for p in &raw.params {
         if p.syntax == ParamSyntax::NullableNamed {
@@ -212,6 +218,8 @@ pub fn query_columns(
         in_cast: 0,
         missing_relation: false,
         windowed: false,
+        filtered: false,
+        grouped: false,
     };
     let outs = a.query(query, None, None);
     if a.diags.iter().any(Diagnostic::is_error) {
@@ -618,6 +626,9 @@ impl<'a> Analyzer<'a> {
             parent,
         };
         self.from(&s.from, &mut scope);
+        // Aggregates in WHERE are not allowed; the flag matters for the select list, HAVING and ORDER BY.
+        let outer_grouped = self.grouped;
+        self.grouped = matches!(&s.group_by, ast::GroupByExpr::Expressions(e, _) if !e.is_empty());
         if let Some(w) = &s.selection {
             self.expr(w, &scope, &Expect::ty(PgType::Bool));
         }
@@ -646,6 +657,7 @@ impl<'a> Analyzer<'a> {
                 }
             }
         }
+        self.grouped = outer_grouped;
         outs
     }
 

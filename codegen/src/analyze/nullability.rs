@@ -9,14 +9,14 @@
 //! | operators (`+`, `=`, `AND`, `LIKE`...) | any operand may be NULL                           |
 //! | `IS [NOT] NULL`, `EXISTS`              | never                                             |
 //! | `count(...)`                           | never                                             |
-//! | other aggregates (`sum`, `max`, ...)   | always (no rows, or only NULL inputs)             |
+//! | other aggregates (`sum`, `max`, ...)   | without GROUP BY, with FILTER, as a window, or when an input may be NULL |
 //! | `coalesce`, `greatest`, `least`        | every argument may be NULL                        |
 //! | `nullif`                               | always                                            |
 //! | STRICT functions (`lower`, `length`)   | any argument may be NULL, or the function is one that returns NULL for some inputs (JSON extraction, `array_length`, `regexp_match`...) |
 //! | other functions                        | always, except the known never-NULL ones (`now()`, `concat`, `json_build_object`...) |
 //! | window functions                       | ranking functions never; `lag`, `lead`, `first_value`... always |
 //! | operators                              | an operand may be NULL (STRICT operators), or always for JSON extraction (`->`, `->>`, `#>`, `#>>`) |
-//! | scalar subquery                        | always (it may return no row)                     |
+//! | scalar subquery                        | always (it may return no row), unless it is one aggregate without GROUP BY |
 //! | `UNION` / `INTERSECT` / `EXCEPT`       | the column may be NULL in any branch              |
 //! | `RETURNING`                            | as a column reference of the target table         |
 //! | alias ending in `?` / `!`              | forced nullable / forced non-null                  |
@@ -109,6 +109,21 @@ const RANKING: &[&str] = &[
 /// Operators that return NULL for some non-NULL operands.
 const NULLABLE_OPERATORS: &[&str] = &["->", "->>", "#>", "#>>"];
 
+/// Where an aggregate is computed, which decides whether it can see no row at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggregateUse {
+    /// In a query with GROUP BY, without FILTER or OVER.
+    Grouped,
+    /// Anything else: over a whole query without GROUP BY, with FILTER, or as a window function.
+    Other,
+}
+
+/// A scalar subquery of one aggregate without GROUP BY returns exactly one row: its value's
+/// nullability is the aggregate's (`(SELECT count(*) FROM t)` is never NULL).
+pub fn scalar_subquery_not_null(single_aggregate_row: bool, value_not_null: bool) -> bool {
+    single_aggregate_row && value_not_null
+}
+
 /// Result nullability (`true` = NOT NULL) of a catalogue function call.
 /// `kind` is pg_proc's `prokind` (`f`, `a` aggregate, `w` window); `pattern_substring` marks
 /// `substring(text, text)`, which returns NULL when the pattern does not match.
@@ -118,10 +133,13 @@ pub fn catalog_function_not_null(
     strict: bool,
     args_not_null: &[bool],
     pattern_substring: bool,
+    aggregate: AggregateUse,
 ) -> bool {
     match kind {
-        // Aggregates see no rows or only NULLs; count alone always has a value.
-        'a' => name == "count" || name == "regr_count",
+        'a' if name == "count" || name == "regr_count" => true,
+        // In a GROUP BY query every group has a row, so an aggregate of non-NULL inputs has a value;
+        // without GROUP BY (no rows at all), with FILTER (no row passes) or as a window, it may not.
+        'a' => aggregate == AggregateUse::Grouped && args_not_null.iter().all(|n| *n),
         'w' => RANKING.contains(&name),
         _ if NULL_FOR_SOME_INPUTS.contains(&name) || pattern_substring => false,
         _ if strict => args_not_null.iter().all(|n| *n),

@@ -168,10 +168,10 @@ async fn count_votes_by_api_ranks_apis_with_their_first_and_latest_vote_times() 
         .map(|r| (r.api_identifier.as_str(), r.vote_count))
         .collect();
     assert_eq!(summary, [("stripe", 3), ("github", 1), ("slack", 1)]);
-    assert_eq!(ranking[0].first_vote_at, Some(first_stripe.created_at));
-    assert_eq!(ranking[0].latest_vote_at, Some(last_stripe.created_at));
-    assert_eq!(ranking[2].first_vote_at, Some(slack.created_at));
-    assert_eq!(ranking[2].latest_vote_at, Some(slack.created_at));
+    assert_eq!(ranking[0].first_vote_at, first_stripe.created_at);
+    assert_eq!(ranking[0].latest_vote_at, last_stripe.created_at);
+    assert_eq!(ranking[2].first_vote_at, slack.created_at);
+    assert_eq!(ranking[2].latest_vote_at, slack.created_at);
     assert_eq!(client.count_votes_by_api(1).await.unwrap().len(), 1);
     assert!(client.count_votes_by_api(0).await.unwrap().is_empty());
 }

@@ -284,10 +284,7 @@ async fn count_secrets_by_version_counts_each_version_with_its_latest_update() {
         .collect();
     assert_eq!(
         summary,
-        [
-            ("1", 2, Some(latest_v1.updated_at)),
-            ("2", 1, Some(only_v2.updated_at)),
-        ]
+        [("1", 2, latest_v1.updated_at), ("2", 1, only_v2.updated_at),]
     );
 }
 

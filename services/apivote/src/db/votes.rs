@@ -123,8 +123,8 @@ pub const COUNT_VOTES_BY_API: &str = "SELECT \"apiIdentifier\", count(*) AS vote
 pub struct CountVotesByApiRow {
     pub api_identifier: ::std::string::String,
     pub vote_count: i64,
-    pub first_vote_at: ::std::option::Option<::time::PrimitiveDateTime>,
-    pub latest_vote_at: ::std::option::Option<::time::PrimitiveDateTime>,
+    pub first_vote_at: ::time::PrimitiveDateTime,
+    pub latest_vote_at: ::time::PrimitiveDateTime,
 }
 
 /// Number of votes per API, most wanted first.

@@ -204,7 +204,7 @@ pub const COUNT_SECRETS_BY_VERSION: &str = "SELECT \"version\", count(*) AS secr
 pub struct CountSecretsByVersionRow {
     pub version: ::std::string::String,
     pub secret_count: i64,
-    pub last_updated_at: ::std::option::Option<::time::PrimitiveDateTime>,
+    pub last_updated_at: ::time::PrimitiveDateTime,
 }
 
 /// `:many` query `CountSecretsByVersion`.
