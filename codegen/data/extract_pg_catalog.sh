@@ -129,7 +129,7 @@ print_header() {
 #
 # ext   <extname> <extversion> <nspname>
 # type  <oid> <nspname> <typname> <typtype b|c|d|e|p|r|m> <typcategory> <typispreferred 0|1> <typelem oid|0> <typarray oid|0> <typbasetype oid|0>
-# func  <oid> <nspname> <proname> <prokind f|a|w|p> <proretset 0|1> <proisstrict 0|1> <prorettype oid> <provariadic oid|0> <pronargdefaults> <proargtypes: input arg type oids, comma-separated, empty if none> <output column type oids for OUT/INOUT/TABLE params, comma-separated, else empty> <output column names, comma-separated, else empty>
+# func  <oid> <nspname> <proname> <prokind f|a|w|p> <proretset 0|1> <proisstrict 0|1> <prorettype oid> <provariadic oid|0> <pronargdefaults> <proargtypes: input arg type oids, comma-separated, empty if none> <output column type oids for OUT/INOUT/TABLE params, comma-separated, else empty> <output column names, comma-separated, else empty> <input argument names, comma-separated, empty names for unnamed ones>
 #       (functions whose result or any argument is internal, cstring, language_handler, fdw_handler,
 #        table_am_handler, index_am_handler, tsm_handler, trigger or event_trigger are left out;
 #        proargtypes lists input args only, including a VARIADIC one, whose array/element type is provariadic)
@@ -170,7 +170,14 @@ SELECT 'func', p.oid, n.nspname, p.proname, p.prokind, p.proretset::int,
                  WHERE a.m IN ('o', 'b', 't')), ''),
        coalesce((SELECT string_agg(coalesce(p.proargnames[a.i], ''), ',' ORDER BY a.i)
                  FROM unnest(p.proallargtypes, p.proargmodes) WITH ORDINALITY AS a(t, m, i)
-                 WHERE a.m IN ('o', 'b', 't')), '')
+                 WHERE a.m IN ('o', 'b', 't')), ''),
+       CASE WHEN p.proargmodes IS NULL
+            THEN coalesce(array_to_string(ARRAY(SELECT coalesce(p.proargnames[i], '')
+                                                FROM generate_series(1, p.pronargs) AS i ORDER BY i), ','), '')
+            ELSE coalesce((SELECT string_agg(coalesce(p.proargnames[a.i], ''), ',' ORDER BY a.i)
+                           FROM unnest(p.proallargtypes, p.proargmodes) WITH ORDINALITY AS a(t, m, i)
+                           WHERE a.m IN ('i', 'b', 'v')), '')
+       END
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE p.oid IN $FUNC_KEPT
 ORDER BY p.oid;

@@ -521,3 +521,11 @@ fn a_scalar_subquery_of_one_aggregate_always_returns_a_row() {
         "S(:many) -> n int8!, top text?, any text?",
     );
 }
+
+#[test]
+fn named_notation_matches_arguments_by_name() {
+    check(
+        "-- name: I :one\nSELECT make_interval(secs => $1, days => 2);",
+        "I(:one) $1 secs: float8! -> make_interval interval!",
+    );
+}

@@ -582,19 +582,31 @@ impl<'a> Analyzer<'a> {
         let mut args: Vec<&ast::Expr> = Vec::new();
         let mut order_by: Vec<&ast::OrderByExpr> = Vec::new();
         let mut star = false;
+        // Argument names of a call in named notation (`make_interval(secs => $1)`), by position.
+        let mut names: Vec<Option<String>> = Vec::new();
         match &f.args {
             ast::FunctionArguments::List(list) => {
                 for a in &list.args {
                     match a {
                         ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => args.push(x),
                         ast::FunctionArg::Named {
+                            name: n,
                             arg: ast::FunctionArgExpr::Expr(x),
                             ..
-                        } => args.push(x),
+                        } => {
+                            names.resize(args.len(), None);
+                            names.push(Some(ident(n)));
+                            args.push(x);
+                        }
                         ast::FunctionArg::ExprNamed {
+                            name: n,
                             arg: ast::FunctionArgExpr::Expr(x),
                             ..
-                        } => args.push(x),
+                        } => {
+                            names.resize(args.len(), None);
+                            names.push(Some(n.to_string().to_lowercase()));
+                            args.push(x);
+                        }
                         ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => star = true,
                         _ => {}
                     }
@@ -656,7 +668,9 @@ impl<'a> Analyzer<'a> {
         let schema = (parts.len() > 1).then(|| parts[parts.len() - 2].clone());
         self.windowed = f.over.is_some();
         self.filtered = f.filter.is_some();
-        self.call(at, schema.as_deref(), &name, &all, scope).typed
+        names.resize(all.len(), None);
+        self.call(at, schema.as_deref(), &name, &all, &names, scope)
+            .typed
     }
 
     /// Types a call of a function: typed arguments first, then overload resolution among the
@@ -668,6 +682,7 @@ impl<'a> Analyzer<'a> {
         schema: Option<&str>,
         name: &str,
         args: &[&ast::Expr],
+        names: &[Option<String>],
         scope: &Scope,
     ) -> Call {
         let typed: Vec<Option<Typed>> = args
@@ -692,7 +707,7 @@ impl<'a> Analyzer<'a> {
             .collect();
         let windowed = std::mem::take(&mut self.windowed);
         let filtered = std::mem::take(&mut self.filtered);
-        match resolve::call(schema, name, &rtypes, &self.cat.functions, windowed) {
+        match resolve::call(schema, name, &rtypes, names, &self.cat.functions, windowed) {
             Ok(res) => {
                 let mut nn = Vec::new();
                 for (i, a) in args.iter().enumerate() {
@@ -704,12 +719,13 @@ impl<'a> Analyzer<'a> {
                                 .get(i)
                                 .map(RType::to_pg)
                                 .unwrap_or(PgType::Unknown);
-                            let hint = match &res.item {
-                                resolve::Callee::User(u) => {
-                                    self.cat.functions[*u].args.get(i).and_then(|x| x.0.clone())
-                                }
-                                resolve::Callee::Builtin(_) => None,
-                            };
+                            let hint =
+                                names.get(i).cloned().flatten().or_else(|| match &res.item {
+                                    resolve::Callee::User(u) => {
+                                        self.cat.functions[*u].args.get(i).and_then(|x| x.0.clone())
+                                    }
+                                    resolve::Callee::Builtin(_) => None,
+                                });
                             nn.push(self.expr(a, scope, &Expect::named(ty, hint)).not_null);
                         }
                     }

@@ -1036,7 +1036,14 @@ impl<'a> Analyzer<'a> {
                 typed: Typed::new(ty.clone(), true),
                 columns: vec![(fname.clone(), ty, true)],
             },
-            None => self.call(at, schema.as_deref(), &fname, args, scope),
+            None => self.call(
+                at,
+                schema.as_deref(),
+                &fname,
+                args,
+                &vec![None; args.len()],
+                scope,
+            ),
         };
         let mut columns: Vec<RelColumn> = call
             .columns

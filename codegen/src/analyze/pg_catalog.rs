@@ -45,6 +45,8 @@ pub struct Func {
     pub out: Vec<(String, u32)>,
     /// For ordered-set aggregates: how many arguments come before WITHIN GROUP.
     pub direct_args: Option<usize>,
+    /// Input argument names (empty for unnamed ones), for calls in named notation.
+    pub arg_names: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +134,10 @@ fn parse(data: &str) -> PgCatalog {
                         .zip(out_types)
                         .collect(),
                     direct_args: None,
+                    arg_names: f
+                        .get(13)
+                        .map(|x| x.split(',').map(str::to_string).collect())
+                        .unwrap_or_default(),
                 };
                 let list = c.funcs.entry(func.name.clone()).or_default();
                 // pg_catalog's definition shadows an extension's identical one (gen_random_uuid).

@@ -420,6 +420,7 @@ pub fn call(
     schema: Option<&str>,
     name: &str,
     args: &[RType],
+    names: &[Option<String>],
     user: &[crate::catalog::Function],
     windowed: bool,
 ) -> Result<Resolved<Callee>, Failure> {
@@ -464,11 +465,83 @@ pub fn call(
     if cands.is_empty() {
         return Err(Failure::NoMatch);
     }
+    if names.iter().any(Option::is_some) {
+        return named_call(cands, args, names, user);
+    }
     let mut r = select(cands, args)?;
     if let Callee::User(i) = r.item {
         r.result = RType::from_pg(&user[i].returns);
     }
     Ok(r)
+}
+
+/// A call in named notation: each candidate whose argument names cover the call is tried with the
+/// arguments put in its order (the others must have defaults); exactly one must fit.
+fn named_call(
+    cands: Vec<(Callee, Vec<u32>, u32, usize, u32)>,
+    args: &[RType],
+    names: &[Option<String>],
+    user: &[crate::catalog::Function],
+) -> Result<Resolved<Callee>, Failure> {
+    let mut fits = Vec::new();
+    for (item, decl, _, ndefaults, ret) in cands {
+        let arg_names: Vec<String> = match &item {
+            Callee::Builtin(f) => f.arg_names.clone(),
+            Callee::User(i) => user[*i]
+                .args
+                .iter()
+                .map(|a| a.0.clone().unwrap_or_default())
+                .collect(),
+        };
+        // Position in the candidate of each argument of the call.
+        let mut position = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            match n {
+                None => position.push(Some(i)),
+                Some(n) => position.push(arg_names.iter().position(|a| a == n)),
+            }
+        }
+        let Some(position) = position.into_iter().collect::<Option<Vec<usize>>>() else {
+            continue;
+        };
+        let width = decl.len();
+        let required = width - ndefaults.min(width);
+        let mut ordered: Vec<Option<RType>> = vec![None; width];
+        let mut ok = position.iter().all(|p| *p < width);
+        for (i, p) in position.iter().enumerate() {
+            if ok && ordered[*p].replace(args[i].clone()).is_some() {
+                ok = false;
+            }
+        }
+        ok &= ordered
+            .iter()
+            .enumerate()
+            .all(|(i, a)| a.is_some() || i >= required);
+        if !ok {
+            continue;
+        }
+        // Unfilled (defaulted) positions match their declared type exactly.
+        let filled: Vec<RType> = ordered
+            .iter()
+            .zip(&decl)
+            .map(|(a, d)| a.clone().unwrap_or(RType::Oid(*d)))
+            .collect();
+        if let Ok(mut r) = select(vec![(item, decl, 0, 0, ret)], &filled) {
+            r.params = position.iter().map(|p| r.params[*p].clone()).collect();
+            fits.push(r);
+        }
+    }
+    match fits.len() {
+        0 => Err(Failure::NoMatch),
+        1 => {
+            let mut r = fits.pop().unwrap();
+            if let Callee::User(i) = r.item {
+                r.result = RType::from_pg(&user[i].returns);
+            }
+            Ok(r)
+        }
+        _ => Err(Failure::Ambiguous),
+    }
 }
 
 /// Resolves a binary (or, with `left == None`, prefix) operator.
