@@ -50,6 +50,9 @@ pub struct RustOptions {
     /// Crate for date and time types.
     #[serde(default)]
     pub time_crate: TimeCrate,
+    /// Domains as newtypes (`pub struct UrlSlug(pub String)`) instead of their base type.
+    #[serde(default)]
+    pub domain_newtypes: bool,
     /// A query with more parameters than this takes a params struct.
     #[serde(default = "default_params_struct_after")]
     pub params_struct_after: usize,

@@ -206,6 +206,8 @@ pub struct Package {
     pub enums: Vec<Enum>,
     /// Composite types the package uses, in catalog order.
     pub composites: Vec<Composite>,
+    /// Domains the package uses, in catalog order.
+    pub domains: Vec<Domain>,
     /// Models and enums taken from other packages instead of being generated again.
     pub imported: Vec<Import>,
 }
@@ -264,6 +266,8 @@ pub struct Column {
     pub table: Option<QualName>,
     /// Part of a `sqlc.embed(t)`: decoded into t's model, nested in the row.
     pub embed: Option<Embed>,
+    /// A plain reference to a column declared with this domain.
+    pub domain: Option<QualName>,
 }
 
 /// One `sqlc.embed(t)` in a query's select list.
@@ -293,6 +297,15 @@ pub struct Field {
     pub ty: PgType,
     pub nullable: bool,
     pub comment: Option<String>,
+    /// The domain the column is declared with (`ty` is its base type).
+    pub domain: Option<QualName>,
+}
+
+/// A domain a package uses, for `domain_newtypes`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Domain {
+    pub name: QualName,
+    pub base: PgType,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -201,13 +201,15 @@ pub fn load(config_path: &Path) -> Project {
                 queries,
             });
         }
-        let (models, enums, composites) = select_models(cat, &files, pkg.rust.omit_unused_structs);
+        let (models, enums, composites, domains) =
+            select_models(cat, &files, pkg.rust.omit_unused_structs);
         let ir = ir::Package {
             name: pkg.name.clone(),
             files,
             models,
             enums,
             composites,
+            domains,
             imported: Vec::new(),
         };
         packages.push(AnalyzedPackage {
@@ -329,7 +331,12 @@ fn select_models(
     cat: &catalog::Catalog,
     files: &[ir::QueryFile],
     omit_unused: bool,
-) -> (Vec<ir::Model>, Vec<ir::Enum>, Vec<ir::Composite>) {
+) -> (
+    Vec<ir::Model>,
+    Vec<ir::Enum>,
+    Vec<ir::Composite>,
+    Vec<ir::Domain>,
+) {
     let queries = || files.iter().flat_map(|f| f.queries.iter());
     let tables: Vec<&catalog::Table> = cat
         .tables
@@ -380,7 +387,7 @@ fn select_models(
             comment: e.comment.clone(),
         })
         .collect();
-    let models = tables
+    let models: Vec<ir::Model> = tables
         .into_iter()
         .map(|t| ir::Model {
             table: t.name.clone(),
@@ -394,6 +401,7 @@ fn select_models(
                     ty: c.ty.clone(),
                     nullable: !c.not_null,
                     comment: c.comment.clone(),
+                    domain: c.domain.clone(),
                 })
                 .collect(),
         })
@@ -413,11 +421,29 @@ fn select_models(
                     ty: t.clone(),
                     nullable: true,
                     comment: None,
+                    domain: None,
                 })
                 .collect(),
         })
         .collect();
-    (models, enums, composites)
+    let mut used_domains: Vec<&ir::QualName> = Vec::new();
+    for q in queries() {
+        used_domains.extend(q.params.iter().filter_map(|p| p.domain.as_ref()));
+        used_domains.extend(q.columns.iter().filter_map(|c| c.domain.as_ref()));
+    }
+    for m in &models {
+        used_domains.extend(m.fields.iter().filter_map(|f| f.domain.as_ref()));
+    }
+    let domains = cat
+        .domains
+        .iter()
+        .filter(|d| !omit_unused || used_domains.contains(&&d.name))
+        .map(|d| ir::Domain {
+            name: d.name.clone(),
+            base: d.base.clone(),
+        })
+        .collect();
+    (models, enums, composites, domains)
 }
 
 /// Replaces models and enums that a `models_from` package already generates by imports of its types.

@@ -179,6 +179,11 @@ pub fn analyze(
             nullable: !o.not_null,
             table: o.table.clone(),
             embed: o.embed.clone(),
+            domain: o
+                .table
+                .as_ref()
+                .zip(o.column.as_ref())
+                .and_then(|(t, c)| cat.table(t)?.column(c)?.domain.clone()),
         })
         .collect();
     let row_model = if raw.command.returns_rows() {

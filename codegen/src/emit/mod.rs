@@ -32,6 +32,7 @@ pub fn emit(pkg: &ir::Package, opts: &RustOptions) -> Result<Vec<OutputFile>, Ve
         tm: TypeMap {
             time: opts.time_crate,
             models: quote!(super::models),
+            newtypes: opts.domain_newtypes,
         },
         opts,
         errors: Vec::new(),
@@ -82,7 +83,17 @@ impl Emitter<'_> {
     }
 
     fn owned(&mut self, query: Option<&str>, ty: &PgType, nullable: bool) -> TokenStream {
-        match self.tm.owned(ty) {
+        self.owned_in(query, ty, None, nullable)
+    }
+
+    fn owned_in(
+        &mut self,
+        query: Option<&str>,
+        ty: &PgType,
+        domain: Option<&ir::QualName>,
+        nullable: bool,
+    ) -> TokenStream {
+        match self.tm.owned_in(ty, domain) {
             Ok(t) => optional(t, nullable),
             Err(m) => self.fail(query, m),
         }
@@ -169,6 +180,26 @@ impl Emitter<'_> {
                 }
             });
         }
+        if self.opts.domain_newtypes {
+            for d in &pkg.domains {
+                let name = format_ident!("{}", names::enum_name(&d.name));
+                let sql_name = d.name.name.clone();
+                let base = self.owned(None, &d.base, false);
+                let doc = doc_attr(vec![&format!("Domain `{}` over `{}`.", d.name, d.base)]);
+                let serde = if self.opts.emit_json_tags {
+                    quote!(#[serde(transparent)])
+                } else {
+                    quote!()
+                };
+                items.push(quote! {
+                    #doc
+                    #[derive(Debug, Clone, PartialEq, ::postgres_types::ToSql, ::postgres_types::FromSql #serde_derive)]
+                    #[postgres(name = #sql_name)]
+                    #serde
+                    pub struct #name(pub #base);
+                });
+            }
+        }
         for c in &pkg.composites {
             let name = format_ident!("{}", names::enum_name(&c.name));
             // postgres-types matches the bare type name, without its schema.
@@ -211,7 +242,7 @@ impl Emitter<'_> {
                 names::dedupe(m.fields.iter().map(|f| names::field(&f.name)).collect());
             let mut fields = Vec::new();
             for (f, fname) in m.fields.iter().zip(&field_names) {
-                let ty = self.owned(None, &f.ty, f.nullable);
+                let ty = self.owned_in(None, &f.ty, f.domain.as_ref(), f.nullable);
                 let id = names::ident(fname);
                 let fdoc = doc_attr(f.comment.iter().map(String::as_str).collect());
                 let rename = self.field_rename(&f.name, fname);
@@ -275,7 +306,7 @@ impl Emitter<'_> {
         }
         if q.columns.len() == 1 {
             let c = &q.columns[0];
-            let ty = self.owned(qn, &c.ty, c.nullable);
+            let ty = self.owned_in(qn, &c.ty, c.domain.as_ref(), c.nullable);
             return (ty, quote!(), quote!(row.try_get(0)));
         }
         let name = format_ident!("{}Row", q.name);
@@ -308,7 +339,7 @@ impl Emitter<'_> {
             let id = names::ident(f);
             let first = &q.columns[cols[0]];
             let Some(e) = &first.embed else {
-                let ty = self.owned(qn, &first.ty, first.nullable);
+                let ty = self.owned_in(qn, &first.ty, first.domain.as_ref(), first.nullable);
                 let rename = self.field_rename(&first.name, f);
                 fields.push(quote!(#rename pub #id: #ty,));
                 let i = proc_macro2::Literal::usize_unsuffixed(cols[0]);
@@ -413,12 +444,15 @@ impl Emitter<'_> {
         let mut params_def = quote!();
         let (args, refs) = if use_struct {
             let sname = format_ident!("{}Params", q.name);
-            let borrows = q.params.iter().any(|p| self.tm.param_borrows(&p.ty));
+            let borrows = q
+                .params
+                .iter()
+                .any(|p| self.tm.param_borrows_in(&p.ty, p.domain.as_ref()));
             let lt = if borrows { quote!('a) } else { quote!() };
             let mut fields = Vec::new();
             for (p, n) in q.params.iter().zip(&param_names) {
                 let id = names::ident(n);
-                let ty = match self.tm.param(&p.ty, &lt) {
+                let ty = match self.tm.param_in(&p.ty, p.domain.as_ref(), &lt) {
                     Ok(t) => optional(t, p.nullable),
                     Err(m) => self.fail(qn, m),
                 };
@@ -440,7 +474,7 @@ impl Emitter<'_> {
                 .zip(&q.params)
                 .map(|(n, p)| {
                     let id = names::ident(n);
-                    domain_ref(quote!(params.#id), p)
+                    domain_ref(quote!(params.#id), p, self.tm.newtypes)
                 })
                 .collect();
             (vec![quote!(params: &#sname #anon)], refs)
@@ -449,11 +483,11 @@ impl Emitter<'_> {
             let mut refs = Vec::new();
             for (p, n) in q.params.iter().zip(&param_names) {
                 let id = names::ident(n);
-                let ty = match self.tm.param(&p.ty, &quote!()) {
+                let ty = match self.tm.param_in(&p.ty, p.domain.as_ref(), &quote!()) {
                     Ok(t) => optional(t, p.nullable),
                     Err(m) => self.fail(qn, m),
                 };
-                refs.push(domain_ref(quote!(#id), p));
+                refs.push(domain_ref(quote!(#id), p, self.tm.newtypes));
                 args.push(quote!(#id: #ty));
             }
             (args, refs)
@@ -534,32 +568,38 @@ impl Emitter<'_> {
                 let qn = Some(q.name.as_str());
                 let param_names =
                     names::dedupe(q.params.iter().map(|p| names::field(&p.name)).collect());
-                let (args, pass): (Vec<TokenStream>, Vec<TokenStream>) =
-                    if q.params.len() > self.opts.params_struct_after {
-                        let sname = format_ident!("{}Params", q.name);
-                        let anon = if q.params.iter().any(|p| self.tm.param_borrows(&p.ty)) {
-                            quote!(<'_>)
-                        } else {
-                            quote!()
-                        };
-                        (
-                            vec![quote!(params: &#m::#sname #anon)],
-                            vec![quote!(params)],
-                        )
+                let (args, pass): (Vec<TokenStream>, Vec<TokenStream>) = if q.params.len()
+                    > self.opts.params_struct_after
+                {
+                    let sname = format_ident!("{}Params", q.name);
+                    let anon = if q
+                        .params
+                        .iter()
+                        .any(|p| self.tm.param_borrows_in(&p.ty, p.domain.as_ref()))
+                    {
+                        quote!(<'_>)
                     } else {
-                        let mut a = Vec::new();
-                        let mut p = Vec::new();
-                        for (param, n) in q.params.iter().zip(&param_names) {
-                            let id = names::ident(n);
-                            let ty = match root_tm.param(&param.ty, &quote!()) {
-                                Ok(t) => optional(t, param.nullable),
-                                Err(m) => self.fail(qn, m),
-                            };
-                            a.push(quote!(#id: #ty));
-                            p.push(quote!(#id));
-                        }
-                        (a, p)
+                        quote!()
                     };
+                    (
+                        vec![quote!(params: &#m::#sname #anon)],
+                        vec![quote!(params)],
+                    )
+                } else {
+                    let mut a = Vec::new();
+                    let mut p = Vec::new();
+                    for (param, n) in q.params.iter().zip(&param_names) {
+                        let id = names::ident(n);
+                        let ty = match root_tm.param_in(&param.ty, param.domain.as_ref(), &quote!())
+                        {
+                            Ok(t) => optional(t, param.nullable),
+                            Err(m) => self.fail(qn, m),
+                        };
+                        a.push(quote!(#id: #ty));
+                        p.push(quote!(#id));
+                    }
+                    (a, p)
+                };
                 let ret = self.return_type(q, &m);
                 let doc = doc_attr(q.doc.iter().map(String::as_str).collect());
                 sigs.push(quote! {
@@ -613,7 +653,7 @@ impl Emitter<'_> {
                 models: quote!(self::models),
                 ..self.tm.clone()
             };
-            match root.owned(&c.ty) {
+            match root.owned_in(&c.ty, c.domain.as_ref()) {
                 Ok(t) => optional(t, c.nullable),
                 Err(m) => self.fail(qn, m),
             }
@@ -633,8 +673,9 @@ impl Emitter<'_> {
 
 /// A reference to a parameter value; one PostgreSQL types as a domain goes through
 /// `sqlgen_runtime::Domain`, which tokio-postgres accepts for the domain as for its base type.
-fn domain_ref(value: TokenStream, p: &ir::Param) -> TokenStream {
-    if p.domain.is_some() {
+fn domain_ref(value: TokenStream, p: &ir::Param, newtypes: bool) -> TokenStream {
+    // A generated newtype implements ToSql for its domain itself.
+    if p.domain.is_some() && !newtypes {
         quote!(&::sqlgen_runtime::Domain(#value))
     } else {
         quote!(&#value)

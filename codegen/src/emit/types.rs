@@ -12,6 +12,8 @@ pub struct TypeMap {
     pub time: TimeCrate,
     /// Path of the models module from where the type is written (`super::models`).
     pub models: TokenStream,
+    /// Domains as generated newtypes rather than their base type.
+    pub newtypes: bool,
 }
 
 impl TypeMap {
@@ -74,7 +76,44 @@ impl TypeMap {
         })
     }
 
+    /// The owned type of a value that may come from a domain-typed column.
+    pub fn owned_in(
+        &self,
+        ty: &PgType,
+        domain: Option<&crate::ir::QualName>,
+    ) -> Result<TokenStream, String> {
+        match domain.filter(|_| self.newtypes) {
+            Some(d) => {
+                let name =
+                    proc_macro2::Ident::new(&names::enum_name(d), proc_macro2::Span::call_site());
+                let models = &self.models;
+                Ok(quote!(#models::#name))
+            }
+            None => self.owned(ty),
+        }
+    }
+
+    /// The parameter type of a value PostgreSQL may type as a domain.
+    pub fn param_in(
+        &self,
+        ty: &PgType,
+        domain: Option<&crate::ir::QualName>,
+        lt: &TokenStream,
+    ) -> Result<TokenStream, String> {
+        match domain.filter(|_| self.newtypes) {
+            Some(_) => {
+                let owned = self.owned_in(ty, domain)?;
+                Ok(quote!(&#lt #owned))
+            }
+            None => self.param(ty, lt),
+        }
+    }
+
     /// Whether the parameter type borrows (and a params struct needs a lifetime).
+    pub fn param_borrows_in(&self, ty: &PgType, domain: Option<&crate::ir::QualName>) -> bool {
+        (self.newtypes && domain.is_some()) || self.param_borrows(ty)
+    }
+
     pub fn param_borrows(&self, ty: &PgType) -> bool {
         matches!(
             ty,

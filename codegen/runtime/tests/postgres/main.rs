@@ -1,6 +1,7 @@
 //! Runtime tests against a real PostgreSQL, one test binary so that one throwaway server serves them all.
 
 mod deadpool;
+mod domains;
 mod errors;
 mod server_view;
 mod statement_cache;
