@@ -6,7 +6,8 @@ and column types and column names agree on at least 99% of fields; queries Postg
 rejected too, except the documented exceptions below. Against sqlc, nullability agrees on at least
 96.5% of fields: every disagreement is in a class where sqlc is known to be wrong (aggregates,
 function results, casts, scalar subqueries) or where sqlgen follows PostgreSQL (coalesce with a
-non-null argument, CREATE TABLE AS). A run that finds no cases fails.
+non-null argument, CREATE TABLE AS, a WHERE or inner-join condition on the nullable side of an outer
+join, which drops its NULL rows). A run that finds no cases fails.
 """
 import json
 import os

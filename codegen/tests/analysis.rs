@@ -100,10 +100,10 @@ fn full_join_makes_both_sides_nullable() {
 }
 
 #[test]
-fn left_join_chain_nulls_every_later_table_joined_to_the_nullable_side() {
+fn an_inner_join_on_the_nullable_side_of_a_left_join_drops_its_null_rows() {
     check(
         "-- name: Chain :many\nSELECT a.email, p.title, b.email AS other FROM users a LEFT JOIN posts p ON p.author_id = a.id JOIN users b ON b.id = p.author_id;",
-        "Chain(:many) -> email text!, title text?, other text!",
+        "Chain(:many) -> email text!, title text!, other text!",
     );
 }
 
@@ -527,5 +527,23 @@ fn named_notation_matches_arguments_by_name() {
     check(
         "-- name: I :one\nSELECT make_interval(secs => $1, days => 2);",
         "I(:one) $1 secs: float8! -> make_interval interval!",
+    );
+}
+
+#[test]
+fn a_later_inner_join_or_where_on_the_nullable_side_removes_its_nulls() {
+    // The inner join compares p.id: rows where the LEFT JOIN found no post are dropped.
+    check(
+        "-- name: Chain :many\nSELECT u.email, p.title FROM users u LEFT JOIN posts p ON p.author_id = u.id JOIN posts q ON q.id = p.id;",
+        "Chain(:many) -> email text!, title text!",
+    );
+    check(
+        "-- name: Where :many\nSELECT u.email, p.title FROM users u LEFT JOIN posts p ON p.author_id = u.id WHERE p.status = 'open';",
+        "Where(:many) -> email text!, title text!",
+    );
+    // IS NULL keeps exactly those rows, and OR may keep them: still nullable.
+    check(
+        "-- name: Anti :many\nSELECT u.email, p.title FROM users u LEFT JOIN posts p ON p.author_id = u.id WHERE p.id IS NULL OR p.title = 'x';",
+        "Anti(:many) -> email text!, title text?",
     );
 }

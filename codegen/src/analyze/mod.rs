@@ -636,6 +636,8 @@ impl<'a> Analyzer<'a> {
         self.grouped = matches!(&s.group_by, ast::GroupByExpr::Expressions(e, _) if !e.is_empty());
         if let Some(w) = &s.selection {
             self.expr(w, &scope, &Expect::ty(PgType::Bool));
+            // `WHERE b.x = 1` keeps no row where `b` was nulled by an outer join.
+            nullability::reduce_outer_joins(w, &mut scope.rels[..]);
         }
         let mut outs = Vec::new();
         for (i, item) in s.projection.iter().enumerate() {
@@ -915,6 +917,10 @@ impl<'a> Analyzer<'a> {
                 match constraint {
                     Some(ast::JoinConstraint::On(e)) => {
                         self.expr(e, scope, &Expect::ty(PgType::Bool));
+                        // `LEFT JOIN a ... JOIN b ON a.x = b.x`: the inner join drops rows where `a` is NULL.
+                        if !null_left && !null_right {
+                            nullability::reduce_outer_joins(e, &mut scope.rels[..]);
+                        }
                     }
                     Some(ast::JoinConstraint::Using(cols)) => {
                         for c in cols {

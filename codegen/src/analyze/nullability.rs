@@ -177,3 +177,76 @@ pub fn alias_override(alias: &str) -> (String, Option<bool>) {
         (alias.to_string(), None)
     }
 }
+
+/// PostgreSQL's outer-join reduction: a top-level (AND-ed) condition that is NULL whenever a relation's
+/// column is NULL (`b.x = 1`, `b.x IS NOT NULL`, `b.x LIKE 'a%'`) drops every row where an outer join
+/// nulled that relation, so its columns keep their own nullability. `b.x IS NULL` and `OR` do not.
+pub fn reduce_outer_joins(cond: &crate::syntax::parse::ast::Expr, rels: &mut [super::scope::Rel]) {
+    use crate::syntax::parse::ast::{BinaryOperator as B, Expr as E};
+    let mut refs: Vec<(Option<String>, String)> = Vec::new();
+    fn column(e: &E, refs: &mut Vec<(Option<String>, String)>) {
+        match e {
+            E::Identifier(i) => refs.push((None, crate::syntax::parse::ident(i))),
+            E::CompoundIdentifier(ids) if ids.len() >= 2 => refs.push((
+                Some(crate::syntax::parse::ident(&ids[ids.len() - 2])),
+                crate::syntax::parse::ident(&ids[ids.len() - 1]),
+            )),
+            E::Nested(inner) | E::Cast { expr: inner, .. } => column(inner, refs),
+            _ => {}
+        }
+    }
+    fn walk(e: &E, refs: &mut Vec<(Option<String>, String)>) {
+        match e {
+            E::BinaryOp {
+                left,
+                op: B::And,
+                right,
+            } => {
+                walk(left, refs);
+                walk(right, refs);
+            }
+            E::BinaryOp {
+                left,
+                op: B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq,
+                right,
+            } => {
+                column(left, refs);
+                column(right, refs);
+            }
+            E::IsNotNull(x)
+            | E::Like {
+                expr: x,
+                negated: false,
+                ..
+            }
+            | E::ILike {
+                expr: x,
+                negated: false,
+                ..
+            } => column(x, refs),
+            E::Between {
+                expr,
+                negated: false,
+                ..
+            } => column(expr, refs),
+            E::Nested(inner) => walk(inner, refs),
+            _ => {}
+        }
+    }
+    walk(cond, &mut refs);
+    for (rel, col) in refs {
+        let owners: Vec<usize> = rels
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                rel.as_ref().map_or(true, |n| *n == r.name)
+                    && r.columns.iter().any(|c| c.name == col)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        // An unqualified name must be unambiguous to tell which relation it filters.
+        if let [only] = owners.as_slice() {
+            rels[*only].nulled = false;
+        }
+    }
+}
