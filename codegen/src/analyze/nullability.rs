@@ -239,8 +239,7 @@ pub fn reduce_outer_joins(cond: &crate::syntax::parse::ast::Expr, rels: &mut [su
             .iter()
             .enumerate()
             .filter(|(_, r)| {
-                rel.as_ref().map_or(true, |n| *n == r.name)
-                    && r.columns.iter().any(|c| c.name == col)
+                rel.as_ref().is_none_or(|n| *n == r.name) && r.columns.iter().any(|c| c.name == col)
             })
             .map(|(i, _)| i)
             .collect();
