@@ -138,21 +138,7 @@ pub fn analyze(
         .at(raw.annotation)]);
     };
     let count = raw.params.iter().map(|p| p.number).max().unwrap_or(0);
-    let mut a = Analyzer {
-        cat,
-        file: raw.file,
-        src,
-        fallback: raw.annotation,
-        slots: vec![Slot::default(); count],
-        diags: Vec::new(),
-        edits: Vec::new(),
-        ctes: Vec::new(),
-        in_cast: 0,
-        missing_relation: false,
-        windowed: false,
-        filtered: false,
-        grouped: false,
-    };
+    let mut a = Analyzer::new(cat, src, raw.file, raw.annotation, count);
     for p in &raw.params {
         if p.syntax == ParamSyntax::NullableNamed {
             a.slots[p.number - 1].nullable = true;
@@ -211,21 +197,7 @@ pub fn query_columns(
     query: &ast::Query,
 ) -> Result<Vec<(String, PgType, bool)>, Vec<Diagnostic>> {
     let fallback = span(file, query.span()).unwrap_or(Span::point(file, 1, 1));
-    let mut a = Analyzer {
-        cat,
-        file,
-        src,
-        fallback,
-        slots: Vec::new(),
-        diags: Vec::new(),
-        edits: Vec::new(),
-        ctes: Vec::new(),
-        in_cast: 0,
-        missing_relation: false,
-        windowed: false,
-        filtered: false,
-        grouped: false,
-    };
+    let mut a = Analyzer::new(cat, src, file, fallback, 0);
     let outs = a.query(query, None, None);
     if a.diags.iter().any(Diagnostic::is_error) {
         return Err(a.diags);
@@ -277,6 +249,30 @@ fn apply_edits(text: &str, start: usize, end: usize, edits: &[Edit]) -> String {
 }
 
 impl<'a> Analyzer<'a> {
+    fn new(
+        cat: &'a Catalog,
+        src: &'a SourceFile,
+        file: FileId,
+        fallback: Span,
+        params: usize,
+    ) -> Self {
+        Analyzer {
+            cat,
+            file,
+            src,
+            fallback,
+            slots: vec![Slot::default(); params],
+            diags: Vec::new(),
+            edits: Vec::new(),
+            ctes: Vec::new(),
+            in_cast: 0,
+            missing_relation: false,
+            windowed: false,
+            filtered: false,
+            grouped: false,
+        }
+    }
+
     fn span(&self, s: sqlparser::tokenizer::Span) -> Span {
         span(self.file, s).unwrap_or(self.fallback)
     }

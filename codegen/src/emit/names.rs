@@ -112,27 +112,21 @@ fn singular(name: &str) -> String {
 
 /// Makes type or variant names unique by suffixing `2`, `3`... (camel case has no underscores).
 pub fn dedupe_types(names: Vec<String>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for n in names {
-        let mut candidate = n.clone();
-        let mut k = 2;
-        while out.contains(&candidate) {
-            candidate = format!("{n}{k}");
-            k += 1;
-        }
-        out.push(candidate);
-    }
-    out
+    dedupe_with(names, "")
 }
 
 /// Makes names unique by suffixing `_2`, `_3`... in order of appearance.
 pub fn dedupe(names: Vec<String>) -> Vec<String> {
+    dedupe_with(names, "_")
+}
+
+fn dedupe_with(names: Vec<String>, separator: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for n in names {
         let mut candidate = n.clone();
         let mut k = 2;
         while out.contains(&candidate) {
-            candidate = format!("{n}_{k}");
+            candidate = format!("{n}{separator}{k}");
             k += 1;
         }
         out.push(candidate);
