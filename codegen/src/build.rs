@@ -70,15 +70,17 @@ impl Builder {
             }
         }
         let generated = project.generate(Some(&self.package));
-        let own_errors = project.diagnostics.iter().any(|d| d.is_error());
-        if own_errors {
-            return Err(project
-                .render_diagnostics()
-                .lines()
-                .map(str::to_string)
-                .collect());
+        // Only this package's problems: another service's broken query must not fail this build.
+        let own: Vec<crate::diagnostics::Diagnostic> = project
+            .diagnostics_of(&self.package)
+            .into_iter()
+            .cloned()
+            .collect();
+        if own.iter().any(|d| d.is_error()) {
+            let report = crate::diagnostics::render_all(&own, &project.sources);
+            return Err(report.lines().map(str::to_string).collect());
         }
-        for d in project.diagnostics.iter() {
+        for d in &own {
             for line in d.render(&project.sources).lines() {
                 println!("cargo::warning={line}");
             }

@@ -60,6 +60,29 @@ impl Project {
         diagnostics::render_all(&self.diagnostics, &self.sources)
     }
 
+    /// The diagnostics that concern one package: those in its schema, its query files, the query
+    /// files of the packages it takes models from, `sqlgen.yaml`, and unlocated ones.
+    pub fn diagnostics_of(&self, name: &str) -> Vec<&Diagnostic> {
+        let mut files: Vec<FileId> = self.config.iter().map(|c| c.file).collect();
+        let mut names = vec![name.to_string()];
+        if let Some(p) = self.package(name) {
+            names.extend(p.config.rust.models_from.iter().cloned());
+        }
+        for n in &names {
+            if let Some(p) = self.package(n) {
+                files.extend(p.inputs.iter().filter_map(|path| self.sources.find(path)));
+            }
+        }
+        self.diagnostics
+            .iter()
+            .filter(|d| {
+                d.primary
+                    .as_ref()
+                    .is_none_or(|(span, _)| files.contains(&span.file))
+            })
+            .collect()
+    }
+
     pub fn package(&self, name: &str) -> Option<&AnalyzedPackage> {
         self.packages.iter().find(|p| p.config.name == name)
     }
@@ -99,7 +122,11 @@ impl Project {
                 }
             }
         }
-        if self.has_errors() {
+        let blocked = match only {
+            Some(name) => self.diagnostics_of(name).iter().any(|d| d.is_error()),
+            None => self.has_errors(),
+        };
+        if blocked {
             out.clear();
         }
         out

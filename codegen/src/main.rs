@@ -118,11 +118,16 @@ fn main() -> ExitCode {
 
 fn run(project: &mut codegen::Project, package: Option<&str>, check: bool) -> ExitCode {
     let generated = project.generate(package);
-    let report = project.render_diagnostics();
+    // With --package, only that package's problems count.
+    let diagnostics: Vec<codegen::diagnostics::Diagnostic> = match package {
+        Some(p) => project.diagnostics_of(p).into_iter().cloned().collect(),
+        None => project.diagnostics.clone(),
+    };
+    let report = codegen::diagnostics::render_all(&diagnostics, &project.sources);
     if !report.is_empty() {
         eprint!("{report}");
     }
-    if project.has_errors() {
+    if diagnostics.iter().any(|d| d.is_error()) {
         return ExitCode::from(1);
     }
     let mut stale = 0;
