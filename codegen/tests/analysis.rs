@@ -547,3 +547,11 @@ fn a_later_inner_join_or_where_on_the_nullable_side_removes_its_nulls() {
         "Anti(:many) -> email text!, title text?",
     );
 }
+
+#[test]
+fn intersect_and_except_keep_nulls_only_where_they_can_come_from() {
+    check(
+        "-- name: I :many\nSELECT name FROM users INTERSECT SELECT title FROM posts;\n-- name: E :many\nSELECT title FROM posts EXCEPT SELECT name FROM users;",
+        "I(:many) -> name varchar!\nE(:many) -> title text!",
+    );
+}

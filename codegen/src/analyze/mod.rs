@@ -514,7 +514,16 @@ impl<'a> Analyzer<'a> {
         match body {
             ast::SetExpr::Select(s) => self.select(s, parent, targets, order_by),
             ast::SetExpr::Query(q) => self.query(q, parent, targets),
-            ast::SetExpr::SetOperation { left, right, .. } => {
+            ast::SetExpr::SetOperation {
+                left, right, op, ..
+            } => {
+                let set_op = match op {
+                    ast::SetOperator::Intersect => nullability::SetOp::Intersect,
+                    ast::SetOperator::Except | ast::SetOperator::Minus => {
+                        nullability::SetOp::Except
+                    }
+                    _ => nullability::SetOp::Union,
+                };
                 let l = self.set_expr(left, parent, targets, &None);
                 let r = self.set_expr(right, parent, targets, &None);
                 if l.len() != r.len() {
@@ -525,7 +534,9 @@ impl<'a> Analyzer<'a> {
                     .into_iter()
                     .zip(r)
                     .map(|(a, b)| Out {
-                        not_null: nullability::set_operation_not_null(a.not_null, b.not_null),
+                        not_null: nullability::set_operation_not_null(
+                            set_op, a.not_null, b.not_null,
+                        ),
                         ty: expr::unify(&a.ty, &b.ty),
                         table: None,
                         column: None,

@@ -4,7 +4,7 @@
 //! |----------------------------------------|--------------------------------------------------|
 //! | column reference                       | the column is nullable, or an outer join can null its table |
 //! | literal                                | it is `NULL`                                     |
-//! | parameter                              | it is `sqlc.narg`, or bound to a nullable column in INSERT/SET |
+//! | parameter                              | it is `sqlc.narg`, stored into a nullable column (INSERT/SET), or compared with one (sqlc's rule) |
 //! | cast `x::t`                            | `x` may be NULL                                   |
 //! | operators (`+`, `=`, `AND`, `LIKE`...) | any operand may be NULL                           |
 //! | `IS [NOT] NULL`, `EXISTS`              | never                                             |
@@ -17,7 +17,8 @@
 //! | window functions                       | ranking functions never; `lag`, `lead`, `first_value`... always |
 //! | operators                              | an operand may be NULL (STRICT operators), or always for JSON extraction (`->`, `->>`, `#>`, `#>>`) |
 //! | scalar subquery                        | always (it may return no row), unless it is one aggregate without GROUP BY |
-//! | `UNION` / `INTERSECT` / `EXCEPT`       | the column may be NULL in any branch              |
+//! | `UNION`                                | the column may be NULL in any branch              |
+//! | `INTERSECT` / `EXCEPT`                 | in both branches / in the left branch             |
 //! | `RETURNING`                            | as a column reference of the target table         |
 //! | alias ending in `?` / `!`              | forced nullable / forced non-null                  |
 
@@ -162,9 +163,22 @@ pub fn operator_not_null(operands: &[bool]) -> bool {
     operands.iter().all(|n| *n)
 }
 
-/// A set operation's column is NULL when it may be NULL in any branch.
-pub fn set_operation_not_null(left: bool, right: bool) -> bool {
-    left && right
+/// Which set operation combines two branches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetOp {
+    Union,
+    Intersect,
+    Except,
+}
+
+/// A set operation's column may be NULL when a row carrying NULL can come out of it: from any branch
+/// of a UNION, only when both branches have it for INTERSECT, from the left branch for EXCEPT.
+pub fn set_operation_not_null(op: SetOp, left: bool, right: bool) -> bool {
+    match op {
+        SetOp::Union => left && right,
+        SetOp::Intersect => left || right,
+        SetOp::Except => left,
+    }
 }
 
 /// `alias?` forces nullable, `alias!` forces non-null (sqlx's convention); returns the bare name.
