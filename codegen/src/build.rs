@@ -127,6 +127,15 @@ pub fn run_build_script() {
         );
         return;
     };
+    // The shared build script lives next to sqlgen.yaml by convention; cargo watches nothing it is not
+    // told about once any rerun-if-changed is printed, so name it too.
+    if let Some(script) = config
+        .parent()
+        .map(|d| d.join("build.rs"))
+        .filter(|p| p.is_file())
+    {
+        println!("cargo::rerun-if-changed={}", script.display());
+    }
     if let Err(lines) = Builder::new(config, package).run() {
         for line in lines {
             println!("cargo::error={line}");

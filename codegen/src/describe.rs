@@ -27,7 +27,11 @@ pub fn document(project: &Project) -> Value {
         for (name, diags) in &pkg.failures {
             let msg = diags.first().map(|d| d.message.clone()).unwrap_or_default();
             let loc = diags.first().and_then(|d| d.location(&project.sources));
-            failures.insert(name.clone(), json!({"error": msg, "location": loc}));
+            let error = match loc {
+                Some(l) => format!("{l}: {msg}"),
+                None => msg,
+            };
+            failures.insert(name.clone(), json!({ "error": error }));
         }
     }
     json!({"queries": queries, "failures": failures})
@@ -47,7 +51,7 @@ fn query(q: &Query, file: &str) -> Value {
             json!({"name": c.name, "type": t, "not_null": !c.nullable, "is_array": arr, "table": c.table.as_ref().map(|t| t.to_string())})
         })
         .collect();
-    json!({"cmd": q.command.annotation(), "file": file, "line": q.line, "sql": q.sql, "params": params, "columns": columns})
+    json!({"cmd": q.command.annotation(), "file": file, "params": params, "columns": columns})
 }
 
 fn param(p: &Param) -> Value {
