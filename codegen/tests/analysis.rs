@@ -555,3 +555,38 @@ fn intersect_and_except_keep_nulls_only_where_they_can_come_from() {
         "I(:many) -> name varchar!\nE(:many) -> title text!",
     );
 }
+
+#[test]
+fn malformed_input_is_a_diagnostic_never_a_panic() {
+    let inputs = [
+        "",
+        "-- only a comment\n",
+        "-- name: A :one",
+        "-- name: A :one\nSELECT 'unterminated",
+        "-- name: A :one\nSELECT 1 /* unterminated",
+        "-- name: A :one\nSELECT $$unterminated",
+        "-- name: A :one\nSELECT ;;;",
+        "-- name: A :one\nSELECT sqlc.arg(",
+        "-- name: A :one\nSELECT @",
+        "-- name: A :one\nSELECT $0, $99999999999999999999",
+        "-- name: A :many\nSELECT * FROM users u JOIN posts p USING (nosuch);",
+        "-- name: é :one\nSELECT 1;",
+        "-- name: A :one\nWITH RECURSIVE r AS (SELECT 1 UNION SELECT r.x FROM r) SELECT * FROM r;",
+        "-- name: A :one\nSELECT (SELECT 1, 2);",
+        "-- name: A :one\nSELECT ARRAY[1, 'a'::text];",
+    ];
+    for input in inputs {
+        // Either result is fine; reaching here without a panic is the point, and errors must be located.
+        if let Err(e) = codegen::analyze_text(SCHEMA, input) {
+            assert!(e.contains("error"), "{input:?}: {e}");
+        }
+    }
+    for schema in [
+        "CREATE TABLE",
+        "CREATE TABLE t (a int4",
+        "ALTER TABLE nosuch ADD COLUMN b int4;",
+        "CREATE TYPE e AS ENUM ('a', 'a');",
+    ] {
+        let _ = codegen::analyze_text(schema, "-- name: A :one\nSELECT 1;");
+    }
+}
