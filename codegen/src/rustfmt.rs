@@ -2,49 +2,82 @@
 //! `cargo fmt` would leave, and committed output never churns under `cargo fmt --check`.
 
 use crate::emit::OutputFile;
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Formats every file with the toolchain's rustfmt (`$RUSTFMT` or `rustfmt` on `PATH`), run in the
-/// output folder so that it reads the same `rustfmt.toml` that `cargo fmt` applies to those files.
-/// Without rustfmt the prettyplease output is kept and a warning message is returned.
+/// Formats every file of a package with one run of the toolchain's rustfmt (`$RUSTFMT` or `rustfmt`
+/// on `PATH`), with the `rustfmt.toml` that `cargo fmt` applies in the output folder.
+/// The files go through a private scratch folder, never the output folder, which is written only
+/// by `write`. Without rustfmt the prettyplease output is kept and a warning message is returned.
 pub fn format_files(files: &mut [OutputFile], edition: &str, dir: &Path) -> Option<String> {
+    if files.is_empty() {
+        return None;
+    }
     let program = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".to_string());
-    // The output folder may not exist yet; its nearest existing ancestor holds the same config.
-    let cwd = dir
+    // The output folder may not exist yet; its nearest existing ancestor has the same config.
+    let config_dir = dir
         .ancestors()
         .find(|d| d.is_dir())
         .unwrap_or(Path::new("."));
-    for f in files.iter_mut() {
-        match run(&program, edition, &f.content, cwd) {
-            Ok(formatted) => f.content = formatted,
-            Err(e) => return Some(format!("rustfmt could not format the generated code ({e}); it is left as prettyplease printed it")),
+    let scratch = Scratch::new();
+    match run(&program, edition, config_dir, &scratch.0, files) {
+        Ok(formatted) => {
+            for (f, content) in files.iter_mut().zip(formatted) {
+                f.content = content;
+            }
+            None
         }
+        Err(e) => Some(format!(
+            "rustfmt could not format the generated code ({e}); it is left as prettyplease printed it"
+        )),
     }
-    None
 }
 
-fn run(program: &str, edition: &str, input: &str, cwd: &Path) -> std::io::Result<String> {
-    let mut child = Command::new(program)
-        .current_dir(cwd)
-        .args(["--edition", edition, "--emit", "stdout", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    let text = input.to_string();
-    // Write on a thread so a large file cannot deadlock against a full stdout pipe.
-    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
-    let out = child.wait_with_output()?;
-    writer
-        .join()
-        .map_err(|_| std::io::Error::other("writer thread panicked"))??;
+fn run(
+    program: &str,
+    edition: &str,
+    config_dir: &Path,
+    scratch: &Path,
+    files: &[OutputFile],
+) -> std::io::Result<Vec<String>> {
+    std::fs::create_dir_all(scratch)?;
+    let paths: Vec<PathBuf> = files.iter().map(|f| scratch.join(&f.name)).collect();
+    for (f, p) in files.iter().zip(&paths) {
+        std::fs::write(p, &f.content)?;
+    }
+    let mut cmd = Command::new(program);
+    cmd.args(["--edition", edition, "--quiet"]);
+    // The config cargo fmt would use for the output folder, if the project has one.
+    let config = config_dir
+        .ancestors()
+        .flat_map(|d| [d.join("rustfmt.toml"), d.join(".rustfmt.toml")])
+        .find(|p| p.is_file());
+    if let Some(c) = config {
+        cmd.arg("--config-path").arg(c);
+    }
+    let out = cmd.args(&paths).output()?;
     if !out.status.success() {
         return Err(std::io::Error::other(
             String::from_utf8_lossy(&out.stderr).trim().to_string(),
         ));
     }
-    String::from_utf8(out.stdout).map_err(std::io::Error::other)
+    paths.iter().map(std::fs::read_to_string).collect()
+}
+
+/// A scratch folder removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        Scratch(std::env::temp_dir().join(format!("sqlgen-rustfmt-{}-{n}", std::process::id())))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
