@@ -590,3 +590,29 @@ fn malformed_input_is_a_diagnostic_never_a_panic() {
         let _ = codegen::analyze_text(schema, "-- name: A :one\nSELECT 1;");
     }
 }
+
+/// sqlc counts function results as non-null; PostgreSQL's user functions may return NULL whatever
+/// their arguments, so sqlgen makes them `Option` (a deliberate difference, see the conformance notes).
+#[test]
+fn user_function_results_are_nullable() {
+    let schema = format!("{SCHEMA}\nCREATE FUNCTION plus(a int4, b int4) RETURNS int4 LANGUAGE sql AS $$ SELECT a + b $$;");
+    let qs = codegen::analyze_text(&schema, "-- name: P :one\nSELECT plus(1, $1);")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        codegen::compact(&qs).trim(),
+        "P(:one) $1 b: int4! -> plus int4?"
+    );
+}
+
+/// sqlc gets these wrong (identity columns nullable, ADD PRIMARY KEY not implying NOT NULL,
+/// serial without NOT NULL nullable); PostgreSQL makes all of them NOT NULL.
+#[test]
+fn identity_serial_and_added_primary_keys_are_not_null() {
+    let schema = "CREATE TABLE t (a int4 GENERATED ALWAYS AS IDENTITY, b serial, c int8, d text GENERATED ALWAYS AS ('x') STORED);\nALTER TABLE t ADD PRIMARY KEY (c);";
+    let qs = codegen::analyze_text(schema, "-- name: T :many\nSELECT * FROM t;")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        codegen::compact(&qs).trim(),
+        "T(:many) -> a int4!, b int4!, c int8!, d text? [t]"
+    );
+}
