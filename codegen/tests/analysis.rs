@@ -616,3 +616,22 @@ fn identity_serial_and_added_primary_keys_are_not_null() {
         "T(:many) -> a int4!, b int4!, c int8!, d text? [t]"
     );
 }
+
+#[test]
+fn alter_table_set_schema_moves_the_table() {
+    let qs = codegen::analyze_text(
+        "CREATE SCHEMA archive;\nCREATE TABLE logs (line text NOT NULL);\nALTER TABLE logs SET SCHEMA archive;",
+        "-- name: L :many\nSELECT * FROM archive.logs;",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        codegen::compact(&qs).trim(),
+        "L(:many) -> line text! [archive.logs]"
+    );
+    let err = codegen::analyze_text(
+        "CREATE TABLE logs (line text);\nALTER TABLE logs SET SCHEMA archive;",
+        "-- name: L :many\nSELECT * FROM logs;",
+    )
+    .unwrap_err();
+    assert!(err.contains("relation `logs` does not exist"), "{err}");
+}

@@ -977,3 +977,47 @@ fn domain_of(cat: &Catalog, dt: &ast::DataType) -> Option<QualName> {
     let q = crate::catalog::types::parse_qualified(written.split('(').next().unwrap_or("").trim())?;
     cat.domain(&q).map(|d| d.name.clone())
 }
+
+/// `ALTER TABLE [IF EXISTS] name SET SCHEMA schema`: the table and its new schema.
+pub fn set_schema(stmt: &str) -> Option<(QualName, String)> {
+    let words: Vec<&str> = stmt
+        .trim()
+        .trim_end_matches(';')
+        .split_whitespace()
+        .collect();
+    let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let rest = match lower
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["alter", "table", "if", "exists", ..] => &words[4..],
+        ["alter", "table", ..] => &words[2..],
+        _ => return None,
+    };
+    match rest {
+        [name, set, schema, new]
+            if set.eq_ignore_ascii_case("set") && schema.eq_ignore_ascii_case("schema") =>
+        {
+            let table = crate::catalog::types::parse_qualified(name)?;
+            let schema = crate::catalog::types::parse_qualified(new)?.name;
+            Some((table, schema))
+        }
+        _ => None,
+    }
+}
+
+/// Moves a table to another schema (`ALTER TABLE ... SET SCHEMA`).
+pub fn move_table(
+    cat: &mut Catalog,
+    table: &QualName,
+    schema: String,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match cat.table_mut(table) {
+        Some(t) => t.name = QualName::new(Some(schema), t.name.name.clone()),
+        None => diags.push(missing_table(cat, table, at)),
+    }
+}

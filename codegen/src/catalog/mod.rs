@@ -231,7 +231,17 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
                             Err(_) => diags.push(ddl::parse_failure(d, &text[start..end])),
                         }
                     }
-                    None => diags.push(ddl::parse_failure(d, &text[start..end])),
+                    // `ALTER TABLE t SET SCHEMA s`, which the parser does not read either.
+                    None => match ddl::set_schema(&text[start..end]) {
+                        Some((table, schema)) => ddl::move_table(
+                            &mut catalog,
+                            &table,
+                            schema,
+                            Span::new(file, pos, pos),
+                            diags,
+                        ),
+                        None => diags.push(ddl::parse_failure(d, &text[start..end])),
+                    },
                 },
             }
         }
