@@ -1,0 +1,81 @@
+//! Generates every fixture case of `codegen/tests/fixtures` that generates without errors into
+//! OUT_DIR, as inline modules, so that `cargo build` compiles what the snapshots show.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+const DEFAULT_CONFIG: &str = "version: \"2\"\nsql:\n  - name: fixture\n    engine: postgresql\n    schema: schema.sql\n    queries: query.sql\n    gen:\n      rust:\n        out: out\n        omit_unused_structs: true\n";
+
+fn main() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    println!("cargo::rerun-if-changed={}", fixtures.display());
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    cases.sort();
+    let mut all = String::new();
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let work = out.join("work").join(&name);
+        let _ = std::fs::remove_dir_all(&work);
+        copy_dir(&case, &work);
+        let config = work.join("sqlgen.yaml");
+        if !config.exists() {
+            std::fs::write(&config, DEFAULT_CONFIG).unwrap();
+        }
+        // Packages that import another package's models need that package as a crate: not here.
+        if std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("models_from")
+        {
+            continue;
+        }
+        let mut project = codegen::load(&config);
+        let generated = project.generate(None);
+        if project.has_errors() {
+            continue;
+        }
+        for pkg in generated {
+            let module = format!("{name}_{}", pkg.name);
+            let mut source = String::new();
+            // mod.rs first, its `pub mod x;` lines replaced by the files inline.
+            let root = pkg.files.iter().find(|f| f.name == "mod.rs").unwrap();
+            for line in root.content.lines() {
+                match line
+                    .strip_prefix("pub mod ")
+                    .and_then(|l| l.strip_suffix(';'))
+                {
+                    Some(sub) => {
+                        let file = pkg
+                            .files
+                            .iter()
+                            .find(|f| f.name == format!("{}.rs", sub.trim_start_matches("r#")))
+                            .unwrap();
+                        let _ = writeln!(source, "pub mod {sub} {{\n{}\n}}", file.content);
+                    }
+                    None => {
+                        let _ = writeln!(source, "{line}");
+                    }
+                }
+            }
+            // Inline, so the generated `//!` docs are inner docs of this module's block.
+            let _ = writeln!(all, "pub mod {module} {{\n{source}\n}}");
+        }
+    }
+    std::fs::write(out.join("all.rs"), all).unwrap();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() {
+            copy_dir(&p, &target);
+        } else {
+            std::fs::copy(&p, &target).unwrap();
+        }
+    }
+}
