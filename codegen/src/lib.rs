@@ -573,6 +573,14 @@ pub fn analyze_text(schema: &str, queries: &str) -> Result<Vec<ir::Query>, Strin
     }
 }
 
+/// The analysis tests' view of a query file: [`compact`] lines, or every diagnostic rendered.
+pub fn analysis_text(schema: &str, queries: &str) -> String {
+    match analyze_text(schema, queries) {
+        Ok(qs) => compact(&qs),
+        Err(rendered) => rendered,
+    }
+}
+
 /// One line per query: `GetUser(:one) $1 id: uuid! -> id uuid!, email text?` (`!` non-null, `?` nullable).
 pub fn compact(queries: &[ir::Query]) -> String {
     let mut out = String::new();

@@ -30,11 +30,14 @@ CREATE TABLE "AuditLog" (
 
 #[track_caller]
 fn check(query: &str, expect: &str) {
-    let got = match codegen::analyze_text(SCHEMA, query) {
-        Ok(qs) => codegen::compact(&qs),
-        Err(e) => e,
-    };
-    assert_eq!(got.trim(), expect.trim(), "\n--- got ---\n{got}");
+    let got = codegen::analysis_text(SCHEMA, query);
+    assert_eq!(
+        got.trim(),
+        expect.trim(),
+        "
+--- got ---
+{got}"
+    );
 }
 
 #[track_caller]
@@ -432,11 +435,14 @@ CREATE TABLE places (
 
 #[track_caller]
 fn check_types(query: &str, expect: &str) {
-    let got = match codegen::analyze_text(TYPES_SCHEMA, query) {
-        Ok(qs) => codegen::compact(&qs),
-        Err(e) => e,
-    };
-    assert_eq!(got.trim(), expect.trim(), "\n--- got ---\n{got}");
+    let got = codegen::analysis_text(TYPES_SCHEMA, query);
+    assert_eq!(
+        got.trim(),
+        expect.trim(),
+        "
+--- got ---
+{got}"
+    );
 }
 
 #[test]

@@ -52,11 +52,14 @@ CREATE TABLE jobs (
 
 #[track_caller]
 fn check(query: &str, expect: &str) {
-    let got = match codegen::analyze_text(SCHEMA, query) {
-        Ok(qs) => codegen::compact(&qs),
-        Err(e) => e,
-    };
-    assert_eq!(got.trim(), expect.trim(), "\n--- got ---\n{got}");
+    let got = codegen::analysis_text(SCHEMA, query);
+    assert_eq!(
+        got.trim(),
+        expect.trim(),
+        "
+--- got ---
+{got}"
+    );
 }
 
 // ---- conditional expressions ------------------------------------------------------------
