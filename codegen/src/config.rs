@@ -367,6 +367,14 @@ fn yaml_error(e: &serde_yaml::Error, file: FileId, sources: &SourceMap) -> Diagn
     if let Some(rest) = detail.strip_prefix("unknown field `") {
         if let Some((field, expected)) = rest.split_once('`') {
             let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+            // The headline names the key; the accepted keys go to a note.
+            d.message = match &path {
+                Some(p) => format!("unknown key `{field}` in `{p}`"),
+                None => format!("unknown key `{field}`"),
+            };
+            if !candidates.is_empty() {
+                d = d.note(format!("accepted here: {}", candidates.join(", ")));
+            }
             if let Some(s) = did_you_mean(field, candidates) {
                 d = d.help(format!("did you mean `{s}`?"));
             }
@@ -446,7 +454,7 @@ mod tests {
     #[test]
     fn unknown_key_is_located_with_suggestion() {
         let err = check("version: \"2\"\nsql:\n  - engine: postgresql\n    schema: q\n    queries: q\n    gen:\n      rust:\n        out: out\n        omit_unused_struct: true\n").unwrap_err();
-        assert!(err.contains("unknown field `omit_unused_struct`"), "{err}");
+        assert!(err.contains("unknown key `omit_unused_struct`"), "{err}");
         assert!(err.contains("sqlgen.yaml:9:9"), "{err}");
         assert!(err.contains("did you mean `omit_unused_structs`?"), "{err}");
     }

@@ -344,10 +344,16 @@ impl<'a> Analyzer<'a> {
             },
             Lookup::Ambiguous => {
                 let at = self.span(id.span);
+                let candidates: Vec<String> = scope
+                    .rels
+                    .iter()
+                    .filter(|r| r.columns.iter().any(|c| c.name == name))
+                    .map(|r| format!("`{}.{name}`", r.name))
+                    .collect();
                 self.error(
                     Diagnostic::error(format!("column reference `{name}` is ambiguous"))
                         .at(at)
-                        .help(format!("qualify it: `table.{name}`")),
+                        .help(format!("qualify it: {}", candidates.join(" or "))),
                 );
                 Typed::unknown()
             }
