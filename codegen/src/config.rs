@@ -194,6 +194,32 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
             },
         )
     };
+    // The span of a scalar value (`engine: mysql` points at `mysql`), or of its key when not found.
+    let locate_value = |pkg: Option<usize>, key: &str| -> Span {
+        let Some((line, col)) = locate_key(text, pkg, key) else {
+            return locate(pkg, key);
+        };
+        let l = sources.get(file).line(line);
+        let after: String = l
+            .chars()
+            .skip(col as usize - 1 + key.chars().count())
+            .collect();
+        let value = after.trim_start().strip_prefix(':').unwrap_or("").trim();
+        match l.find(value).filter(|_| !value.is_empty()) {
+            Some(byte) => {
+                let start = l[..byte].chars().count() as u32 + 1;
+                Span::new(
+                    file,
+                    Pos { line, col: start },
+                    Pos {
+                        line,
+                        col: start + value.chars().count() as u32,
+                    },
+                )
+            }
+            None => locate(pkg, key),
+        }
+    };
     if raw.version != "2" {
         diags.push(
             Diagnostic::error(format!("unsupported config version `{}`", raw.version))
@@ -237,7 +263,7 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
         }
         if p.engine != "postgresql" {
             let mut d = Diagnostic::error(format!("unsupported engine `{}`", p.engine)).label(
-                locate(Some(index), "engine"),
+                locate_value(Some(index), "engine"),
                 "only `postgresql` is supported",
             );
             if let Some(s) = did_you_mean(&p.engine, ["postgresql"]) {
@@ -463,7 +489,8 @@ mod tests {
     fn engine_and_missing_folders_are_all_reported() {
         let err = check("version: \"2\"\nsql:\n  - engine: postgres\n    schema: nope\n    queries: q\n    gen:\n      rust:\n        out: out\n").unwrap_err();
         assert!(err.contains("unsupported engine `postgres`"), "{err}");
-        assert!(err.contains("sqlgen.yaml:3:5"), "{err}");
+        // The caret is on the value.
+        assert!(err.contains("sqlgen.yaml:3:13"), "{err}");
         assert!(err.contains("did you mean `postgresql`?"), "{err}");
         assert!(err.contains("`schema` path `nope` does not exist"), "{err}");
         assert!(err.contains("sqlgen.yaml:4:5"), "{err}");
