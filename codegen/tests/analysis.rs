@@ -641,3 +641,32 @@ fn alter_table_set_schema_moves_the_table() {
     .unwrap_err();
     assert!(err.contains("relation `logs` does not exist"), "{err}");
 }
+
+#[test]
+fn returning_a_column_just_set_to_a_non_null_value_is_not_null() {
+    check(
+        "-- name: Rename :one\nUPDATE users SET name = $1, age = NULL WHERE id = $2 RETURNING id, name, age;",
+        "Rename(:one) $1 name: varchar?, $2 id: uuid! -> id uuid!, name varchar?, age int4?",
+    );
+    check(
+        "-- name: Stamp :one\nUPDATE users SET name = lower(email) WHERE id = $1 RETURNING name;",
+        "Stamp(:one) $1 id: uuid! -> name varchar!",
+    );
+    // RETURNING * stays the table's model, with the table's own nullability.
+    check(
+        "-- name: StampAll :one\nUPDATE users SET name = lower(email) WHERE id = $1 RETURNING *;",
+        "StampAll(:one) $1 id: uuid! -> id uuid!, email text!, name varchar?, age int4?, score numeric!, admin bool!, created_at timestamptz! [users]",
+    );
+}
+
+#[test]
+fn a_strict_set_returning_function_given_null_returns_no_rows_not_null_rows() {
+    check(
+        "-- name: Series :many\nSELECT g FROM generate_series(sqlc.narg(start)::int4, 10) AS g;",
+        "Series(:many) $1 start: int4? -> g int4!",
+    );
+    check(
+        "-- name: Tags :many\nSELECT t FROM posts, unnest(posts.tags) AS t;",
+        "Tags(:many) -> t text?",
+    );
+}

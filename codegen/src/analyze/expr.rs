@@ -748,11 +748,17 @@ impl<'a> Analyzer<'a> {
                         } else {
                             nullability::AggregateUse::Other
                         };
+                        // A STRICT set-returning function given a NULL returns no rows, not a NULL row.
+                        let args_nn = if f.retset && f.strict {
+                            vec![true; nn.len()]
+                        } else {
+                            nn.clone()
+                        };
                         let not_null = nullability::catalog_function_not_null(
                             name,
                             f.kind,
                             f.strict,
-                            &nn,
+                            &args_nn,
                             pattern_substring,
                             use_,
                         );

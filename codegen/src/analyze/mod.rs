@@ -362,7 +362,8 @@ impl<'a> Analyzer<'a> {
             }
             _ => {}
         }
-        Typed::new(slot.ty.clone().unwrap_or(PgType::Unknown), true)
+        // A parameter that may be NULL (narg, or bound to a nullable column) makes its expression nullable.
+        Typed::new(slot.ty.clone().unwrap_or(PgType::Unknown), !slot.nullable)
     }
 
     /// Gives an already typed parameter the name and nullability a comparison with `other` implies.
@@ -1222,6 +1223,16 @@ impl<'a> Analyzer<'a> {
     }
 
     fn returning(&mut self, items: &Option<Vec<ast::SelectItem>>, scope: &Scope) -> Vec<Out> {
+        self.returning_with(items, scope, scope)
+    }
+
+    /// RETURNING: `*` over `scope`, listed expressions over `values` (the row as it was written).
+    fn returning_with(
+        &mut self,
+        items: &Option<Vec<ast::SelectItem>>,
+        scope: &Scope,
+        values: &Scope,
+    ) -> Vec<Out> {
         let mut outs = Vec::new();
         for item in items.iter().flatten() {
             if let ast::SelectItem::Wildcard(opts) = item {
@@ -1231,7 +1242,7 @@ impl<'a> Analyzer<'a> {
                 self.expand(&rels, rels.len() > 1, at, &mut outs);
                 continue;
             }
-            self.select_item(item, scope, &Expect::default(), &mut outs);
+            self.select_item(item, values, &Expect::default(), &mut outs);
         }
         outs
     }
@@ -1328,7 +1339,7 @@ impl<'a> Analyzer<'a> {
                     rels: vec![rel.clone(), excluded],
                     parent,
                 };
-                self.assignments(&du.assignments, &rel, &scope);
+                let _ = self.assignments(&du.assignments, &rel, &scope);
                 if let Some(w) = &du.selection {
                     self.expr(w, &scope, &Expect::ty(PgType::Bool));
                 }
@@ -1337,7 +1348,14 @@ impl<'a> Analyzer<'a> {
         self.returning(&ins.returning, &scope)
     }
 
-    fn assignments(&mut self, assignments: &[ast::Assignment], target: &Rel, scope: &Scope) {
+    /// Types `SET col = value` assignments; returns the columns set to a value that cannot be NULL.
+    fn assignments(
+        &mut self,
+        assignments: &[ast::Assignment],
+        target: &Rel,
+        scope: &Scope,
+    ) -> Vec<String> {
+        let mut set_not_null = Vec::new();
         for a in assignments {
             match &a.target {
                 ast::AssignmentTarget::ColumnName(n) => {
@@ -1347,7 +1365,9 @@ impl<'a> Analyzer<'a> {
                             .cloned()
                             .unwrap_or_else(|| ast::Ident::new(""));
                     let ex = self.column_expect(target, &id);
-                    self.expr(&a.value, scope, &ex);
+                    if self.expr(&a.value, scope, &ex).not_null {
+                        set_not_null.push(ident(&id));
+                    }
                 }
                 ast::AssignmentTarget::Tuple(names) => {
                     let exs: Vec<Expect> = names
@@ -1374,6 +1394,7 @@ impl<'a> Analyzer<'a> {
                 }
             }
         }
+        set_not_null
     }
 
     fn update(&mut self, up: &ast::Update, parent: Option<&Scope>) -> Vec<Out> {
@@ -1396,11 +1417,21 @@ impl<'a> Analyzer<'a> {
         {
             self.from(from, &mut scope);
         }
-        self.assignments(&up.assignments, &rel, &scope);
+        let set_not_null = self.assignments(&up.assignments, &rel, &scope);
         if let Some(w) = &up.selection {
             self.expr(w, &scope, &Expect::ty(PgType::Bool));
         }
-        self.returning(&up.returning, &scope)
+        // `SET revoked_at = now() RETURNING revoked_at` returns the new, non-null value. RETURNING *
+        // keeps the table's own nullability, so that its row stays the table's model.
+        let mut updated = scope.clone();
+        for c in updated.rels[0]
+            .columns
+            .iter_mut()
+            .filter(|c| set_not_null.contains(&c.name))
+        {
+            c.not_null = true;
+        }
+        self.returning_with(&up.returning, &scope, &updated)
     }
 
     fn delete(&mut self, del: &ast::Delete, parent: Option<&Scope>) -> Vec<Out> {

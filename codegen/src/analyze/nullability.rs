@@ -12,6 +12,7 @@
 //! | other aggregates (`sum`, `max`, ...)   | without GROUP BY, with FILTER, as a window, or when an input may be NULL |
 //! | `coalesce`, `greatest`, `least`        | every argument may be NULL                        |
 //! | `nullif`                               | always                                            |
+//! | STRICT set-returning functions in FROM | as for the same call with non-null arguments (a NULL argument yields no rows) |
 //! | STRICT functions (`lower`, `length`)   | any argument may be NULL, or the function is one that returns NULL for some inputs (JSON extraction, `array_length`, `regexp_match`...) |
 //! | other functions                        | always, except the known never-NULL ones (`now()`, `concat`, `json_build_object`...) |
 //! | window functions                       | ranking functions never; `lag`, `lead`, `first_value`... always |
@@ -19,7 +20,7 @@
 //! | scalar subquery                        | always (it may return no row), unless it is one aggregate without GROUP BY |
 //! | `UNION`                                | the column may be NULL in any branch              |
 //! | `INTERSECT` / `EXCEPT`                 | in both branches / in the left branch             |
-//! | `RETURNING`                            | as a column reference of the target table         |
+//! | `RETURNING`                            | as a column reference of the target table; a column just `SET` to a non-null value is non-null (except under `*`, which stays the table's model) |
 //! | alias ending in `?` / `!`              | forced nullable / forced non-null                  |
 
 /// `coalesce`, `greatest`, `least`: NULL only when every argument is.

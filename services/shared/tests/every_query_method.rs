@@ -134,7 +134,7 @@ async fn call_every_query<Q: Queries>(q: &Q) {
 
     let archived = q.archive_project(project.id).await.unwrap();
     assert_eq!(archived.id, project.id);
-    assert!(archived.deleted_at.is_some());
+    assert!(archived.deleted_at >= project.created_at);
     let deleted = q
         .delete_environments_of_archived_projects(org.id)
         .await

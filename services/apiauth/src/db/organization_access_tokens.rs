@@ -191,7 +191,7 @@ pub const REVOKE_ORGANIZATION_ACCESS_TOKEN: &str = "UPDATE organization_access_t
 pub struct RevokeOrganizationAccessTokenRow {
     pub id: i64,
     pub name: ::std::string::String,
-    pub revoked_at: ::std::option::Option<::time::OffsetDateTime>,
+    pub revoked_at: ::time::OffsetDateTime,
 }
 
 /// Revokes a token of an organization; no row if unknown or already revoked.

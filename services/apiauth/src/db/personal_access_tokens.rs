@@ -212,7 +212,7 @@ pub const REVOKE_ALL_PERSONAL_ACCESS_TOKENS_FOR_USER: &str = "UPDATE personal_ac
 pub struct RevokeAllPersonalAccessTokensForUserRow {
     pub id: ::uuid::Uuid,
     pub name: ::std::string::String,
-    pub revoked_at: ::std::option::Option<::time::OffsetDateTime>,
+    pub revoked_at: ::time::OffsetDateTime,
 }
 
 /// Revokes every active token of a user and returns them.

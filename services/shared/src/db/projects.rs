@@ -137,7 +137,7 @@ pub const ARCHIVE_PROJECT: &str = "UPDATE projects\nSET deleted_at = now(), upda
 pub struct ArchiveProjectRow {
     pub id: ::uuid::Uuid,
     pub slug: ::std::string::String,
-    pub deleted_at: ::std::option::Option<::time::OffsetDateTime>,
+    pub deleted_at: ::time::OffsetDateTime,
 }
 
 /// Soft-deletes a project.
