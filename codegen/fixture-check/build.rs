@@ -25,13 +25,20 @@ fn main() {
         if !config.exists() {
             std::fs::write(&config, DEFAULT_CONFIG).unwrap();
         }
-        // Packages that import another package's models need that package as a crate: not here.
-        if std::fs::read_to_string(&config)
-            .unwrap()
-            .contains("models_from")
-        {
-            continue;
-        }
+        // A package's models are imported through its `module_path`; here each package is an
+        // inline module `<case>_<package>` of this crate, so point the paths there.
+        let text = std::fs::read_to_string(&config).unwrap();
+        let text: String = text
+            .lines()
+            .map(|l| match l.trim_start().strip_prefix("module_path: ") {
+                Some(path) => {
+                    let crate_name = path.split("::").next().unwrap_or(path);
+                    format!("        module_path: crate::{name}_{crate_name}\n")
+                }
+                None => format!("{l}\n"),
+            })
+            .collect();
+        std::fs::write(&config, text).unwrap();
         let mut project = codegen::load(&config);
         let generated = project.generate(None);
         if project.has_errors() {

@@ -43,7 +43,7 @@ impl Builder {
                     for p in pkg.schema.iter().chain(&pkg.queries) {
                         println!("cargo::rerun-if-changed={}", p.display());
                     }
-                    for dep in &pkg.rust.models_from {
+                    for dep in &pkg.rust.uses {
                         if let Some(d) = cfg.packages.iter().find(|p| &p.name == dep) {
                             for p in &d.queries {
                                 println!("cargo::rerun-if-changed={}", p.display());

@@ -16,6 +16,30 @@ pub struct Config {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl Config {
+    /// Whether any package declares `owns` or `uses`: then every model has one owner.
+    pub fn uses_ownership(&self) -> bool {
+        self.packages
+            .iter()
+            .any(|p| !p.rust.owns.is_empty() || !p.rust.uses.is_empty())
+    }
+
+    /// The package whose `owns` lists `name`.
+    pub fn owner_of(&self, name: &crate::ir::QualName) -> Option<&Package> {
+        self.packages
+            .iter()
+            .find(|p| p.rust.owns.iter().any(|o| &owned_name(o) == name))
+    }
+}
+
+/// The catalogue name of an `owns` entry (`users`, `public.users`, `auth.users`).
+pub fn owned_name(written: &str) -> crate::ir::QualName {
+    match written.split_once('.') {
+        Some((schema, name)) => crate::ir::QualName::new(Some(schema.to_string()), name),
+        None => crate::ir::QualName::new(None, written),
+    }
+}
+
 /// One `sql:` entry.
 #[derive(Debug, Clone)]
 pub struct Package {
@@ -44,9 +68,14 @@ pub struct RustOptions {
     /// Rust path of the generated module (`shared::db`), needed when other packages reuse its models.
     #[serde(default)]
     pub module_path: Option<String>,
-    /// Packages whose models this package imports instead of generating its own copy.
+    /// Packages whose models this package may use: a table or type owned by one of them is imported
+    /// from its `module_path` instead of being generated again.
     #[serde(default)]
-    pub models_from: Vec<String>,
+    pub uses: Vec<String>,
+    /// Tables, views and types this package owns: it generates them (used by its queries or not),
+    /// and no other package may. Names may be schema-qualified (`auth.users`).
+    #[serde(default)]
+    pub owns: Vec<String>,
     /// Crate for date and time types.
     #[serde(default)]
     pub time_crate: TimeCrate,
@@ -314,35 +343,7 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
             rust: p.gen.rust,
         });
     }
-    for p in &packages {
-        for other in &p.rust.models_from {
-            match packages.iter().find(|q| &q.name == other) {
-                None => {
-                    let mut d =
-                        Diagnostic::error(format!("`models_from` names unknown package `{other}`"))
-                            .at(locate(Some(p.index), "models_from"));
-                    if let Some(s) = did_you_mean(other, names.iter().map(String::as_str)) {
-                        d = d.help(format!("did you mean `{s}`?"));
-                    }
-                    diags.push(d);
-                }
-                Some(q) if q.rust.module_path.is_none() => diags.push(
-                    Diagnostic::error(format!(
-                        "package `{other}` is used in `models_from` but has no `module_path`"
-                    ))
-                    .at(locate(Some(q.index), "out"))
-                    .help(format!(
-                        "add `module_path: <crate>::db` to the `gen.rust` options of `{other}`"
-                    )),
-                ),
-                Some(q) if q.name == p.name => diags.push(
-                    Diagnostic::error("a package cannot take models from itself")
-                        .at(locate(Some(p.index), "models_from")),
-                ),
-                Some(_) => {}
-            }
-        }
-    }
+    check_ownership(&packages, &names, (file, text), &locate, &mut diags);
     if diags.is_empty() {
         Ok(Config {
             root,
@@ -353,6 +354,150 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
     } else {
         Err(diags)
     }
+}
+
+/// `uses` must name other, existing packages that have a `module_path`, without cycles; a name may
+/// be in the `owns` list of one package only.
+fn check_ownership(
+    packages: &[Package],
+    names: &[String],
+    (file, text): (FileId, &str),
+    locate: &dyn Fn(Option<usize>, &str) -> Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let item = |p: &Package, key: &str, item: &str| -> Span {
+        locate_item(text, p.index, key, item)
+            .map(|(line, col)| {
+                let end = col + item.chars().count() as u32;
+                Span::new(file, Pos { line, col }, Pos { line, col: end })
+            })
+            .unwrap_or_else(|| locate(Some(p.index), key))
+    };
+    for p in packages {
+        for other in &p.rust.uses {
+            match packages.iter().find(|q| &q.name == other) {
+                None => {
+                    let mut d = Diagnostic::error(format!("`uses` names unknown package `{other}`"))
+                        .label(item(p, "uses", other), "no package of this name");
+                    if let Some(s) = did_you_mean(other, names.iter().map(String::as_str)) {
+                        d = d.help(format!("did you mean `{s}`?"));
+                    }
+                    diags.push(d);
+                }
+                Some(q) if q.name == p.name => diags.push(
+                    Diagnostic::error(format!("package `{other}` uses itself"))
+                        .label(item(p, "uses", other), "a package always uses its own models"),
+                ),
+                Some(q) if q.rust.module_path.is_none() => diags.push(
+                    Diagnostic::error(format!(
+                        "package `{other}` is used by `{}` but has no `module_path`",
+                        p.name
+                    ))
+                    .label(item(p, "uses", other), "used here")
+                    .help(format!(
+                        "add `module_path: <crate>::db` to the `gen.rust` options of `{other}`, so that `{}` can name its types",
+                        p.name
+                    )),
+                ),
+                Some(_) => {}
+            }
+        }
+    }
+    // Cycles: a package's generated code would import from a crate that imports from it.
+    let mut reported: Vec<Vec<String>> = Vec::new();
+    for start in packages {
+        let mut stack: Vec<(&Package, usize)> = vec![(start, 0)];
+        while let Some((p, next)) = stack.pop() {
+            let Some(dep) = p.rust.uses.get(next) else {
+                continue;
+            };
+            stack.push((p, next + 1));
+            let Some(q) = packages.iter().find(|q| &q.name == dep && q.name != p.name) else {
+                continue;
+            };
+            if q.name == start.name {
+                let mut cycle: Vec<String> = stack.iter().map(|(p, _)| p.name.clone()).collect();
+                let mut key = cycle.clone();
+                key.sort();
+                if !reported.contains(&key) {
+                    reported.push(key);
+                    cycle.push(start.name.clone());
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "packages use each other in a cycle: {}",
+                            cycle.join(" -> ")
+                        ))
+                        .label(item(p, "uses", dep), "this use closes the cycle")
+                        .help("a package's code can only import from packages its crate depends on; move the shared tables to one package that the others use"),
+                    );
+                }
+            } else if !stack.iter().any(|(s, _)| s.name == q.name) {
+                stack.push((q, 0));
+            }
+        }
+    }
+    let mut owners: Vec<(String, &Package, &str)> = Vec::new();
+    for p in packages {
+        for name in &p.rust.owns {
+            let key = name.strip_prefix("public.").unwrap_or(name).to_string();
+            match owners.iter().find(|(k, _, _)| *k == key) {
+                Some((_, q, first)) if q.name == p.name => diags.push(
+                    Diagnostic::error(format!(
+                        "`{name}` is listed twice in `owns` of `{}`",
+                        p.name
+                    ))
+                    .label(item(p, "owns", name), "listed again here")
+                    .secondary(item(q, "owns", first), "first listed here"),
+                ),
+                Some((_, q, first)) => diags.push(
+                    Diagnostic::error(format!(
+                        "`{name}` is owned by two packages, `{}` and `{}`",
+                        q.name, p.name
+                    ))
+                    .label(item(p, "owns", name), format!("also owned by `{}`", p.name))
+                    .secondary(
+                        item(q, "owns", first),
+                        format!("owned by `{}` here", q.name),
+                    )
+                    .help(
+                        "keep it in one `owns` list; the other package can add that one to `uses`",
+                    ),
+                ),
+                None => owners.push((key, p, name)),
+            }
+        }
+    }
+}
+
+/// Line and column of `item` in the list under `key` of the `pkg`-th package (`key: [a, b]` or a
+/// block list below the key).
+pub fn locate_item(text: &str, pkg: usize, key: &str, item: &str) -> Option<(u32, u32)> {
+    let (line, _) = locate_key(text, Some(pkg), key)?;
+    let lines: Vec<&str> = text.lines().collect();
+    let key_indent = indent(lines[line as usize - 1]);
+    for (i, l) in lines.iter().enumerate().skip(line as usize - 1) {
+        if i >= line as usize && indent(l) <= key_indent && !l.trim_start().starts_with('-') {
+            break;
+        }
+        let start = if i == line as usize - 1 {
+            l.find(':').map(|c| c + 1).unwrap_or(0)
+        } else {
+            0
+        };
+        let mut from = start;
+        while let Some(off) = l[from..].find(item) {
+            let b = from + off;
+            let before = l[..b].chars().last();
+            let after = l[b + item.len()..].chars().next();
+            let word =
+                |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.');
+            if !word(before) && !word(after) {
+                return Some((i as u32 + 1, l[..b].chars().count() as u32 + 1));
+            }
+            from = b + item.len();
+        }
+    }
+    None
 }
 
 /// Turns a serde_yaml error into a located diagnostic, with a did-you-mean for unknown keys.
@@ -401,7 +546,9 @@ fn yaml_error(e: &serde_yaml::Error, file: FileId, sources: &SourceMap) -> Diagn
             if !candidates.is_empty() {
                 d = d.note(format!("accepted here: {}", candidates.join(", ")));
             }
-            if let Some(s) = did_you_mean(field, candidates) {
+            if field == "models_from" {
+                d = d.help("`models_from` is now `uses`, with `owns` listing the tables a package generates");
+            } else if let Some(s) = did_you_mean(field, candidates) {
                 d = d.help(format!("did you mean `{s}`?"));
             }
         }
@@ -411,7 +558,7 @@ fn yaml_error(e: &serde_yaml::Error, file: FileId, sources: &SourceMap) -> Diagn
 
 /// Finds the line and column of `key:` at top level (`pkg == None`) or inside the `pkg`-th `sql:` entry.
 /// A plain scan is enough: serde_yaml keeps no positions for values that deserialised fine.
-fn locate_key(text: &str, pkg: Option<usize>, key: &str) -> Option<(u32, u32)> {
+pub fn locate_key(text: &str, pkg: Option<usize>, key: &str) -> Option<(u32, u32)> {
     let lines: Vec<&str> = text.lines().collect();
     let find_in = |from: usize, to: usize| {
         (from..to).find_map(|i| {

@@ -66,7 +66,7 @@ impl Project {
         let mut files: Vec<FileId> = self.config.iter().map(|c| c.file).collect();
         let mut names = vec![name.to_string()];
         if let Some(p) = self.package(name) {
-            names.extend(p.config.rust.models_from.iter().cloned());
+            names.extend(p.config.rust.uses.iter().cloned());
         }
         for n in &names {
             if let Some(p) = self.package(n) {
@@ -228,8 +228,14 @@ pub fn load(config_path: &Path) -> Project {
                 queries,
             });
         }
+        let owned = resolve_owned(&cfg, pkg, cat, &sources, &mut diags);
+        // With ownership in use, a table owned by another package is never generated here, and
+        // the types its columns use are that package's business too.
+        let foreign = |t: &ir::QualName| {
+            cfg.uses_ownership() && cfg.owner_of(t).is_some_and(|o| o.name != pkg.name)
+        };
         let (models, enums, composites, domains) =
-            select_models(cat, &files, pkg.rust.omit_unused_structs);
+            select_models(cat, &files, pkg.rust.omit_unused_structs, &owned, &foreign);
         let ir = ir::Package {
             name: pkg.name.clone(),
             files,
@@ -247,7 +253,7 @@ pub fn load(config_path: &Path) -> Project {
             inputs,
         });
     }
-    share_models(&mut packages);
+    assign_owners(&cfg, &mut packages, &sources, &mut diags);
     Project {
         config: Some(cfg),
         sources,
@@ -358,6 +364,8 @@ fn select_models(
     cat: &catalog::Catalog,
     files: &[ir::QueryFile],
     omit_unused: bool,
+    owned: &[ir::QualName],
+    foreign: &dyn Fn(&ir::QualName) -> bool,
 ) -> (
     Vec<ir::Model>,
     Vec<ir::Enum>,
@@ -369,8 +377,10 @@ fn select_models(
         .tables
         .iter()
         .filter(|t| t.kind.has_model())
+        .filter(|t| !foreign(&t.name))
         .filter(|t| {
             !omit_unused
+                || owned.contains(&t.name)
                 || queries().any(|q| {
                     q.row_model.as_ref() == Some(&t.name)
                         || q.columns
@@ -382,9 +392,25 @@ fn select_models(
     // User types mentioned anywhere, following composites into their fields.
     let mut used: Vec<ir::QualName> = Vec::new();
     let mut pending: Vec<ir::PgType> = Vec::new();
+    for name in owned {
+        if cat.enum_type(name).is_some() {
+            pending.push(ir::PgType::Enum(name.clone()));
+        } else if cat.composites.iter().any(|c| &c.name == name) {
+            pending.push(ir::PgType::Composite(name.clone()));
+        }
+    }
     for q in queries() {
         pending.extend(q.params.iter().map(|p| p.ty.clone()));
-        pending.extend(q.columns.iter().map(|c| c.ty.clone()));
+        // A row that is another package's model, or a column inside one, is typed there.
+        if q.row_model.as_ref().is_some_and(foreign) {
+            continue;
+        }
+        pending.extend(
+            q.columns
+                .iter()
+                .filter(|c| !c.embed.as_ref().is_some_and(|e| foreign(&e.table)))
+                .map(|c| c.ty.clone()),
+        );
     }
     for t in &tables {
         pending.extend(t.columns.iter().map(|c| c.ty.clone()));
@@ -453,10 +479,18 @@ fn select_models(
                 .collect(),
         })
         .collect();
-    let mut used_domains: Vec<&ir::QualName> = Vec::new();
+    let mut used_domains: Vec<&ir::QualName> = owned.iter().collect();
     for q in queries() {
         used_domains.extend(q.params.iter().filter_map(|p| p.domain.as_ref()));
-        used_domains.extend(q.columns.iter().filter_map(|c| c.domain.as_ref()));
+        if q.row_model.as_ref().is_some_and(foreign) {
+            continue;
+        }
+        used_domains.extend(
+            q.columns
+                .iter()
+                .filter(|c| !c.embed.as_ref().is_some_and(|e| foreign(&e.table)))
+                .filter_map(|c| c.domain.as_ref()),
+        );
     }
     for m in &models {
         used_domains.extend(m.fields.iter().filter_map(|f| f.domain.as_ref()));
@@ -473,73 +507,238 @@ fn select_models(
     (models, enums, composites, domains)
 }
 
-/// Replaces models and enums that a `models_from` package already generates by imports of its types.
-fn share_models(packages: &mut [AnalyzedPackage]) {
-    for i in 0..packages.len() {
-        let from = packages[i].config.rust.models_from.clone();
-        for other in from {
-            let Some(j) = packages.iter().position(|p| p.config.name == other) else {
-                continue;
-            };
-            let Some(path) = packages[j].config.rust.module_path.clone() else {
-                continue;
-            };
-            let their_models: Vec<ir::QualName> = packages[j]
-                .ir
-                .models
-                .iter()
-                .map(|m| m.table.clone())
-                .collect();
-            let their_enums: Vec<ir::QualName> = packages[j]
-                .ir
-                .enums
-                .iter()
-                .map(|e| e.name.clone())
-                .collect();
-            let their_composites: Vec<ir::QualName> = packages[j]
-                .ir
-                .composites
-                .iter()
-                .map(|c| c.name.clone())
-                .collect();
-            let ir = &mut packages[i].ir;
-            let mut imported = Vec::new();
-            ir.models.retain(|m| {
-                let shared = their_models.contains(&m.table);
-                if shared {
-                    imported.push(ir::Import {
-                        rust_name: emit::names::model_name(
-                            m.table.schema.as_deref(),
-                            &m.table.name,
-                        ),
-                        module_path: path.clone(),
-                    });
-                }
-                !shared
-            });
-            ir.enums.retain(|e| {
-                let shared = their_enums.contains(&e.name);
-                if shared {
-                    imported.push(ir::Import {
-                        rust_name: emit::names::enum_name(&e.name),
-                        module_path: path.clone(),
-                    });
-                }
-                !shared
-            });
-            ir.composites.retain(|c| {
-                let shared = their_composites.contains(&c.name);
-                if shared {
-                    imported.push(ir::Import {
-                        rust_name: emit::names::enum_name(&c.name),
-                        module_path: path.clone(),
-                    });
-                }
-                !shared
-            });
-            ir.imported.extend(imported);
+/// The catalogue names of a package's `owns` list; a name the schema does not define is an error.
+fn resolve_owned(
+    cfg: &config::Config,
+    pkg: &config::Package,
+    cat: &catalog::Catalog,
+    sources: &SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<ir::QualName> {
+    let mut out = Vec::new();
+    for written in &pkg.rust.owns {
+        let name = config::owned_name(written);
+        let known = cat.table(&name).is_some_and(|t| t.kind.has_model())
+            || cat.enum_type(&name).is_some()
+            || cat.composites.iter().any(|c| c.name == name)
+            || cat.domains.iter().any(|d| d.name == name);
+        if known {
+            out.push(name);
+            continue;
         }
+        let text = &sources.get(cfg.file).text;
+        let (line, col) = config::locate_item(text, pkg.index, "owns", written).unwrap_or((1, 1));
+        let span = source::Span::new(
+            cfg.file,
+            source::Pos { line, col },
+            source::Pos {
+                line,
+                col: col + written.chars().count() as u32,
+            },
+        );
+        let candidates: Vec<String> = cat
+            .tables
+            .iter()
+            .filter(|t| t.kind.has_model())
+            .map(|t| t.name.to_string())
+            .chain(cat.enums.iter().map(|e| e.name.to_string()))
+            .chain(cat.composites.iter().map(|c| c.name.to_string()))
+            .chain(cat.domains.iter().map(|d| d.name.to_string()))
+            .collect();
+        let mut d = Diagnostic::error(format!(
+            "package `{}` owns `{written}`, which the schema does not define",
+            pkg.name
+        ))
+        .label(span, "no table, view or type of this name");
+        if let Some(s) = diagnostics::did_you_mean(written, candidates.iter().map(String::as_str)) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+        diags.push(d);
     }
+    out
+}
+
+/// What kind of definition a model is, for naming its import.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ModelKind {
+    Table,
+    Type,
+}
+
+/// Gives every model one owner when the config uses ownership (a package has `owns` or `uses`):
+/// a package generates what it owns and what no other package needs; a model owned by a package
+/// it uses is imported from that package's `module_path`; anything else is an error. Without
+/// ownership each package generates what its queries use, as sqlc does.
+fn assign_owners(
+    cfg: &config::Config,
+    packages: &mut [AnalyzedPackage],
+    sources: &SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if !cfg.uses_ownership() {
+        return;
+    }
+    let config_span = |pkg: usize| -> source::Span {
+        let text = &sources.get(cfg.file).text;
+        let (line, col) = config::locate_key(text, Some(pkg), "uses")
+            .or_else(|| config::locate_key(text, Some(pkg), "name"))
+            .unwrap_or((1, 1));
+        source::Span::point(cfg.file, line, col)
+    };
+    // Models no package owns, with the packages that generate them and a query that needs each.
+    let mut unowned: BTreeMap<ir::QualName, Vec<(String, Option<source::Span>)>> = BTreeMap::new();
+    for p in packages.iter_mut() {
+        let me = p.config.clone();
+        let foreign = |t: &ir::QualName| cfg.owner_of(t).is_some_and(|o| o.name != me.name);
+        // Tables the queries return as a whole row or embed, and every type the package defines.
+        let mut needed: Vec<(ir::QualName, ModelKind)> = Vec::new();
+        for q in p.ir.files.iter().flat_map(|f| &f.queries) {
+            let tables = q.row_model.iter().chain(
+                q.columns
+                    .iter()
+                    .filter_map(|c| c.embed.as_ref().map(|e| &e.table)),
+            );
+            for t in tables {
+                if !needed.iter().any(|(n, _)| n == t) {
+                    needed.push((t.clone(), ModelKind::Table));
+                }
+            }
+        }
+        for m in &p.ir.models {
+            if !needed.iter().any(|(n, _)| *n == m.table) {
+                needed.push((m.table.clone(), ModelKind::Table));
+            }
+        }
+        needed.extend(p.ir.enums.iter().map(|e| (e.name.clone(), ModelKind::Type)));
+        needed.extend(
+            p.ir.composites
+                .iter()
+                .map(|c| (c.name.clone(), ModelKind::Type)),
+        );
+        if me.rust.domain_newtypes {
+            needed.extend(
+                p.ir.domains
+                    .iter()
+                    .map(|d| (d.name.clone(), ModelKind::Type)),
+            );
+        }
+        let mut imported = Vec::new();
+        let mut drop: Vec<ir::QualName> = Vec::new();
+        // Owners this package would need but does not use, with what it needs of each.
+        let mut not_used: Vec<(String, Vec<ir::QualName>, Option<source::Span>)> = Vec::new();
+        for (name, kind) in needed {
+            match cfg.owner_of(&name) {
+                Some(o) if o.name == me.name => {}
+                Some(o) if me.rust.uses.contains(&o.name) => {
+                    drop.push(name.clone());
+                    let Some(path) = o.rust.module_path.clone() else {
+                        continue; // reported by the config check
+                    };
+                    imported.push(ir::Import {
+                        rust_name: match kind {
+                            ModelKind::Table => {
+                                emit::names::model_name(name.schema.as_deref(), &name.name)
+                            }
+                            ModelKind::Type => emit::names::enum_name(&name),
+                        },
+                        module_path: path,
+                    });
+                }
+                Some(o) => {
+                    let span =
+                        needing_query(p, &name, &foreign).and_then(|q| query_span(sources, p, &q));
+                    match not_used.iter_mut().find(|(owner, _, _)| *owner == o.name) {
+                        Some((_, names, _)) => names.push(name.clone()),
+                        None => not_used.push((o.name.clone(), vec![name.clone()], span)),
+                    }
+                    drop.push(name);
+                }
+                None => {
+                    let span =
+                        needing_query(p, &name, &foreign).and_then(|q| query_span(sources, p, &q));
+                    unowned
+                        .entry(name)
+                        .or_default()
+                        .push((me.name.clone(), span));
+                }
+            }
+        }
+        for (owner, names, span) in not_used {
+            let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            let mut d = Diagnostic::error(format!(
+                "package `{}` needs {}, owned by package `{owner}`, which it does not use",
+                me.name,
+                list.join(", ")
+            ));
+            d = match span {
+                Some(s) => d.label(s, format!("needs `{}`", names[0])),
+                None => d.at(config_span(me.index)),
+            };
+            diags.push(d.help(format!(
+                "add `uses: [{owner}]` to the `gen.rust` options of `{}` (and `{owner}` to its crate's dependencies)",
+                me.name
+            )));
+        }
+        let ir = &mut p.ir;
+        ir.models.retain(|m| !drop.contains(&m.table));
+        ir.enums.retain(|e| !drop.contains(&e.name));
+        ir.composites.retain(|c| !drop.contains(&c.name));
+        ir.domains.retain(|d| !drop.contains(&d.name));
+        ir.imported.extend(imported);
+    }
+    for (name, users) in unowned {
+        if users.len() < 2 {
+            continue;
+        }
+        let names: Vec<String> = users.iter().map(|(p, _)| format!("`{p}`")).collect();
+        let mut d = Diagnostic::error(format!(
+            "`{name}` would be generated by {} packages ({}) but no package owns it",
+            users.len(),
+            names.join(", ")
+        ));
+        let mut located = users.iter().filter_map(|(p, s)| s.map(|s| (p, s)));
+        if let Some((p, s)) = located.next() {
+            d = d.label(s, format!("needed by `{p}` here"));
+        }
+        for (p, s) in located {
+            d = d.secondary(s, format!("needed by `{p}` here"));
+        }
+        diags.push(d.help(format!(
+            "add `{name}` to `owns` of one package, and that package to `uses` of the others"
+        )));
+    }
+}
+
+/// The first query of a package that returns or takes `name` (as a row, an embed or a type).
+/// Columns of a row owned elsewhere (`foreign`) do not count: that row's owner types them.
+fn needing_query(
+    p: &AnalyzedPackage,
+    name: &ir::QualName,
+    foreign: &dyn Fn(&ir::QualName) -> bool,
+) -> Option<String> {
+    let mentions = |ty: &ir::PgType| {
+        let mut t = ty;
+        while let ir::PgType::Array(inner) = t {
+            t = inner;
+        }
+        matches!(t, ir::PgType::Enum(q) | ir::PgType::Composite(q) if q == name)
+    };
+    p.ir.files.iter().flat_map(|f| &f.queries).find_map(|q| {
+        let row_elsewhere = q.row_model.as_ref().is_some_and(foreign);
+        let hit = q.row_model.as_ref() == Some(name)
+            || q.columns
+                .iter()
+                .any(|c| c.embed.as_ref().is_some_and(|e| &e.table == name))
+            || (!row_elsewhere
+                && q.columns.iter().any(|c| {
+                    !c.embed.as_ref().is_some_and(|e| foreign(&e.table))
+                        && (mentions(&c.ty) || c.domain.as_ref() == Some(name))
+                }))
+            || q.params
+                .iter()
+                .any(|p| mentions(&p.ty) || p.domain.as_ref() == Some(name));
+        hit.then(|| q.name.clone())
+    })
 }
 
 /// Analyses queries against a schema given as text, without files: the entry point of analysis tests.
