@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod emit;
 pub mod ir;
 pub mod rustfmt;
+pub mod scaffold;
 pub mod source;
 pub mod syntax;
 pub mod write;
@@ -27,6 +28,8 @@ use std::path::{Path, PathBuf};
 /// Everything one run read and found: sources, diagnostics, and each package's analysis.
 pub struct Project {
     pub config: Option<config::Config>,
+    /// One catalogue per distinct schema list; [`AnalyzedPackage::catalog`] indexes it.
+    pub catalogs: Vec<catalog::Catalog>,
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
     pub packages: Vec<AnalyzedPackage>,
@@ -42,6 +45,8 @@ pub struct AnalyzedPackage {
     pub schema_errors: Vec<Diagnostic>,
     /// Files this package depends on: schema and query files (for `rerun-if-changed`).
     pub inputs: Vec<PathBuf>,
+    /// Index of the package's schema in [`Project::catalogs`].
+    pub catalog: usize,
 }
 
 /// Files generated for one package, not yet written.
@@ -81,6 +86,11 @@ impl Project {
                     .is_none_or(|(span, _)| files.contains(&span.file))
             })
             .collect()
+    }
+
+    /// The catalogue a package's queries were analysed against.
+    pub fn catalog_of(&self, name: &str) -> Option<&catalog::Catalog> {
+        self.catalogs.get(self.package(name)?.catalog)
     }
 
     pub fn package(&self, name: &str) -> Option<&AnalyzedPackage> {
@@ -153,6 +163,7 @@ pub fn load(config_path: &Path) -> Project {
         Err(diagnostics) => {
             return Project {
                 config: None,
+                catalogs: Vec::new(),
                 sources,
                 diagnostics,
                 packages: Vec::new(),
@@ -251,11 +262,13 @@ pub fn load(config_path: &Path) -> Project {
             failures,
             schema_errors,
             inputs,
+            catalog: idx,
         });
     }
     assign_owners(&cfg, &mut packages, &sources, &mut diags);
     Project {
         config: Some(cfg),
+        catalogs: catalogs.into_iter().map(|(_, c, _)| c).collect(),
         sources,
         diagnostics: diags,
         packages,
