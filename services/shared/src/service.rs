@@ -544,29 +544,49 @@ async fn create_environment_in<C: GenericClient>(
         .unwrap_or_else(|| api_keys::environment_slug(new.r#type));
     let api_key = api_keys::new_secret_api_key(new.r#type)?;
     let pk_api_key = api_keys::new_public_api_key(new.r#type)?;
-    // The shortcode is unique per project like the slug; a slug longer than
-    // the column keeps its first 16 characters (slugs are ASCII).
-    let shortcode = &slug[..slug.len().min(16)];
+    // The shortcode (varchar(16)) is unique per project like the slug: it is
+    // the slug itself when that fits, else the slug's start and a random tail.
+    let shortcode = if slug.len() <= SHORTCODE_LEN {
+        slug.to_owned()
+    } else {
+        // Slugs are ASCII, so any byte index is a character boundary.
+        format!(
+            "{}-{}",
+            &slug[..SHORTCODE_LEN - 5],
+            api_keys::random_alphanumeric(4)?
+        )
+    };
     client
         .create_runtime_environment(&CreateRuntimeEnvironmentParams {
             slug,
             api_key: &api_key,
             pk_api_key: &pk_api_key,
             r#type: new.r#type,
-            shortcode,
+            shortcode: &shortcode,
             organization_id: new.organization_id,
             project_id: new.project_id,
             org_member_id: new.org_member_id,
         })
         .await
         .map_err(|error| {
-            unique_or(error, "runtime_environments_project_id_slug_key", || {
+            // With the slug as shortcode, whichever of the two indexes the
+            // server checks first reports the same conflict.
+            let constraint = violated_constraint(&error, &SqlState::UNIQUE_VIOLATION);
+            let slug_taken = constraint == Some("runtime_environments_project_id_slug_key")
+                || (constraint == Some("runtime_environments_project_id_shortcode_key")
+                    && shortcode == slug);
+            if slug_taken {
                 SharedError::EnvironmentSlugTaken {
                     slug: slug.to_owned(),
                 }
-            })
+            } else {
+                SharedError::Database(error)
+            }
         })
 }
+
+/// The length of `runtime_environments.shortcode`.
+const SHORTCODE_LEN: usize = 16;
 
 #[cfg(test)]
 mod tests {
