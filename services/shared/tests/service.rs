@@ -158,7 +158,6 @@ async fn a_taken_or_invalid_organization_slug_is_a_typed_error() {
             "{slug:?}: {error:?}"
         );
     }
-    drop(service);
     assert_eq!(count(&client, "organizations").await, 1);
 }
 
@@ -462,7 +461,6 @@ async fn a_failed_setup_leaves_nothing_behind() {
         matches!(error, SharedError::InvalidSlug { .. }),
         "{error:?}"
     );
-    drop(service);
 
     assert_eq!(count(&client, "organizations").await, 1);
     assert_eq!(count(&client, "org_members").await, 1);
@@ -569,7 +567,6 @@ async fn environments_are_found_by_their_secret_or_public_key() {
             "{key}"
         );
     }
-    drop(service);
     seed::soft_delete_organization(&client, setup.organization.id).await;
     let service = SharedService::new(&mut client);
     assert_eq!(
@@ -608,7 +605,6 @@ async fn service_calls_nest_in_a_callers_transaction() {
         .await
         .unwrap()
         .is_some());
-    drop(service);
     tx.rollback().await.unwrap();
 
     assert_eq!(count(&client, "organizations").await, 0);
