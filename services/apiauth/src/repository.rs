@@ -14,7 +14,7 @@
 //!   credential is this string", never "a credential like this exists
 //!   elsewhere";
 //! - [`AuthError::Expired`] and [`AuthError::Revoked`] are told only to whoever
-//!   presents the complete token, that is, someone who holds or held its 240
+//!   presents the complete token, that is, someone who holds or held its 200-odd
 //!   random bits; a guesser only ever sees `Unknown`.
 //!
 //! trigger.dev answers every failed token lookup with one generic "invalid"
