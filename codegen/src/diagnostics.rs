@@ -9,10 +9,206 @@ pub enum Severity {
     Warning,
 }
 
+/// Which kind of problem a diagnostic reports: a stable code (`E0302`) users can search for.
+/// The table in `docs/diagnostics.md` lists every code; a test keeps the two in step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Code {
+    // Files and the config: E00xx.
+    Io,
+    NotUtf8,
+    ConfigSyntax,
+    ConfigUnknownKey,
+    ConfigValue,
+    ConfigVersion,
+    ConfigEngine,
+    ConfigPath,
+    ConfigDuplicatePackage,
+    ConfigOut,
+    ConfigModelsFrom,
+    ConfigNoPackages,
+    // Query files and SQL syntax: E01xx.
+    Syntax,
+    Annotation,
+    MissingCommand,
+    UnknownCommand,
+    NoAnnotation,
+    NoStatement,
+    ManyStatements,
+    ParameterSyntax,
+    MixedParameters,
+    DuplicateQuery,
+    // The schema: E02xx.
+    DuplicateRelation,
+    DuplicateType,
+    DuplicateColumn,
+    UnknownTableInDdl,
+    UnknownColumnInDdl,
+    UnknownType,
+    EnumLabel,
+    InheritedColumn,
+    // Queries: E03xx.
+    UnknownRelation,
+    UnknownSchema,
+    UnknownColumn,
+    AmbiguousColumn,
+    MissingFromEntry,
+    UnknownFunction,
+    FunctionArguments,
+    Operator,
+    ParameterGap,
+    UntypedParameter,
+    ParameterTypes,
+    NoSuchParameter,
+    Unsupported,
+    ColumnCount,
+    Embed,
+    OnConflict,
+    FieldAccess,
+    NoColumns,
+    // Code generation: E04xx.
+    NoRustMapping,
+    CommandNotGenerated,
+    // Warnings.
+    IgnoredOption,
+    EmptyQueryFile,
+    SkippedStatement,
+    ExtensionType,
+    NoRustfmt,
+}
+
+impl Code {
+    /// Every code, in the order of the documentation table.
+    pub const ALL: &'static [Code] = &[
+        Code::Io,
+        Code::NotUtf8,
+        Code::ConfigSyntax,
+        Code::ConfigUnknownKey,
+        Code::ConfigValue,
+        Code::ConfigVersion,
+        Code::ConfigEngine,
+        Code::ConfigPath,
+        Code::ConfigDuplicatePackage,
+        Code::ConfigOut,
+        Code::ConfigModelsFrom,
+        Code::ConfigNoPackages,
+        Code::Syntax,
+        Code::Annotation,
+        Code::MissingCommand,
+        Code::UnknownCommand,
+        Code::NoAnnotation,
+        Code::NoStatement,
+        Code::ManyStatements,
+        Code::ParameterSyntax,
+        Code::MixedParameters,
+        Code::DuplicateQuery,
+        Code::DuplicateRelation,
+        Code::DuplicateType,
+        Code::DuplicateColumn,
+        Code::UnknownTableInDdl,
+        Code::UnknownColumnInDdl,
+        Code::UnknownType,
+        Code::EnumLabel,
+        Code::InheritedColumn,
+        Code::UnknownRelation,
+        Code::UnknownSchema,
+        Code::UnknownColumn,
+        Code::AmbiguousColumn,
+        Code::MissingFromEntry,
+        Code::UnknownFunction,
+        Code::FunctionArguments,
+        Code::Operator,
+        Code::ParameterGap,
+        Code::UntypedParameter,
+        Code::ParameterTypes,
+        Code::NoSuchParameter,
+        Code::Unsupported,
+        Code::ColumnCount,
+        Code::Embed,
+        Code::OnConflict,
+        Code::FieldAccess,
+        Code::NoColumns,
+        Code::NoRustMapping,
+        Code::CommandNotGenerated,
+        Code::IgnoredOption,
+        Code::EmptyQueryFile,
+        Code::SkippedStatement,
+        Code::ExtensionType,
+        Code::NoRustfmt,
+    ];
+
+    /// The code as printed: `E0302`, `W0201`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Io => "E0001",
+            Code::NotUtf8 => "E0002",
+            Code::ConfigSyntax => "E0003",
+            Code::ConfigUnknownKey => "E0004",
+            Code::ConfigValue => "E0005",
+            Code::ConfigVersion => "E0006",
+            Code::ConfigEngine => "E0007",
+            Code::ConfigPath => "E0008",
+            Code::ConfigDuplicatePackage => "E0009",
+            Code::ConfigOut => "E0010",
+            Code::ConfigModelsFrom => "E0011",
+            Code::ConfigNoPackages => "E0012",
+            Code::Syntax => "E0101",
+            Code::Annotation => "E0102",
+            Code::MissingCommand => "E0103",
+            Code::UnknownCommand => "E0104",
+            Code::NoAnnotation => "E0105",
+            Code::NoStatement => "E0106",
+            Code::ManyStatements => "E0107",
+            Code::ParameterSyntax => "E0108",
+            Code::MixedParameters => "E0109",
+            Code::DuplicateQuery => "E0110",
+            Code::DuplicateRelation => "E0201",
+            Code::DuplicateType => "E0202",
+            Code::DuplicateColumn => "E0203",
+            Code::UnknownTableInDdl => "E0204",
+            Code::UnknownColumnInDdl => "E0205",
+            Code::UnknownType => "E0206",
+            Code::EnumLabel => "E0207",
+            Code::InheritedColumn => "E0208",
+            Code::UnknownRelation => "E0301",
+            Code::UnknownSchema => "E0302",
+            Code::UnknownColumn => "E0303",
+            Code::AmbiguousColumn => "E0304",
+            Code::MissingFromEntry => "E0305",
+            Code::UnknownFunction => "E0306",
+            Code::FunctionArguments => "E0307",
+            Code::Operator => "E0308",
+            Code::ParameterGap => "E0309",
+            Code::UntypedParameter => "E0310",
+            Code::ParameterTypes => "E0311",
+            Code::NoSuchParameter => "E0312",
+            Code::Unsupported => "E0313",
+            Code::ColumnCount => "E0314",
+            Code::Embed => "E0315",
+            Code::OnConflict => "E0316",
+            Code::FieldAccess => "E0317",
+            Code::NoColumns => "E0318",
+            Code::NoRustMapping => "E0401",
+            Code::CommandNotGenerated => "E0402",
+            Code::IgnoredOption => "W0001",
+            Code::EmptyQueryFile => "W0101",
+            Code::SkippedStatement => "W0201",
+            Code::ExtensionType => "W0202",
+            Code::NoRustfmt => "W0401",
+        }
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A message about user input, located when there is a place to point at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
+    pub code: Code,
     pub message: String,
     /// Where the problem is, with an optional label under the caret.
     pub primary: Option<(Span, String)>,
@@ -23,9 +219,10 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(message: impl Into<String>) -> Self {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
+            code,
             message: message.into(),
             primary: None,
             secondary: Vec::new(),
@@ -34,10 +231,10 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(message: impl Into<String>) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
-            ..Diagnostic::error(message)
+            ..Diagnostic::error(code, message)
         }
     }
 
@@ -82,12 +279,23 @@ impl Diagnostic {
 
     /// Renders the diagnostic as rustc does: header, location arrow, source line and carets.
     pub fn render(&self, sources: &SourceMap) -> String {
+        self.render_styled(sources, false)
+    }
+
+    /// [`Diagnostic::render`], with ANSI colours when `color` is set (a terminal).
+    pub fn render_styled(&self, sources: &SourceMap, color: bool) -> String {
+        let paint = Paint(color);
         let mut out = String::new();
-        let kind = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
+        let (kind, kind_style) = match self.severity {
+            Severity::Error => ("error", RED),
+            Severity::Warning => ("warning", YELLOW),
         };
-        let _ = writeln!(out, "{kind}: {}", self.message);
+        let _ = writeln!(
+            out,
+            "{}{}",
+            paint.on(kind_style, &format!("{kind}[{}]", self.code)),
+            paint.on(BOLD, &format!(": {}", self.message))
+        );
         let spans: Vec<&(Span, String)> =
             self.primary.iter().chain(self.secondary.iter()).collect();
         let width = spans
@@ -96,22 +304,22 @@ impl Diagnostic {
             .max()
             .unwrap_or(0);
         let pad = " ".repeat(width);
+        let gutter = |text: &str| paint.on(BLUE, text);
         for (i, (span, label)) in spans.iter().enumerate() {
             let file = sources.get(span.file);
             let arrow = if i == 0 { "-->" } else { ":::" };
             let _ = writeln!(
                 out,
-                "{pad}{arrow} {}:{}:{}",
-                file.display, span.start.line, span.start.col
+                "{pad}{} {}:{}:{}",
+                gutter(arrow),
+                file.display,
+                span.start.line,
+                span.start.col
             );
             let line = file.line(span.start.line);
-            let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(
-                out,
-                "{:>width$} | {}",
-                span.start.line,
-                line.replace('\t', " ")
-            );
+            let _ = writeln!(out, "{pad} {}", gutter("|"));
+            let number = format!("{:>width$} |", span.start.line);
+            let _ = writeln!(out, "{} {}", gutter(&number), shown_line(line));
             let start = span.start.col.max(1) as usize;
             let line_len = line.chars().count();
             let end = if span.end.line == span.start.line && span.end.col > span.start.col {
@@ -121,8 +329,15 @@ impl Diagnostic {
             } else {
                 start + 1
             };
-            let carets = end.saturating_sub(start).max(1);
-            let mark = if i == 0 { "^" } else { "-" };
+            // Columns count characters; the caret line counts display cells, as the shown line does.
+            let before = display_width(line.chars().take(start - 1));
+            let under =
+                display_width(line.chars().skip(start - 1).take(end.saturating_sub(start))).max(1);
+            let (mark, style) = if i == 0 {
+                ("^", kind_style)
+            } else {
+                ("-", BLUE)
+            };
             let label = if label.is_empty() {
                 String::new()
             } else {
@@ -130,36 +345,102 @@ impl Diagnostic {
             };
             let _ = writeln!(
                 out,
-                "{pad} | {}{}{label}",
-                " ".repeat(start - 1),
-                mark.repeat(carets)
+                "{pad} {} {}{}",
+                gutter("|"),
+                " ".repeat(before),
+                paint.on(style, &format!("{}{label}", mark.repeat(under)))
             );
         }
         if !spans.is_empty() && (self.help.is_some() || !self.notes.is_empty()) {
-            let _ = writeln!(out, "{pad} |");
+            let _ = writeln!(out, "{pad} {}", gutter("|"));
         }
         for note in &self.notes {
-            let _ = writeln!(out, "{pad} = note: {note}");
+            let _ = writeln!(out, "{pad} {} {note}", gutter("= note:"));
         }
         if let Some(help) = &self.help {
-            let _ = writeln!(out, "{pad} = help: {help}");
+            let _ = writeln!(out, "{pad} {} {help}", gutter("= help:"));
         }
         out
     }
 }
 
+const RED: &str = "\x1b[1;31m";
+const YELLOW: &str = "\x1b[1;33m";
+const BLUE: &str = "\x1b[1;34m";
+const BOLD: &str = "\x1b[1m";
+
+/// ANSI styling that is a no-op when colours are off.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn on(self, style: &str, text: &str) -> String {
+        if self.0 {
+            format!("{style}{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+const TAB_WIDTH: usize = 4;
+
+/// A source line as printed: tabs become [`TAB_WIDTH`] spaces, other control characters a
+/// replacement mark, so that nothing in the input can move the terminal's cursor.
+fn shown_line(line: &str) -> String {
+    line.chars()
+        .map(|c| match c {
+            '\t' => " ".repeat(TAB_WIDTH),
+            c if c.is_control() => "\u{fffd}".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// Terminal cells the characters take in [`shown_line`]: tabs [`TAB_WIDTH`], East Asian wide
+/// characters and emoji two, combining marks none, everything else one.
+fn display_width(chars: impl Iterator<Item = char>) -> usize {
+    chars
+        .map(|c| match c as u32 {
+            0x09 => TAB_WIDTH,
+            0x0300..=0x036F | 0x200B..=0x200F | 0xFE00..=0xFE0F => 0,
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x1F300..=0x1F64F
+            | 0x1F900..=0x1F9FF
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
+}
+
 /// Renders every diagnostic, errors and warnings in the order they were found.
 pub fn render_all(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    render_all_styled(diags, sources, false)
+}
+
+/// [`render_all`], with ANSI colours when `color` is set.
+pub fn render_all_styled(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let mut out = String::new();
     for d in diags {
-        out.push_str(&d.render(sources));
+        out.push_str(&d.render_styled(sources, color));
         out.push('\n');
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
         let _ = writeln!(
             out,
-            "error: aborting due to {errors} previous error{}",
+            "{}: aborting due to {errors} previous error{}",
+            Paint(color).on(RED, "error"),
             if errors == 1 { "" } else { "s" }
         );
     }
@@ -220,7 +501,7 @@ mod tests {
             "q.sql".into(),
             "SELECT emial\nFROM users;\n".into(),
         ));
-        let d = Diagnostic::error("column `emial` does not exist")
+        let d = Diagnostic::error(Code::UnknownColumn, "column `emial` does not exist")
             .label(
                 Span::new(
                     id,
@@ -233,7 +514,7 @@ mod tests {
         let text = d.render(&map);
         assert_eq!(
             text,
-            "error: column `emial` does not exist\n --> q.sql:1:8\n  |\n1 | SELECT emial\n  |        ^^^^^ not found in `users`\n  |\n  = help: did you mean `email`?\n"
+            "error[E0303]: column `emial` does not exist\n --> q.sql:1:8\n  |\n1 | SELECT emial\n  |        ^^^^^ not found in `users`\n  |\n  = help: did you mean `email`?\n"
         );
     }
 

@@ -19,7 +19,7 @@ pub mod source;
 pub mod syntax;
 pub mod write;
 
-use diagnostics::Diagnostic;
+use diagnostics::{Code, Diagnostic};
 use source::{FileId, SourceFile, SourceMap};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -100,7 +100,8 @@ impl Project {
                 Ok(mut files) => {
                     let out_dir = cfg.root.join(&p.config.rust.out);
                     if let Some(w) = rustfmt::format_files(&mut files, "2021", &out_dir) {
-                        self.diagnostics.push(Diagnostic::warning(w));
+                        self.diagnostics
+                            .push(Diagnostic::warning(Code::NoRustfmt, w));
                     }
                     out.push(GeneratedPackage {
                         name: p.config.name.clone(),
@@ -110,7 +111,7 @@ impl Project {
                 }
                 Err(errors) => {
                     for e in errors {
-                        let mut d = Diagnostic::error(e.message);
+                        let mut d = Diagnostic::error(e.code, e.message);
                         if let Some(q) = &e.query {
                             if let Some(span) = query_span(&self.sources, p, q) {
                                 d = d.at(span);
@@ -141,7 +142,18 @@ fn query_span(sources: &SourceMap, p: &AnalyzedPackage, query: &str) -> Option<s
             .iter()
             .find(|i| i.to_string_lossy().ends_with(&f.path))?;
         let id = sources.find(path)?;
-        Some(source::Span::point(id, q.line, 1))
+        let width = sources.get(id).line(q.line).chars().count() as u32;
+        Some(source::Span::new(
+            id,
+            source::Pos {
+                line: q.line,
+                col: 1,
+            },
+            source::Pos {
+                line: q.line,
+                col: width + 1,
+            },
+        ))
     })
 }
 
@@ -184,23 +196,36 @@ pub fn load(config_path: &Path) -> Project {
         let mut files = Vec::new();
         let mut failures = BTreeMap::new();
         let mut seen: BTreeMap<String, source::Span> = BTreeMap::new();
-        for path in query_files(pkg, &mut diags) {
-            let Some(id) = read_file(&cfg, &path, &mut sources, &mut diags) else {
+        for path in query_files(&cfg, pkg, &sources, &mut diags) {
+            inputs.push(path.clone());
+            let Some(id) = read_file(&cfg, pkg, "queries", &path, &mut sources, &mut diags) else {
                 continue;
             };
-            inputs.push(path.clone());
             let src = sources.get(id);
             let mut qd = Vec::new();
             let raws = syntax::query_file::read(id, src, &mut qd);
+            if raws.is_empty() && qd.is_empty() {
+                qd.push(
+                    Diagnostic::warning(
+                        Code::EmptyQueryFile,
+                        format!("query file `{}` holds no queries", src.display),
+                    )
+                    .at(source::Span::point(id, 1, 1))
+                    .help("add a query under `-- name: QueryName :many`, or delete the file"),
+                );
+            }
             diags.append(&mut qd);
             let mut queries = Vec::new();
             for raw in &raws {
                 if let Some(prev) = seen.get(&raw.name) {
                     diags.push(
-                        Diagnostic::error(format!(
-                            "query name `{}` is used twice in package `{}`",
-                            raw.name, pkg.name
-                        ))
+                        Diagnostic::error(
+                            Code::DuplicateQuery,
+                            format!(
+                                "query name `{}` is used twice in package `{}`",
+                                raw.name, pkg.name
+                            ),
+                        )
                         .at(raw.annotation)
                         .secondary(*prev, "first used here"),
                     );
@@ -264,27 +289,74 @@ fn display_path(root: &Path, path: &Path) -> String {
         .to_string()
 }
 
+/// Reads a query file once per run; an IO error is located at the package's `key` in the config.
 fn read_file(
     cfg: &config::Config,
+    pkg: &config::Package,
+    key: &str,
     path: &Path,
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<FileId> {
     if let Some(id) = sources.find(path) {
-        return Some(id);
+        return (!sources.get(id).invalid).then_some(id);
     }
-    match std::fs::read_to_string(path) {
+    match read_text(cfg, pkg, key, path, sources) {
         Ok(text) => Some(sources.add(SourceFile::new(
             display_path(&cfg.root, path),
             path.to_path_buf(),
             text,
         ))),
-        Err(e) => {
-            diags.push(Diagnostic::error(format!(
-                "cannot read `{}`: {e}",
-                path.display()
-            )));
+        Err(d) => {
+            diags.push(d);
             None
+        }
+    }
+}
+
+/// A file's text. An unreadable file is an error at the config key that names it; a file that is not
+/// UTF-8 is an error at the first invalid byte (the file is added to `sources`, lossily, to show it).
+fn read_text(
+    cfg: &config::Config,
+    pkg: &config::Package,
+    key: &str,
+    path: &Path,
+    sources: &mut SourceMap,
+) -> Result<String, Diagnostic> {
+    let shown = display_path(&cfg.root, path);
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {e}")).label(
+            cfg.key_span(sources, pkg.index, key),
+            format!("`{shown}` is read for this `{key}` entry"),
+        )
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let bad = e.as_bytes()[offset];
+            // Keep the valid prefix exact so the position is right, and show the rest lossily.
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let mut file = SourceFile::new(shown.clone(), path.to_path_buf(), text);
+            file.invalid = true;
+            let id = sources.add(file);
+            let pos = sources.get(id).pos(offset);
+            let at = source::Span::new(
+                id,
+                pos,
+                source::Pos {
+                    line: pos.line,
+                    col: pos.col + 1,
+                },
+            );
+            Err(
+                Diagnostic::error(Code::NotUtf8, format!("`{shown}` is not valid UTF-8"))
+                    .label(
+                        at,
+                        format!("invalid byte 0x{bad:02X} at byte offset {offset}"),
+                    )
+                    .help("save the file as UTF-8"),
+            )
         }
     }
 }
@@ -302,20 +374,28 @@ fn load_schema(
         let files = match syntax::migration::schema_files(path) {
             Ok(f) => f,
             Err(e) => {
-                diags.push(Diagnostic::error(format!(
-                    "cannot read schema `{}`: {e}",
-                    path.display()
-                )));
+                diags.push(
+                    Diagnostic::error(
+                        Code::Io,
+                        format!(
+                            "cannot read schema `{}`: {e}",
+                            display_path(&cfg.root, path)
+                        ),
+                    )
+                    .at(cfg.key_span(sources, pkg.index, "schema")),
+                );
                 continue;
             }
         };
         for f in files {
             inputs.push(f.clone());
             if let Some(id) = sources.find(&f) {
-                ids.push(id);
+                if !sources.get(id).invalid {
+                    ids.push(id);
+                }
                 continue;
             }
-            match std::fs::read_to_string(&f) {
+            match read_text(cfg, pkg, "schema", &f, sources) {
                 Ok(text) => {
                     let up = syntax::migration::up_sql(&text);
                     ids.push(sources.add(SourceFile::new(
@@ -324,17 +404,19 @@ fn load_schema(
                         up,
                     )));
                 }
-                Err(e) => diags.push(Diagnostic::error(format!(
-                    "cannot read `{}`: {e}",
-                    f.display()
-                ))),
+                Err(d) => diags.push(d),
             }
         }
     }
     (ids, inputs)
 }
 
-fn query_files(pkg: &config::Package, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+fn query_files(
+    cfg: &config::Config,
+    pkg: &config::Package,
+    sources: &SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for path in &pkg.queries {
         if path.is_file() {
@@ -343,10 +425,16 @@ fn query_files(pkg: &config::Package, diags: &mut Vec<Diagnostic>) -> Vec<PathBu
         }
         match syntax::migration::schema_files(path) {
             Ok(files) => out.extend(files),
-            Err(e) => diags.push(Diagnostic::error(format!(
-                "cannot read queries `{}`: {e}",
-                path.display()
-            ))),
+            Err(e) => diags.push(
+                Diagnostic::error(
+                    Code::Io,
+                    format!(
+                        "cannot read queries `{}`: {e}",
+                        display_path(&cfg.root, path)
+                    ),
+                )
+                .at(cfg.key_span(sources, pkg.index, "queries")),
+            ),
         }
     }
     out

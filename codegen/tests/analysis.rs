@@ -316,7 +316,7 @@ fn unknown_column_is_reported_with_a_suggestion() {
     check(
         "-- name: Bad :one\nSELECT emial FROM users;",
         r#"
-error: column `emial` does not exist
+error[E0303]: column `emial` does not exist
  --> query.sql:2:8
   |
 2 | SELECT emial FROM users;
@@ -388,12 +388,18 @@ fn ambiguous_column_is_an_error() {
 
 #[test]
 fn statements_without_rows_analyse_to_no_columns() {
-    // `:one` without columns is rejected when generating code (see the `one_without_columns` fixture),
-    // but PostgreSQL accepts the statement, so the analysis does too.
     check(
-        "-- name: A :one\nDELETE FROM users WHERE id = $1;",
-        "A(:one) $1 id: uuid!",
+        "-- name: A :exec\nDELETE FROM users WHERE id = $1;",
+        "A(:exec) $1 id: uuid!",
     );
+    // PostgreSQL accepts the statement, but `:one` promises a row (see the `one_without_columns` fixture).
+    let err = codegen::analyze_text(SCHEMA, "-- name: A :one\nDELETE FROM users WHERE id = $1;")
+        .unwrap_err();
+    assert!(
+        err.contains("error[E0318]: query `A` is `:one` but returns no columns"),
+        "{err}"
+    );
+    assert!(err.contains("add `RETURNING ...` or use `:exec`"), "{err}");
     check("-- name: T :exec\nTRUNCATE posts;", "T(:exec)");
 }
 

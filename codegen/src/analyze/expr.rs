@@ -7,7 +7,7 @@ use super::resolve::{self, RType};
 use super::scope::{Lookup, Scope};
 use super::{Analyzer, Expect, Typed};
 use crate::catalog::types::{resolve, Resolved};
-use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::ir::PgType;
 use crate::source::Span;
 use crate::syntax::parse::{ast, ident};
@@ -114,8 +114,11 @@ impl<'a> Analyzer<'a> {
                 other => {
                     let at = self.span(e.span());
                     self.error(
-                        Diagnostic::error(format!("operator `{other}` is not supported yet"))
-                            .at(at),
+                        Diagnostic::error(
+                            Code::Unsupported,
+                            format!("operator `{other}` is not supported yet"),
+                        )
+                        .at(at),
                     );
                     Typed::unknown()
                 }
@@ -176,7 +179,13 @@ impl<'a> Analyzer<'a> {
                 let outs = self.query(q, Some(scope), None);
                 if outs.len() != 1 {
                     let at = self.span(e.span());
-                    self.error(Diagnostic::error("subquery must return only one column").at(at));
+                    self.error(
+                        Diagnostic::error(
+                            Code::ColumnCount,
+                            "subquery must return only one column",
+                        )
+                        .at(at),
+                    );
                     return Typed::unknown();
                 }
                 let o = &outs[0];
@@ -245,7 +254,11 @@ impl<'a> Analyzer<'a> {
             other => {
                 let at = self.span(other.span());
                 self.error(
-                    Diagnostic::error(format!("expression `{other}` is not supported yet")).at(at),
+                    Diagnostic::error(
+                        Code::Unsupported,
+                        format!("expression `{other}` is not supported yet"),
+                    )
+                    .at(at),
                 );
                 Typed::unknown()
             }
@@ -278,10 +291,10 @@ impl<'a> Analyzer<'a> {
                         None => {
                             let at = self.span(field.span);
                             self.error(
-                                Diagnostic::error(format!(
-                                    "column `{fname}` not found in data type {}",
-                                    t.ty
-                                ))
+                                Diagnostic::error(
+                                    Code::FieldAccess,
+                                    format!("column `{fname}` not found in data type {}", t.ty),
+                                )
                                 .at(at),
                             );
                             return Typed::unknown();
@@ -302,7 +315,7 @@ impl<'a> Analyzer<'a> {
                     }
                     other => {
                         let at = self.span(e.span());
-                        self.error(Diagnostic::error(format!("cannot subscript type {other} because it does not support subscripting")).at(at));
+                        self.error(Diagnostic::error(Code::FieldAccess, format!("cannot subscript type {other} because it does not support subscripting")).at(at));
                         return Typed::unknown();
                     }
                 },
@@ -321,7 +334,11 @@ impl<'a> Analyzer<'a> {
                 _ => {
                     let at = self.span(e.span());
                     self.error(
-                        Diagnostic::error("this kind of field access is not supported yet").at(at),
+                        Diagnostic::error(
+                            Code::Unsupported,
+                            "this kind of field access is not supported yet",
+                        )
+                        .at(at),
                     );
                     return Typed::unknown();
                 }
@@ -351,18 +368,23 @@ impl<'a> Analyzer<'a> {
                     .map(|r| format!("`{}.{name}`", r.name))
                     .collect();
                 self.error(
-                    Diagnostic::error(format!("column reference `{name}` is ambiguous"))
-                        .at(at)
-                        .help(format!("qualify it: {}", candidates.join(" or "))),
+                    Diagnostic::error(
+                        Code::AmbiguousColumn,
+                        format!("column reference `{name}` is ambiguous"),
+                    )
+                    .at(at)
+                    .help(format!("qualify it: {}", candidates.join(" or "))),
                 );
                 Typed::unknown()
             }
             Lookup::NoSuchRelation => {
                 let rel = rel.unwrap_or_default();
                 let at = self.span(id.span);
-                let mut d =
-                    Diagnostic::error(format!("missing FROM-clause entry for table `{rel}`"))
-                        .at(at);
+                let mut d = Diagnostic::error(
+                    Code::MissingFromEntry,
+                    format!("missing FROM-clause entry for table `{rel}`"),
+                )
+                .at(at);
                 let names: Vec<&str> = scope.rels.iter().map(|r| r.name.as_str()).collect();
                 if let Some(s) = did_you_mean(rel, names) {
                     d = d.help(format!("did you mean `{s}`?"));
@@ -376,7 +398,7 @@ impl<'a> Analyzer<'a> {
                     Some(r) => format!("column `{r}.{name}` does not exist"),
                     None => format!("column `{name}` does not exist"),
                 };
-                let mut d = Diagnostic::error(msg).at(at);
+                let mut d = Diagnostic::error(Code::UnknownColumn, msg).at(at);
                 if let Some(s) = did_you_mean(&name, scope.column_names()) {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
@@ -419,7 +441,13 @@ impl<'a> Analyzer<'a> {
             Some(Resolved::Type(t)) => Some(t),
             Some(Resolved::Serial(_)) | None => {
                 let at = self.span(e.span());
-                self.error(Diagnostic::error(format!("type `{written}` does not exist")).at(at));
+                self.error(
+                    Diagnostic::error(
+                        Code::UnknownType,
+                        format!("type `{written}` does not exist"),
+                    )
+                    .at(at),
+                );
                 None
             }
         }
@@ -522,7 +550,11 @@ impl<'a> Analyzer<'a> {
             other => {
                 let at = self.span(expr.span());
                 self.error(
-                    Diagnostic::error(format!("`IN {other:?}` is not supported yet")).at(at),
+                    Diagnostic::error(
+                        Code::Unsupported,
+                        format!("`IN {other:?}` is not supported yet"),
+                    )
+                    .at(at),
                 );
                 Typed::unknown()
             }
@@ -582,7 +614,13 @@ impl<'a> Analyzer<'a> {
         let name = parts.last().cloned().unwrap_or_default();
         if parts.len() == 2 && parts[0] == "sqlc" {
             let at = self.span(e.span());
-            self.error(Diagnostic::error(format!("`sqlc.{name}` is not supported yet")).at(at));
+            self.error(
+                Diagnostic::error(
+                    Code::Unsupported,
+                    format!("`sqlc.{name}` is not supported yet"),
+                )
+                .at(at),
+            );
             return Typed::unknown();
         }
         let mut args: Vec<&ast::Expr> = Vec::new();
@@ -809,8 +847,11 @@ impl<'a> Analyzer<'a> {
                 let shown: Vec<String> = rtypes.iter().map(|t| t.to_pg().to_string()).collect();
                 let d = match (exists, failure) {
                     (false, _) => {
-                        let mut d =
-                            Diagnostic::error(format!("function `{name}` does not exist")).at(at);
+                        let mut d = Diagnostic::error(
+                            Code::UnknownFunction,
+                            format!("function `{name}` does not exist"),
+                        )
+                        .at(at);
                         let user: Vec<&str> = self
                             .cat
                             .functions
@@ -824,16 +865,16 @@ impl<'a> Analyzer<'a> {
                         }
                         d
                     }
-                    (true, resolve::Failure::NoMatch) => Diagnostic::error(format!(
-                        "function {name}({}) does not exist",
-                        shown.join(", ")
-                    ))
+                    (true, resolve::Failure::NoMatch) => Diagnostic::error(
+                        Code::FunctionArguments,
+                        format!("function {name}({}) does not exist", shown.join(", ")),
+                    )
                     .at(at)
                     .help("no overload takes these argument types; add explicit casts"),
-                    (true, resolve::Failure::Ambiguous) => Diagnostic::error(format!(
-                        "function {name}({}) is not unique",
-                        shown.join(", ")
-                    ))
+                    (true, resolve::Failure::Ambiguous) => Diagnostic::error(
+                        Code::FunctionArguments,
+                        format!("function {name}({}) is not unique", shown.join(", ")),
+                    )
                     .at(at)
                     .help("add explicit casts to choose one"),
                 };
@@ -930,9 +971,10 @@ impl<'a> Analyzer<'a> {
                 };
                 if let (Some((n, was, here)), resolve::Failure::NoMatch) = (&reused, &failure) {
                     self.error(
-                        Diagnostic::error(format!(
-                            "parameter ${n} is used both as `{was}` and as `{here}`"
-                        ))
+                        Diagnostic::error(
+                            Code::ParameterTypes,
+                            format!("parameter ${n} is used both as `{was}` and as `{here}`"),
+                        )
                         .at(at)
                         .note(format!("operator does not exist: {shown}"))
                         .help(format!("cast one use, such as `${n}::{here}`")),
@@ -940,16 +982,18 @@ impl<'a> Analyzer<'a> {
                     return Typed::unknown();
                 }
                 let d = match failure {
-                    resolve::Failure::NoMatch => {
-                        Diagnostic::error(format!("operator does not exist: {shown}"))
-                            .at(at)
-                            .help("add explicit casts")
-                    }
-                    resolve::Failure::Ambiguous => {
-                        Diagnostic::error(format!("operator is not unique: {shown}"))
-                            .at(at)
-                            .help("add explicit casts")
-                    }
+                    resolve::Failure::NoMatch => Diagnostic::error(
+                        Code::Operator,
+                        format!("operator does not exist: {shown}"),
+                    )
+                    .at(at)
+                    .help("add explicit casts"),
+                    resolve::Failure::Ambiguous => Diagnostic::error(
+                        Code::Operator,
+                        format!("operator is not unique: {shown}"),
+                    )
+                    .at(at)
+                    .help("add explicit casts"),
                 };
                 self.error(d);
                 Typed::unknown()

@@ -9,7 +9,7 @@ pub mod resolve;
 mod scope;
 
 use crate::catalog::Catalog;
-use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::ir::{self, PgType, QualName};
 use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::parse::{ast, ident, name_span, qual_name, span};
@@ -131,10 +131,10 @@ pub fn analyze(
 ) -> Result<ir::Query, Vec<Diagnostic>> {
     let stmts = crate::syntax::parse::parse(raw.file, &raw.parse_text).map_err(|d| vec![d])?;
     let Some(stmt) = stmts.first() else {
-        return Err(vec![Diagnostic::error(format!(
-            "query `{}` has no statement",
-            raw.name
-        ))
+        return Err(vec![Diagnostic::error(
+            Code::NoStatement,
+            format!("query `{}` has no statement", raw.name),
+        )
         .at(raw.annotation)]);
     };
     let count = raw.params.iter().map(|p| p.number).max().unwrap_or(0);
@@ -150,6 +150,42 @@ pub fn analyze(
     edits.extend(a.edits.iter().cloned());
     edits.sort_by_key(|e| e.start);
     let sql = apply_edits(&src.text, raw.start, raw.end, &edits);
+    if raw.command.returns_rows() && outs.is_empty() {
+        let start = src.pos(raw.start);
+        let keyword_end = crate::source::Pos {
+            line: start.line,
+            col: start.col
+                + src.text[raw.start..raw.end]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .count()
+                    .max(1) as u32,
+        };
+        let dml = matches!(
+            stmt,
+            ast::Statement::Insert(_) | ast::Statement::Update(_) | ast::Statement::Delete(_)
+        );
+        let annotation = raw.command.annotation();
+        a.error(
+            Diagnostic::error(
+                Code::NoColumns,
+                format!(
+                    "query `{}` is `{annotation}` but returns no columns",
+                    raw.name
+                ),
+            )
+            .label(
+                Span::new(raw.file, start, keyword_end),
+                "this statement returns no rows",
+            )
+            .secondary(raw.annotation, format!("`{annotation}` expects a row"))
+            .help(if dml {
+                "add `RETURNING ...` or use `:exec`"
+            } else {
+                "use `:exec` or `:execrows`"
+            }),
+        );
+    }
     if a.diags.iter().any(Diagnostic::is_error) {
         return Err(a.diags);
     }
@@ -294,13 +330,17 @@ impl<'a> Analyzer<'a> {
                     continue;
                 }
                 let d = if uses.is_empty() {
-                    Diagnostic::error(format!("parameter ${number} is never used"))
-                        .at(at)
-                        .help("number parameters from $1 without gaps")
+                    Diagnostic::error(
+                        Code::ParameterGap,
+                        format!("parameter ${number} is never used"),
+                    )
+                    .at(at)
+                    .help("number parameters from $1 without gaps")
                 } else {
-                    Diagnostic::error(format!(
-                        "could not determine the type of parameter ${number}"
-                    ))
+                    Diagnostic::error(
+                        Code::UntypedParameter,
+                        format!("could not determine the type of parameter ${number}"),
+                    )
                     .at(at)
                     .help(format!("add a cast, such as `${number}::text`"))
                 };
@@ -333,8 +373,10 @@ impl<'a> Analyzer<'a> {
     /// Binds parameter `$n` to the type the context expects.
     fn bind_param(&mut self, n: usize, ex: &Expect, at: Span) -> Typed {
         let Some(slot) = self.slots.get_mut(n.wrapping_sub(1)) else {
-            self.diags
-                .push(Diagnostic::error(format!("there is no parameter ${n}")).at(at));
+            self.diags.push(
+                Diagnostic::error(Code::NoSuchParameter, format!("there is no parameter ${n}"))
+                    .at(at),
+            );
             return Typed::unknown();
         };
         if slot.hint.is_none() {
@@ -353,7 +395,7 @@ impl<'a> Analyzer<'a> {
             {
                 let msg = format!("parameter ${n} is used both as `{old}` and as `{new}`");
                 self.diags.push(
-                    Diagnostic::error(msg)
+                    Diagnostic::error(Code::ParameterTypes, msg)
                         .at(at)
                         .help(format!("cast one use, such as `${n}::{old}`")),
                 );
@@ -529,7 +571,7 @@ impl<'a> Analyzer<'a> {
                 let r = self.set_expr(right, parent, targets, &None);
                 if l.len() != r.len() {
                     let at = self.span(body.span());
-                    self.error(Diagnostic::error("each UNION / INTERSECT / EXCEPT query must have the same number of columns").at(at));
+                    self.error(Diagnostic::error(Code::ColumnCount, "each UNION / INTERSECT / EXCEPT query must have the same number of columns").at(at));
                 }
                 let outs: Vec<Out> = l
                     .into_iter()
@@ -587,7 +629,13 @@ impl<'a> Analyzer<'a> {
             }
             other => {
                 let at = self.span(other.span());
-                self.error(Diagnostic::error("this kind of query body is not supported").at(at));
+                self.error(
+                    Diagnostic::error(
+                        Code::Unsupported,
+                        "this kind of query body is not supported",
+                    )
+                    .at(at),
+                );
                 Vec::new()
             }
         }
@@ -726,8 +774,11 @@ impl<'a> Analyzer<'a> {
                 let rels: Vec<&Rel> = scope.rels.iter().collect();
                 if rels.is_empty() && !self.missing_relation {
                     self.error(
-                        Diagnostic::error("SELECT * with no tables specified")
-                            .at(at.unwrap_or(self.fallback)),
+                        Diagnostic::error(
+                            Code::MissingFromEntry,
+                            "SELECT * with no tables specified",
+                        )
+                        .at(at.unwrap_or(self.fallback)),
                     );
                 }
                 self.expand(&rels, rels.len() > 1, at, outs);
@@ -735,7 +786,13 @@ impl<'a> Analyzer<'a> {
             ast::SelectItem::QualifiedWildcard(kind, opts) => {
                 let ast::SelectItemQualifiedWildcardKind::ObjectName(name) = kind else {
                     let at = self.span(item.span());
-                    self.error(Diagnostic::error("`*` of an expression is not supported").at(at));
+                    self.error(
+                        Diagnostic::error(
+                            Code::Unsupported,
+                            "`*` of an expression is not supported",
+                        )
+                        .at(at),
+                    );
                     return;
                 };
                 let parts = crate::syntax::parse::name_parts(name);
@@ -748,9 +805,10 @@ impl<'a> Analyzer<'a> {
                 match scope.rel(&rel_name) {
                     Some(rel) => self.expand(&[rel], true, at, outs),
                     None => {
-                        let mut d = Diagnostic::error(format!(
-                            "missing FROM-clause entry for table `{rel_name}`"
-                        ))
+                        let mut d = Diagnostic::error(
+                            Code::MissingFromEntry,
+                            format!("missing FROM-clause entry for table `{rel_name}`"),
+                        )
                         .at(start.unwrap_or(self.fallback));
                         if let Some(s) =
                             did_you_mean(&rel_name, scope.rels.iter().map(|r| r.name.as_str()))
@@ -764,8 +822,11 @@ impl<'a> Analyzer<'a> {
             ast::SelectItem::ExprWithAliases { .. } => {
                 let at = self.span(item.span());
                 self.error(
-                    Diagnostic::error("multiple aliases for one expression are not supported")
-                        .at(at),
+                    Diagnostic::error(
+                        Code::Unsupported,
+                        "multiple aliases for one expression are not supported",
+                    )
+                    .at(at),
                 );
             }
         }
@@ -782,14 +843,19 @@ impl<'a> Analyzer<'a> {
             Some(ast::Expr::Identifier(id)) => ident(id),
             Some(ast::Expr::CompoundIdentifier(ids)) => ids.last().map(ident).unwrap_or_default(),
             _ => {
-                self.error(Diagnostic::error("`sqlc.embed` takes one table name or alias").at(at));
+                self.error(
+                    Diagnostic::error(Code::Embed, "`sqlc.embed` takes one table name or alias")
+                        .at(at),
+                );
                 return;
             }
         };
         let Some(rel) = scope.rel(&name) else {
-            let mut d =
-                Diagnostic::error(format!("`sqlc.embed({name})` names no table of this query"))
-                    .at(at);
+            let mut d = Diagnostic::error(
+                Code::Embed,
+                format!("`sqlc.embed({name})` names no table of this query"),
+            )
+            .at(at);
             if let Some(s) = did_you_mean(&name, scope.rels.iter().map(|r| r.name.as_str())) {
                 d = d.help(format!("did you mean `{s}`?"));
             }
@@ -798,9 +864,10 @@ impl<'a> Analyzer<'a> {
         };
         let Some(table) = rel.table.clone() else {
             self.error(
-                Diagnostic::error(format!(
-                    "`sqlc.embed({name})` needs a table, not a subquery or function"
-                ))
+                Diagnostic::error(
+                    Code::Embed,
+                    format!("`sqlc.embed({name})` needs a table, not a subquery or function"),
+                )
                 .at(at),
             );
             return;
@@ -838,7 +905,7 @@ impl<'a> Analyzer<'a> {
                 "`*` over system view `{}` is not supported; list the columns you need",
                 r.name
             );
-            self.error(Diagnostic::error(msg).at(at.unwrap_or(self.fallback)));
+            self.error(Diagnostic::error(Code::Unsupported, msg).at(at.unwrap_or(self.fallback)));
             return;
         }
         self.expand_as(rels, qualify, at, outs, None);
@@ -908,7 +975,13 @@ impl<'a> Analyzer<'a> {
                     J::CrossJoin(c) => (false, false, Some(c)),
                     _ => {
                         let at = self.span(j.relation.span());
-                        self.error(Diagnostic::error("this kind of join is not supported").at(at));
+                        self.error(
+                            Diagnostic::error(
+                                Code::Unsupported,
+                                "this kind of join is not supported",
+                            )
+                            .at(at),
+                        );
                         (false, false, None)
                     }
                 };
@@ -950,7 +1023,7 @@ impl<'a> Analyzer<'a> {
                             }
                             if !left_has || !right_has {
                                 let at = name_span(self.file, c).unwrap_or(self.fallback);
-                                self.error(Diagnostic::error(format!("column `{name}` specified in USING clause does not exist in both tables")).at(at));
+                                self.error(Diagnostic::error(Code::UnknownColumn, format!("column `{name}` specified in USING clause does not exist in both tables")).at(at));
                             }
                         }
                     }
@@ -1030,7 +1103,13 @@ impl<'a> Analyzer<'a> {
             }
             other => {
                 let at = self.span(other.span());
-                self.error(Diagnostic::error("this kind of FROM item is not supported yet").at(at));
+                self.error(
+                    Diagnostic::error(
+                        Code::Unsupported,
+                        "this kind of FROM item is not supported yet",
+                    )
+                    .at(at),
+                );
                 None
             }
         }
@@ -1155,7 +1234,11 @@ impl<'a> Analyzer<'a> {
             }
             None => {
                 let at = name_span(self.file, name).unwrap_or(self.fallback);
-                let mut d = Diagnostic::error(format!("relation `{q}` does not exist")).at(at);
+                let mut d = Diagnostic::error(
+                    Code::UnknownRelation,
+                    format!("relation `{q}` does not exist"),
+                )
+                .at(at);
                 let mut names: Vec<String> = self.cat.table_names().collect();
                 names.extend(self.ctes.iter().map(|c| c.name.clone()));
                 if let Some(s) = did_you_mean(&q.to_string(), names.iter().map(String::as_str)) {
@@ -1174,7 +1257,11 @@ impl<'a> Analyzer<'a> {
         let q = qual_name(name);
         if self.cat.table(&q).is_none() {
             let at = name_span(self.file, name).unwrap_or(self.fallback);
-            let mut d = Diagnostic::error(format!("relation `{q}` does not exist")).at(at);
+            let mut d = Diagnostic::error(
+                Code::UnknownRelation,
+                format!("relation `{q}` does not exist"),
+            )
+            .at(at);
             let names: Vec<String> = self.cat.table_names().collect();
             if let Some(s) = did_you_mean(&q.to_string(), names.iter().map(String::as_str)) {
                 d = d.help(format!("did you mean `{s}`?"));
@@ -1208,10 +1295,10 @@ impl<'a> Analyzer<'a> {
             },
             None => {
                 let at = self.span(col.span);
-                let mut d = Diagnostic::error(format!(
-                    "column `{name}` of relation `{}` does not exist",
-                    rel.name
-                ))
+                let mut d = Diagnostic::error(
+                    Code::UnknownColumn,
+                    format!("column `{name}` of relation `{}` does not exist", rel.name),
+                )
                 .at(at);
                 if let Some(s) = did_you_mean(&name, rel.columns.iter().map(|c| c.name.as_str())) {
                     d = d.help(format!("did you mean `{s}`?"));
@@ -1250,8 +1337,11 @@ impl<'a> Analyzer<'a> {
     fn insert(&mut self, ins: &ast::Insert, parent: Option<&Scope>) -> Vec<Out> {
         let ast::TableObject::TableName(name) = &ins.table else {
             self.error(
-                Diagnostic::error("INSERT into a table function is not supported")
-                    .at(self.fallback),
+                Diagnostic::error(
+                    Code::Unsupported,
+                    "INSERT into a table function is not supported",
+                )
+                .at(self.fallback),
             );
             return Vec::new();
         };
@@ -1293,14 +1383,20 @@ impl<'a> Analyzer<'a> {
                     if row.content.len() > targets.len() {
                         let at = self.span(row.content[targets.len()].span());
                         self.error(
-                            Diagnostic::error("INSERT has more expressions than target columns")
-                                .at(at),
+                            Diagnostic::error(
+                                Code::ColumnCount,
+                                "INSERT has more expressions than target columns",
+                            )
+                            .at(at),
                         );
                     } else if row.content.len() < targets.len() && !ins.columns.is_empty() {
                         let at = self.span(row.closing_token.0.span);
                         self.error(
-                            Diagnostic::error("INSERT has more target columns than expressions")
-                                .at(at),
+                            Diagnostic::error(
+                                Code::ColumnCount,
+                                "INSERT has more target columns than expressions",
+                            )
+                            .at(at),
                         );
                     }
                 }
@@ -1309,8 +1405,11 @@ impl<'a> Analyzer<'a> {
             let values = matches!(src.body.as_ref(), ast::SetExpr::Values(_));
             if outs.len() > targets.len() && !values {
                 self.error(
-                    Diagnostic::error("INSERT has more expressions than target columns")
-                        .at(self.span(src.span())),
+                    Diagnostic::error(
+                        Code::ColumnCount,
+                        "INSERT has more expressions than target columns",
+                    )
+                    .at(self.span(src.span())),
                 );
             }
         }
@@ -1327,9 +1426,12 @@ impl<'a> Analyzer<'a> {
             if let (ast::OnConflictAction::DoUpdate(_), None) = (&oc.action, &oc.conflict_target) {
                 let at = self.span(ins.insert_token.0.span);
                 self.error(
-                    Diagnostic::error("ON CONFLICT DO UPDATE requires a conflict target")
-                        .at(at)
-                        .help("name the unique columns, such as `ON CONFLICT (email) DO UPDATE`"),
+                    Diagnostic::error(
+                        Code::OnConflict,
+                        "ON CONFLICT DO UPDATE requires a conflict target",
+                    )
+                    .at(at)
+                    .help("name the unique columns, such as `ON CONFLICT (email) DO UPDATE`"),
                 );
             }
             if let ast::OnConflictAction::DoUpdate(du) = &oc.action {
@@ -1400,7 +1502,8 @@ impl<'a> Analyzer<'a> {
     fn update(&mut self, up: &ast::Update, parent: Option<&Scope>) -> Vec<Out> {
         let ast::TableFactor::Table { name, alias, .. } = &up.table.relation else {
             self.error(
-                Diagnostic::error("UPDATE needs a table").at(self.span(up.table.relation.span())),
+                Diagnostic::error(Code::Unsupported, "UPDATE needs a table")
+                    .at(self.span(up.table.relation.span())),
             );
             return Vec::new();
         };
@@ -1442,7 +1545,8 @@ impl<'a> Analyzer<'a> {
         };
         let ast::TableFactor::Table { name, alias, .. } = &first.relation else {
             self.error(
-                Diagnostic::error("DELETE needs a table").at(self.span(first.relation.span())),
+                Diagnostic::error(Code::Unsupported, "DELETE needs a table")
+                    .at(self.span(first.relation.span())),
             );
             return Vec::new();
         };

@@ -2,7 +2,7 @@
 
 use super::types::{resolve, Resolved};
 use super::{Catalog, Column, CompositeType, Domain, EnumType, RelKind, Table};
-use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::ir::{PgType, QualName};
 use crate::source::{FileId, Span};
 use crate::syntax::parse::{ast, ident, name_span, qual_name, span};
@@ -73,7 +73,11 @@ pub fn apply(
                             cat.enums.retain(|e| e.name != q);
                         } else if !if_exists {
                             diags.push(
-                                Diagnostic::error(format!("type `{q}` does not exist")).at(nspan),
+                                Diagnostic::error(
+                                    Code::UnknownType,
+                                    format!("type `{q}` does not exist"),
+                                )
+                                .at(nspan),
                             );
                         }
                     }
@@ -98,7 +102,13 @@ pub fn apply(
             match representation {
                 Some(ast::UserDefinedTypeRepresentation::Enum { labels }) => {
                     if cat.enum_type(&q).is_some() {
-                        diags.push(Diagnostic::error(format!("type `{q}` already exists")).at(at));
+                        diags.push(
+                            Diagnostic::error(
+                                Code::DuplicateType,
+                                format!("type `{q}` already exists"),
+                            )
+                            .at(at),
+                        );
                         return;
                     }
                     let values = labels.iter().map(|l| l.value.clone()).collect();
@@ -110,7 +120,13 @@ pub fn apply(
                 }
                 Some(ast::UserDefinedTypeRepresentation::Composite { attributes }) => {
                     if cat.user_type(&q).is_some() {
-                        diags.push(Diagnostic::error(format!("type `{q}` already exists")).at(at));
+                        diags.push(
+                            Diagnostic::error(
+                                Code::DuplicateType,
+                                format!("type `{q}` already exists"),
+                            )
+                            .at(at),
+                        );
                         return;
                     }
                     let mut fields = Vec::new();
@@ -155,7 +171,10 @@ pub fn apply(
         ast::Statement::CreateDomain(d) => {
             let q = cat.qualify_new(qual_name(&d.name));
             if cat.user_type(&q).is_some() {
-                diags.push(Diagnostic::error(format!("type `{q}` already exists")).at(at));
+                diags.push(
+                    Diagnostic::error(Code::DuplicateType, format!("type `{q}` already exists"))
+                        .at(at),
+                );
                 return;
             }
             if let Some(Resolved::Type(base) | Resolved::Serial(base)) =
@@ -176,7 +195,13 @@ pub fn apply(
             let q = cat.qualify_new(qual_name(name));
             if cat.table(&q).is_some() {
                 if !if_not_exists {
-                    diags.push(Diagnostic::error(format!("relation `{q}` already exists")).at(at));
+                    diags.push(
+                        Diagnostic::error(
+                            Code::DuplicateRelation,
+                            format!("relation `{q}` already exists"),
+                        )
+                        .at(at),
+                    );
                 }
                 return;
             }
@@ -243,15 +268,20 @@ pub fn apply(
 }
 
 fn not_understood(at: Span, what: &str) -> Diagnostic {
-    Diagnostic::warning(format!(
-        "`{what}` is not understood by sqlgen yet and is skipped"
-    ))
+    Diagnostic::warning(
+        Code::SkippedStatement,
+        format!("`{what}` is not understood by sqlgen yet and is skipped"),
+    )
     .at(at)
     .note("if it changes tables or types, generated code may not match the database")
 }
 
 fn missing_table(cat: &Catalog, q: &QualName, at: Span) -> Diagnostic {
-    let mut d = Diagnostic::error(format!("table `{q}` does not exist")).at(at);
+    let mut d = Diagnostic::error(
+        Code::UnknownTableInDdl,
+        format!("table `{q}` does not exist"),
+    )
+    .at(at);
     let names: Vec<String> = cat.table_names().collect();
     if let Some(s) = did_you_mean(&q.to_string(), names.iter().map(String::as_str)) {
         d = d.help(format!("did you mean `{s}`?"));
@@ -294,13 +324,14 @@ fn column_type(
             .find(|e| !crate::analyze::pg_catalog::CATALOG.extensions.contains(e))
         {
             diags.push(
-                Diagnostic::warning(format!("type `{written}` is unknown to sqlgen; assuming it comes from extension `{ext}`"))
+                Diagnostic::warning(Code::ExtensionType, format!("type `{written}` is unknown to sqlgen; assuming it comes from extension `{ext}`"))
                     .at(at)
                     .note("columns of this type are analysed but have no Rust mapping"),
             );
             return Some(wrap(PgType::Other(base)));
         }
-        let mut d = Diagnostic::error(format!("type `{base}` does not exist")).at(at);
+        let mut d =
+            Diagnostic::error(Code::UnknownType, format!("type `{base}` does not exist")).at(at);
         let enums: Vec<String> = cat.enums.iter().map(|e| e.name.to_string()).collect();
         let builtins = crate::catalog::types::BUILTIN_NAMES.iter().copied();
         if let Some(s) = did_you_mean(&base, enums.iter().map(String::as_str).chain(builtins)) {
@@ -382,8 +413,11 @@ fn create_table(
     if cat.table(&name).is_some() {
         if !ct.if_not_exists {
             diags.push(
-                Diagnostic::error(format!("table `{name}` already exists"))
-                    .at(name_span(file, &ct.name).unwrap_or(at)),
+                Diagnostic::error(
+                    Code::DuplicateRelation,
+                    format!("table `{name}` already exists"),
+                )
+                .at(name_span(file, &ct.name).unwrap_or(at)),
             );
         }
         return;
@@ -425,10 +459,13 @@ fn create_table(
                 // A column redeclared from a parent merges with it, if the types agree.
                 if table.columns[i].ty != col.ty {
                     diags.push(
-                        Diagnostic::error(format!(
-                            "column `{}` has a type conflict: inherited `{}`, declared `{}`",
-                            col.name, table.columns[i].ty, col.ty
-                        ))
+                        Diagnostic::error(
+                            Code::InheritedColumn,
+                            format!(
+                                "column `{}` has a type conflict: inherited `{}`, declared `{}`",
+                                col.name, table.columns[i].ty, col.ty
+                            ),
+                        )
                         .at(span(file, def.name.span).unwrap_or(at)),
                     );
                     return;
@@ -438,8 +475,11 @@ fn create_table(
             }
             if table.column(&col.name).is_some() {
                 diags.push(
-                    Diagnostic::error(format!("column `{}` specified more than once", col.name))
-                        .at(span(file, def.name.span).unwrap_or(at)),
+                    Diagnostic::error(
+                        Code::DuplicateColumn,
+                        format!("column `{}` specified more than once", col.name),
+                    )
+                    .at(span(file, def.name.span).unwrap_or(at)),
                 );
                 continue;
             }
@@ -478,10 +518,10 @@ fn primary_key_constraint(
 }
 
 fn missing_column(table: &Table, name: &str, at: Span) -> Diagnostic {
-    let mut d = Diagnostic::error(format!(
-        "column `{name}` does not exist in table `{}`",
-        table.name
-    ))
+    let mut d = Diagnostic::error(
+        Code::UnknownColumnInDdl,
+        format!("column `{name}` does not exist in table `{}`", table.name),
+    )
     .at(at);
     if let Some(s) = did_you_mean(name, table.columns.iter().map(|c| c.name.as_str())) {
         d = d.help(format!("did you mean `{s}`?"));
@@ -519,10 +559,10 @@ fn alter_table(
             if table.column(&col.name).is_some() {
                 if !if_not_exists {
                     diags.push(
-                        Diagnostic::error(format!(
-                            "column `{}` of table `{name}` already exists",
-                            col.name
-                        ))
+                        Diagnostic::error(
+                            Code::DuplicateColumn,
+                            format!("column `{}` of table `{name}` already exists", col.name),
+                        )
                         .at(span(file, def.name.span).unwrap_or(at)),
                     );
                 }
@@ -640,7 +680,7 @@ fn alter_type(
     let name = qual_name(&alt.name);
     let Some(e) = cat.enums.iter_mut().find(|e| e.name == name) else {
         diags.push(
-            Diagnostic::error(format!("type `{name}` does not exist"))
+            Diagnostic::error(Code::UnknownType, format!("type `{name}` does not exist"))
                 .at(name_span(file, &alt.name).unwrap_or(at)),
         );
         return;
@@ -650,8 +690,13 @@ fn alter_type(
             let v = add.value.value.clone();
             if e.values.contains(&v) {
                 if !add.if_not_exists {
-                    diags
-                        .push(Diagnostic::error(format!("enum label `{v}` already exists")).at(at));
+                    diags.push(
+                        Diagnostic::error(
+                            Code::EnumLabel,
+                            format!("enum label `{v}` already exists"),
+                        )
+                        .at(at),
+                    );
                 }
                 return;
             }
@@ -675,8 +720,11 @@ fn alter_type(
             match e.values.iter_mut().find(|x| **x == r.from.value) {
                 Some(x) => *x = r.to.value.clone(),
                 None => diags.push(
-                    Diagnostic::error(format!("`{}` is not an existing enum label", r.from.value))
-                        .at(at),
+                    Diagnostic::error(
+                        Code::EnumLabel,
+                        format!("`{}` is not an existing enum label", r.from.value),
+                    )
+                    .at(at),
                 ),
             }
         }
@@ -785,8 +833,11 @@ pub fn create_derived(
         } else {
             if !if_not_exists {
                 diags.push(
-                    Diagnostic::error(format!("relation `{q}` already exists"))
-                        .at(name_span(file, name).unwrap_or(at)),
+                    Diagnostic::error(
+                        Code::DuplicateRelation,
+                        format!("relation `{q}` already exists"),
+                    )
+                    .at(name_span(file, name).unwrap_or(at)),
                 );
             }
             return;

@@ -20,6 +20,7 @@ pub struct OutputFile {
 /// A type the emitter could not map; reported by the caller with the query's location.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmitError {
+    pub code: crate::diagnostics::Code,
     pub query: Option<String>,
     pub message: String,
 }
@@ -75,7 +76,17 @@ impl Emitter<'_> {
     }
 
     fn fail(&mut self, query: Option<&str>, message: String) -> TokenStream {
+        self.fail_with(crate::diagnostics::Code::NoRustMapping, query, message)
+    }
+
+    fn fail_with(
+        &mut self,
+        code: crate::diagnostics::Code,
+        query: Option<&str>,
+        message: String,
+    ) -> TokenStream {
         self.errors.push(EmitError {
+            code,
             query: query.map(str::to_string),
             message,
         });
@@ -363,7 +374,7 @@ impl Emitter<'_> {
             let value = quote!(super::models::#model { #(#field_inits)* });
             if e.nullable {
                 let Some(key) = e.key else {
-                    self.fail(qn, format!("`sqlc.embed` of `{}` under an outer join needs a NOT NULL column to tell a missing row", e.table));
+                    self.fail_with(crate::diagnostics::Code::Embed, qn, format!("`sqlc.embed` of `{}` under an outer join needs a NOT NULL column to tell a missing row", e.table));
                     continue;
                 };
                 let key_col = &q.columns[cols[key]];
@@ -397,7 +408,8 @@ impl Emitter<'_> {
     fn query(&mut self, q: &ir::Query) -> TokenStream {
         let qn = Some(q.name.as_str());
         if q.command.returns_rows() && q.columns.is_empty() {
-            return self.fail(
+            return self.fail_with(
+                crate::diagnostics::Code::NoColumns,
                 qn,
                 format!(
                     "query `{}` is `{}` but returns no columns; use `:exec` or `:execrows`, or add a RETURNING clause",
@@ -414,7 +426,8 @@ impl Emitter<'_> {
                 | Command::CopyFrom
                 | Command::ExecLastId
         ) {
-            return self.fail(
+            return self.fail_with(
+                crate::diagnostics::Code::CommandNotGenerated,
                 qn,
                 format!(
                     "`{}` is not generated for Rust yet; use `:exec`/`:one`/`:many` in a transaction (batches) or `:execrows` (copyfrom)",

@@ -1,6 +1,6 @@
 //! The sqlparser front door: parses one statement's text and turns parser errors into located diagnostics.
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Pos, Span};
 pub use sqlparser::ast;
 use sqlparser::dialect::PostgreSqlDialect;
@@ -24,7 +24,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Vec<ast::Statement>, Diagnostic
             }
             None => (msg, None),
         };
-        let mut d = Diagnostic::error(format!("syntax error: {}", lower_first(&msg)));
+        let mut d = Diagnostic::error(Code::Syntax, format!("syntax error: {}", lower_first(&msg)));
         let (line, col) = pos.unwrap_or_else(|| last_pos(text));
         d = d.at(Span::new(
             file,

@@ -1,7 +1,7 @@
 //! Query files: `-- name: X :cmd` annotations, doc comments, and parameter macros
 //! (`$n`, `@name`, `sqlc.arg`, `sqlc.narg`, `sqlc.slice`) rewritten to `$n` before parsing.
 
-use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::ir::Command;
 use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::scan::{is_ident_byte, pieces, statements, Piece};
@@ -101,7 +101,7 @@ pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> 
         let cmd = words.next();
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             diags.push(
-                Diagnostic::error(format!("invalid query name `{name}`"))
+                Diagnostic::error(Code::Annotation, format!("invalid query name `{name}`"))
                     .at(span)
                     .help("write `-- name: GetUser :one`"),
             );
@@ -110,16 +110,23 @@ pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> 
         let command = match cmd {
             None => {
                 diags.push(
-                    Diagnostic::error(format!("query `{name}` has no command"))
-                        .at(span)
-                        .help("add one of :one, :opt, :many, :exec, :execrows"),
+                    Diagnostic::error(
+                        Code::MissingCommand,
+                        format!("query `{name}` has no command"),
+                    )
+                    .at(span)
+                    .help("add one of :one, :opt, :many, :exec, :execrows"),
                 );
                 continue;
             }
             Some(c) => match COMMANDS.iter().find(|(n, _)| *n == c) {
                 Some((_, cmd)) => *cmd,
                 None => {
-                    let mut d = Diagnostic::error(format!("unknown query command `{c}`")).at(span);
+                    let mut d = Diagnostic::error(
+                        Code::UnknownCommand,
+                        format!("unknown query command `{c}`"),
+                    )
+                    .at(span);
                     d = match did_you_mean(c, COMMANDS.iter().map(|(n, _)| *n)) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
                         None => d.help("use one of :one, :opt, :many, :exec, :execrows"),
@@ -145,15 +152,24 @@ pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> 
             .filter(|(a, _)| *a > *e && *a < block_end)
             .collect();
         let Some(&&(st, en)) = mine.first() else {
-            diags.push(Diagnostic::error(format!("query `{name}` has no statement")).at(*span));
+            diags.push(
+                Diagnostic::error(
+                    Code::NoStatement,
+                    format!("query `{name}` has no statement"),
+                )
+                .at(*span),
+            );
             continue;
         };
         if let Some(&&(extra, _)) = mine.get(1) {
             let p = file.pos(extra);
             diags.push(
-                Diagnostic::error(format!("query `{name}` holds more than one statement"))
-                    .at(Span::new(file_id, p, p))
-                    .help("give each statement its own `-- name:` annotation"),
+                Diagnostic::error(
+                    Code::ManyStatements,
+                    format!("query `{name}` holds more than one statement"),
+                )
+                .at(Span::new(file_id, p, p))
+                .help("give each statement its own `-- name:` annotation"),
             );
         }
         let en = if text[..en].ends_with(';') {
@@ -184,9 +200,12 @@ pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> 
     if let Some(&(st, _)) = stmts.iter().find(|(a, _)| *a < first) {
         let p = file.pos(st);
         diags.push(
-            Diagnostic::error("statement without a `-- name:` annotation")
-                .at(Span::new(file_id, p, p))
-                .help("add `-- name: QueryName :many` on the line above"),
+            Diagnostic::error(
+                Code::NoAnnotation,
+                "statement without a `-- name:` annotation",
+            )
+            .at(Span::new(file_id, p, p))
+            .help("add `-- name: QueryName :many` on the line above"),
         );
     }
     out
@@ -319,17 +338,21 @@ fn rewrite_params(
                     .filter(|&o| b[o] == b'(')
                     .and_then(|o| text[o..end].find(')').map(|c| o + c));
                 let (Some(open), Some(close)) = (open, close) else {
-                    return Err(Diagnostic::error(format!(
-                        "`sqlc.{func}` needs a parameter name in parentheses"
-                    ))
+                    return Err(Diagnostic::error(
+                        Code::ParameterSyntax,
+                        format!("`sqlc.{func}` needs a parameter name in parentheses"),
+                    )
                     .at(span_of(i, fname_end))
                     .help(format!("write `sqlc.{func}(name)`")));
                 };
                 let arg = text[open + 1..close].trim();
                 let arg = arg.trim_matches(|c| c == '\'' || c == '"');
                 if arg.is_empty() || !arg.bytes().all(is_ident_byte) {
-                    return Err(Diagnostic::error(format!("invalid parameter name `{arg}`"))
-                        .at(span_of(open, close + 1)));
+                    return Err(Diagnostic::error(
+                        Code::ParameterSyntax,
+                        format!("invalid parameter name `{arg}`"),
+                    )
+                    .at(span_of(open, close + 1)));
                 }
                 named.get_or_insert(span_of(i, close + 1));
                 uses.push(named_use(
@@ -344,6 +367,7 @@ fn rewrite_params(
                         Some(found) => found,
                         None => {
                             return Err(Diagnostic::error(
+                                Code::ParameterSyntax,
                                 "`sqlc.slice` must be the whole list of an IN",
                             )
                             .at(span_of(i, close + 1))
@@ -367,6 +391,7 @@ fn rewrite_params(
     }
     if let (Some(p), Some(n)) = (positional, named) {
         return Err(Diagnostic::error(
+            Code::MixedParameters,
             "query mixes positional parameters (`$1`) and named parameters",
         )
         .at(p)
