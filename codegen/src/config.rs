@@ -242,7 +242,7 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
                 Code::ConfigVersion,
                 format!("unsupported config version `{}`", raw.version),
             )
-            .label(locate(None, "version"), "expected \"2\"")
+            .label(locate_value(None, "version"), "expected \"2\"")
             .help("sqlgen reads sqlc's version 2 config format"),
         );
     }
@@ -337,13 +337,14 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| format!("package{index}"))
         });
-        if names.contains(&name) {
+        if let Some(first) = names.iter().position(|n| *n == name) {
             diags.push(
                 Diagnostic::error(
                     Code::ConfigDuplicatePackage,
                     format!("package name `{name}` is used twice"),
                 )
-                .at(locate(Some(index), "name"))
+                .label(locate_value(Some(index), "name"), "used again here")
+                .secondary(locate_value(Some(first), "name"), "first used here")
                 .help("give every `sql` entry a distinct `name`"),
             );
         }

@@ -324,6 +324,19 @@ fn read_text(
     sources: &mut SourceMap,
 ) -> Result<String, Diagnostic> {
     let shown = display_path(&cfg.root, path);
+    // Reading a FIFO or a device could block or never end: only regular files are read.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() {
+            return Err(Diagnostic::error(
+                Code::Io,
+                format!("cannot read `{shown}`: not a regular file"),
+            )
+            .label(
+                cfg.key_span(sources, pkg.index, key),
+                format!("`{shown}` is read for this `{key}` entry"),
+            ));
+        }
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {e}")).label(
             cfg.key_span(sources, pkg.index, key),

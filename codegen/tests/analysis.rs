@@ -676,3 +676,12 @@ fn a_strict_set_returning_function_given_null_returns_no_rows_not_null_rows() {
         "Tags(:many) -> t text?",
     );
 }
+
+#[test]
+fn natural_join_merges_the_common_columns() {
+    // A self join shares every column name: one copy of each, as USING (every column) gives.
+    check(
+        "-- name: N :many\nSELECT * FROM posts NATURAL JOIN posts p2;",
+        "N(:many) -> id int8!, author_id uuid!, title text!, body text?, tags text[]!, status status!, published_on date? [posts]",
+    );
+}

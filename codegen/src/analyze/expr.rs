@@ -441,13 +441,26 @@ impl<'a> Analyzer<'a> {
             Some(Resolved::Type(t)) => Some(t),
             Some(Resolved::Serial(_)) | None => {
                 let at = self.span(e.span());
-                self.error(
-                    Diagnostic::error(
-                        Code::UnknownType,
-                        format!("type `{written}` does not exist"),
-                    )
-                    .at(at),
-                );
+                let mut d = Diagnostic::error(
+                    Code::UnknownType,
+                    format!("type `{written}` does not exist"),
+                )
+                .at(at);
+                let user: Vec<String> = self
+                    .cat
+                    .enums
+                    .iter()
+                    .map(|e| e.name.to_string())
+                    .chain(self.cat.domains.iter().map(|d| d.name.to_string()))
+                    .chain(self.cat.composites.iter().map(|c| c.name.to_string()))
+                    .collect();
+                let builtins = crate::catalog::types::BUILTIN_NAMES.iter().copied();
+                let base = written.split('(').next().unwrap_or(&written).trim();
+                if let Some(s) = did_you_mean(base, user.iter().map(String::as_str).chain(builtins))
+                {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                self.error(d);
                 None
             }
         }
@@ -552,7 +565,7 @@ impl<'a> Analyzer<'a> {
                 self.error(
                     Diagnostic::error(
                         Code::Unsupported,
-                        format!("`IN {other:?}` is not supported yet"),
+                        format!("`IN {other}` is not supported yet"),
                     )
                     .at(at),
                 );
@@ -858,19 +871,62 @@ impl<'a> Analyzer<'a> {
                             .iter()
                             .map(|f| f.name.name.as_str())
                             .collect();
-                        if let Some(s) =
-                            did_you_mean(name, CATALOG.funcs.keys().map(String::as_str).chain(user))
-                        {
+                        if let Some(s) = did_you_mean(
+                            name,
+                            CATALOG
+                                .funcs
+                                .keys()
+                                .map(String::as_str)
+                                .chain(user)
+                                .chain(super::functions::SPECIAL_FORMS.iter().copied()),
+                        ) {
                             d = d.help(format!("did you mean `{s}`?"));
                         }
                         d
                     }
-                    (true, resolve::Failure::NoMatch) => Diagnostic::error(
-                        Code::FunctionArguments,
-                        format!("function {name}({}) does not exist", shown.join(", ")),
-                    )
-                    .at(at)
-                    .help("no overload takes these argument types; add explicit casts"),
+                    (true, resolve::Failure::NoMatch) => {
+                        let mut candidates: Vec<String> = CATALOG
+                            .funcs
+                            .get(name)
+                            .into_iter()
+                            .flatten()
+                            .map(|f| {
+                                let args: Vec<String> = f
+                                    .args
+                                    .iter()
+                                    .map(|a| RType::Oid(*a).to_pg().to_string())
+                                    .collect();
+                                format!("{name}({})", args.join(", "))
+                            })
+                            .chain(
+                                self.cat
+                                    .functions
+                                    .iter()
+                                    .filter(|f| f.name.name == name)
+                                    .map(|f| {
+                                        let args: Vec<String> =
+                                            f.args.iter().map(|a| a.1.to_string()).collect();
+                                        format!("{}({})", f.name, args.join(", "))
+                                    }),
+                            )
+                            .collect();
+                        candidates.dedup();
+                        let more = candidates.len().saturating_sub(6);
+                        candidates.truncate(6);
+                        let list = if more > 0 {
+                            format!("{} and {more} more", candidates.join(", "))
+                        } else {
+                            candidates.join(", ")
+                        };
+                        Diagnostic::error(
+                            Code::FunctionArguments,
+                            format!("function {name}({}) does not exist", shown.join(", ")),
+                        )
+                        .label(at, "no overload takes these argument types")
+                        .help(format!(
+                            "the candidates are {list}; add explicit casts to call one"
+                        ))
+                    }
                     (true, resolve::Failure::Ambiguous) => Diagnostic::error(
                         Code::FunctionArguments,
                         format!("function {name}({}) is not unique", shown.join(", ")),

@@ -150,7 +150,8 @@ pub fn analyze(
     edits.extend(a.edits.iter().cloned());
     edits.sort_by_key(|e| e.start);
     let sql = apply_edits(&src.text, raw.start, raw.end, &edits);
-    if raw.command.returns_rows() && outs.is_empty() {
+    // After another error the statement's columns are unknown: don't pile on.
+    if raw.command.returns_rows() && outs.is_empty() && !a.diags.iter().any(Diagnostic::is_error) {
         let start = src.pos(raw.start);
         let keyword_end = crate::source::Pos {
             line: start.line,
@@ -330,12 +331,28 @@ impl<'a> Analyzer<'a> {
                     continue;
                 }
                 let d = if uses.is_empty() {
-                    Diagnostic::error(
-                        Code::ParameterGap,
-                        format!("parameter ${number} is never used"),
-                    )
-                    .at(at)
-                    .help("number parameters from $1 without gaps")
+                    // Point at the parameter after the gap: that is what the user wrote.
+                    let next = raw
+                        .params
+                        .iter()
+                        .filter(|p| p.number > number)
+                        .min_by_key(|p| (p.number, p.span));
+                    match next {
+                        Some(n) => Diagnostic::error(
+                            Code::ParameterGap,
+                            format!("parameter ${number} is never used"),
+                        )
+                        .label(n.span, format!("`${}` is used, but `${number}` is not", n.number))
+                        .help(format!(
+                            "use `${number}`, or renumber the parameters from `${number}` on without gaps"
+                        )),
+                        None => Diagnostic::error(
+                            Code::ParameterGap,
+                            format!("parameter ${number} is never used"),
+                        )
+                        .at(at)
+                        .help("number parameters from $1 without gaps"),
+                    }
                 } else {
                     Diagnostic::error(
                         Code::UntypedParameter,
@@ -1027,6 +1044,22 @@ impl<'a> Analyzer<'a> {
                             }
                         }
                     }
+                    // NATURAL: USING every column name both sides have.
+                    Some(ast::JoinConstraint::Natural) => {
+                        let left: Vec<String> = scope.rels[first..before]
+                            .iter()
+                            .flat_map(|r| r.columns.iter().map(|c| c.name.clone()))
+                            .collect();
+                        for r in &mut scope.rels[before..] {
+                            let common: Vec<String> = r
+                                .columns
+                                .iter()
+                                .filter(|c| left.contains(&c.name) && !r.merged.contains(&c.name))
+                                .map(|c| c.name.clone())
+                                .collect();
+                            r.merged.extend(common);
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -1234,21 +1267,46 @@ impl<'a> Analyzer<'a> {
             }
             None => {
                 let at = name_span(self.file, name).unwrap_or(self.fallback);
-                let mut d = Diagnostic::error(
-                    Code::UnknownRelation,
-                    format!("relation `{q}` does not exist"),
-                )
-                .at(at);
-                let mut names: Vec<String> = self.cat.table_names().collect();
-                names.extend(self.ctes.iter().map(|c| c.name.clone()));
-                if let Some(s) = did_you_mean(&q.to_string(), names.iter().map(String::as_str)) {
-                    d = d.help(format!("did you mean `{s}`?"));
-                }
+                let d = self.unknown_relation(&q, at, true);
                 self.error(d);
                 self.missing_relation = true;
                 None
             }
         }
+    }
+
+    /// A relation that is not in the catalog: its schema's absence when that is the problem,
+    /// with the nearest name as help.
+    fn unknown_relation(&self, q: &QualName, at: Span, with_ctes: bool) -> Diagnostic {
+        if let Some(schema) = &q.schema {
+            let schemas = self.cat.schema_names();
+            if !schemas.contains(schema) {
+                let mut d = Diagnostic::error(
+                    Code::UnknownSchema,
+                    format!("schema `{schema}` does not exist"),
+                )
+                .label(at, format!("in relation name `{q}`"));
+                if let Some(s) = did_you_mean(schema, schemas.iter().map(String::as_str)) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                } else {
+                    d = d.help("create it with `CREATE SCHEMA` in a migration");
+                }
+                return d;
+            }
+        }
+        let mut d = Diagnostic::error(
+            Code::UnknownRelation,
+            format!("relation `{q}` does not exist"),
+        )
+        .at(at);
+        let mut names: Vec<String> = self.cat.table_names().collect();
+        if with_ctes {
+            names.extend(self.ctes.iter().map(|c| c.name.clone()));
+        }
+        if let Some(s) = did_you_mean(&q.to_string(), names.iter().map(String::as_str)) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+        d
     }
 
     // ---- data-modifying statements ---------------------------------------------------------------
@@ -1257,15 +1315,7 @@ impl<'a> Analyzer<'a> {
         let q = qual_name(name);
         if self.cat.table(&q).is_none() {
             let at = name_span(self.file, name).unwrap_or(self.fallback);
-            let mut d = Diagnostic::error(
-                Code::UnknownRelation,
-                format!("relation `{q}` does not exist"),
-            )
-            .at(at);
-            let names: Vec<String> = self.cat.table_names().collect();
-            if let Some(s) = did_you_mean(&q.to_string(), names.iter().map(String::as_str)) {
-                d = d.help(format!("did you mean `{s}`?"));
-            }
+            let d = self.unknown_relation(&q, at, false);
             self.error(d);
             self.missing_relation = true;
             return None;

@@ -99,6 +99,7 @@ pub fn apply(
             representation,
         } => {
             let q = cat.qualify_new(qual_name(name));
+            let at = name_span(file, name).unwrap_or(at);
             match representation {
                 Some(ast::UserDefinedTypeRepresentation::Enum { labels }) => {
                     if cat.enum_type(&q).is_some() {
@@ -170,6 +171,7 @@ pub fn apply(
         ast::Statement::Set(_) => {}
         ast::Statement::CreateDomain(d) => {
             let q = cat.qualify_new(qual_name(&d.name));
+            let at = name_span(file, &d.name).unwrap_or(at);
             if cat.user_type(&q).is_some() {
                 diags.push(
                     Diagnostic::error(Code::DuplicateType, format!("type `{q}` already exists"))
@@ -195,13 +197,11 @@ pub fn apply(
             let q = cat.qualify_new(qual_name(name));
             if cat.table(&q).is_some() {
                 if !if_not_exists {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::DuplicateRelation,
-                            format!("relation `{q}` already exists"),
-                        )
-                        .at(at),
-                    );
+                    diags.push(cat.duplicate_relation(
+                        &q,
+                        format!("relation `{q}` already exists"),
+                        at,
+                    ));
                 }
                 return;
             }
@@ -222,6 +222,7 @@ pub fn apply(
                     col("is_called", PgType::Bool),
                 ],
                 comment: None,
+                defined: Some(at),
             });
         }
         ast::Statement::Comment {
@@ -238,9 +239,19 @@ pub fn apply(
             at,
             diags,
         ),
+        ast::Statement::CreateSchema { schema_name, .. } => {
+            let name = match schema_name {
+                ast::SchemaName::Simple(n) | ast::SchemaName::NamedAuthorization(n, _) => {
+                    crate::syntax::parse::name_parts(n).pop()
+                }
+                ast::SchemaName::UnnamedAuthorization(i) => Some(crate::syntax::parse::ident(i)),
+            };
+            if let Some(n) = name.filter(|n| !cat.schemas.contains(n)) {
+                cat.schemas.push(n);
+            }
+        }
         // Statements that cannot change the types of tables or query results.
         ast::Statement::CreateIndex(_)
-        | ast::Statement::CreateSchema { .. }
         | ast::Statement::Insert(_)
         | ast::Statement::Update(_)
         | ast::Statement::Delete(_)
@@ -412,13 +423,11 @@ fn create_table(
     }
     if cat.table(&name).is_some() {
         if !ct.if_not_exists {
-            diags.push(
-                Diagnostic::error(
-                    Code::DuplicateRelation,
-                    format!("table `{name}` already exists"),
-                )
-                .at(name_span(file, &ct.name).unwrap_or(at)),
-            );
+            diags.push(cat.duplicate_relation(
+                &name,
+                format!("table `{name}` already exists"),
+                name_span(file, &ct.name).unwrap_or(at),
+            ));
         }
         return;
     }
@@ -427,6 +436,7 @@ fn create_table(
         kind: RelKind::Table,
         columns: Vec::new(),
         comment: None,
+        defined: Some(name_span(file, &ct.name).unwrap_or(at)),
     };
     // Inherited columns come first, as PostgreSQL orders them.
     for parent in ct.inherits.iter().flatten() {
@@ -695,7 +705,7 @@ fn alter_type(
                             Code::EnumLabel,
                             format!("enum label `{v}` already exists"),
                         )
-                        .at(at),
+                        .at(span(file, add.value.span).unwrap_or(at)),
                     );
                 }
                 return;
@@ -724,7 +734,7 @@ fn alter_type(
                         Code::EnumLabel,
                         format!("`{}` is not an existing enum label", r.from.value),
                     )
-                    .at(at),
+                    .at(span(file, r.from.span).unwrap_or(at)),
                 ),
             }
         }
@@ -832,13 +842,11 @@ pub fn create_derived(
             cat.tables.retain(|t| t.name != q);
         } else {
             if !if_not_exists {
-                diags.push(
-                    Diagnostic::error(
-                        Code::DuplicateRelation,
-                        format!("relation `{q}` already exists"),
-                    )
-                    .at(name_span(file, name).unwrap_or(at)),
-                );
+                diags.push(cat.duplicate_relation(
+                    &q,
+                    format!("relation `{q}` already exists"),
+                    name_span(file, name).unwrap_or(at),
+                ));
             }
             return;
         }
@@ -861,6 +869,7 @@ pub fn create_derived(
         kind,
         columns,
         comment: None,
+        defined: Some(name_span(file, name).unwrap_or(at)),
     });
 }
 

@@ -23,6 +23,8 @@ pub struct Catalog {
     pub composites: Vec<CompositeType>,
     /// `SET search_path` as the migrations leave it; empty means PostgreSQL's default (`public`).
     pub search_path: Vec<String>,
+    /// Schemas made by `CREATE SCHEMA`.
+    pub schemas: Vec<String>,
 }
 
 /// `CREATE DOMAIN`: PostgreSQL describes its values as the base type, so sqlgen types them so too.
@@ -61,6 +63,8 @@ pub struct Table {
     pub kind: RelKind,
     pub columns: Vec<Column>,
     pub comment: Option<String>,
+    /// Where the migrations create it (its name), for pointing at the first of two definitions.
+    pub defined: Option<Span>,
 }
 
 /// What kind of relation a [`Table`] is.
@@ -156,8 +160,48 @@ impl Catalog {
             .find_map(|c| self.domains.iter().find(|d| d.name == c))
     }
 
+    /// A duplicate-definition error, with the first definition as a secondary label when known.
+    pub fn duplicate_relation(&self, name: &QualName, message: String, at: Span) -> Diagnostic {
+        let mut d = Diagnostic::error(crate::diagnostics::Code::DuplicateRelation, message)
+            .label(at, "defined again here");
+        if let Some(first) = self.table(name).and_then(|t| t.defined) {
+            d = d.secondary(first, "first defined here");
+        }
+        d
+    }
+
     pub fn table_names(&self) -> impl Iterator<Item = String> + '_ {
         self.tables.iter().map(|t| t.name.to_string())
+    }
+
+    /// Every schema a name may be qualified with: PostgreSQL's own, the created ones, and those
+    /// of every object and of the search path.
+    pub fn schema_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = ["public", "pg_catalog", "information_schema"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let objects = self
+            .tables
+            .iter()
+            .map(|t| &t.name)
+            .chain(self.enums.iter().map(|e| &e.name))
+            .chain(self.functions.iter().map(|f| &f.name))
+            .chain(self.domains.iter().map(|d| &d.name))
+            .chain(self.composites.iter().map(|c| &c.name))
+            .filter_map(|n| n.schema.clone());
+        for s in self
+            .schemas
+            .iter()
+            .chain(&self.search_path)
+            .cloned()
+            .chain(objects)
+        {
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        out
     }
 }
 

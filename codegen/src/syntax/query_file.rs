@@ -90,12 +90,28 @@ pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> 
             Piece::BlockComment => text[s + 2..e].trim_end_matches("*/").trim(),
             _ => text[s + 2..e].trim(),
         };
+        let pos = file.pos(s);
+        let span = Span::new(file_id, pos, file.pos(e));
         let Some(rest) = body.strip_prefix("name:") else {
+            // `-- name GetUser :one`: an annotation with its colon missing, not a plain comment.
+            let mut w = body.split_whitespace();
+            if w.next() == Some("name")
+                && w.next().is_some()
+                && w.next().is_some_and(|c| c.starts_with(':'))
+            {
+                block_starts.push(s);
+                diags.push(
+                    Diagnostic::error(
+                        Code::Annotation,
+                        "malformed annotation: `name` needs a colon",
+                    )
+                    .at(span)
+                    .help("write `-- name: GetUser :one`"),
+                );
+            }
             continue;
         };
         block_starts.push(s);
-        let pos = file.pos(s);
-        let span = Span::new(file_id, pos, file.pos(e));
         let mut words = rest.split_whitespace();
         let name = words.next().unwrap_or("");
         let cmd = words.next();
@@ -347,12 +363,21 @@ fn rewrite_params(
                 };
                 let arg = text[open + 1..close].trim();
                 let arg = arg.trim_matches(|c| c == '\'' || c == '"');
-                if arg.is_empty() || !arg.bytes().all(is_ident_byte) {
+                if arg.is_empty() {
+                    return Err(Diagnostic::error(
+                        Code::ParameterSyntax,
+                        format!("`sqlc.{func}` needs a parameter name"),
+                    )
+                    .at(span_of(open, close + 1))
+                    .help(format!("write `sqlc.{func}(name)`")));
+                }
+                if !arg.bytes().all(is_ident_byte) || arg.as_bytes()[0].is_ascii_digit() {
                     return Err(Diagnostic::error(
                         Code::ParameterSyntax,
                         format!("invalid parameter name `{arg}`"),
                     )
-                    .at(span_of(open, close + 1)));
+                    .at(span_of(open, close + 1))
+                    .help("a parameter name is a letter or `_`, then letters, digits or `_`"));
                 }
                 named.get_or_insert(span_of(i, close + 1));
                 uses.push(named_use(
