@@ -37,6 +37,7 @@ pub enum Code {
     ParameterSyntax,
     MixedParameters,
     DuplicateQuery,
+    TooDeep,
     // The schema: E02xx.
     DuplicateRelation,
     DuplicateType,
@@ -101,6 +102,7 @@ impl Code {
         Code::ParameterSyntax,
         Code::MixedParameters,
         Code::DuplicateQuery,
+        Code::TooDeep,
         Code::DuplicateRelation,
         Code::DuplicateType,
         Code::DuplicateColumn,
@@ -161,6 +163,7 @@ impl Code {
             Code::ParameterSyntax => "E0108",
             Code::MixedParameters => "E0109",
             Code::DuplicateQuery => "E0110",
+            Code::TooDeep => "E0111",
             Code::DuplicateRelation => "E0201",
             Code::DuplicateType => "E0202",
             Code::DuplicateColumn => "E0203",
@@ -316,23 +319,42 @@ impl Diagnostic {
                 span.start.line,
                 span.start.col
             );
-            let line = file.line(span.start.line);
-            let _ = writeln!(out, "{pad} {}", gutter("|"));
-            let number = format!("{:>width$} |", span.start.line);
-            let _ = writeln!(out, "{} {}", gutter(&number), shown_line(line));
+            let line: Vec<char> = file.line(span.start.line).chars().collect();
             let start = span.start.col.max(1) as usize;
-            let line_len = line.chars().count();
             let end = if span.end.line == span.start.line && span.end.col > span.start.col {
                 span.end.col as usize
             } else if span.end.line > span.start.line {
-                line_len + 1
+                line.len() + 1
             } else {
                 start + 1
             };
+            // A long line (minified SQL, a generated file) is cut to a window around the span.
+            let (lo, hi) = if line.len() > LONG_LINE {
+                let lo = (start - 1).saturating_sub(CONTEXT).min(line.len());
+                let hi = (end.max(start + 1) - 1 + CONTEXT)
+                    .min(lo + LONG_LINE)
+                    .min(line.len());
+                (lo, hi)
+            } else {
+                (0, line.len())
+            };
+            let (head, tail) = (
+                if lo > 0 { "..." } else { "" },
+                if hi < line.len() { "..." } else { "" },
+            );
+            let _ = writeln!(out, "{pad} {}", gutter("|"));
+            let number = format!("{:>width$} |", span.start.line);
+            let _ = writeln!(
+                out,
+                "{} {head}{}{tail}",
+                gutter(&number),
+                shown_line(line[lo..hi].iter().copied())
+            );
             // Columns count characters; the caret line counts display cells, as the shown line does.
-            let before = display_width(line.chars().take(start - 1));
-            let under =
-                display_width(line.chars().skip(start - 1).take(end.saturating_sub(start))).max(1);
+            let from = (start - 1).clamp(lo, hi);
+            let to = (end - 1).clamp(from, hi);
+            let before = head.len() + display_width(line[lo..from].iter().copied());
+            let under = display_width(line[from..to].iter().copied()).max(1);
             let (mark, style) = if i == 0 {
                 ("^", kind_style)
             } else {
@@ -385,16 +407,20 @@ impl Paint {
 
 const TAB_WIDTH: usize = 4;
 
+/// Lines longer than this many characters are shown as a window around the span.
+const LONG_LINE: usize = 160;
+/// Characters of context kept on each side of the span in such a window.
+const CONTEXT: usize = 60;
+
 /// A source line as printed: tabs become [`TAB_WIDTH`] spaces, other control characters a
 /// replacement mark, so that nothing in the input can move the terminal's cursor.
-fn shown_line(line: &str) -> String {
-    line.chars()
-        .map(|c| match c {
-            '\t' => " ".repeat(TAB_WIDTH),
-            c if c.is_control() => "\u{fffd}".to_string(),
-            c => c.to_string(),
-        })
-        .collect()
+fn shown_line(line: impl Iterator<Item = char>) -> String {
+    line.map(|c| match c {
+        '\t' => " ".repeat(TAB_WIDTH),
+        c if c.is_control() => "\u{fffd}".to_string(),
+        c => c.to_string(),
+    })
+    .collect()
 }
 
 /// Terminal cells the characters take in [`shown_line`]: tabs [`TAB_WIDTH`], East Asian wide
@@ -516,6 +542,53 @@ mod tests {
             text,
             "error[E0303]: column `emial` does not exist\n --> q.sql:1:8\n  |\n1 | SELECT emial\n  |        ^^^^^ not found in `users`\n  |\n  = help: did you mean `email`?\n"
         );
+    }
+
+    /// The shown source line and the caret line of a one-span rendering.
+    fn shown_and_carets(text: &str, line: u32, from: u32, to: u32) -> (String, String) {
+        let mut map = SourceMap::default();
+        let id = map.add(SourceFile::new("q.sql".into(), "q.sql".into(), text.into()));
+        let pos = |col| crate::source::Pos { line, col };
+        let out = Diagnostic::error(Code::UnknownColumn, "x")
+            .at(Span::new(id, pos(from), pos(to)))
+            .render(&map);
+        let lines: Vec<&str> = out.lines().collect();
+        (lines[3].to_string(), lines[4].to_string())
+    }
+
+    #[test]
+    fn carets_stay_under_the_span_with_tabs_wide_characters_and_long_lines() {
+        let (shown, carets) = shown_and_carets("\tSELECT\tnmae FROM t", 1, 9, 13);
+        assert_eq!(shown, "1 |     SELECT    nmae FROM t");
+        assert_eq!(carets.find('^'), shown.find("nmae"));
+        assert_eq!(carets.matches('^').count(), 4);
+        // Two cells per CJK character.
+        let (shown, carets) = shown_and_carets("SELECT '世界', nmae", 1, 14, 18);
+        assert_eq!(
+            carets.find('^').unwrap() - 4,
+            "SELECT '世界', ".chars().count() + 2
+        );
+        assert!(shown.ends_with("nmae"));
+        // A 10,000-character line shows a window with the span inside it.
+        let long = format!("SELECT {} nmae {}", "1+".repeat(5000), "+1".repeat(5000));
+        let col = long.find("nmae").unwrap() as u32 + 1;
+        let (shown, carets) = shown_and_carets(&long, 1, col, col + 4);
+        assert!(shown.len() < 200, "{shown}");
+        assert!(shown.contains("..."), "{shown}");
+        assert_eq!(carets.find('^'), shown.find("nmae"));
+    }
+
+    #[test]
+    fn every_code_is_documented_once() {
+        let doc = include_str!("../../docs/diagnostics.md");
+        let mut seen = std::collections::BTreeSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "{code} twice in Code::ALL");
+            assert!(
+                doc.contains(&format!("| `{code}` |")),
+                "{code} is not in docs/diagnostics.md"
+            );
+        }
     }
 
     #[test]

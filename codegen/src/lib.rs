@@ -157,8 +157,42 @@ fn query_span(sources: &SourceMap, p: &AnalyzedPackage, query: &str) -> Option<s
     })
 }
 
+/// Stack for analysis: it recurses once per level of expression nesting, with frames that are large
+/// in unoptimised builds (build scripts and tests run those), about 20 KiB a level. `syntax::parse`
+/// rejects nesting past [`syntax::parse::MAX_DEPTH`]; this holds that depth three times over. Only
+/// touched pages are ever committed.
+const ANALYSIS_STACK: usize = 64 << 20;
+
+/// Runs `f` on a thread with [`ANALYSIS_STACK`], so that deep input ends in a diagnostic or a result
+/// whatever stack the caller has (a 2 MiB test thread, a build script). A panic is passed on; when no
+/// thread can be started, `f` runs here.
+pub fn with_analysis_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    let mut slot = Some(f);
+    let ran = std::thread::scope(|scope| {
+        let slot = &mut slot;
+        std::thread::Builder::new()
+            .name("sqlgen-analysis".into())
+            .stack_size(ANALYSIS_STACK)
+            .spawn_scoped(scope, move || slot.take().map(|f| f()))
+            .ok()
+            .map(|handle| handle.join())
+    });
+    match ran {
+        Some(Ok(Some(out))) => out,
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
+        _ => match slot.take() {
+            Some(f) => f(),
+            None => unreachable!("the analysis thread took the work and returned"),
+        },
+    }
+}
+
 /// Loads `sqlgen.yaml` and everything it names, and analyses every package.
 pub fn load(config_path: &Path) -> Project {
+    with_analysis_stack(|| load_here(config_path))
+}
+
+fn load_here(config_path: &Path) -> Project {
     let mut sources = SourceMap::default();
     let cfg = match config::load(config_path, &mut sources) {
         Ok(c) => c,
@@ -646,6 +680,10 @@ fn share_models(packages: &mut [AnalyzedPackage]) {
 /// Analyses queries against a schema given as text, without files: the entry point of analysis tests.
 /// Returns the analysed queries, or every diagnostic rendered.
 pub fn analyze_text(schema: &str, queries: &str) -> Result<Vec<ir::Query>, String> {
+    with_analysis_stack(|| analyze_text_here(schema, queries))
+}
+
+fn analyze_text_here(schema: &str, queries: &str) -> Result<Vec<ir::Query>, String> {
     let mut sources = SourceMap::default();
     let schema_id = sources.add(SourceFile::new(
         "schema.sql".into(),

@@ -129,7 +129,8 @@ pub fn analyze(
     src: &SourceFile,
     raw: &RawQuery,
 ) -> Result<ir::Query, Vec<Diagnostic>> {
-    let stmts = crate::syntax::parse::parse(raw.file, &raw.parse_text).map_err(|d| vec![d])?;
+    let stmts = crate::syntax::parse::parse(raw.file, &raw.parse_text, src.pos(raw.start))
+        .map_err(|d| vec![d])?;
     let Some(stmt) = stmts.first() else {
         return Err(vec![Diagnostic::error(
             Code::NoStatement,

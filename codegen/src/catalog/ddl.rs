@@ -33,7 +33,11 @@ pub fn parse_failure(d: Diagnostic, stmt: &str) -> Diagnostic {
     if shaping {
         d
     } else {
-        Diagnostic { severity: crate::diagnostics::Severity::Warning, ..d }
+        Diagnostic {
+            severity: crate::diagnostics::Severity::Warning,
+            code: Code::SkippedStatement,
+            ..d
+        }
             .note("the statement is skipped; if it changes tables or types, generated code may not match the database")
     }
 }
@@ -1003,13 +1007,13 @@ fn push_function(
 
 /// `CREATE DOMAIN ... NOT NULL ...` with `NOT NULL` (and a bare `NULL`) blanked out, which the parser
 /// cannot read; positions are kept. `None` when the statement is not a domain definition.
-pub fn domain_without_not_null(padded: &str) -> Option<(String, bool)> {
-    let lower = padded.to_ascii_lowercase();
+pub fn domain_without_not_null(stmt: &str) -> Option<(String, bool)> {
+    let lower = stmt.to_ascii_lowercase();
     let words: Vec<&str> = lower.split_whitespace().take(2).collect();
     if words != ["create", "domain"] {
         return None;
     }
-    let mut out = padded.to_string();
+    let mut out = stmt.to_string();
     let mut not_null = false;
     for (pat, marks) in [(" not null", true), (" null", false)] {
         while let Some(i) = out.to_ascii_lowercase().find(pat) {
@@ -1025,7 +1029,7 @@ pub fn domain_without_not_null(padded: &str) -> Option<(String, bool)> {
             not_null |= marks;
         }
     }
-    (out != padded).then_some((out, not_null))
+    (out != stmt).then_some((out, not_null))
 }
 
 /// The domain a written type names, if it names one (arrays of domains are typed by their base).

@@ -230,10 +230,8 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
         for (start, end) in crate::syntax::scan::statements(text) {
             let src = sources.get(file);
             let pos = src.pos(start);
-            let mut padded = "\n".repeat(pos.line as usize - 1);
-            padded.push_str(&" ".repeat(pos.col as usize - 1));
-            padded.push_str(&text[start..end]);
-            match crate::syntax::parse::parse(file, &padded) {
+            let stmt_text = &text[start..end];
+            match crate::syntax::parse::parse(file, stmt_text, pos) {
                 Ok(stmts) => {
                     for stmt in stmts {
                         match derived_query(&stmt) {
@@ -252,10 +250,10 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
                         }
                     }
                 }
-                Err(d) => match ddl::domain_without_not_null(&padded) {
+                Err(d) => match ddl::domain_without_not_null(stmt_text) {
                     // sqlparser does not read NOT NULL in CREATE DOMAIN: parse without it, then apply it.
                     Some((blanked, not_null)) => {
-                        match crate::syntax::parse::parse(file, &blanked) {
+                        match crate::syntax::parse::parse(file, &blanked, pos) {
                             Ok(stmts) => {
                                 for stmt in stmts {
                                     apply(

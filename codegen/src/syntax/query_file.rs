@@ -50,8 +50,8 @@ pub struct RawQuery {
     pub params: Vec<ParamUse>,
     /// Parameter macros rewritten to `$n`, in file byte offsets.
     pub edits: Vec<Edit>,
-    /// Text handed to the parser: the statement at its original line and column (padded in front),
-    /// with macros replaced by `$n` padded to their original width.
+    /// Text handed to the parser: the statement (which starts at `start`), with macros replaced by
+    /// `$n` padded to their original width, so positions stay those of the file.
     pub parse_text: String,
 }
 
@@ -429,10 +429,8 @@ fn rewrite_params(
         let e = e_iter.next().unwrap();
         e.text = e.text.replace("{}", &format!("${}", u.number));
     }
-    // Parser text: same lines and columns as the file, macros padded to their width.
-    let pos = file.pos(start);
-    let mut parse_text = "\n".repeat(pos.line as usize - 1);
-    parse_text.push_str(&" ".repeat(pos.col as usize - 1));
+    // Parser text: the statement, macros padded to their width so later columns stay right.
+    let mut parse_text = String::new();
     let mut at = start;
     for e in &edits {
         parse_text.push_str(&text[at..e.start]);
@@ -525,9 +523,9 @@ mod tests {
             .map(|p| (p.number, p.name.as_deref().unwrap()))
             .collect();
         assert_eq!(nums, vec![(1, "email"), (2, "id"), (1, "email")]);
-        assert!(q.parse_text.starts_with(
-            "\n\n\nSELECT * FROM users WHERE email = $1     AND id = $2           OR"
-        ));
+        assert!(q
+            .parse_text
+            .starts_with("SELECT * FROM users WHERE email = $1     AND id = $2           OR"));
         assert_eq!(qs[1].doc, vec!["Newest first."]);
         assert_eq!(qs[1].params[0].syntax, ParamSyntax::NullableNamed);
     }
