@@ -38,6 +38,7 @@ pub enum Code {
     MixedParameters,
     DuplicateQuery,
     TooDeep,
+    TooLarge,
     // The schema: E02xx.
     DuplicateRelation,
     DuplicateType,
@@ -103,6 +104,7 @@ impl Code {
         Code::MixedParameters,
         Code::DuplicateQuery,
         Code::TooDeep,
+        Code::TooLarge,
         Code::DuplicateRelation,
         Code::DuplicateType,
         Code::DuplicateColumn,
@@ -164,6 +166,7 @@ impl Code {
             Code::MixedParameters => "E0109",
             Code::DuplicateQuery => "E0110",
             Code::TooDeep => "E0111",
+            Code::TooLarge => "E0112",
             Code::DuplicateRelation => "E0201",
             Code::DuplicateType => "E0202",
             Code::DuplicateColumn => "E0203",

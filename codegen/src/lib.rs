@@ -323,6 +323,9 @@ fn display_path(root: &Path, path: &Path) -> String {
         .to_string()
 }
 
+/// The largest schema or query file read, so that memory stays bounded whatever the input.
+const MAX_FILE: u64 = 256 << 20;
+
 /// Reads a query file once per run; an IO error is located at the package's `key` in the config.
 fn read_file(
     cfg: &config::Config,
@@ -364,6 +367,22 @@ fn read_text(
             return Err(Diagnostic::error(
                 Code::Io,
                 format!("cannot read `{shown}`: not a regular file"),
+            )
+            .label(
+                cfg.key_span(sources, pkg.index, key),
+                format!("`{shown}` is read for this `{key}` entry"),
+            ));
+        }
+    }
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.len() > MAX_FILE {
+            return Err(Diagnostic::error(
+                Code::TooLarge,
+                format!(
+                    "`{shown}` is {} MiB, more than the {} MiB sqlgen reads",
+                    meta.len() >> 20,
+                    MAX_FILE >> 20
+                ),
             )
             .label(
                 cfg.key_span(sources, pkg.index, key),

@@ -117,3 +117,102 @@ fn long_chains_below_the_limit_are_analysed_from_a_small_stack() {
     );
     assert_eq!(analysis(SCHEMA, q), "Q(:many) $1 id: int4! -> id int4!\n");
 }
+
+/// A throwaway project folder with one package; removed when dropped.
+struct TempProject(PathBuf);
+
+impl TempProject {
+    fn new(name: &str, schema: &[u8], queries: &[u8]) -> Self {
+        let dir = std::env::temp_dir().join(format!("sqlgen-robust-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("schema.sql"), schema).unwrap();
+        std::fs::write(dir.join("query.sql"), queries).unwrap();
+        std::fs::write(
+            dir.join("sqlgen.yaml"),
+            "version: \"2\"\nsql:\n  - name: p\n    engine: postgresql\n    schema: schema.sql\n    queries: query.sql\n    gen:\n      rust:\n        out: out\n",
+        )
+        .unwrap();
+        TempProject(dir)
+    }
+
+    fn config(&self) -> PathBuf {
+        self.0.join("sqlgen.yaml")
+    }
+}
+
+impl Drop for TempProject {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A query file of about `bytes` bytes: many small queries, one of them broken near the end.
+fn many_queries(bytes: usize) -> String {
+    let mut out = String::with_capacity(bytes + 200);
+    let mut i = 0;
+    while out.len() < bytes {
+        out.push_str(&format!(
+            "-- name: Q{i} :many\nSELECT id, name FROM t WHERE id = $1 AND name <> $2;\n\n"
+        ));
+        i += 1;
+    }
+    out.push_str("-- name: Broken :many\nSELECT nmae FROM t;\n");
+    out
+}
+
+#[test]
+fn a_query_file_of_many_megabytes_ends_in_a_result_or_diagnostic() {
+    let size: usize = std::env::var("SQLGEN_HUGE_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
+    let text = many_queries(size << 20);
+    let queries = text.matches("-- name:").count();
+    let project = TempProject::new("many", SCHEMA.as_bytes(), text.as_bytes());
+    let started = std::time::Instant::now();
+    let loaded = on_2mib_thread({
+        let config = project.config();
+        move || codegen::load(&config)
+    });
+    let elapsed = started.elapsed();
+    eprintln!("{size} MiB, {queries} queries: analysed in {elapsed:?}");
+    let report = loaded.render_diagnostics();
+    assert!(
+        report.contains("error[E0303]: column `nmae` does not exist"),
+        "{report}"
+    );
+    assert_eq!(loaded.diagnostics.len(), 1, "{report}");
+    let analysed: usize = loaded.packages[0]
+        .ir
+        .files
+        .iter()
+        .map(|f| f.queries.len())
+        .sum();
+    assert_eq!(analysed, queries - 1);
+}
+
+#[test]
+fn one_statement_of_fifty_megabytes_ends_in_a_diagnostic() {
+    let mut text = String::from("-- name: Huge :many\nSELECT id FROM t WHERE id IN (1");
+    while text.len() < 50 << 20 {
+        text.push_str(", 1234567");
+    }
+    text.push_str(");\n-- name: Small :one\nSELECT nmae FROM t;\n");
+    let project = TempProject::new("one", SCHEMA.as_bytes(), text.as_bytes());
+    let loaded = on_2mib_thread({
+        let config = project.config();
+        move || codegen::load(&config)
+    });
+    let report = loaded.render_diagnostics();
+    assert!(
+        report.contains("error[E0112]: statement of 52428"),
+        "{report}"
+    );
+    // The next query is still analysed.
+    assert!(report.contains("error[E0303]"), "{report}");
+    assert!(
+        report.len() < 4000,
+        "the report shows a window of the line, not all of it"
+    );
+}

@@ -12,8 +12,31 @@ use sqlparser::tokenizer::{Location, Span as TokenSpan, TokenWithSpan, Tokenizer
 /// stack that holds this depth with room to spare.
 pub const MAX_DEPTH: usize = 1000;
 
+/// The longest statement parsed, in bytes: the parser holds every token of a statement at once, about
+/// ten times its text, so one huge statement must not take memory without bound.
+pub const MAX_STATEMENT: usize = 4 << 20;
+
 /// Parses `text`, a statement that starts at `origin` in its file, so that spans are file positions.
 pub fn parse(file: FileId, text: &str, origin: Pos) -> Result<Vec<ast::Statement>, Diagnostic> {
+    if text.len() > MAX_STATEMENT {
+        return Err(Diagnostic::error(
+            Code::TooLarge,
+            format!(
+                "statement of {} bytes is longer than the {} MiB sqlgen reads",
+                text.len(),
+                MAX_STATEMENT >> 20
+            ),
+        )
+        .at(Span::new(
+            file,
+            origin,
+            Pos {
+                line: origin.line,
+                col: origin.col + 1,
+            },
+        ))
+        .help("split it into several statements"));
+    }
     let dialect = PostgreSqlDialect {};
     let line_shift = u64::from(origin.line.max(1) - 1);
     let col_shift = u64::from(origin.col.max(1) - 1);

@@ -158,14 +158,15 @@ pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> 
     let stmts = statements(text);
     let mut out = Vec::new();
     for (s, e, name, command, span) in annotations.iter() {
+        // Both lists are in file order: binary searches keep a file of many queries linear.
         let block_end = block_starts
-            .iter()
-            .find(|b| **b > *s)
+            .get(block_starts.partition_point(|b| *b <= *s))
             .copied()
             .unwrap_or(text.len());
-        let mine: Vec<&(usize, usize)> = stmts
+        let mine: Vec<&(usize, usize)> = stmts[stmts.partition_point(|(a, _)| *a <= *e)..]
             .iter()
-            .filter(|(a, _)| *a > *e && *a < block_end)
+            .take_while(|(a, _)| *a < block_end)
+            .take(2)
             .collect();
         let Some(&&(st, en)) = mine.first() else {
             diags.push(
@@ -236,7 +237,7 @@ fn doc_comments(
     stmt: usize,
 ) -> Vec<String> {
     // A block-comment annotation (`/* name: X :one */`) has no line-comment docs.
-    let Some(idx) = comments.iter().position(|c| c.0 == ann_start) else {
+    let Ok(idx) = comments.binary_search_by_key(&ann_start, |c| c.0) else {
         return Vec::new();
     };
     let mut above = Vec::new();
@@ -253,7 +254,8 @@ fn doc_comments(
     above.reverse();
     let below = comments[idx + 1..]
         .iter()
-        .filter(|(s, _)| *s > ann_end && *s < stmt)
+        .skip_while(|(s, _)| *s <= ann_end)
+        .take_while(|(s, _)| *s < stmt)
         .map(|(s, e)| &text[*s..*e]);
     above
         .into_iter()
@@ -335,8 +337,8 @@ fn rewrite_params(
                 i = n_end;
                 continue;
             }
-            if !prev_ident && text[i..pe].len() >= 5 && text[i..i + 5].eq_ignore_ascii_case("sqlc.")
-            {
+            // Bytes, not `str` slices: `i + 5` may fall inside a multi-byte character.
+            if !prev_ident && pe - i >= 5 && b[i..i + 5].eq_ignore_ascii_case(b"sqlc.") {
                 let fname_end = (i + 5..pe).find(|&j| !is_ident_byte(b[j])).unwrap_or(pe);
                 let func = text[i + 5..fname_end].to_ascii_lowercase();
                 let syntax = match func.as_str() {
