@@ -483,7 +483,12 @@ pub fn did_you_mean<'a>(
 ) -> Option<&'a str> {
     let word_l = word.to_lowercase();
     let n = word.chars().count();
-    let limit = if n >= 3 { (n / 3).max(2) } else { 1 };
+    // One letter is too little to guess from: `t` is one edit from every other one-letter name.
+    let limit = match n {
+        0 | 1 => 0,
+        2 => 1,
+        _ => (n / 3).max(2),
+    };
     candidates
         .into_iter()
         .map(|c| (edit_distance(&word_l, &c.to_lowercase()), c))

@@ -73,3 +73,38 @@ fn generate_writes_only_changed_files_and_check_writes_nothing() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_broken_schema_does_not_stop_another_package_or_hide_its_errors() {
+    let dir = project_dir(
+        "broken-schema",
+        "-- name: One :one\nSELECT nmae FROM t;\n\n-- name: Two :many\nSELECT id FROM tt;\n",
+    );
+    // Package a gets its own schema, broken twice.
+    std::fs::write(
+        dir.join("a/schema.sql"),
+        "CREATE TABLE t (id int4 PRIMARY KEY,, name text);\nCREATE TABLE u (x nosuchtype);\n",
+    )
+    .unwrap();
+    let yaml = std::fs::read_to_string(dir.join("sqlgen.yaml"))
+        .unwrap()
+        .replacen("schema: schema.sql", "schema: a/schema.sql", 1);
+    std::fs::write(dir.join("sqlgen.yaml"), yaml).unwrap();
+    let project = codegen::load(&dir.join("sqlgen.yaml"));
+    let report = project.render_diagnostics();
+    for expected in [
+        "--> a/schema.sql:1:37",
+        "--> a/schema.sql:2:19",
+        "error[E0303]: column `nmae` does not exist",
+        "error[E0301]: relation `tt` does not exist",
+    ] {
+        assert!(
+            report.contains(expected),
+            "missing {expected:?} in:\n{report}"
+        );
+    }
+    let b = project.package("b").unwrap();
+    assert_eq!(b.failures.len(), 2, "both broken queries of b are reported");
+    assert!(!project.package("a").unwrap().schema_errors.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}

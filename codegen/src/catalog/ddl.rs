@@ -357,6 +357,10 @@ fn column_type(
     found
 }
 
+/// Label of a diagnostic about a column's type whose span is the column's name; `catalog::build`
+/// moves it to the type written after the name.
+pub const TYPE_AFTER_NAME: &str = "\u{0}type after this name";
+
 fn dt_span(_dt: &ast::DataType) -> sqlparser::tokenizer::Span {
     // sqlparser keeps no span on data types; callers fall back to the column's.
     sqlparser::tokenizer::Span::empty()
@@ -369,7 +373,15 @@ fn column_def(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Column, bool)> {
     let at = span(file, def.name.span).unwrap_or(Span::point(file, 1, 1));
-    let (ty, serial) = match column_type(cat, file, &def.data_type, at, diags)? {
+    let before = diags.len();
+    let resolved = column_type(cat, file, &def.data_type, at, diags);
+    // The parser keeps no span on types: mark these for `catalog::build`, which has the text.
+    for d in &mut diags[before..] {
+        if let Some((_, label)) = &mut d.primary {
+            *label = TYPE_AFTER_NAME.to_string();
+        }
+    }
+    let (ty, serial) = match resolved? {
         Resolved::Type(t) => (t, false),
         Resolved::Serial(t) => (t, true),
     };

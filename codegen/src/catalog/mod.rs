@@ -227,6 +227,7 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
     let mut catalog = Catalog::default();
     for &file in files {
         let text = &sources.get(file).text;
+        let first_new = diags.len();
         for (start, end) in crate::syntax::scan::statements(text) {
             let src = sources.get(file);
             let pos = src.pos(start);
@@ -287,6 +288,30 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
                 },
             }
         }
+        for d in &mut diags[first_new..] {
+            point_at_column_type(d, sources.get(file));
+        }
     }
     catalog
+}
+
+/// Moves a [`ddl::TYPE_AFTER_NAME`] diagnostic from the column's name to the type written after it.
+fn point_at_column_type(d: &mut Diagnostic, src: &crate::source::SourceFile) {
+    let Some((span, label)) = &mut d.primary else {
+        return;
+    };
+    if label != ddl::TYPE_AFTER_NAME {
+        return;
+    }
+    label.clear();
+    let after = src.offset(span.end);
+    let rest = &src.text[after..];
+    let skip = rest.len() - rest.trim_start().len();
+    let word = rest[skip..]
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '"'))
+        .unwrap_or(rest.len() - skip);
+    if word > 0 {
+        span.start = src.pos(after + skip);
+        span.end = src.pos(after + skip + word);
+    }
 }
