@@ -1,7 +1,7 @@
 //! Bad input never hurts: deep and huge input end in a diagnostic or a result, and a deterministic
 //! smoke fuzz over the fixture corpus finds no panic and no failure without an error diagnostic.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 const SCHEMA: &str = "CREATE TABLE t (id int4 PRIMARY KEY, name text, at timestamptz);\n";
 

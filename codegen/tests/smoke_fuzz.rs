@@ -181,7 +181,8 @@ fn analyse_and_emit(schema: &str, query: &str, input: &[u8]) -> Option<bool> {
                 imported: Vec::new(),
             };
             // Emission may refuse (a type without a Rust mapping): an error, never a panic.
-            guarded("emit", input, || codegen::emit::emit(&pkg, &rust_options()))?;
+            let emitted = guarded("emit", input, || codegen::emit::emit(&pkg, &rust_options()))?;
+            assert_emit_errors_say_why(&emitted);
             Some(false)
         }
     }
@@ -208,10 +209,18 @@ fn load_project(dir: &Path, input: &[u8]) -> Option<bool> {
     }
     for p in &project.packages {
         if p.failures.is_empty() {
-            guarded("emit", input, || codegen::emit::emit(&p.ir, &p.config.rust))?;
+            let emitted = guarded("emit", input, || codegen::emit::emit(&p.ir, &p.config.rust))?;
+            assert_emit_errors_say_why(&emitted);
         }
     }
     Some(project.has_errors())
+}
+
+/// A refusal to emit becomes diagnostics: it must hold at least one error with a message.
+fn assert_emit_errors_say_why<T>(emitted: &Result<T, Vec<codegen::emit::EmitError>>) {
+    if let Err(errors) = emitted {
+        assert!(!errors.is_empty() && errors.iter().all(|e| !e.message.is_empty()));
+    }
 }
 
 fn copy_case(from: &Path, to: &Path) {
