@@ -311,17 +311,26 @@ impl Diagnostic {
             .unwrap_or(0);
         let pad = " ".repeat(width);
         let gutter = |text: &str| paint.on(BLUE, text);
+        // The part of the last shown line that was shown, for labels under the same line.
+        let mut window = (0, 0);
         for (i, (span, label)) in spans.iter().enumerate() {
             let file = sources.get(span.file);
+            // A label on the line just shown goes under it, without repeating the line.
+            let same_line = i > 0 && {
+                let prev = spans[i - 1].0;
+                prev.file == span.file && prev.start.line == span.start.line
+            };
             let arrow = if i == 0 { "-->" } else { ":::" };
-            let _ = writeln!(
-                out,
-                "{pad}{} {}:{}:{}",
-                gutter(arrow),
-                file.display,
-                span.start.line,
-                span.start.col
-            );
+            if !same_line {
+                let _ = writeln!(
+                    out,
+                    "{pad}{} {}:{}:{}",
+                    gutter(arrow),
+                    file.display,
+                    span.start.line,
+                    span.start.col
+                );
+            }
             let line: Vec<char> = file.line(span.start.line).chars().collect();
             let start = span.start.col.max(1) as usize;
             let end = if span.end.line == span.start.line && span.end.col > span.start.col {
@@ -332,7 +341,9 @@ impl Diagnostic {
                 start + 1
             };
             // A long line (minified SQL, a generated file) is cut to a window around the span.
-            let (lo, hi) = if line.len() > LONG_LINE {
+            let (lo, hi) = if same_line {
+                window
+            } else if line.len() > LONG_LINE {
                 let lo = (start - 1).saturating_sub(CONTEXT).min(line.len());
                 let hi = (end.max(start + 1) - 1 + CONTEXT)
                     .min(lo + LONG_LINE)
@@ -341,18 +352,21 @@ impl Diagnostic {
             } else {
                 (0, line.len())
             };
+            window = (lo, hi);
             let (head, tail) = (
                 if lo > 0 { "..." } else { "" },
                 if hi < line.len() { "..." } else { "" },
             );
-            let _ = writeln!(out, "{pad} {}", gutter("|"));
-            let number = format!("{:>width$} |", span.start.line);
-            let _ = writeln!(
-                out,
-                "{} {head}{}{tail}",
-                gutter(&number),
-                shown_line(line[lo..hi].iter().copied())
-            );
+            if !same_line {
+                let _ = writeln!(out, "{pad} {}", gutter("|"));
+                let number = format!("{:>width$} |", span.start.line);
+                let _ = writeln!(
+                    out,
+                    "{} {head}{}{tail}",
+                    gutter(&number),
+                    shown_line(line[lo..hi].iter().copied())
+                );
+            }
             // Columns count characters; the caret line counts display cells, as the shown line does.
             let from = (start - 1).clamp(lo, hi);
             let to = (end - 1).clamp(from, hi);

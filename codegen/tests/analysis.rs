@@ -321,6 +321,7 @@ error[E0303]: column `emial` does not exist
   |
 2 | SELECT emial FROM users;
   |        ^^^^^
+  |                   ----- `users` has no column `emial`
   |
   = help: did you mean `email`?
 

@@ -399,7 +399,31 @@ impl<'a> Analyzer<'a> {
                     None => format!("column `{name}` does not exist"),
                 };
                 let mut d = Diagnostic::error(Code::UnknownColumn, msg).at(at);
-                if let Some(s) = did_you_mean(&name, scope.column_names()) {
+                // The relation it was looked up in: the one named, or the only one in scope.
+                let looked_in = match rel {
+                    Some(r) => scope.rels.iter().find(|x| x.name == r),
+                    None if scope.rels.len() == 1 => scope.rels.first(),
+                    None => None,
+                };
+                let mut candidates: Vec<&str> = Vec::new();
+                if let Some(r) = looked_in {
+                    if let Some(sp) = r.span {
+                        let label = match &r.table {
+                            Some(t) if t.name != r.name => {
+                                format!("`{}` is `{t}`, which has no column `{name}`", r.name)
+                            }
+                            _ => format!("`{}` has no column `{name}`", r.name),
+                        };
+                        d = d.secondary(sp, label);
+                    }
+                    candidates.extend(r.columns.iter().map(|c| c.name.as_str()));
+                }
+                let near = if rel.is_some() {
+                    did_you_mean(&name, candidates)
+                } else {
+                    did_you_mean(&name, scope.column_names())
+                };
+                if let Some(s) = near {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
                 self.error(d);

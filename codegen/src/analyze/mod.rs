@@ -562,6 +562,7 @@ impl<'a> Analyzer<'a> {
             nulled: false,
             partial: false,
             merged: Vec::new(),
+            span: None,
         }
     }
 
@@ -681,6 +682,7 @@ impl<'a> Analyzer<'a> {
             nulled: false,
             partial: false,
             merged: Vec::new(),
+            span: None,
         };
         let scope = Scope {
             rels: vec![rel],
@@ -1076,6 +1078,7 @@ impl<'a> Analyzer<'a> {
                 ..
             } => {
                 let mut rel = self.table_rel(name)?;
+                rel.span = span(self.file, f.span());
                 if let Some(a) = alias {
                     rel.name = ident(&a.name);
                     for (c, col_alias) in rel.columns.iter_mut().zip(&a.columns) {
@@ -1212,6 +1215,7 @@ impl<'a> Analyzer<'a> {
             nulled: false,
             partial: false,
             merged: Vec::new(),
+            span: None,
         }
     }
 
@@ -1247,6 +1251,7 @@ impl<'a> Analyzer<'a> {
                 nulled: false,
                 partial,
                 merged: Vec::new(),
+                span: None,
             }),
             // `FROM current_date`: a value function, which the parser reads as a table name.
             None if q.schema.is_none() && functions_value(&q.name, true).is_some() => {
@@ -1264,6 +1269,7 @@ impl<'a> Analyzer<'a> {
                     nulled: false,
                     partial: false,
                     merged: Vec::new(),
+                    span: None,
                 })
             }
             None => {
