@@ -230,8 +230,12 @@ fn load_here(config_path: &Path) -> Project {
         let mut files = Vec::new();
         let mut failures = BTreeMap::new();
         let mut seen: BTreeMap<String, source::Span> = BTreeMap::new();
+        let mut over_limit = false;
         for path in query_files(&cfg, pkg, &sources, &mut diags) {
             inputs.push(path.clone());
+            if over_limit {
+                continue;
+            }
             let Some(id) = read_file(&cfg, pkg, "queries", &path, &mut sources, &mut diags) else {
                 continue;
             };
@@ -251,6 +255,18 @@ fn load_here(config_path: &Path) -> Project {
             diags.append(&mut qd);
             let mut queries = Vec::new();
             for raw in &raws {
+                if seen.len() == MAX_QUERIES {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::TooLarge,
+                            format!("package `{}` has more than {MAX_QUERIES} queries", pkg.name),
+                        )
+                        .label(raw.annotation, "this query and the rest are not analysed")
+                        .help("split the queries into several packages"),
+                    );
+                    over_limit = true;
+                    break;
+                }
                 if let Some(prev) = seen.get(&raw.name) {
                     diags.push(
                         Diagnostic::error(
@@ -325,6 +341,10 @@ fn display_path(root: &Path, path: &Path) -> String {
 
 /// The largest schema or query file read, so that memory stays bounded whatever the input.
 const MAX_FILE: u64 = 256 << 20;
+
+/// The most queries one package may hold: its generated code grows with them (about 1.5 KB of Rust
+/// and 60 KB of generator memory a query), so this bounds a run. Real packages hold hundreds.
+pub const MAX_QUERIES: usize = 10_000;
 
 /// Reads a query file once per run; an IO error is located at the package's `key` in the config.
 fn read_file(

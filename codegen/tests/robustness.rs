@@ -162,13 +162,15 @@ fn many_queries(bytes: usize) -> String {
 }
 
 #[test]
-fn a_query_file_of_many_megabytes_ends_in_a_result_or_diagnostic() {
-    let size: usize = std::env::var("SQLGEN_HUGE_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
-    let text = many_queries(size << 20);
+fn a_query_file_of_ten_thousand_queries_ends_in_a_result_or_diagnostic() {
+    // Just under the package limit (`codegen::MAX_QUERIES`).
+    let kib: usize = 700;
+    let text = many_queries(kib << 10);
     let queries = text.matches("-- name:").count();
+    assert!(
+        queries <= codegen::MAX_QUERIES,
+        "{queries} queries: above the package limit"
+    );
     let project = TempProject::new("many", SCHEMA.as_bytes(), text.as_bytes());
     let started = std::time::Instant::now();
     let loaded = on_2mib_thread({
@@ -176,7 +178,7 @@ fn a_query_file_of_many_megabytes_ends_in_a_result_or_diagnostic() {
         move || codegen::load(&config)
     });
     let elapsed = started.elapsed();
-    eprintln!("{size} MiB, {queries} queries: analysed in {elapsed:?}");
+    eprintln!("{kib} KiB, {queries} queries: analysed in {elapsed:?}");
     let report = loaded.render_diagnostics();
     assert!(
         report.contains("error[E0303]: column `nmae` does not exist"),
@@ -190,6 +192,35 @@ fn a_query_file_of_many_megabytes_ends_in_a_result_or_diagnostic() {
         .map(|f| f.queries.len())
         .sum();
     assert_eq!(analysed, queries - 1);
+}
+
+#[test]
+fn a_package_of_too_many_queries_ends_in_a_diagnostic() {
+    let text = many_queries(1 << 20);
+    let queries = text.matches("-- name:").count();
+    assert!(queries > codegen::MAX_QUERIES);
+    // The first queries up to the limit are analysed, then analysis stops with one error.
+    let project = TempProject::new("too-many", SCHEMA.as_bytes(), text.as_bytes());
+    let loaded = on_2mib_thread({
+        let config = project.config();
+        move || codegen::load(&config)
+    });
+    let report = loaded.render_diagnostics();
+    assert!(
+        report.contains(&format!(
+            "error[E0112]: package `p` has more than {} queries",
+            codegen::MAX_QUERIES
+        )),
+        "{report}"
+    );
+    assert_eq!(loaded.diagnostics.len(), 1, "{report}");
+    let analysed: usize = loaded.packages[0]
+        .ir
+        .files
+        .iter()
+        .map(|f| f.queries.len())
+        .sum();
+    assert_eq!(analysed, codegen::MAX_QUERIES);
 }
 
 #[test]
