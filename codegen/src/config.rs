@@ -166,19 +166,12 @@ pub fn load(path: &Path, sources: &mut SourceMap) -> Result<Config, Vec<Diagnost
             format!("cannot read `{}`: {e}", path.display()),
         )]
     })?;
+    // Every other path is shown relative to the config's folder; the config itself by its name,
+    // never as the absolute path a build script finds it at.
     let display = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let display = if path
-        .parent()
-        .map(|p| p.as_os_str().is_empty())
-        .unwrap_or(true)
-    {
-        display
-    } else {
-        path.display().to_string()
-    };
     let file = sources.add(crate::source::SourceFile::new(
         display,
         path.to_path_buf(),

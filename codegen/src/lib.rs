@@ -241,7 +241,9 @@ fn load_here(config_path: &Path) -> Project {
             };
             let src = sources.get(id);
             let mut qd = Vec::new();
-            let raws = syntax::query_file::read(id, src, &mut qd);
+            // One more than the limit allows, to report it.
+            let raws =
+                syntax::query_file::read_at_most(id, src, &mut qd, MAX_QUERIES + 1 - seen.len());
             if raws.is_empty() && qd.is_empty() {
                 qd.push(
                     Diagnostic::warning(
@@ -340,7 +342,7 @@ fn display_path(root: &Path, path: &Path) -> String {
 }
 
 /// The largest schema or query file read, so that memory stays bounded whatever the input.
-const MAX_FILE: u64 = 256 << 20;
+const MAX_FILE: u64 = 64 << 20;
 
 /// The most queries one package may hold: its generated code grows with them (about 1.5 KB of Rust
 /// and 60 KB of generator memory a query), so this bounds a run. Real packages hold hundreds.

@@ -71,6 +71,16 @@ const COMMANDS: [(&str, Command); 11] = [
 
 /// Splits a query file into annotated queries; problems become diagnostics and the rest is still read.
 pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Vec<RawQuery> {
+    read_at_most(file_id, file, diags, usize::MAX)
+}
+
+/// [`read`], stopping after `cap` queries: a package over its query limit does not hold them all.
+pub fn read_at_most(
+    file_id: FileId,
+    file: &SourceFile,
+    diags: &mut Vec<Diagnostic>,
+    cap: usize,
+) -> Vec<RawQuery> {
     let text = &file.text;
     // Annotations are comments (`-- name: X :one` or `/* name: X :one */`), so look among those.
     let all_comments: Vec<(Piece, usize, usize)> = pieces(text)
@@ -158,6 +168,9 @@ pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> 
     let stmts = statements(text);
     let mut out = Vec::new();
     for (s, e, name, command, span) in annotations.iter() {
+        if out.len() == cap {
+            break;
+        }
         // Both lists are in file order: binary searches keep a file of many queries linear.
         let block_end = block_starts
             .get(block_starts.partition_point(|b| *b <= *s))
