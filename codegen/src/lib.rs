@@ -92,13 +92,27 @@ impl Project {
     pub fn generate(&mut self, only: Option<&str>) -> Vec<GeneratedPackage> {
         let mut out = Vec::new();
         let Some(cfg) = &self.config else { return out };
+        // Output that errors will discard is still checked (emission finds errors of its own) but
+        // neither printed nor formatted: that is most of a large run's time and memory.
+        let blocked_before = match only {
+            Some(name) => self.diagnostics_of(name).iter().any(|d| d.is_error()),
+            None => self.has_errors(),
+        };
         for p in &self.packages {
             if only.is_some_and(|o| o != p.config.name) {
                 continue;
             }
-            match emit::emit(&p.ir, &p.config.rust) {
+            let emitted = if blocked_before {
+                emit::check(&p.ir, &p.config.rust).map(|()| Vec::new())
+            } else {
+                emit::emit(&p.ir, &p.config.rust)
+            };
+            match emitted {
                 Ok(mut files) => {
                     let out_dir = cfg.root.join(&p.config.rust.out);
+                    if blocked_before {
+                        continue;
+                    }
                     if let Some(w) = rustfmt::format_files(&mut files, "2021", &out_dir) {
                         self.diagnostics
                             .push(Diagnostic::warning(Code::NoRustfmt, w));
