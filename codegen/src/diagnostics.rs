@@ -601,6 +601,23 @@ mod tests {
     }
 
     #[test]
+    fn colour_only_when_asked() {
+        let mut map = SourceMap::default();
+        let id = map.add(SourceFile::new(
+            "q.sql".into(),
+            "q.sql".into(),
+            "SELECT x".into(),
+        ));
+        let d = Diagnostic::warning(Code::SkippedStatement, "w").at(Span::point(id, 1, 8));
+        assert!(!d.render(&map).contains('\x1b'));
+        let styled = d.render_styled(&map, true);
+        assert!(
+            styled.starts_with("\x1b[1;33mwarning[W0201]\x1b[0m"),
+            "{styled:?}"
+        );
+    }
+
+    #[test]
     fn every_code_is_documented_once() {
         let doc = include_str!("../../docs/diagnostics.md");
         let mut seen = std::collections::BTreeSet::new();

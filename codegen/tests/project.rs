@@ -108,3 +108,30 @@ fn a_broken_schema_does_not_stop_another_package_or_hide_its_errors() {
     assert!(!project.package("a").unwrap().schema_errors.is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_build_script_reports_one_line_per_rendered_line() {
+    let dir = project_dir("build-lines", "-- name: Bad :one\nSELECT nosuch FROM t;\n");
+    let lines = codegen::build::Builder::new(dir.join("sqlgen.yaml"), "b")
+        .with_check(true)
+        .run()
+        .unwrap_err();
+    // `run_build_script` prints each as `cargo::error=<line>`: none may hold a line break.
+    assert!(lines.iter().all(|l| !l.contains('\n') && !l.contains('\r')));
+    assert_eq!(lines[0], "error[E0303]: column `nosuch` does not exist");
+    assert_eq!(lines[1], " --> b/query.sql:2:8");
+    assert_eq!(lines[3], "2 | SELECT nosuch FROM t;");
+    assert_eq!(
+        lines.last().unwrap(),
+        "error: aborting due to 1 previous error"
+    );
+    // Package a is not broken: its build passes (and, in check mode, writes nothing).
+    let a = codegen::build::Builder::new(dir.join("sqlgen.yaml"), "a")
+        .with_check(true)
+        .run();
+    assert!(
+        a.is_err_and(|l| l[0].contains("stale")),
+        "a's code was never generated, so it is stale"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
