@@ -505,6 +505,12 @@ fn yaml_error(e: &serde_yaml::Error, file: FileId, sources: &SourceMap) -> Diagn
     {
         d.code = Code::ConfigValue;
     }
+    if let Some(field) = detail
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+    {
+        d = d.help(format!("add `{field}:` to this entry"));
+    }
     if let Some(rest) = detail.strip_prefix("unknown field `") {
         if let Some((field, expected)) = rest.split_once('`') {
             let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();

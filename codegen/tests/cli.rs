@@ -177,6 +177,18 @@ fn usage_and_io_problems_are_2() {
         "{stderr}"
     );
     assert!(p.outputs().is_empty());
+    // A named pipe is not read (reading it would wait for a writer forever).
+    let made = std::process::Command::new("mkfifo")
+        .arg(p.path("a/pipe.sql"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (code, _, stderr) = p.sqlgen(&["generate"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("error[E0001]: cannot read `a/pipe.sql`: not a regular file"),
+        "{stderr}"
+    );
 }
 
 #[test]
