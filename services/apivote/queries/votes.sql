@@ -14,6 +14,14 @@ VALUES (@id, @api_identifier, @user_id, now())
 ON CONFLICT ("apiIdentifier", "userId") DO UPDATE SET "updatedAt" = EXCLUDED."updatedAt"
 RETURNING *;
 
+-- Records a vote; a second vote of the user for the API is a unique violation.
+-- name: RecordVote :exec
+INSERT INTO "public"."ApiIntegrationVote" ("id", "apiIdentifier", "userId", "updatedAt")
+VALUES (@id, @api_identifier, @user_id, now());
+
+-- name: GetVoteById :one
+SELECT * FROM "ApiIntegrationVote" WHERE "id" = $1;
+
 -- name: GetVote :opt
 SELECT * FROM "public"."ApiIntegrationVote"
 WHERE "apiIdentifier" = @api_identifier AND "userId" = @user_id;

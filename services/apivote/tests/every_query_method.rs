@@ -6,7 +6,7 @@ use apivote::db::votes::{CastVotesParams, DeleteVotesParams, ImportVotesParams};
 use apivote::db::Queries;
 use uuid::Uuid;
 
-/// All 17 queries once, each result checked; generic over the trait so that it
+/// All 19 queries once, each result checked; generic over the trait so that it
 /// compiles only if every method is there with this shape. The users come from
 /// `shared`, which the caller runs on the same client.
 async fn call_every_query<Q: Queries>(q: &Q, ada: Uuid, bob: Uuid) {
@@ -38,6 +38,14 @@ async fn call_every_query<Q: Queries>(q: &Q, ada: Uuid, bob: Uuid) {
     let deleted = q.delete_vote("stripe", ada).await.unwrap();
     assert_eq!(deleted.map(|d| d.id), Some("v1".to_owned()));
     assert_eq!(q.delete_votes_for_api("github").await.unwrap(), 1);
+
+    q.record_vote("v0", "gitlab", bob).await.unwrap();
+    let recorded = q.get_vote_by_id("v0").await.unwrap();
+    assert_eq!(
+        (recorded.api_identifier.as_str(), recorded.user_id),
+        ("gitlab", bob)
+    );
+    assert!(q.get_vote_by_id("nope").await.unwrap_err().is_not_found());
 
     let cast = q
         .cast_votes(&[CastVotesParams {
@@ -94,7 +102,8 @@ async fn every_query_method_runs_on_a_client() {
 
     call_every_query(&client, ada.id, bob.id).await;
 
-    // 17 queries; `:copyfrom` prepares its INSERT (for the column types) and its COPY.
+    // 19 queries with 17 distinct SQL texts (`RecordVote` and `CastVotes`, `GetVoteById` and
+    // `GetVotesById` share theirs, so their statements too), plus the COPY of `:copyfrom`.
     assert_eq!(client.cached_statements() - shared_statements, 18);
 }
 

@@ -28,6 +28,19 @@ pub trait Queries {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error>,
     > + Send;
+    /// Records a vote; a second vote of the user for the API is a unique violation.
+    fn record_vote(
+        &self,
+        id: &str,
+        api_identifier: &str,
+        user_id: ::uuid::Uuid,
+    ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
+    fn get_vote_by_id(
+        &self,
+        id: &str,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error>,
+    > + Send;
     fn get_vote(
         &self,
         api_identifier: &str,
@@ -191,6 +204,20 @@ impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
         user_id: ::uuid::Uuid,
     ) -> ::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error> {
         votes::upsert_vote(self, id, api_identifier, user_id).await
+    }
+    async fn record_vote(
+        &self,
+        id: &str,
+        api_identifier: &str,
+        user_id: ::uuid::Uuid,
+    ) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+        votes::record_vote(self, id, api_identifier, user_id).await
+    }
+    async fn get_vote_by_id(
+        &self,
+        id: &str,
+    ) -> ::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error> {
+        votes::get_vote_by_id(self, id).await
     }
     async fn get_vote(
         &self,

@@ -62,6 +62,51 @@ pub async fn upsert_vote<C: ::sqlgen_runtime::GenericClient>(
     Ok(decode(&row)?)
 }
 
+/// SQL of [`record_vote`].
+pub const RECORD_VOTE: &str = "INSERT INTO \"public\".\"ApiIntegrationVote\" (\"id\", \"apiIdentifier\", \"userId\", \"updatedAt\")\nVALUES ($1, $2, $3, now())";
+
+/// Records a vote; a second vote of the user for the API is a unique violation.
+pub async fn record_vote<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    id: &str,
+    api_identifier: &str,
+    user_id: ::uuid::Uuid,
+) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+    let stmt = client.prepare_cached(RECORD_VOTE).await?;
+    client
+        .execute(&stmt, &[&id, &api_identifier, &user_id])
+        .await?;
+    Ok(())
+}
+
+/// SQL of [`get_vote_by_id`].
+pub const GET_VOTE_BY_ID: &str = "SELECT id, \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\" FROM \"ApiIntegrationVote\" WHERE \"id\" = $1";
+
+/// `:one` query `GetVoteById`.
+pub async fn get_vote_by_id<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    id: &str,
+) -> ::std::result::Result<super::models::ApiIntegrationVote, ::sqlgen_runtime::Error> {
+    let stmt = client.prepare_cached(GET_VOTE_BY_ID).await?;
+    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
+        super::models::ApiIntegrationVote,
+        ::tokio_postgres::Error,
+    > {
+        Ok(super::models::ApiIntegrationVote {
+            id: row.try_get(0)?,
+            api_identifier: row.try_get(1)?,
+            user_id: row.try_get(2)?,
+            created_at: row.try_get(3)?,
+            updated_at: row.try_get(4)?,
+        })
+    };
+    let row = client
+        .query_opt(&stmt, &[&id])
+        .await?
+        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    Ok(decode(&row)?)
+}
+
 /// SQL of [`get_vote`].
 pub const GET_VOTE: &str = "SELECT id, \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\" FROM \"public\".\"ApiIntegrationVote\"\nWHERE \"apiIdentifier\" = $1 AND \"userId\" = $2";
 
