@@ -468,9 +468,19 @@ impl Emitter<'_> {
                 "Parameters of [`{}`].",
                 names::field(&q.name)
             )]);
+            // Composite values are passed owned, and their generated structs are not `Copy`.
+            let copy = if q
+                .params
+                .iter()
+                .any(|p| matches!(p.ty, PgType::Composite(_)))
+            {
+                quote!()
+            } else {
+                quote!(Copy,)
+            };
             params_def = quote! {
                 #doc
-                #[derive(Debug, Clone, Copy, PartialEq)]
+                #[derive(Debug, Clone, #copy PartialEq)]
                 pub struct #sname #generics { #(#fields)* }
             };
             let anon = if borrows { quote!(<'_>) } else { quote!() };
