@@ -131,7 +131,7 @@ def main():
         speed = meds["sqlc"][0] / meds["sqlgen"][0]
         cpu_ratio = meds["sqlc"][1] / meds["sqlgen"][1]
         rustfmt_share = 1 - meds["sqlgen, no rustfmt"][1] / meds["sqlgen"][1]
-        print(f"\nsqlgen is {speed:.1f}× faster than sqlc (wall, medians), {cpu_ratio:.1f}× less CPU; "
+        print(f"\nsqlgen/sqlc speed: {speed:.1f}× wall, {cpu_ratio:.1f}× CPU (medians; above 1, sqlgen is faster); "
               f"rustfmt is {rustfmt_share:.0%} of sqlgen's CPU.")
         summary.append((size, speed, cpu_ratio, meds["sqlgen"][2], rustfmt_share))
 
