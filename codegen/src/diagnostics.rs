@@ -68,6 +68,7 @@ pub enum Code {
     OnConflict,
     FieldAccess,
     NoColumns,
+    CopyFromShape,
     // Code generation: E04xx.
     NoRustMapping,
     CommandNotGenerated,
@@ -133,6 +134,7 @@ impl Code {
         Code::OnConflict,
         Code::FieldAccess,
         Code::NoColumns,
+        Code::CopyFromShape,
         Code::NoRustMapping,
         Code::CommandNotGenerated,
         Code::IgnoredOption,
@@ -196,6 +198,7 @@ impl Code {
             Code::OnConflict => "E0316",
             Code::FieldAccess => "E0317",
             Code::NoColumns => "E0318",
+            Code::CopyFromShape => "E0319",
             Code::NoRustMapping => "E0401",
             Code::CommandNotGenerated => "E0402",
             Code::IgnoredOption => "W0001",

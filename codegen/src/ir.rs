@@ -159,11 +159,12 @@ pub enum Command {
     ExecRows,
     /// sqlc's `:execresult`: the number of rows affected, as `:execrows`.
     ExecResult,
-    /// sqlc's batch commands (pgx batches); analysed, not yet generated for Rust.
+    /// sqlc's batch commands: one call runs the query for many parameter sets, pipelined on
+    /// one connection, with one result per set (`()`, a row, or rows).
     BatchExec,
     BatchOne,
     BatchMany,
-    /// sqlc's `:copyfrom` (COPY FROM STDIN); analysed, not yet generated for Rust.
+    /// sqlc's `:copyfrom`: an `INSERT ... VALUES ($1, ...)` run as a binary `COPY FROM STDIN`.
     CopyFrom,
     /// sqlc's `:execlastid` (MySQL's last insert id); analysed, not generated for PostgreSQL.
     ExecLastId,
@@ -243,6 +244,18 @@ pub struct Query {
     pub row_model: Option<QualName>,
     /// Line of the annotation, for `describe`.
     pub line: u32,
+    /// For `:copyfrom`: the COPY statement that replaces the INSERT.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy: Option<CopyFrom>,
+}
+
+/// A `:copyfrom` query's INSERT turned into a binary COPY.
+#[derive(Debug, Clone, Serialize)]
+pub struct CopyFrom {
+    /// `COPY t (a, b) FROM STDIN (FORMAT binary)`.
+    pub sql: String,
+    /// For each copied column in order, the index in [`Query::params`] of its value.
+    pub params: Vec<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]

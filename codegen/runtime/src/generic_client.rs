@@ -2,8 +2,9 @@
 
 use std::future::Future;
 
+use bytes::Bytes;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Row, Statement};
+use tokio_postgres::{CopyInSink, Row, Statement};
 
 use crate::client::{Client, Transaction};
 
@@ -48,6 +49,13 @@ pub trait GenericClient: Sync {
         stmt: &Statement,
         params: &[&(dyn ToSql + Sync)],
     ) -> impl Future<Output = Result<u64, tokio_postgres::Error>> + Send;
+
+    /// Starts `stmt`, a `COPY ... FROM STDIN`, and returns the sink its data goes
+    /// to; `:copyfrom` queries wrap it in a `BinaryCopyInWriter`.
+    fn copy_in(
+        &self,
+        stmt: &Statement,
+    ) -> impl Future<Output = Result<CopyInSink<Bytes>, tokio_postgres::Error>> + Send;
 }
 
 // The bodies name the tokio-postgres method by its full path: through `Deref`, a
@@ -84,6 +92,13 @@ impl GenericClient for Client {
     ) -> impl Future<Output = Result<u64, tokio_postgres::Error>> + Send {
         tokio_postgres::Client::execute(self, stmt, params)
     }
+
+    fn copy_in(
+        &self,
+        stmt: &Statement,
+    ) -> impl Future<Output = Result<CopyInSink<Bytes>, tokio_postgres::Error>> + Send {
+        tokio_postgres::Client::copy_in(self, stmt)
+    }
 }
 
 impl GenericClient for Transaction<'_> {
@@ -116,6 +131,13 @@ impl GenericClient for Transaction<'_> {
         params: &[&(dyn ToSql + Sync)],
     ) -> impl Future<Output = Result<u64, tokio_postgres::Error>> + Send {
         tokio_postgres::Transaction::execute(self, stmt, params)
+    }
+
+    fn copy_in(
+        &self,
+        stmt: &Statement,
+    ) -> impl Future<Output = Result<CopyInSink<Bytes>, tokio_postgres::Error>> + Send {
+        tokio_postgres::Transaction::copy_in(self, stmt)
     }
 }
 
@@ -155,6 +177,13 @@ macro_rules! deadpool_generic_client {
                 params: &[&(dyn ToSql + Sync)],
             ) -> impl Future<Output = Result<u64, tokio_postgres::Error>> + Send {
                 <$pg>::execute(self, stmt, params)
+            }
+
+            fn copy_in(
+                &self,
+                stmt: &Statement,
+            ) -> impl Future<Output = Result<CopyInSink<Bytes>, tokio_postgres::Error>> + Send {
+                <$pg>::copy_in(self, stmt)
             }
         }
     };
@@ -199,5 +228,12 @@ impl GenericClient for deadpool_postgres::Object {
         params: &[&(dyn ToSql + Sync)],
     ) -> impl Future<Output = Result<u64, tokio_postgres::Error>> + Send {
         tokio_postgres::Client::execute(self, stmt, params)
+    }
+
+    fn copy_in(
+        &self,
+        stmt: &Statement,
+    ) -> impl Future<Output = Result<CopyInSink<Bytes>, tokio_postgres::Error>> + Send {
+        tokio_postgres::Client::copy_in(self, stmt)
     }
 }

@@ -8,12 +8,17 @@
 //! With the `deadpool` feature, pooled `deadpool_postgres` objects work as they are,
 //! through deadpool's own per-connection cache.
 //!
+//! Batch queries (`:batchexec`, `:batchone`, `:batchmany`) run their parameter
+//! sets through [`pipelined`]; `:copyfrom` queries write through
+//! [`GenericClient::copy_in`] and tokio-postgres's `BinaryCopyInWriter`.
+//!
 //! Besides the client side, the crate carries the column types that
 //! `postgres-types` lacks: [`Interval`] for `interval`, and the [`cidr`] crate
 //! (re-exported with `postgres-types` support switched on) for `cidr`, whose Rust
 //! type is [`cidr::IpCidr`]; and [`Domain`], which passes a base-type value where a
 //! parameter is typed as a domain of it.
 
+mod batch;
 mod client;
 mod domain;
 mod error;
@@ -25,6 +30,7 @@ pub use cidr;
 pub use postgres_types;
 pub use tokio_postgres;
 
+pub use crate::batch::pipelined;
 pub use crate::client::{Client, Transaction, TransactionBuilder};
 pub use crate::domain::Domain;
 pub use crate::error::Error;

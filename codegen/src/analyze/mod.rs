@@ -146,6 +146,11 @@ pub fn analyze(
         }
     }
     let outs = a.statement(stmt, None);
+    let copy = if raw.command == ir::Command::CopyFrom {
+        a.copy_from(stmt, raw)
+    } else {
+        None
+    };
     let params = a.finish_params(raw);
     let mut edits = raw.edits.clone();
     edits.extend(a.edits.iter().cloned());
@@ -224,6 +229,7 @@ pub fn analyze(
         columns,
         row_model,
         line: raw.annotation.start.line,
+        copy,
     })
 }
 
@@ -1505,6 +1511,138 @@ impl<'a> Analyzer<'a> {
             }
         }
         self.returning(&ins.returning, &scope)
+    }
+
+    /// The COPY statement of a `:copyfrom` query, which must be
+    /// `INSERT INTO t [(cols)] VALUES ($1, $2, ...)`: one row of distinct plain parameters,
+    /// nothing computed, nothing returned.
+    fn copy_from(&mut self, stmt: &ast::Statement, raw: &RawQuery) -> Option<ir::CopyFrom> {
+        let help = "write `INSERT INTO t (a, b) VALUES ($1, $2)` (or `@a, @b`): one row of parameters, one per column";
+        let shape_error = |a: &mut Self, at: Span, what: &str| {
+            a.error(
+                Diagnostic::error(
+                    Code::CopyFromShape,
+                    format!("`:copyfrom` query `{}` {what}", raw.name),
+                )
+                .at(at)
+                .help(help),
+            );
+        };
+        let ast::Statement::Insert(ins) = stmt else {
+            let at = self.span(stmt.span());
+            shape_error(self, at, "must be a plain INSERT");
+            return None;
+        };
+        let at = self.span(ins.insert_token.0.span);
+        let ast::TableObject::TableName(name) = &ins.table else {
+            return None;
+        };
+        let table = self.cat.table(&qual_name(name))?;
+        let src = ins.source.as_ref()?;
+        if src.with.is_some() || src.order_by.is_some() || src.limit_clause.is_some() {
+            shape_error(self, at, "must be a plain INSERT ... VALUES");
+            return None;
+        }
+        let ast::SetExpr::Values(values) = src.body.as_ref() else {
+            shape_error(
+                self,
+                self.span(src.span()),
+                "must insert VALUES, not a query",
+            );
+            return None;
+        };
+        if values.rows.len() != 1 {
+            let at = self.span(values.rows.get(1).map_or(src.span(), |r| r.span()));
+            shape_error(self, at, "must insert exactly one row of VALUES");
+            return None;
+        }
+        if ins.on.is_some() {
+            shape_error(
+                self,
+                at,
+                "cannot have ON CONFLICT: COPY has no conflict handling",
+            );
+            return None;
+        }
+        if let Some(r) = ins.returning.as_ref().and_then(|r| r.first()) {
+            shape_error(
+                self,
+                self.span(r.span()),
+                "cannot return rows: COPY returns only a count",
+            );
+            return None;
+        }
+        let columns: Vec<String> = if ins.columns.is_empty() {
+            table.columns.iter().map(|c| c.name.clone()).collect()
+        } else {
+            ins.columns
+                .iter()
+                .map(|c| {
+                    c.0.last()
+                        .and_then(|p| p.as_ident())
+                        .map(ident)
+                        .unwrap_or_default()
+                })
+                .collect()
+        };
+        let row = &values.rows[0];
+        if row.content.len() != columns.len() {
+            // The INSERT analysis reports the arity mismatch.
+            return None;
+        }
+        let mut params = Vec::new();
+        for e in &row.content {
+            let number = match e {
+                ast::Expr::Value(v) => match &v.value {
+                    ast::Value::Placeholder(p) => p.trim_start_matches('$').parse::<usize>().ok(),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some(n) = number.filter(|n| *n >= 1) else {
+                let at = self.span(e.span());
+                self.error(
+                    Diagnostic::error(
+                        Code::CopyFromShape,
+                        format!(
+                            "`:copyfrom` query `{}` inserts a value that is not a parameter",
+                            raw.name
+                        ),
+                    )
+                    .label(at, "COPY can only load parameter values")
+                    .help(help),
+                );
+                return None;
+            };
+            if params.contains(&(n - 1)) {
+                let at = self.span(e.span());
+                self.error(
+                    Diagnostic::error(
+                        Code::CopyFromShape,
+                        format!(
+                            "`:copyfrom` query `{}` inserts parameter ${n} twice",
+                            raw.name
+                        ),
+                    )
+                    .label(at, "each column needs its own parameter")
+                    .help(help),
+                );
+                return None;
+            }
+            params.push(n - 1);
+        }
+        let table_sql = match &table.name.schema {
+            Some(s) => format!("{}.{}", quote_ident(s), quote_ident(&table.name.name)),
+            None => quote_ident(&table.name.name),
+        };
+        let cols: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+        Some(ir::CopyFrom {
+            sql: format!(
+                "COPY {table_sql} ({}) FROM STDIN (FORMAT binary)",
+                cols.join(", ")
+            ),
+            params,
+        })
     }
 
     /// Types `SET col = value` assignments; returns the columns set to a value that cannot be NULL.

@@ -429,21 +429,11 @@ impl Emitter<'_> {
                 ),
             );
         }
-        if matches!(
-            q.command,
-            Command::BatchExec
-                | Command::BatchOne
-                | Command::BatchMany
-                | Command::CopyFrom
-                | Command::ExecLastId
-        ) {
+        if q.command == Command::ExecLastId {
             return self.fail_with(
                 crate::diagnostics::Code::CommandNotGenerated,
                 qn,
-                format!(
-                    "`{}` is not generated for Rust yet; use `:exec`/`:one`/`:many` in a transaction (batches) or `:execrows` (copyfrom)",
-                    q.command.annotation()
-                ),
+                "`:execlastid` is MySQL's last insert id and has no PostgreSQL equivalent; use `:one` with `RETURNING id`".to_string(),
             );
         }
         let fn_name = names::ident(&names::field(&q.name));
@@ -458,14 +448,29 @@ impl Emitter<'_> {
             Command::One => row_ty.clone(),
             Command::Opt => quote!(::std::option::Option<#row_ty>),
             Command::Many => quote!(::std::vec::Vec<#row_ty>),
-            Command::Exec => quote!(()),
-            Command::ExecRows | Command::ExecResult => quote!(u64),
-            _ => quote!(()),
+            Command::ExecRows | Command::ExecResult | Command::CopyFrom => quote!(u64),
+            Command::BatchOne => {
+                quote!(::std::vec::Vec<::std::result::Result<#row_ty, ::sqlgen_runtime::Error>>)
+            }
+            Command::BatchMany => {
+                quote!(::std::vec::Vec<::std::result::Result<::std::vec::Vec<#row_ty>, ::sqlgen_runtime::Error>>)
+            }
+            Command::BatchExec => {
+                quote!(::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>)
+            }
+            Command::Exec | Command::ExecLastId => quote!(()),
         };
-        // Parameters: plain arguments, or one struct when there are many.
+        let per_item = per_item(q.command);
+        // Parameters: plain arguments, or one struct when there are many; batch and copy
+        // queries take one item per execution: the value itself, or the struct.
         let param_names = names::dedupe(q.params.iter().map(|p| names::field(&p.name)).collect());
-        let use_struct = q.params.len() > self.opts.params_struct_after;
+        let use_struct = if per_item {
+            q.params.len() > 1
+        } else {
+            q.params.len() > self.opts.params_struct_after
+        };
         let mut params_def = quote!();
+        let mut item_ty = quote!(());
         let (args, refs) = if use_struct {
             let sname = format_ident!("{}Params", q.name);
             let borrows = q
@@ -487,61 +492,75 @@ impl Emitter<'_> {
                 "Parameters of [`{}`].",
                 names::field(&q.name)
             )]);
+            // Composite values are passed owned, and their generated structs are not `Copy`.
+            let copy = if q
+                .params
+                .iter()
+                .any(|p| matches!(p.ty, PgType::Composite(_)))
+            {
+                quote!()
+            } else {
+                quote!(Copy,)
+            };
             params_def = quote! {
                 #doc
-                #[derive(Debug, Clone, Copy, PartialEq)]
+                #[derive(Debug, Clone, #copy PartialEq)]
                 pub struct #sname #generics { #(#fields)* }
             };
             let anon = if borrows { quote!(<'_>) } else { quote!() };
+            let holder = if per_item {
+                quote!(item)
+            } else {
+                quote!(params)
+            };
             let refs: Vec<TokenStream> = param_names
                 .iter()
                 .zip(&q.params)
                 .map(|(n, p)| {
                     let id = names::ident(n);
-                    domain_ref(quote!(params.#id), p, self.tm.newtypes)
+                    domain_ref(quote!(#holder.#id), p, self.tm.newtypes)
                 })
                 .collect();
-            (vec![quote!(params: &#sname #anon)], refs)
+            if per_item {
+                item_ty = if q.command == Command::CopyFrom {
+                    quote!(#sname #generics)
+                } else {
+                    quote!(#sname #anon)
+                };
+                (Vec::new(), refs)
+            } else {
+                (vec![quote!(params: &#sname #anon)], refs)
+            }
         } else {
             let mut args = Vec::new();
             let mut refs = Vec::new();
+            // A copy item is a generic argument and needs a named lifetime; batch slices elide it.
+            let lt = if q.command == Command::CopyFrom {
+                quote!('a)
+            } else {
+                quote!()
+            };
             for (p, n) in q.params.iter().zip(&param_names) {
                 let id = names::ident(n);
-                let ty = match self.tm.param_in(&p.ty, p.domain.as_ref(), &quote!()) {
+                let ty = match self.tm.param_in(&p.ty, p.domain.as_ref(), &lt) {
                     Ok(t) => optional(t, p.nullable),
                     Err(m) => self.fail(qn, m),
                 };
-                refs.push(domain_ref(quote!(#id), p, self.tm.newtypes));
-                args.push(quote!(#id: #ty));
+                if per_item {
+                    // A batch item is borrowed from the caller's slice, a copy item is owned.
+                    let wrapped = p.domain.is_some() && !self.tm.newtypes;
+                    refs.push(match (q.command == Command::CopyFrom, wrapped) {
+                        (true, _) => domain_ref(quote!(item), p, self.tm.newtypes),
+                        (false, true) => quote!(&::sqlgen_runtime::Domain(*item)),
+                        (false, false) => quote!(item),
+                    });
+                    item_ty = ty;
+                } else {
+                    refs.push(domain_ref(quote!(#id), p, self.tm.newtypes));
+                    args.push(quote!(#id: #ty));
+                }
             }
             (args, refs)
-        };
-        let body = match q.command {
-            Command::One => quote! {
-                let row = client.query_opt(&stmt, &[#(#refs),*]).await?.ok_or(::sqlgen_runtime::Error::NotFound)?;
-                Ok(decode(&row)?)
-            },
-            Command::Opt => quote! {
-                let row = client.query_opt(&stmt, &[#(#refs),*]).await?;
-                Ok(row.as_ref().map(decode).transpose()?)
-            },
-            Command::Many => quote! {
-                let rows = client.query(&stmt, &[#(#refs),*]).await?;
-                Ok(rows.iter().map(decode).collect::<::std::result::Result<_, _>>()?)
-            },
-            // Batch and copy commands were rejected above.
-            Command::Exec
-            | Command::BatchExec
-            | Command::BatchOne
-            | Command::BatchMany
-            | Command::CopyFrom
-            | Command::ExecLastId => quote! {
-                client.execute(&stmt, &[#(#refs),*]).await?;
-                Ok(())
-            },
-            Command::ExecRows | Command::ExecResult => quote! {
-                Ok(client.execute(&stmt, &[#(#refs),*]).await?)
-            },
         };
         let decoder = if q.command.returns_rows() {
             quote! {
@@ -557,6 +576,145 @@ impl Emitter<'_> {
         }
         let doc = doc_attr(doc_lines);
         let const_doc = doc_attr(vec![&format!("SQL of [`{}`].", names::field(&q.name))]);
+        let function = match q.command {
+            Command::BatchExec | Command::BatchOne | Command::BatchMany => {
+                // Each tail names the error type, which the `?` before it converts into.
+                let execution = match q.command {
+                    Command::BatchOne => quote! {
+                        let row = client.query_opt(stmt, &[#(#refs),*]).await?.ok_or(::sqlgen_runtime::Error::NotFound)?;
+                        decode(&row).map_err(::sqlgen_runtime::Error::from)
+                    },
+                    Command::BatchMany => quote! {
+                        let rows = client.query(stmt, &[#(#refs),*]).await?;
+                        rows.iter().map(decode).collect::<::std::result::Result<_, _>>().map_err(::sqlgen_runtime::Error::from)
+                    },
+                    _ => quote! {
+                        match client.execute(stmt, &[#(#refs),*]).await {
+                            Ok(_) => Ok(()),
+                            Err(e) => Err(::sqlgen_runtime::Error::from(e)),
+                        }
+                    },
+                };
+                let (decoder, decode_ref) = if q.command == Command::BatchExec {
+                    (quote!(), quote!())
+                } else {
+                    (decoder, quote!(let decode = &decode;))
+                };
+                let binding = if q.params.is_empty() {
+                    quote!(&())
+                } else {
+                    quote!(item)
+                };
+                quote! {
+                    #doc
+                    ///
+                    /// Runs once per item, pipelined on one connection; one result per item, in order.
+                    pub async fn #fn_name<C: ::sqlgen_runtime::GenericClient>(client: &C, items: &[#item_ty]) -> ::std::result::Result<#ret, ::sqlgen_runtime::Error> {
+                        if items.is_empty() {
+                            return Ok(::std::vec::Vec::new());
+                        }
+                        let stmt = &client.prepare_cached(#const_name).await?;
+                        #decoder
+                        #decode_ref
+                        Ok(::sqlgen_runtime::pipelined(items.iter().map(|#binding| async move { #execution })).await)
+                    }
+                }
+            }
+            Command::CopyFrom => {
+                let Some(copy) = &q.copy else {
+                    return self.fail(
+                        qn,
+                        format!(
+                            "`:copyfrom` query `{}` is not a plain INSERT ... VALUES",
+                            q.name
+                        ),
+                    );
+                };
+                let copy_const = format_ident!("{}_COPY", const_name);
+                let copy_sql = copy.sql.as_str();
+                let column_refs = copy.params.iter().map(|&i| &refs[i]);
+                // Parameters in column order (the usual case) give their types as they are.
+                let types = if copy.params.iter().enumerate().all(|(i, &p)| i == p) {
+                    quote!(let types = insert.params();)
+                } else {
+                    let types = copy.params.iter().map(|&i| {
+                        let i = proc_macro2::Literal::usize_unsuffixed(i);
+                        quote!(params[#i].clone())
+                    });
+                    quote! {
+                        let params = insert.params();
+                        let types = &[#(#types),*];
+                    }
+                };
+                let borrows = q
+                    .params
+                    .iter()
+                    .any(|p| self.tm.param_borrows_in(&p.ty, p.domain.as_ref()));
+                let lt = if borrows { quote!('a,) } else { quote!() };
+                let copy_doc = doc_attr(vec![&format!(
+                    "The binary COPY that [`{}`] runs instead of the INSERT.",
+                    names::field(&q.name)
+                )]);
+                quote! {
+                    #copy_doc
+                    pub const #copy_const: &str = #copy_sql;
+
+                    #doc
+                    ///
+                    /// Loads every item with one binary `COPY ... FROM STDIN`; returns the number of rows copied.
+                    pub async fn #fn_name<#lt C, I>(client: &C, items: I) -> ::std::result::Result<u64, ::sqlgen_runtime::Error>
+                    where
+                        C: ::sqlgen_runtime::GenericClient,
+                        I: ::std::iter::IntoIterator<Item = #item_ty> + Send,
+                        I::IntoIter: Send,
+                    {
+                        // The INSERT is prepared (never run) for its parameter types, which are the
+                        // columns' types as the server knows them, enums and domains included.
+                        let insert = client.prepare_cached(#const_name).await?;
+                        #types
+                        let copy = client.prepare_cached(#copy_const).await?;
+                        let sink = client.copy_in(&copy).await?;
+                        let writer = ::tokio_postgres::binary_copy::BinaryCopyInWriter::new(sink, types);
+                        let mut writer = ::std::pin::pin!(writer);
+                        for item in items {
+                            writer.as_mut().write(&[#(#column_refs),*]).await?;
+                        }
+                        Ok(writer.finish().await?)
+                    }
+                }
+            }
+            _ => {
+                let body = match q.command {
+                    Command::One => quote! {
+                        let row = client.query_opt(&stmt, &[#(#refs),*]).await?.ok_or(::sqlgen_runtime::Error::NotFound)?;
+                        Ok(decode(&row)?)
+                    },
+                    Command::Opt => quote! {
+                        let row = client.query_opt(&stmt, &[#(#refs),*]).await?;
+                        Ok(row.as_ref().map(decode).transpose()?)
+                    },
+                    Command::Many => quote! {
+                        let rows = client.query(&stmt, &[#(#refs),*]).await?;
+                        Ok(rows.iter().map(decode).collect::<::std::result::Result<_, _>>()?)
+                    },
+                    Command::ExecRows | Command::ExecResult => quote! {
+                        Ok(client.execute(&stmt, &[#(#refs),*]).await?)
+                    },
+                    _ => quote! {
+                        client.execute(&stmt, &[#(#refs),*]).await?;
+                        Ok(())
+                    },
+                };
+                quote! {
+                    #doc
+                    pub async fn #fn_name<C: ::sqlgen_runtime::GenericClient>(client: &C, #(#args),*) -> ::std::result::Result<#ret, ::sqlgen_runtime::Error> {
+                        let stmt = client.prepare_cached(#const_name).await?;
+                        #decoder
+                        #body
+                    }
+                }
+            }
+        };
         quote! {
             #const_doc
             pub const #const_name: &str = #sql;
@@ -564,12 +722,7 @@ impl Emitter<'_> {
             #row_def
             #params_def
 
-            #doc
-            pub async fn #fn_name<C: ::sqlgen_runtime::GenericClient>(client: &C, #(#args),*) -> ::std::result::Result<#ret, ::sqlgen_runtime::Error> {
-                let stmt = client.prepare_cached(#const_name).await?;
-                #decoder
-                #body
-            }
+            #function
         }
     }
 
@@ -592,19 +745,41 @@ impl Emitter<'_> {
                 let qn = Some(q.name.as_str());
                 let param_names =
                     names::dedupe(q.params.iter().map(|p| names::field(&p.name)).collect());
-                let (args, pass): (Vec<TokenStream>, Vec<TokenStream>) = if q.params.len()
-                    > self.opts.params_struct_after
-                {
-                    let sname = format_ident!("{}Params", q.name);
-                    let anon = if q
-                        .params
-                        .iter()
-                        .any(|p| self.tm.param_borrows_in(&p.ty, p.domain.as_ref()))
-                    {
-                        quote!(<'_>)
+                let per_item = per_item(q.command);
+                let borrows = q
+                    .params
+                    .iter()
+                    .any(|p| self.tm.param_borrows_in(&p.ty, p.domain.as_ref()));
+                let is_copy = q.command == Command::CopyFrom;
+                let mut copy_item = quote!(());
+                let (args, pass): (Vec<TokenStream>, Vec<TokenStream>) = if per_item {
+                    let lt = if is_copy { quote!('a) } else { quote!('_) };
+                    let item = if q.params.len() > 1 {
+                        let sname = format_ident!("{}Params", q.name);
+                        if borrows {
+                            quote!(#m::#sname<#lt>)
+                        } else {
+                            quote!(#m::#sname)
+                        }
+                    } else if let Some(param) = q.params.first() {
+                        let lt = if is_copy { quote!('a) } else { quote!() };
+                        match root_tm.param_in(&param.ty, param.domain.as_ref(), &lt) {
+                            Ok(t) => optional(t, param.nullable),
+                            Err(m) => self.fail(qn, m),
+                        }
                     } else {
-                        quote!()
+                        quote!(())
                     };
+                    let arg = if is_copy {
+                        quote!(items: I)
+                    } else {
+                        quote!(items: &[#item])
+                    };
+                    copy_item = item;
+                    (vec![arg], vec![quote!(items)])
+                } else if q.params.len() > self.opts.params_struct_after {
+                    let sname = format_ident!("{}Params", q.name);
+                    let anon = if borrows { quote!(<'_>) } else { quote!() };
                     (
                         vec![quote!(params: &#m::#sname #anon)],
                         vec![quote!(params)],
@@ -626,12 +801,21 @@ impl Emitter<'_> {
                 };
                 let ret = self.return_type(q, &m);
                 let doc = doc_attr(q.doc.iter().map(String::as_str).collect());
+                let (generics, bounds) = if is_copy {
+                    let lt = if borrows { quote!('a,) } else { quote!() };
+                    (
+                        quote!(<#lt I>),
+                        quote!(where I: ::std::iter::IntoIterator<Item = #copy_item> + Send, I::IntoIter: Send),
+                    )
+                } else {
+                    (quote!(), quote!())
+                };
                 sigs.push(quote! {
                     #doc
-                    fn #fn_name(&self, #(#args),*) -> impl ::std::future::Future<Output = ::std::result::Result<#ret, ::sqlgen_runtime::Error>> + Send;
+                    fn #fn_name #generics(&self, #(#args),*) -> impl ::std::future::Future<Output = ::std::result::Result<#ret, ::sqlgen_runtime::Error>> + Send #bounds;
                 });
                 impls.push(quote! {
-                    async fn #fn_name(&self, #(#args),*) -> ::std::result::Result<#ret, ::sqlgen_runtime::Error> {
+                    async fn #fn_name #generics(&self, #(#args),*) -> ::std::result::Result<#ret, ::sqlgen_runtime::Error> #bounds {
                         #m::#fn_name(self, #(#pass),*).await
                     }
                 });
@@ -689,10 +873,27 @@ impl Emitter<'_> {
             Command::One => row,
             Command::Opt => quote!(::std::option::Option<#row>),
             Command::Many => quote!(::std::vec::Vec<#row>),
-            Command::ExecRows | Command::ExecResult => quote!(u64),
-            _ => quote!(()),
+            Command::ExecRows | Command::ExecResult | Command::CopyFrom => quote!(u64),
+            Command::BatchOne => {
+                quote!(::std::vec::Vec<::std::result::Result<#row, ::sqlgen_runtime::Error>>)
+            }
+            Command::BatchMany => {
+                quote!(::std::vec::Vec<::std::result::Result<::std::vec::Vec<#row>, ::sqlgen_runtime::Error>>)
+            }
+            Command::BatchExec => {
+                quote!(::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>)
+            }
+            Command::Exec | Command::ExecLastId => quote!(()),
         }
     }
+}
+
+/// Whether a query takes one item per execution (batches) or per row (copy) instead of arguments.
+fn per_item(command: Command) -> bool {
+    matches!(
+        command,
+        Command::BatchExec | Command::BatchOne | Command::BatchMany | Command::CopyFrom
+    )
 }
 
 /// A reference to a parameter value; one PostgreSQL types as a domain goes through

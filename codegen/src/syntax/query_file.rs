@@ -155,7 +155,7 @@ pub fn read_at_most(
                     .at(span);
                     d = match did_you_mean(c, COMMANDS.iter().map(|(n, _)| *n)) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => d.help("use one of :one, :opt, :many, :exec, :execrows"),
+                        None => d.help("use one of :one, :opt, :many, :exec, :execrows, :batchexec, :batchone, :batchmany, :copyfrom"),
                     };
                     diags.push(d);
                     continue;

@@ -14,6 +14,14 @@ VALUES (@id, @api_identifier, @user_id, now())
 ON CONFLICT ("apiIdentifier", "userId") DO UPDATE SET "updatedAt" = EXCLUDED."updatedAt"
 RETURNING *;
 
+-- Records a vote; a second vote of the user for the API is a unique violation.
+-- name: RecordVote :exec
+INSERT INTO "public"."ApiIntegrationVote" ("id", "apiIdentifier", "userId", "updatedAt")
+VALUES (@id, @api_identifier, @user_id, now());
+
+-- name: GetVoteById :one
+SELECT * FROM "ApiIntegrationVote" WHERE "id" = $1;
+
 -- name: GetVote :opt
 SELECT * FROM "public"."ApiIntegrationVote"
 WHERE "apiIdentifier" = @api_identifier AND "userId" = @user_id;
@@ -81,3 +89,27 @@ RETURNING "id", "createdAt";
 
 -- name: DeleteVotesForApi :execrows
 DELETE FROM "ApiIntegrationVote" WHERE "apiIdentifier" = $1;
+
+-- Looks up one vote by id per item, all in one round trip; a missing vote is
+-- that item's `Error::NotFound`.
+-- name: GetVotesById :batchone
+SELECT * FROM "ApiIntegrationVote" WHERE "id" = $1;
+
+-- The voters of each API, oldest vote first, all in one round trip.
+-- name: ListVoterIdsForApis :batchmany
+SELECT "userId" FROM "ApiIntegrationVote" WHERE "apiIdentifier" = @api_identifier ORDER BY "createdAt", "id";
+
+-- Records many votes in one round trip; each duplicate is that item's error
+-- (a unique violation) and does not stop the others.
+-- name: CastVotes :batchexec
+INSERT INTO "public"."ApiIntegrationVote" ("id", "apiIdentifier", "userId", "updatedAt")
+VALUES (@id, @api_identifier, @user_id, now());
+
+-- Withdraws many votes in one round trip.
+-- name: DeleteVotes :batchexec
+DELETE FROM "ApiIntegrationVote" WHERE "apiIdentifier" = @api_identifier AND "userId" = @user_id;
+
+-- Imports votes in bulk (binary COPY); a duplicate fails the whole import.
+-- name: ImportVotes :copyfrom
+INSERT INTO "public"."ApiIntegrationVote" ("id", "apiIdentifier", "userId", "createdAt", "updatedAt")
+VALUES (@id, @api_identifier, @user_id, @created_at, @updated_at);

@@ -2,10 +2,11 @@
 
 mod seed;
 
+use apivote::db::votes::{CastVotesParams, DeleteVotesParams, ImportVotesParams};
 use apivote::db::Queries;
 use uuid::Uuid;
 
-/// All 12 queries once, each result checked; generic over the trait so that it
+/// All 19 queries once, each result checked; generic over the trait so that it
 /// compiles only if every method is there with this shape. The users come from
 /// `shared`, which the caller runs on the same client.
 async fn call_every_query<Q: Queries>(q: &Q, ada: Uuid, bob: Uuid) {
@@ -37,6 +38,58 @@ async fn call_every_query<Q: Queries>(q: &Q, ada: Uuid, bob: Uuid) {
     let deleted = q.delete_vote("stripe", ada).await.unwrap();
     assert_eq!(deleted.map(|d| d.id), Some("v1".to_owned()));
     assert_eq!(q.delete_votes_for_api("github").await.unwrap(), 1);
+
+    q.record_vote("v0", "gitlab", bob).await.unwrap();
+    let recorded = q.get_vote_by_id("v0").await.unwrap();
+    assert_eq!(
+        (recorded.api_identifier.as_str(), recorded.user_id),
+        ("gitlab", bob)
+    );
+    assert!(q.get_vote_by_id("nope").await.unwrap_err().is_not_found());
+
+    let cast = q
+        .cast_votes(&[CastVotesParams {
+            id: "v3",
+            api_identifier: "slack",
+            user_id: bob,
+        }])
+        .await
+        .unwrap();
+    assert!(matches!(cast[..], [Ok(())]), "{cast:?}");
+    let found = q.get_votes_by_id(&["v3", "nope"]).await.unwrap();
+    assert_eq!(found[0].as_ref().unwrap().user_id, bob);
+    assert!(found[1].as_ref().unwrap_err().is_not_found());
+    let voters = q.list_voter_ids_for_apis(&["slack", "nope"]).await.unwrap();
+    assert_eq!(voters[0].as_ref().unwrap(), &[bob]);
+    assert!(voters[1].as_ref().unwrap().is_empty());
+    let at = found[0].as_ref().unwrap().created_at;
+    let imported = q
+        .import_votes([ImportVotesParams {
+            id: "v4",
+            api_identifier: "slack",
+            user_id: ada,
+            created_at: at,
+            updated_at: at,
+        }])
+        .await
+        .unwrap();
+    assert_eq!(imported, 1);
+    let gone = q
+        .delete_votes(&[
+            DeleteVotesParams {
+                api_identifier: "slack",
+                user_id: ada,
+            },
+            DeleteVotesParams {
+                api_identifier: "slack",
+                user_id: bob,
+            },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(gone.len(), 2);
+    assert!(gone.iter().all(Result::is_ok));
+    assert_eq!(q.count_votes_for_api("slack").await.unwrap(), 0);
 }
 
 #[tokio::test]
@@ -49,7 +102,9 @@ async fn every_query_method_runs_on_a_client() {
 
     call_every_query(&client, ada.id, bob.id).await;
 
-    assert_eq!(client.cached_statements() - shared_statements, 12);
+    // 19 queries with 17 distinct SQL texts (`RecordVote` and `CastVotes`, `GetVoteById` and
+    // `GetVotesById` share theirs, so their statements too), plus the COPY of `:copyfrom`.
+    assert_eq!(client.cached_statements() - shared_statements, 18);
 }
 
 #[tokio::test]

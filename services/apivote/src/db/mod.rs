@@ -28,6 +28,19 @@ pub trait Queries {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error>,
     > + Send;
+    /// Records a vote; a second vote of the user for the API is a unique violation.
+    fn record_vote(
+        &self,
+        id: &str,
+        api_identifier: &str,
+        user_id: ::uuid::Uuid,
+    ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
+    fn get_vote_by_id(
+        &self,
+        id: &str,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error>,
+    > + Send;
     fn get_vote(
         &self,
         api_identifier: &str,
@@ -116,6 +129,60 @@ pub trait Queries {
         &self,
         api_identifier: &str,
     ) -> impl ::std::future::Future<Output = ::std::result::Result<u64, ::sqlgen_runtime::Error>> + Send;
+    /// Looks up one vote by id per item, all in one round trip; a missing vote is
+    /// that item's `Error::NotFound`.
+    fn get_votes_by_id(
+        &self,
+        items: &[&str],
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<
+                ::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error>,
+            >,
+            ::sqlgen_runtime::Error,
+        >,
+    > + Send;
+    /// The voters of each API, oldest vote first, all in one round trip.
+    fn list_voter_ids_for_apis(
+        &self,
+        items: &[&str],
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<
+                ::std::result::Result<::std::vec::Vec<::uuid::Uuid>, ::sqlgen_runtime::Error>,
+            >,
+            ::sqlgen_runtime::Error,
+        >,
+    > + Send;
+    /// Records many votes in one round trip; each duplicate is that item's error
+    /// (a unique violation) and does not stop the others.
+    fn cast_votes(
+        &self,
+        items: &[votes::CastVotesParams<'_>],
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
+            ::sqlgen_runtime::Error,
+        >,
+    > + Send;
+    /// Withdraws many votes in one round trip.
+    fn delete_votes(
+        &self,
+        items: &[votes::DeleteVotesParams<'_>],
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
+            ::sqlgen_runtime::Error,
+        >,
+    > + Send;
+    /// Imports votes in bulk (binary COPY); a duplicate fails the whole import.
+    fn import_votes<'a, I>(
+        &self,
+        items: I,
+    ) -> impl ::std::future::Future<Output = ::std::result::Result<u64, ::sqlgen_runtime::Error>> + Send
+    where
+        I: ::std::iter::IntoIterator<Item = votes::ImportVotesParams<'a>> + Send,
+        I::IntoIter: Send;
 }
 
 impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
@@ -137,6 +204,20 @@ impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
         user_id: ::uuid::Uuid,
     ) -> ::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error> {
         votes::upsert_vote(self, id, api_identifier, user_id).await
+    }
+    async fn record_vote(
+        &self,
+        id: &str,
+        api_identifier: &str,
+        user_id: ::uuid::Uuid,
+    ) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+        votes::record_vote(self, id, api_identifier, user_id).await
+    }
+    async fn get_vote_by_id(
+        &self,
+        id: &str,
+    ) -> ::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error> {
+        votes::get_vote_by_id(self, id).await
     }
     async fn get_vote(
         &self,
@@ -215,5 +296,53 @@ impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
         api_identifier: &str,
     ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
         votes::delete_votes_for_api(self, api_identifier).await
+    }
+    async fn get_votes_by_id(
+        &self,
+        items: &[&str],
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error>>,
+        ::sqlgen_runtime::Error,
+    > {
+        votes::get_votes_by_id(self, items).await
+    }
+    async fn list_voter_ids_for_apis(
+        &self,
+        items: &[&str],
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<
+            ::std::result::Result<::std::vec::Vec<::uuid::Uuid>, ::sqlgen_runtime::Error>,
+        >,
+        ::sqlgen_runtime::Error,
+    > {
+        votes::list_voter_ids_for_apis(self, items).await
+    }
+    async fn cast_votes(
+        &self,
+        items: &[votes::CastVotesParams<'_>],
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
+        ::sqlgen_runtime::Error,
+    > {
+        votes::cast_votes(self, items).await
+    }
+    async fn delete_votes(
+        &self,
+        items: &[votes::DeleteVotesParams<'_>],
+    ) -> ::std::result::Result<
+        ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
+        ::sqlgen_runtime::Error,
+    > {
+        votes::delete_votes(self, items).await
+    }
+    async fn import_votes<'a, I>(
+        &self,
+        items: I,
+    ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error>
+    where
+        I: ::std::iter::IntoIterator<Item = votes::ImportVotesParams<'a>> + Send,
+        I::IntoIter: Send,
+    {
+        votes::import_votes(self, items).await
     }
 }

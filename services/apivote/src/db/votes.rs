@@ -62,6 +62,51 @@ pub async fn upsert_vote<C: ::sqlgen_runtime::GenericClient>(
     Ok(decode(&row)?)
 }
 
+/// SQL of [`record_vote`].
+pub const RECORD_VOTE: &str = "INSERT INTO \"public\".\"ApiIntegrationVote\" (\"id\", \"apiIdentifier\", \"userId\", \"updatedAt\")\nVALUES ($1, $2, $3, now())";
+
+/// Records a vote; a second vote of the user for the API is a unique violation.
+pub async fn record_vote<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    id: &str,
+    api_identifier: &str,
+    user_id: ::uuid::Uuid,
+) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+    let stmt = client.prepare_cached(RECORD_VOTE).await?;
+    client
+        .execute(&stmt, &[&id, &api_identifier, &user_id])
+        .await?;
+    Ok(())
+}
+
+/// SQL of [`get_vote_by_id`].
+pub const GET_VOTE_BY_ID: &str = "SELECT id, \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\" FROM \"ApiIntegrationVote\" WHERE \"id\" = $1";
+
+/// `:one` query `GetVoteById`.
+pub async fn get_vote_by_id<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    id: &str,
+) -> ::std::result::Result<super::models::ApiIntegrationVote, ::sqlgen_runtime::Error> {
+    let stmt = client.prepare_cached(GET_VOTE_BY_ID).await?;
+    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
+        super::models::ApiIntegrationVote,
+        ::tokio_postgres::Error,
+    > {
+        Ok(super::models::ApiIntegrationVote {
+            id: row.try_get(0)?,
+            api_identifier: row.try_get(1)?,
+            user_id: row.try_get(2)?,
+            created_at: row.try_get(3)?,
+            updated_at: row.try_get(4)?,
+        })
+    };
+    let row = client
+        .query_opt(&stmt, &[&id])
+        .await?
+        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    Ok(decode(&row)?)
+}
+
 /// SQL of [`get_vote`].
 pub const GET_VOTE: &str = "SELECT id, \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\" FROM \"public\".\"ApiIntegrationVote\"\nWHERE \"apiIdentifier\" = $1 AND \"userId\" = $2";
 
@@ -360,4 +405,210 @@ pub async fn delete_votes_for_api<C: ::sqlgen_runtime::GenericClient>(
 ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
     let stmt = client.prepare_cached(DELETE_VOTES_FOR_API).await?;
     Ok(client.execute(&stmt, &[&api_identifier]).await?)
+}
+
+/// SQL of [`get_votes_by_id`].
+pub const GET_VOTES_BY_ID: &str = "SELECT id, \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\" FROM \"ApiIntegrationVote\" WHERE \"id\" = $1";
+
+/// Looks up one vote by id per item, all in one round trip; a missing vote is
+/// that item's `Error::NotFound`.
+///
+/// Runs once per item, pipelined on one connection; one result per item, in order.
+pub async fn get_votes_by_id<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    items: &[&str],
+) -> ::std::result::Result<
+    ::std::vec::Vec<
+        ::std::result::Result<super::models::ApiIntegrationVote, ::sqlgen_runtime::Error>,
+    >,
+    ::sqlgen_runtime::Error,
+> {
+    if items.is_empty() {
+        return Ok(::std::vec::Vec::new());
+    }
+    let stmt = &client.prepare_cached(GET_VOTES_BY_ID).await?;
+    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
+        super::models::ApiIntegrationVote,
+        ::tokio_postgres::Error,
+    > {
+        Ok(super::models::ApiIntegrationVote {
+            id: row.try_get(0)?,
+            api_identifier: row.try_get(1)?,
+            user_id: row.try_get(2)?,
+            created_at: row.try_get(3)?,
+            updated_at: row.try_get(4)?,
+        })
+    };
+    let decode = &decode;
+    Ok(
+        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
+            let row = client
+                .query_opt(stmt, &[item])
+                .await?
+                .ok_or(::sqlgen_runtime::Error::NotFound)?;
+            decode(&row).map_err(::sqlgen_runtime::Error::from)
+        }))
+        .await,
+    )
+}
+
+/// SQL of [`list_voter_ids_for_apis`].
+pub const LIST_VOTER_IDS_FOR_APIS: &str = "SELECT \"userId\" FROM \"ApiIntegrationVote\" WHERE \"apiIdentifier\" = $1 ORDER BY \"createdAt\", \"id\"";
+
+/// The voters of each API, oldest vote first, all in one round trip.
+///
+/// Runs once per item, pipelined on one connection; one result per item, in order.
+pub async fn list_voter_ids_for_apis<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    items: &[&str],
+) -> ::std::result::Result<
+    ::std::vec::Vec<::std::result::Result<::std::vec::Vec<::uuid::Uuid>, ::sqlgen_runtime::Error>>,
+    ::sqlgen_runtime::Error,
+> {
+    if items.is_empty() {
+        return Ok(::std::vec::Vec::new());
+    }
+    let stmt = &client.prepare_cached(LIST_VOTER_IDS_FOR_APIS).await?;
+    let decode = |
+        row: &::tokio_postgres::Row,
+    | -> ::std::result::Result<::uuid::Uuid, ::tokio_postgres::Error> { row.try_get(0) };
+    let decode = &decode;
+    Ok(
+        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
+            let rows = client.query(stmt, &[item]).await?;
+            rows.iter()
+                .map(decode)
+                .collect::<::std::result::Result<_, _>>()
+                .map_err(::sqlgen_runtime::Error::from)
+        }))
+        .await,
+    )
+}
+
+/// SQL of [`cast_votes`].
+pub const CAST_VOTES: &str = "INSERT INTO \"public\".\"ApiIntegrationVote\" (\"id\", \"apiIdentifier\", \"userId\", \"updatedAt\")\nVALUES ($1, $2, $3, now())";
+
+/// Parameters of [`cast_votes`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CastVotesParams<'a> {
+    pub id: &'a str,
+    pub api_identifier: &'a str,
+    pub user_id: ::uuid::Uuid,
+}
+
+/// Records many votes in one round trip; each duplicate is that item's error
+/// (a unique violation) and does not stop the others.
+///
+/// Runs once per item, pipelined on one connection; one result per item, in order.
+pub async fn cast_votes<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    items: &[CastVotesParams<'_>],
+) -> ::std::result::Result<
+    ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
+    ::sqlgen_runtime::Error,
+> {
+    if items.is_empty() {
+        return Ok(::std::vec::Vec::new());
+    }
+    let stmt = &client.prepare_cached(CAST_VOTES).await?;
+    Ok(
+        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
+            match client
+                .execute(stmt, &[&item.id, &item.api_identifier, &item.user_id])
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(e) => Err(::sqlgen_runtime::Error::from(e)),
+            }
+        }))
+        .await,
+    )
+}
+
+/// SQL of [`delete_votes`].
+pub const DELETE_VOTES: &str =
+    "DELETE FROM \"ApiIntegrationVote\" WHERE \"apiIdentifier\" = $1 AND \"userId\" = $2";
+
+/// Parameters of [`delete_votes`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DeleteVotesParams<'a> {
+    pub api_identifier: &'a str,
+    pub user_id: ::uuid::Uuid,
+}
+
+/// Withdraws many votes in one round trip.
+///
+/// Runs once per item, pipelined on one connection; one result per item, in order.
+pub async fn delete_votes<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    items: &[DeleteVotesParams<'_>],
+) -> ::std::result::Result<
+    ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
+    ::sqlgen_runtime::Error,
+> {
+    if items.is_empty() {
+        return Ok(::std::vec::Vec::new());
+    }
+    let stmt = &client.prepare_cached(DELETE_VOTES).await?;
+    Ok(
+        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
+            match client
+                .execute(stmt, &[&item.api_identifier, &item.user_id])
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(e) => Err(::sqlgen_runtime::Error::from(e)),
+            }
+        }))
+        .await,
+    )
+}
+
+/// SQL of [`import_votes`].
+pub const IMPORT_VOTES: &str = "INSERT INTO \"public\".\"ApiIntegrationVote\" (\"id\", \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\")\nVALUES ($1, $2, $3, $4, $5)";
+
+/// Parameters of [`import_votes`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ImportVotesParams<'a> {
+    pub id: &'a str,
+    pub api_identifier: &'a str,
+    pub user_id: ::uuid::Uuid,
+    pub created_at: ::time::PrimitiveDateTime,
+    pub updated_at: ::time::PrimitiveDateTime,
+}
+
+/// The binary COPY that [`import_votes`] runs instead of the INSERT.
+pub const IMPORT_VOTES_COPY: &str = "COPY \"ApiIntegrationVote\" (id, \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\") FROM STDIN (FORMAT binary)";
+
+/// Imports votes in bulk (binary COPY); a duplicate fails the whole import.
+///
+/// Loads every item with one binary `COPY ... FROM STDIN`; returns the number of rows copied.
+pub async fn import_votes<'a, C, I>(
+    client: &C,
+    items: I,
+) -> ::std::result::Result<u64, ::sqlgen_runtime::Error>
+where
+    C: ::sqlgen_runtime::GenericClient,
+    I: ::std::iter::IntoIterator<Item = ImportVotesParams<'a>> + Send,
+    I::IntoIter: Send,
+{
+    let insert = client.prepare_cached(IMPORT_VOTES).await?;
+    let types = insert.params();
+    let copy = client.prepare_cached(IMPORT_VOTES_COPY).await?;
+    let sink = client.copy_in(&copy).await?;
+    let writer = ::tokio_postgres::binary_copy::BinaryCopyInWriter::new(sink, types);
+    let mut writer = ::std::pin::pin!(writer);
+    for item in items {
+        writer
+            .as_mut()
+            .write(&[
+                &item.id,
+                &item.api_identifier,
+                &item.user_id,
+                &item.created_at,
+                &item.updated_at,
+            ])
+            .await?;
+    }
+    Ok(writer.finish().await?)
 }

@@ -1,0 +1,511 @@
+//! Generated code against hand-written tokio-postgres on one connection to a real PostgreSQL:
+//! point lookup, 100-row range, INSERTs, a batch of 16 lookups and a 100,000-row COPY.
+//!
+//! `cargo bench -p apivote --bench runtime` (a throwaway server is started unless `DATABASE_URL`
+//! is set). Each round runs every contender of a benchmark back to back, in an order that
+//! alternates between rounds; the table gives time per operation (min / median / max over the
+//! rounds) and the ratio of medians against the generated code. `ROUNDS=n` changes the rounds (11; the COPY benchmarks run at most 5).
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use apivote::db::models::ApiIntegrationVote;
+use apivote::db::votes::ImportVotesParams;
+use apivote::db::Queries as _;
+use futures_util::future::join_all;
+use shared::db::models::AuthenticationMethod;
+use shared::db::users::UpsertUserParams;
+use shared::db::Queries as _;
+use sqlgen_runtime::Client;
+use time::PrimitiveDateTime;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::Type;
+use uuid::Uuid;
+
+const LOOKUP: &str = r#"SELECT id, "apiIdentifier", "userId", "createdAt", "updatedAt" FROM "ApiIntegrationVote" WHERE "id" = $1"#;
+const RANGE: &str = r#"SELECT v.id, v."apiIdentifier", v."userId", v."createdAt", v."updatedAt" FROM "ApiIntegrationVote" v WHERE v."userId" = $1 ORDER BY v."createdAt" DESC"#;
+const INSERT: &str = r#"INSERT INTO "public"."ApiIntegrationVote" ("id", "apiIdentifier", "userId", "updatedAt") VALUES ($1, $2, $3, now())"#;
+const UPSERT: &str = r#"INSERT INTO "public"."ApiIntegrationVote" ("id", "apiIdentifier", "userId", "updatedAt") VALUES ($1, $2, $3, now()) ON CONFLICT ("apiIdentifier", "userId") DO UPDATE SET "updatedAt" = EXCLUDED."updatedAt" RETURNING id, "apiIdentifier", "userId", "createdAt", "updatedAt""#;
+const COPY: &str = r#"COPY "ApiIntegrationVote" (id, "apiIdentifier", "userId", "createdAt", "updatedAt") FROM STDIN (FORMAT binary)"#;
+const COPY_INSERT: &str = r#"INSERT INTO "public"."ApiIntegrationVote" ("id", "apiIdentifier", "userId", "createdAt", "updatedAt") VALUES ($1, $2, $3, $4, $5)"#;
+
+const LOOKUPS: usize = 4000;
+const RANGES: usize = 1000;
+const INSERTS: usize = 3000;
+const BATCHES: usize = 500;
+const COPY_ROWS: usize = 100_000;
+
+/// Hand-written decoding, as a tokio-postgres user writes it.
+fn vote(row: &tokio_postgres::Row) -> ApiIntegrationVote {
+    ApiIntegrationVote {
+        id: row.get(0),
+        api_identifier: row.get(1),
+        user_id: row.get(2),
+        created_at: row.get(3),
+        updated_at: row.get(4),
+    }
+}
+
+/// Times of one contender, one per round, per operation.
+struct Series {
+    name: &'static str,
+    per_op: Vec<Duration>,
+}
+
+impl Series {
+    fn median(&self) -> Duration {
+        let mut v = self.per_op.clone();
+        v.sort();
+        v[v.len() / 2]
+    }
+    fn min(&self) -> Duration {
+        *self.per_op.iter().min().unwrap()
+    }
+    fn max(&self) -> Duration {
+        *self.per_op.iter().max().unwrap()
+    }
+}
+
+fn fmt(d: Duration) -> String {
+    let us = d.as_secs_f64() * 1e6;
+    if us >= 10_000.0 {
+        format!("{:.1} ms", us / 1000.0)
+    } else {
+        format!("{us:.1} µs")
+    }
+}
+
+/// Prints one benchmark's table: the first series is the generated code, ratios are its median
+/// time over the other's (above 1: the generated code is faster).
+fn report(title: &str, ops: usize, series: &[Series]) {
+    println!(
+        "\n### {title} ({ops} operations per round, {} rounds)\n",
+        series[0].per_op.len()
+    );
+    println!("| contender | min | median | max | generated speed vs this |");
+    println!("|---|---:|---:|---:|---:|");
+    let base = series[0].median().as_secs_f64();
+    for s in series {
+        let ratio = s.median().as_secs_f64() / base;
+        // Per-round ratios show whether the median ratio is steady.
+        let rounds: Vec<f64> = s
+            .per_op
+            .iter()
+            .zip(&series[0].per_op)
+            .map(|(o, g)| o.as_secs_f64() / g.as_secs_f64())
+            .collect();
+        let (lo, hi) = rounds
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(a, b), r| (a.min(*r), b.max(*r)));
+        println!(
+            "| {} | {} | {} | {} | {ratio:.3}× (rounds {lo:.2}–{hi:.2}) |",
+            s.name,
+            fmt(s.min()),
+            fmt(s.median()),
+            fmt(s.max())
+        );
+    }
+}
+
+/// Runs `ops` operations and returns the time per operation.
+async fn timed<F: Future<Output = ()>>(ops: usize, run: F) -> Duration {
+    let start = Instant::now();
+    run.await;
+    start.elapsed() / ops as u32
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let rounds: usize = std::env::var("ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(11);
+    let db = testsupport::fresh_db().await;
+    let client = Client::new(db.client().await);
+    let pg: &tokio_postgres::Client = &client;
+    let version: String = pg
+        .query_one("SHOW server_version", &[])
+        .await
+        .unwrap()
+        .get(0);
+    println!("PostgreSQL {version}, one connection (unix socket), tokio current-thread runtime");
+
+    let user = |email: &'static str| UpsertUserParams {
+        email,
+        authentication_method: AuthenticationMethod::MagicLink,
+        authentication_profile: None,
+        name: None,
+        display_name: None,
+        avatar_url: None,
+    };
+    let ada = client
+        .upsert_user(&user("ada@example.com"))
+        .await
+        .unwrap()
+        .id;
+    let bob = client
+        .upsert_user(&user("bob@example.com"))
+        .await
+        .unwrap()
+        .id;
+    // 1,000 votes of bob to look up, 100 of ada for the range.
+    let ids: Vec<String> = (0..1000).map(|i| format!("lookup-{i}")).collect();
+    for (i, id) in ids.iter().enumerate() {
+        client
+            .record_vote(id, &format!("api-{i}"), bob)
+            .await
+            .unwrap();
+    }
+    for i in 0..100 {
+        client
+            .record_vote(&format!("range-{i}"), &format!("api-{i}"), ada)
+            .await
+            .unwrap();
+    }
+    pg.batch_execute(r#"ANALYZE "ApiIntegrationVote""#)
+        .await
+        .unwrap();
+
+    // Hand-written: every statement prepared once, up front, as a careful user does.
+    let lookup = pg.prepare(LOOKUP).await.unwrap();
+    let range = pg.prepare(RANGE).await.unwrap();
+    let insert = pg.prepare(INSERT).await.unwrap();
+    let upsert = pg.prepare(UPSERT).await.unwrap();
+    let copy_insert = pg.prepare(COPY_INSERT).await.unwrap();
+
+    let mut results = Vec::new();
+
+    // ---- :one point lookup ------------------------------------------------------------------
+    let mut gen = Series {
+        name: "generated `get_vote_by_id` (:one)",
+        per_op: vec![],
+    };
+    let mut hand = Series {
+        name: "hand-written `query_one`, prepared once",
+        per_op: vec![],
+    };
+    for round in 0..rounds {
+        for turn in 0..2 {
+            if (round + turn) % 2 == 0 {
+                gen.per_op.push(
+                    timed(LOOKUPS, async {
+                        for i in 0..LOOKUPS {
+                            let v = client.get_vote_by_id(&ids[i % ids.len()]).await.unwrap();
+                            std::hint::black_box(v);
+                        }
+                    })
+                    .await,
+                );
+            } else {
+                hand.per_op.push(
+                    timed(LOOKUPS, async {
+                        for i in 0..LOOKUPS {
+                            let row = pg.query_one(&lookup, &[&ids[i % ids.len()]]).await.unwrap();
+                            std::hint::black_box(vote(&row));
+                        }
+                    })
+                    .await,
+                );
+            }
+        }
+    }
+    results.push(("Point lookup (`:one`)", LOOKUPS, vec![gen, hand]));
+
+    // ---- :many 100-row range ----------------------------------------------------------------
+    let mut gen = Series {
+        name: "generated `list_votes_by_user` (:many)",
+        per_op: vec![],
+    };
+    let mut hand = Series {
+        name: "hand-written `query`, prepared once",
+        per_op: vec![],
+    };
+    for round in 0..rounds {
+        for turn in 0..2 {
+            if (round + turn) % 2 == 0 {
+                gen.per_op.push(
+                    timed(RANGES, async {
+                        for _ in 0..RANGES {
+                            let v = client.list_votes_by_user(ada).await.unwrap();
+                            assert_eq!(v.len(), 100);
+                            std::hint::black_box(v);
+                        }
+                    })
+                    .await,
+                );
+            } else {
+                hand.per_op.push(
+                    timed(RANGES, async {
+                        for _ in 0..RANGES {
+                            let rows = pg.query(&range, &[&ada]).await.unwrap();
+                            let v: Vec<ApiIntegrationVote> = rows.iter().map(vote).collect();
+                            assert_eq!(v.len(), 100);
+                            std::hint::black_box(v);
+                        }
+                    })
+                    .await,
+                );
+            }
+        }
+    }
+    results.push(("100-row range (`:many`)", RANGES, vec![gen, hand]));
+
+    // ---- INSERT :exec and :one RETURNING ----------------------------------------------------
+    let mut gen_exec = Series {
+        name: "generated `record_vote` (:exec)",
+        per_op: vec![],
+    };
+    let mut hand_exec = Series {
+        name: "hand-written `execute`, prepared once",
+        per_op: vec![],
+    };
+    let mut gen_ret = Series {
+        name: "generated `upsert_vote` (:one RETURNING)",
+        per_op: vec![],
+    };
+    let mut hand_ret = Series {
+        name: "hand-written `query_one`, prepared once",
+        per_op: vec![],
+    };
+    let mut serial = 0usize;
+    let mut next = || {
+        serial += 1;
+        (format!("ins-{serial}"), format!("ins-api-{serial}"))
+    };
+    for round in 0..rounds {
+        let keys: Vec<Vec<(String, String)>> = (0..4)
+            .map(|_| (0..INSERTS).map(|_| next()).collect())
+            .collect();
+        for turn in 0..2 {
+            if (round + turn) % 2 == 0 {
+                gen_exec.per_op.push(
+                    timed(INSERTS, async {
+                        for (id, api) in &keys[0] {
+                            client.record_vote(id, api, ada).await.unwrap();
+                        }
+                    })
+                    .await,
+                );
+                gen_ret.per_op.push(
+                    timed(INSERTS, async {
+                        for (id, api) in &keys[1] {
+                            std::hint::black_box(client.upsert_vote(id, api, ada).await.unwrap());
+                        }
+                    })
+                    .await,
+                );
+            } else {
+                hand_exec.per_op.push(
+                    timed(INSERTS, async {
+                        for (id, api) in &keys[2] {
+                            pg.execute(&insert, &[id, api, &ada]).await.unwrap();
+                        }
+                    })
+                    .await,
+                );
+                hand_ret.per_op.push(
+                    timed(INSERTS, async {
+                        for (id, api) in &keys[3] {
+                            let row = pg.query_one(&upsert, &[id, api, &ada]).await.unwrap();
+                            std::hint::black_box(vote(&row));
+                        }
+                    })
+                    .await,
+                );
+            }
+        }
+    }
+    results.push(("INSERT (`:exec`)", INSERTS, vec![gen_exec, hand_exec]));
+    results.push((
+        "INSERT ... RETURNING (`:one`)",
+        INSERTS,
+        vec![gen_ret, hand_ret],
+    ));
+
+    // ---- batch of 16 point lookups ----------------------------------------------------------
+    let mut gen = Series {
+        name: "generated `get_votes_by_id` (:batchone, 16 items)",
+        per_op: vec![],
+    };
+    let mut hand = Series {
+        name: "hand-written: 16 `query_one` futures in flight (`join_all`)",
+        per_op: vec![],
+    };
+    let mut seq = Series {
+        name: "sequential loop: 16 × generated `get_vote_by_id`",
+        per_op: vec![],
+    };
+    let batches: Vec<Vec<&str>> = (0..BATCHES)
+        .map(|b| {
+            (0..16)
+                .map(|i| ids[(b * 16 + i) % ids.len()].as_str())
+                .collect()
+        })
+        .collect();
+    for round in 0..rounds {
+        for turn in 0..3 {
+            match (round + turn) % 3 {
+                0 => gen.per_op.push(
+                    timed(BATCHES, async {
+                        for b in &batches {
+                            let found = client.get_votes_by_id(b).await.unwrap();
+                            assert!(found.iter().all(Result::is_ok));
+                            std::hint::black_box(found);
+                        }
+                    })
+                    .await,
+                ),
+                1 => hand.per_op.push(
+                    timed(BATCHES, async {
+                        for b in &batches {
+                            let lookup = &lookup;
+                            let rows = join_all(
+                                b.iter()
+                                    .map(|id| async move { pg.query_one(lookup, &[id]).await }),
+                            )
+                            .await;
+                            let found: Vec<ApiIntegrationVote> =
+                                rows.iter().map(|r| vote(r.as_ref().unwrap())).collect();
+                            std::hint::black_box(found);
+                        }
+                    })
+                    .await,
+                ),
+                _ => seq.per_op.push(
+                    timed(BATCHES, async {
+                        for b in &batches {
+                            let mut found = Vec::with_capacity(16);
+                            for id in b {
+                                found.push(client.get_vote_by_id(id).await.unwrap());
+                            }
+                            std::hint::black_box(found);
+                        }
+                    })
+                    .await,
+                ),
+            }
+        }
+    }
+    results.push(("Batch of 16 point lookups", BATCHES, vec![gen, hand, seq]));
+
+    // ---- COPY of 100,000 rows ---------------------------------------------------------------
+    let now: PrimitiveDateTime = client.get_vote_by_id(&ids[0]).await.unwrap().created_at;
+    let rows: Vec<(String, String, Uuid)> = (0..COPY_ROWS)
+        .map(|i| (format!("copy-{i}"), format!("copy-api-{i}"), bob))
+        .collect();
+    let clear = || async {
+        pg.batch_execute(r#"DELETE FROM "ApiIntegrationVote" WHERE id LIKE 'copy-%'"#)
+            .await
+            .unwrap();
+    };
+    // As migrated (a foreign key to users and two unique indexes, maintained per row), then with
+    // the key, the indexes and the foreign key dropped, which leaves the cost of the load itself.
+    for (setup, title) in [
+        (None, "COPY of 100,000 rows into `ApiIntegrationVote` as migrated (time per row)"),
+        (
+            Some(
+                r#"ALTER TABLE "ApiIntegrationVote" DROP CONSTRAINT "ApiIntegrationVote_userId_fkey";
+                   ALTER TABLE "ApiIntegrationVote" DROP CONSTRAINT "ApiIntegrationVote_pkey";
+                   DROP INDEX "ApiIntegrationVote_apiIdentifier_userId_key";"#,
+            ),
+            "COPY of 100,000 rows, primary key, unique index and foreign key dropped (time per row)",
+        ),
+    ] {
+        if let Some(sql) = setup {
+            pg.batch_execute(sql).await.unwrap();
+        }
+        let mut gen = Series {
+            name: "generated `import_votes` (:copyfrom)",
+            per_op: vec![],
+        };
+        let mut hand = Series {
+            name: "hand-written `BinaryCopyInWriter`",
+            per_op: vec![],
+        };
+        let mut in_tx = Series {
+            name: "row-by-row prepared INSERT, one transaction",
+            per_op: vec![],
+        };
+        let mut autocommit = Series {
+            name: "row-by-row prepared INSERT, autocommit",
+            per_op: vec![],
+        };
+        for round in 0..rounds.min(5) {
+            for turn in 0..4 {
+                clear().await;
+                match (round + turn) % 4 {
+                    0 => gen.per_op.push(
+                        timed(COPY_ROWS, async {
+                            let n = client
+                                .import_votes(rows.iter().map(|(id, api, user)| {
+                                    ImportVotesParams {
+                                        id,
+                                        api_identifier: api,
+                                        user_id: *user,
+                                        created_at: now,
+                                        updated_at: now,
+                                    }
+                                }))
+                                .await
+                                .unwrap();
+                            assert_eq!(n, COPY_ROWS as u64);
+                        })
+                        .await,
+                    ),
+                    1 => hand.per_op.push(
+                        timed(COPY_ROWS, async {
+                            let sink = pg.copy_in(COPY).await.unwrap();
+                            let types = [
+                                Type::TEXT,
+                                Type::TEXT,
+                                Type::UUID,
+                                Type::TIMESTAMP,
+                                Type::TIMESTAMP,
+                            ];
+                            let writer = BinaryCopyInWriter::new(sink, &types);
+                            let mut writer = std::pin::pin!(writer);
+                            for (id, api, user) in &rows {
+                                writer
+                                    .as_mut()
+                                    .write(&[id, api, user, &now, &now])
+                                    .await
+                                    .unwrap();
+                            }
+                            let n = writer.finish().await.unwrap();
+                            assert_eq!(n, COPY_ROWS as u64);
+                        })
+                        .await,
+                    ),
+                    2 => in_tx.per_op.push(
+                        timed(COPY_ROWS, async {
+                            pg.batch_execute("BEGIN").await.unwrap();
+                            for (id, api, user) in &rows {
+                                pg.execute(&copy_insert, &[id, api, user, &now, &now])
+                                    .await
+                                    .unwrap();
+                            }
+                            pg.batch_execute("COMMIT").await.unwrap();
+                        })
+                        .await,
+                    ),
+                    _ => autocommit.per_op.push(
+                        timed(COPY_ROWS, async {
+                            for (id, api, user) in &rows {
+                                pg.execute(&copy_insert, &[id, api, user, &now, &now])
+                                    .await
+                                    .unwrap();
+                            }
+                        })
+                        .await,
+                    ),
+                }
+            }
+        }
+        clear().await;
+        results.push((title, COPY_ROWS, vec![gen, hand, in_tx, autocommit]));
+    }
+
+    for (title, ops, series) in &results {
+        report(title, *ops, series);
+    }
+}
