@@ -150,6 +150,16 @@ pub fn load(path: &Path, sources: &mut SourceMap) -> Result<Config, Vec<Diagnost
             path.display()
         ))]
     })?;
+    load_str(path, text, sources)
+}
+
+/// Validates config text as if read from `path`: the text is added to `sources`, relative
+/// `schema` and `queries` paths resolve against `path`'s folder (which is only checked for existence).
+pub fn load_str(
+    path: &Path,
+    text: String,
+    sources: &mut SourceMap,
+) -> Result<Config, Vec<Diagnostic>> {
     let display = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
