@@ -300,8 +300,8 @@ fn rewrite_params(
                 i = n_end;
                 continue;
             }
-            if !prev_ident && text[i..pe].len() >= 5 && text[i..i + 5].eq_ignore_ascii_case("sqlc.")
-            {
+            // Compared as bytes: `i + 5` may fall inside a multi-byte character (`(  año`).
+            if !prev_ident && b[i..pe].len() >= 5 && b[i..i + 5].eq_ignore_ascii_case(b"sqlc.") {
                 let fname_end = (i + 5..pe).find(|&j| !is_ident_byte(b[j])).unwrap_or(pe);
                 let func = text[i + 5..fname_end].to_ascii_lowercase();
                 let syntax = match func.as_str() {
