@@ -193,6 +193,16 @@ pub fn load(path: &Path, sources: &mut SourceMap) -> Result<Config, Vec<Diagnost
             format!("cannot read `{}`: {e}", path.display()),
         )]
     })?;
+    load_str(path, text, sources)
+}
+
+/// Validates config text as if read from `path`: the text is added to `sources`, relative
+/// `schema` and `queries` paths resolve against `path`'s folder (which is only checked for existence).
+pub fn load_str(
+    path: &Path,
+    text: String,
+    sources: &mut SourceMap,
+) -> Result<Config, Vec<Diagnostic>> {
     // Every other path is shown relative to the config's folder; the config itself by its name,
     // never as the absolute path a build script finds it at.
     let display = path
