@@ -13,9 +13,11 @@ pub mod config;
 pub mod describe;
 pub mod diagnostics;
 pub mod emit;
+pub mod init;
 pub mod ir;
 pub mod rustfmt;
 pub mod source;
+pub mod sqlc_config;
 pub mod syntax;
 pub mod write;
 
