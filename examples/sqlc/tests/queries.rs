@@ -1,0 +1,290 @@
+//! Every query of sqlc's examples, run against a real PostgreSQL built from the example's own schema.
+
+use sqlc_examples::{authors, booktest, jets, ondeck};
+use sqlgen_runtime::{Client, Error};
+use std::path::Path;
+
+/// A fresh database from the example's `postgresql/<schema>`, with the statement-caching client.
+async fn db(example: &str, schema: &str) -> (testsupport::TestDb, Client) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(example)
+        .join("postgresql")
+        .join(schema);
+    let db = testsupport::fresh_db_from_dir(dir).await;
+    let client = Client::new(db.client().await);
+    (db, client)
+}
+
+#[tokio::test]
+async fn authors_create_get_list_delete() {
+    use authors::Queries as _;
+    let (_db, client) = db("authors", "schema.sql").await;
+    let brian = client
+        .create_author(
+            "Brian Kernighan",
+            Some("Co-author of The C Programming Language"),
+        )
+        .await
+        .unwrap();
+    let anon = client.create_author("Anonymous", None).await.unwrap();
+    assert_eq!(brian.name, "Brian Kernighan");
+    assert_eq!(
+        brian.bio.as_deref(),
+        Some("Co-author of The C Programming Language")
+    );
+    assert_eq!(anon.bio, None);
+    assert_ne!(brian.id, anon.id);
+
+    assert_eq!(client.get_author(brian.id).await.unwrap(), brian);
+    // ORDER BY name.
+    assert_eq!(
+        client.list_authors().await.unwrap(),
+        vec![anon.clone(), brian.clone()]
+    );
+
+    client.delete_author(anon.id).await.unwrap();
+    assert!(matches!(
+        client.get_author(anon.id).await,
+        Err(Error::NotFound)
+    ));
+    assert_eq!(client.list_authors().await.unwrap(), vec![brian]);
+}
+
+#[tokio::test]
+async fn booktest_books_by_title_year_tags_updates_and_say_hello() {
+    use booktest::models::BookType;
+    use booktest::query::{CreateBookParams, UpdateBookISBNParams};
+    use booktest::Queries as _;
+    let (_db, client) = db("booktest", "schema.sql").await;
+    let author = client.create_author("Unknown Master").await.unwrap();
+    assert_eq!(client.get_author(author.author_id).await.unwrap(), author);
+
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap();
+    let tags = |t: &[&str]| -> Vec<String> { t.iter().map(|s| s.to_string()).collect() };
+    let (t1, t2, t3) = (
+        tags(&["cool", "unique"]),
+        tags(&["cool", "other"]),
+        tags(&["other"]),
+    );
+    let mut books = Vec::new();
+    for (isbn, title, year, book_type, tags) in [
+        ("1", "my book title", 2016, BookType::Fiction, &t1),
+        ("2", "the second book", 2016, BookType::Fiction, &t2),
+        ("3", "the third book", 2001, BookType::Nonfiction, &t3),
+    ] {
+        books.push(
+            client
+                .create_book(&CreateBookParams {
+                    author_id: author.author_id,
+                    isbn,
+                    book_type,
+                    title,
+                    year,
+                    available: now,
+                    tags,
+                })
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(books[2].book_type, BookType::Nonfiction);
+    assert_eq!(books[0].available, now);
+    assert_eq!(client.get_book(books[1].book_id).await.unwrap(), books[1]);
+
+    client
+        .update_book("changed second title", &t2, books[1].book_id)
+        .await
+        .unwrap();
+    let by_title = client
+        .books_by_title_year("changed second title", 2016)
+        .await
+        .unwrap();
+    assert_eq!(by_title.len(), 1);
+    assert_eq!(by_title[0].book_id, books[1].book_id);
+    assert!(client
+        .books_by_title_year("the second book", 2016)
+        .await
+        .unwrap()
+        .is_empty());
+
+    client
+        .update_book_isbn(&UpdateBookISBNParams {
+            title: "never ever gonna finish, a quatrain",
+            tags: &tags(&["cool", "unique", "awesome"]),
+            book_id: books[0].book_id,
+            isbn: "NEW ISBN",
+        })
+        .await
+        .unwrap();
+    let first = client.get_book(books[0].book_id).await.unwrap();
+    assert_eq!(first.isbn, "NEW ISBN");
+    assert_eq!(first.tags, tags(&["cool", "unique", "awesome"]));
+
+    // `tags && $1`: books sharing any tag, with the author's name through the LEFT JOIN.
+    let mut cool = client.books_by_tags(&tags(&["cool"])).await.unwrap();
+    cool.sort_by_key(|r| r.book_id);
+    let ids: Vec<i32> = cool.iter().map(|r| r.book_id).collect();
+    assert_eq!(ids, [books[0].book_id, books[1].book_id]);
+    assert_eq!(cool[0].name.as_deref(), Some("Unknown Master"));
+    assert_eq!(cool[1].title, "changed second title");
+    assert!(client
+        .books_by_tags(&tags(&["nothing"]))
+        .await
+        .unwrap()
+        .is_empty());
+
+    client.delete_book(books[2].book_id).await.unwrap();
+    assert!(matches!(
+        client.get_book(books[2].book_id).await,
+        Err(Error::NotFound)
+    ));
+    assert_eq!(
+        client.say_hello("world").await.unwrap().as_deref(),
+        Some("hello world")
+    );
+}
+
+#[tokio::test]
+async fn ondeck_cities_and_venues() {
+    use ondeck::models::Status;
+    use ondeck::venue::CreateVenueParams;
+    use ondeck::Queries as _;
+    let (_db, client) = db("ondeck", "schema").await;
+    let sf = client
+        .create_city("San Francisco", "san-francisco")
+        .await
+        .unwrap();
+    let berlin = client.create_city("Berlin", "berlin").await.unwrap();
+    assert_eq!(sf.slug, "san-francisco");
+    assert_eq!(client.get_city("berlin").await.unwrap(), berlin);
+    assert_eq!(
+        client.list_cities().await.unwrap(),
+        vec![berlin.clone(), sf.clone()]
+    );
+    client
+        .update_city_name("berlin", "Berlin, Germany")
+        .await
+        .unwrap();
+    assert_eq!(
+        client.get_city("berlin").await.unwrap().name,
+        "Berlin, Germany"
+    );
+
+    let statuses = [Status::OpEn, Status::CloSed];
+    let tags = vec!["rock".to_string(), "pop".to_string()];
+    let id = client
+        .create_venue(&CreateVenueParams {
+            slug: "the-fillmore",
+            name: "The Fillmore",
+            city: "san-francisco",
+            spotify_playlist: "spotify:uri",
+            status: Status::OpEn,
+            statuses: Some(&statuses),
+            tags: Some(&tags),
+        })
+        .await
+        .unwrap();
+    let other = client
+        .create_venue(&CreateVenueParams {
+            slug: "amoeba",
+            name: "Amoeba",
+            city: "san-francisco",
+            spotify_playlist: "spotify:amoeba",
+            status: Status::CloSed,
+            statuses: None,
+            tags: None,
+        })
+        .await
+        .unwrap();
+    client
+        .create_venue(&CreateVenueParams {
+            slug: "berghain",
+            name: "Berghain",
+            city: "berlin",
+            spotify_playlist: "",
+            status: Status::OpEn,
+            statuses: None,
+            tags: None,
+        })
+        .await
+        .unwrap();
+
+    let venue = client
+        .get_venue("the-fillmore", "san-francisco")
+        .await
+        .unwrap();
+    assert_eq!(venue.id, id);
+    assert_eq!(venue.status, Status::OpEn);
+    assert_eq!(venue.statuses.as_deref(), Some(&statuses[..]));
+    assert_eq!(venue.tags, Some(tags.clone()));
+    assert_eq!(venue.songkick_id, None);
+    // `created_at` is NOW() (a `timestamp`, so in the server's time zone): only its presence is known.
+    assert!(venue.created_at.year() >= 2024);
+    assert!(matches!(
+        client.get_venue("the-fillmore", "berlin").await,
+        Err(Error::NotFound)
+    ));
+
+    // ORDER BY name.
+    let listed: Vec<i32> = client
+        .list_venues("san-francisco")
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(listed, [other, id]);
+
+    assert_eq!(
+        client
+            .update_venue_name("the-fillmore", "The Fillmore SF")
+            .await
+            .unwrap(),
+        id
+    );
+    let counts: Vec<(String, i64)> = client
+        .venue_count_by_city()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.city, r.count))
+        .collect();
+    assert_eq!(
+        counts,
+        [("berlin".to_string(), 1), ("san-francisco".to_string(), 2)]
+    );
+
+    client.delete_venue("amoeba").await.unwrap();
+    assert!(matches!(
+        client.get_venue("amoeba", "san-francisco").await,
+        Err(Error::NotFound)
+    ));
+    // The enum's JSON is its PostgreSQL label (`emit_json_tags: true`).
+    assert_eq!(serde_json::to_string(&venue.status).unwrap(), "\"op!en\"");
+}
+
+#[tokio::test]
+async fn jets_count_list_delete_pilots() {
+    use jets::Queries as _;
+    let (_db, client) = db("jets", "schema.sql").await;
+    assert_eq!(client.count_pilots().await.unwrap(), 0);
+    // The example has no insert query: rows go in with plain SQL.
+    client
+        .batch_execute(
+            "INSERT INTO pilots (id, name) SELECT i, 'pilot ' || i FROM generate_series(1, 7) i",
+        )
+        .await
+        .unwrap();
+    assert_eq!(client.count_pilots().await.unwrap(), 7);
+    // LIMIT 5.
+    let listed = client.list_pilots().await.unwrap();
+    assert_eq!(listed.len(), 5);
+    assert!(listed.iter().all(|p| p.name == format!("pilot {}", p.id)));
+
+    client.delete_pilot(3).await.unwrap();
+    assert_eq!(client.count_pilots().await.unwrap(), 6);
+    client.delete_pilot(3).await.unwrap();
+    assert_eq!(client.count_pilots().await.unwrap(), 6);
+}
