@@ -164,6 +164,7 @@ pub fn analyze(
             },
             nullable: !o.not_null,
             table: o.table.clone(),
+            column: o.column.clone(),
             embed: o.embed.clone(),
             domain: o
                 .table

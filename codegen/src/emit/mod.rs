@@ -33,7 +33,10 @@ pub fn emit(pkg: &ir::Package, opts: &RustOptions) -> Result<Vec<OutputFile>, Ve
             time: opts.time_crate,
             models: quote!(super::models),
             newtypes: opts.domain_newtypes,
+            naming: names::Naming::new(opts),
         },
+        naming: names::Naming::new(opts),
+        overrides: pkg.overrides.clone(),
         opts,
         errors: Vec::new(),
     };
@@ -42,6 +45,8 @@ pub fn emit(pkg: &ir::Package, opts: &RustOptions) -> Result<Vec<OutputFile>, Ve
 
 struct Emitter<'a> {
     tm: TypeMap,
+    naming: names::Naming,
+    overrides: Vec<ir::TypeOverride>,
     opts: &'a RustOptions,
     errors: Vec<EmitError>,
 }
@@ -67,9 +72,10 @@ impl Emitter<'_> {
             return Err(errors);
         }
         files.push(render("mod.rs", root));
-        files.push(render("models.rs", models));
+        files.push(render(&self.opts.output_models_file_name, models));
         for (stem, tokens) in query_files {
-            files.push(render(&format!("{stem}.rs"), tokens));
+            let suffix = &self.opts.output_files_suffix;
+            files.push(render(&format!("{stem}{suffix}.rs"), tokens));
         }
         Ok(files)
     }
@@ -97,6 +103,136 @@ impl Emitter<'_> {
             Ok(t) => optional(t, nullable),
             Err(m) => self.fail(query, m),
         }
+    }
+
+    /// The first override that applies to a value (its type, domain, source column, nullability).
+    fn override_of(
+        &self,
+        ty: &PgType,
+        domain: Option<&ir::QualName>,
+        column: Option<(&ir::QualName, &str)>,
+        nullable: bool,
+    ) -> Option<ir::TypeOverride> {
+        self.overrides
+            .iter()
+            .find(|o| o.applies(ty, domain, column, nullable))
+            .cloned()
+    }
+
+    /// A Rust type written in the config, as tokens.
+    fn written_type(&mut self, query: Option<&str>, written: &str) -> TokenStream {
+        match syn::parse_str::<syn::Type>(written) {
+            Ok(t) => quote!(#t),
+            Err(_) => self.fail(
+                query,
+                format!("`{written}` in `overrides` is not a Rust type"),
+            ),
+        }
+    }
+
+    /// The type of a result value (model field, row field, single column): an override, else the
+    /// mapping. `root` writes models as `self::models` (the package's `mod.rs`).
+    fn value_ty(
+        &mut self,
+        query: Option<&str>,
+        ty: &PgType,
+        domain: Option<&ir::QualName>,
+        column: Option<(&ir::QualName, &str)>,
+        nullable: bool,
+        root: bool,
+    ) -> TokenStream {
+        if let Some(o) = self.override_of(ty, domain, column, nullable) {
+            let t = self.written_type(query, &o.rust_type);
+            return if o.nullable == Some(true) {
+                t
+            } else {
+                optional(t, nullable)
+            };
+        }
+        let tm = if root {
+            TypeMap {
+                models: quote!(self::models),
+                ..self.tm.clone()
+            }
+        } else {
+            self.tm.clone()
+        };
+        match tm.owned_in(ty, domain) {
+            Ok(t) => optional(t, nullable),
+            Err(m) => self.fail(query, m),
+        }
+    }
+
+    /// The type of a parameter: an override's borrowed form (`&T` when none is given), else the
+    /// mapping. `lt` is the lifetime to write (`'a` in a params struct) or empty.
+    fn param_ty(
+        &mut self,
+        query: Option<&str>,
+        p: &ir::Param,
+        lt: &TokenStream,
+        root: bool,
+    ) -> TokenStream {
+        if let Some(o) = self.override_of(&p.ty, p.domain.as_ref(), None, p.nullable) {
+            let written = o
+                .borrowed
+                .clone()
+                .unwrap_or_else(|| format!("&{}", o.rust_type));
+            let t = match written.trim().strip_prefix('&') {
+                Some(inner) => {
+                    let inner = self.written_type(query, inner.trim());
+                    quote!(&#lt #inner)
+                }
+                None => self.written_type(query, written.trim()),
+            };
+            return if o.nullable == Some(true) {
+                t
+            } else {
+                optional(t, p.nullable)
+            };
+        }
+        let tm = if root {
+            TypeMap {
+                models: quote!(self::models),
+                ..self.tm.clone()
+            }
+        } else {
+            self.tm.clone()
+        };
+        match tm.param_in(&p.ty, p.domain.as_ref(), lt) {
+            Ok(t) => optional(t, p.nullable),
+            Err(m) => self.fail(query, m),
+        }
+    }
+
+    /// Whether a parameter's type borrows (a params struct then needs a lifetime).
+    fn param_borrows(&self, p: &ir::Param) -> bool {
+        match self.override_of(&p.ty, p.domain.as_ref(), None, p.nullable) {
+            Some(o) => o
+                .borrowed
+                .as_deref()
+                .is_none_or(|b| b.trim().starts_with('&')),
+            None => self.tm.param_borrows_in(&p.ty, p.domain.as_ref()),
+        }
+    }
+
+    /// `emit_derives`, as `, Hash, Eq` after the derives every struct has.
+    fn extra_derives(&mut self) -> TokenStream {
+        let mut out = quote!();
+        for d in self.opts.emit_derives.clone() {
+            if ["Debug", "Clone", "PartialEq"].contains(&d.trim()) {
+                continue;
+            }
+            match syn::parse_str::<syn::Path>(&d) {
+                Ok(p) => out.extend(quote!(, #p)),
+                Err(_) => {
+                    self.fail(
+                        None,
+                        format!("`{d}` in `emit_derives` is not a derive path"),
+                    );
+                }
+            }
+        }
+        out
     }
 
     fn serde_attrs(&self) -> (TokenStream, TokenStream) {
@@ -127,6 +263,7 @@ impl Emitter<'_> {
 
     fn models(&mut self, pkg: &ir::Package) -> TokenStream {
         let (serde_derive, serde_rename) = self.serde_attrs();
+        let extra = self.extra_derives();
         let mut items = Vec::new();
         for imp in &pkg.imported {
             let path: TokenStream = imp.module_path.parse().unwrap_or_default();
@@ -134,12 +271,12 @@ impl Emitter<'_> {
             items.push(quote!(pub use #path::models::#name;));
         }
         for en in &pkg.enums {
-            let name = format_ident!("{}", names::enum_name(&en.name));
+            let name = format_ident!("{}", self.naming.user_type(&en.name));
             // postgres-types matches the bare type name, without its schema.
             let sql_name = en.name.name.clone();
             let doc = doc_attr(en.comment.iter().map(String::as_str).collect());
             let variant_names =
-                names::dedupe_types(en.values.iter().map(|v| names::type_name(v)).collect());
+                names::dedupe_types(en.values.iter().map(|v| self.naming.variant(v)).collect());
             let variants = en.values.iter().zip(&variant_names).map(|(v, n)| {
                 let id = format_ident!("{}", n);
                 let serde = if self.opts.emit_json_tags {
@@ -157,6 +294,27 @@ impl Emitter<'_> {
                 let id = format_ident!("{}", n);
                 quote!(#name::#id)
             });
+            let from_str = if self.opts.emit_enum_valid_method {
+                let arms = en.values.iter().zip(&variant_names).map(|(v, n)| {
+                    let id = format_ident!("{}", n);
+                    quote!(#v => ::std::result::Result::Ok(#name::#id),)
+                });
+                quote! {
+                    impl ::std::str::FromStr for #name {
+                        type Err = ::sqlgen_runtime::UnknownLabel;
+
+                        /// The value of a PostgreSQL label; any other text is an error.
+                        fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
+                            match s {
+                                #(#arms)*
+                                _ => ::std::result::Result::Err(::sqlgen_runtime::UnknownLabel::new(#sql_name, s)),
+                            }
+                        }
+                    }
+                }
+            } else {
+                quote!()
+            };
             items.push(quote! {
                 #doc
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::postgres_types::ToSql, ::postgres_types::FromSql #serde_derive)]
@@ -178,11 +336,13 @@ impl Emitter<'_> {
                         f.write_str(self.as_str())
                     }
                 }
+
+                #from_str
             });
         }
         if self.opts.domain_newtypes {
             for d in &pkg.domains {
-                let name = format_ident!("{}", names::enum_name(&d.name));
+                let name = format_ident!("{}", self.naming.user_type(&d.name));
                 let sql_name = d.name.name.clone();
                 let base = self.owned(None, &d.base, false);
                 let doc = doc_attr(vec![&format!("Domain `{}` over `{}`.", d.name, d.base)]);
@@ -201,7 +361,7 @@ impl Emitter<'_> {
             }
         }
         for c in &pkg.composites {
-            let name = format_ident!("{}", names::enum_name(&c.name));
+            let name = format_ident!("{}", self.naming.user_type(&c.name));
             // postgres-types matches the bare type name, without its schema.
             let sql_name = c.name.name.clone();
             let doc = doc_attr(c.comment.iter().map(String::as_str).collect());
@@ -213,8 +373,12 @@ impl Emitter<'_> {
             } else {
                 quote!()
             };
-            let field_names =
-                names::dedupe(c.fields.iter().map(|f| names::field(&f.name)).collect());
+            let field_names = names::dedupe(
+                c.fields
+                    .iter()
+                    .map(|f| self.naming.field(&f.name))
+                    .collect(),
+            );
             let mut fields = Vec::new();
             for (f, fname) in c.fields.iter().zip(&field_names) {
                 let ty = self.owned(None, &f.ty, f.nullable);
@@ -233,16 +397,24 @@ impl Emitter<'_> {
             });
         }
         for m in &pkg.models {
-            let name = format_ident!(
-                "{}",
-                names::model_name(m.table.schema.as_deref(), &m.table.name)
-            );
+            let name = format_ident!("{}", self.naming.model(&m.table));
             let doc = doc_attr(m.comment.iter().map(String::as_str).collect());
-            let field_names =
-                names::dedupe(m.fields.iter().map(|f| names::field(&f.name)).collect());
+            let field_names = names::dedupe(
+                m.fields
+                    .iter()
+                    .map(|f| self.naming.field(&f.name))
+                    .collect(),
+            );
             let mut fields = Vec::new();
             for (f, fname) in m.fields.iter().zip(&field_names) {
-                let ty = self.owned_in(None, &f.ty, f.domain.as_ref(), f.nullable);
+                let ty = self.value_ty(
+                    None,
+                    &f.ty,
+                    f.domain.as_ref(),
+                    Some((&m.table, &f.name)),
+                    f.nullable,
+                    false,
+                );
                 let id = names::ident(fname);
                 let fdoc = doc_attr(f.comment.iter().map(String::as_str).collect());
                 let rename = self.field_rename(&f.name, fname);
@@ -259,7 +431,7 @@ impl Emitter<'_> {
             items.push(quote! {
                 #doc
                 #tdoc
-                #[derive(Debug, Clone, PartialEq #serde_derive)]
+                #[derive(Debug, Clone, PartialEq #serde_derive #extra)]
                 #serde_rename
                 pub struct #name { #(#fields)* }
             });
@@ -287,12 +459,13 @@ impl Emitter<'_> {
     fn row_type(&mut self, q: &ir::Query) -> (TokenStream, TokenStream, TokenStream) {
         let qn = Some(q.name.as_str());
         if let Some(table) = &q.row_model {
-            let name = format_ident!(
-                "{}",
-                names::model_name(table.schema.as_deref(), &table.name)
+            let name = format_ident!("{}", self.naming.model(table));
+            let field_names = names::dedupe(
+                q.columns
+                    .iter()
+                    .map(|c| self.naming.field(&c.name))
+                    .collect(),
             );
-            let field_names =
-                names::dedupe(q.columns.iter().map(|c| names::field(&c.name)).collect());
             let inits = field_names.iter().enumerate().map(|(i, f)| {
                 let id = names::ident(f);
                 let i = proc_macro2::Literal::usize_unsuffixed(i);
@@ -306,7 +479,7 @@ impl Emitter<'_> {
         }
         if q.columns.len() == 1 {
             let c = &q.columns[0];
-            let ty = self.owned_in(qn, &c.ty, c.domain.as_ref(), c.nullable);
+            let ty = self.value_ty(qn, &c.ty, c.domain.as_ref(), source(c), c.nullable, false);
             return (ty, quote!(), quote!(row.try_get(0)));
         }
         let name = format_ident!("{}Row", q.name);
@@ -324,12 +497,9 @@ impl Emitter<'_> {
                 {
                     slots.last_mut().unwrap().1.push(i);
                 }
-                Some(e) => slots.push((
-                    names::field(&names::model_name(e.table.schema.as_deref(), &e.table.name)),
-                    vec![i],
-                )),
+                Some(e) => slots.push((names::field(&self.naming.model(&e.table)), vec![i])),
                 None if c.name == "?column?" => slots.push((format!("column_{}", i + 1), vec![i])),
-                None => slots.push((names::field(&c.name), vec![i])),
+                None => slots.push((self.naming.field(&c.name), vec![i])),
             }
         }
         let field_names = names::dedupe(slots.iter().map(|(n, _)| n.clone()).collect());
@@ -339,20 +509,24 @@ impl Emitter<'_> {
             let id = names::ident(f);
             let first = &q.columns[cols[0]];
             let Some(e) = &first.embed else {
-                let ty = self.owned_in(qn, &first.ty, first.domain.as_ref(), first.nullable);
+                let ty = self.value_ty(
+                    qn,
+                    &first.ty,
+                    first.domain.as_ref(),
+                    source(first),
+                    first.nullable,
+                    false,
+                );
                 let rename = self.field_rename(&first.name, f);
                 fields.push(quote!(#rename pub #id: #ty,));
                 let i = proc_macro2::Literal::usize_unsuffixed(cols[0]);
                 inits.push(quote!(#id: row.try_get(#i)?,));
                 continue;
             };
-            let model = format_ident!(
-                "{}",
-                names::model_name(e.table.schema.as_deref(), &e.table.name)
-            );
+            let model = format_ident!("{}", self.naming.model(&e.table));
             let model_fields = names::dedupe(
                 cols.iter()
-                    .map(|i| names::field(&q.columns[*i].name))
+                    .map(|i| self.naming.field(&q.columns[*i].name))
                     .collect(),
             );
             let field_inits = cols.iter().zip(&model_fields).map(|(i, mf)| {
@@ -385,9 +559,10 @@ impl Emitter<'_> {
             }
         }
         let doc = doc_attr(vec![&format!("A row of [`{}`].", names::field(&q.name))]);
+        let extra = self.extra_derives();
         let def = quote! {
             #doc
-            #[derive(Debug, Clone, PartialEq #serde_derive)]
+            #[derive(Debug, Clone, PartialEq #serde_derive #extra)]
             #serde_rename
             pub struct #name { #(#fields)* }
         };
@@ -439,23 +614,22 @@ impl Emitter<'_> {
             _ => quote!(()),
         };
         // Parameters: plain arguments, or one struct when there are many.
-        let param_names = names::dedupe(q.params.iter().map(|p| names::field(&p.name)).collect());
+        let param_names = names::dedupe(
+            q.params
+                .iter()
+                .map(|p| self.naming.field(&p.name))
+                .collect(),
+        );
         let use_struct = q.params.len() > self.opts.params_struct_after;
         let mut params_def = quote!();
         let (args, refs) = if use_struct {
             let sname = format_ident!("{}Params", q.name);
-            let borrows = q
-                .params
-                .iter()
-                .any(|p| self.tm.param_borrows_in(&p.ty, p.domain.as_ref()));
+            let borrows = q.params.iter().any(|p| self.param_borrows(p));
             let lt = if borrows { quote!('a) } else { quote!() };
             let mut fields = Vec::new();
             for (p, n) in q.params.iter().zip(&param_names) {
                 let id = names::ident(n);
-                let ty = match self.tm.param_in(&p.ty, p.domain.as_ref(), &lt) {
-                    Ok(t) => optional(t, p.nullable),
-                    Err(m) => self.fail(qn, m),
-                };
+                let ty = self.param_ty(qn, p, &lt, false);
                 fields.push(quote!(pub #id: #ty,));
             }
             let generics = if borrows { quote!(<'a>) } else { quote!() };
@@ -483,10 +657,7 @@ impl Emitter<'_> {
             let mut refs = Vec::new();
             for (p, n) in q.params.iter().zip(&param_names) {
                 let id = names::ident(n);
-                let ty = match self.tm.param_in(&p.ty, p.domain.as_ref(), &quote!()) {
-                    Ok(t) => optional(t, p.nullable),
-                    Err(m) => self.fail(qn, m),
-                };
+                let ty = self.param_ty(qn, p, &quote!(), false);
                 refs.push(domain_ref(quote!(#id), p, self.tm.newtypes));
                 args.push(quote!(#id: #ty));
             }
@@ -550,56 +721,60 @@ impl Emitter<'_> {
     }
 
     fn root(&mut self, pkg: &ir::Package) -> TokenStream {
+        let suffix = &self.opts.output_files_suffix;
         let mods = pkg.files.iter().map(|f| {
             let m = names::ident(&f.stem);
-            quote!(pub mod #m;)
+            if suffix.is_empty() {
+                quote!(pub mod #m;)
+            } else {
+                let file = format!("{}{suffix}.rs", f.stem);
+                quote!(#[path = #file] pub mod #m;)
+            }
         });
+        let models_file = &self.opts.output_models_file_name;
+        let models_mod = if models_file == "models.rs" {
+            quote!(
+                pub mod models;
+            )
+        } else {
+            quote!(#[path = #models_file] pub mod models;)
+        };
         let mut sigs = Vec::new();
         let mut impls = Vec::new();
-        // The trait lives in the package root, where models are `self::models`.
-        let root_tm = TypeMap {
-            models: quote!(self::models),
-            ..self.tm.clone()
-        };
         for f in &pkg.files {
             let m = names::ident(&f.stem);
             for q in &f.queries {
                 let fn_name = names::ident(&names::field(&q.name));
                 let qn = Some(q.name.as_str());
-                let param_names =
-                    names::dedupe(q.params.iter().map(|p| names::field(&p.name)).collect());
-                let (args, pass): (Vec<TokenStream>, Vec<TokenStream>) = if q.params.len()
-                    > self.opts.params_struct_after
-                {
-                    let sname = format_ident!("{}Params", q.name);
-                    let anon = if q
-                        .params
+                let param_names = names::dedupe(
+                    q.params
                         .iter()
-                        .any(|p| self.tm.param_borrows_in(&p.ty, p.domain.as_ref()))
-                    {
-                        quote!(<'_>)
-                    } else {
-                        quote!()
-                    };
-                    (
-                        vec![quote!(params: &#m::#sname #anon)],
-                        vec![quote!(params)],
-                    )
-                } else {
-                    let mut a = Vec::new();
-                    let mut p = Vec::new();
-                    for (param, n) in q.params.iter().zip(&param_names) {
-                        let id = names::ident(n);
-                        let ty = match root_tm.param_in(&param.ty, param.domain.as_ref(), &quote!())
-                        {
-                            Ok(t) => optional(t, param.nullable),
-                            Err(m) => self.fail(qn, m),
+                        .map(|p| self.naming.field(&p.name))
+                        .collect(),
+                );
+                let (args, pass): (Vec<TokenStream>, Vec<TokenStream>) =
+                    if q.params.len() > self.opts.params_struct_after {
+                        let sname = format_ident!("{}Params", q.name);
+                        let anon = if q.params.iter().any(|p| self.param_borrows(p)) {
+                            quote!(<'_>)
+                        } else {
+                            quote!()
                         };
-                        a.push(quote!(#id: #ty));
-                        p.push(quote!(#id));
-                    }
-                    (a, p)
-                };
+                        (
+                            vec![quote!(params: &#m::#sname #anon)],
+                            vec![quote!(params)],
+                        )
+                    } else {
+                        let mut a = Vec::new();
+                        let mut p = Vec::new();
+                        for (param, n) in q.params.iter().zip(&param_names) {
+                            let id = names::ident(n);
+                            let ty = self.param_ty(qn, param, &quote!(), true);
+                            a.push(quote!(#id: #ty));
+                            p.push(quote!(#id));
+                        }
+                        (a, p)
+                    };
                 let ret = self.return_type(q, &m);
                 let doc = doc_attr(q.doc.iter().map(String::as_str).collect());
                 sigs.push(quote! {
@@ -626,7 +801,7 @@ impl Emitter<'_> {
         ]);
         quote! {
             #![doc = #doc]
-            pub mod models;
+            #models_mod
             #(#mods)*
 
             #trait_doc
@@ -645,18 +820,11 @@ impl Emitter<'_> {
         let row = if !q.command.returns_rows() {
             quote!()
         } else if let Some(t) = &q.row_model {
-            let name = format_ident!("{}", names::model_name(t.schema.as_deref(), &t.name));
+            let name = format_ident!("{}", self.naming.model(t));
             quote!(models::#name)
         } else if q.columns.len() == 1 {
             let c = &q.columns[0];
-            let root = TypeMap {
-                models: quote!(self::models),
-                ..self.tm.clone()
-            };
-            match root.owned_in(&c.ty, c.domain.as_ref()) {
-                Ok(t) => optional(t, c.nullable),
-                Err(m) => self.fail(qn, m),
-            }
+            self.value_ty(qn, &c.ty, c.domain.as_ref(), source(c), c.nullable, true)
         } else {
             let name = format_ident!("{}Row", q.name);
             quote!(#m::#name)
@@ -669,6 +837,11 @@ impl Emitter<'_> {
             _ => quote!(()),
         }
     }
+}
+
+/// The table column a result column comes from, for column overrides.
+fn source(c: &ir::Column) -> Option<(&ir::QualName, &str)> {
+    Some((c.table.as_ref()?, c.column.as_deref()?))
 }
 
 /// A reference to a parameter value; one PostgreSQL types as a domain goes through
