@@ -645,6 +645,10 @@ fn yaml_error(e: &serde_yaml::Error, file: FileId, sources: &SourceMap) -> Diagn
             }
             if field == "models_from" {
                 d = d.help("`models_from` is now `uses`, with `owns` listing the tables a package generates");
+            } else if crate::sqlc_config::GO_ONLY_OPTIONS.contains(&field) {
+                d = d.help(format!(
+                    "`{field}` is one of sqlc's Go options, without a meaning for Rust code: remove it"
+                ));
             } else if let Some(s) = did_you_mean(field, candidates) {
                 d = d.help(format!("did you mean `{s}`?"));
             }

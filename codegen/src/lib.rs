@@ -659,10 +659,25 @@ fn resolve_overrides(
                         .any(|c| probe.applies(&c.ty, None, Some((&t.name, &c.name)), false))
                 });
                 if !exists {
+                    let names: Vec<String> = cat
+                        .tables
+                        .iter()
+                        .flat_map(|t| {
+                            t.columns
+                                .iter()
+                                .map(move |c| format!("{}.{}", t.name, c.name))
+                        })
+                        .collect();
+                    let help = match diagnostics::did_you_mean(column, names.iter().map(String::as_str)) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "write `table.column` or `schema.table.column`; `*` matches any run of characters".to_string(),
+                    };
                     diags.push(
-                        Diagnostic::error(format!("override column `{column}` matches no column of the schema"))
-                            .label(span_of(column), "no such table and column")
-                            .help("write `table.column` or `schema.table.column`; `*` matches any run of characters"),
+                        Diagnostic::error(format!(
+                            "override column `{column}` matches no column of the schema"
+                        ))
+                        .label(span_of(column), "no such table and column")
+                        .help(help),
                     );
                     continue;
                 }

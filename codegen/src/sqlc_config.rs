@@ -41,6 +41,32 @@ const MAPPED_GO_OPTIONS: &[&str] = &[
     "overrides",
 ];
 
+/// sqlc's Go options without a Rust meaning: ignored with a warning in a sqlc config, and an error
+/// with an explanation in `sqlgen.yaml`.
+pub const GO_ONLY_OPTIONS: &[&str] = &[
+    "package",
+    "sql_package",
+    "sql_driver",
+    "build_tags",
+    "emit_interface",
+    "emit_db_tags",
+    "emit_prepared_queries",
+    "emit_exported_queries",
+    "emit_empty_slices",
+    "emit_result_struct_pointers",
+    "emit_params_struct_pointers",
+    "emit_methods_with_db_argument",
+    "emit_pointers_for_null_types",
+    "emit_sql_as_comment",
+    "json_tags_id_uppercase",
+    "output_batch_file_name",
+    "output_db_file_name",
+    "output_querier_file_name",
+    "output_copyfrom_file_name",
+    "initialisms",
+    "omit_sqlc_version",
+];
+
 /// Package keys of sqlc that are about sqlc itself (vet, cloud, analysis): accepted silently.
 const SQLC_PACKAGE_KEYS: &[&str] = &[
     "name",

@@ -62,6 +62,8 @@ pub(crate) struct Expect {
     pub nullable: bool,
     /// A column declared with a domain: PostgreSQL types a parameter stored into it as the domain.
     pub domain: Option<QualName>,
+    /// The table column a parameter is stored into (INSERT and SET targets), for column overrides.
+    pub origin: Option<(QualName, String)>,
 }
 
 impl Expect {
@@ -78,6 +80,7 @@ impl Expect {
             ty: Some(ty),
             name,
             nullable: false,
+            origin: None,
         }
     }
 }
@@ -98,6 +101,7 @@ pub(crate) struct Out {
 struct Slot {
     ty: Option<PgType>,
     domain: Option<QualName>,
+    origin: Option<(QualName, String)>,
     nullable: bool,
     hint: Option<String>,
 }
@@ -322,6 +326,7 @@ impl<'a> Analyzer<'a> {
             used.push(name.clone());
             params.push(ir::Param {
                 domain: slot.domain.clone(),
+                column: slot.origin.clone(),
                 number,
                 name,
                 ty,
@@ -348,6 +353,7 @@ impl<'a> Analyzer<'a> {
             (None, Some(t)) if *t != PgType::Unknown => {
                 slot.ty = Some(t.clone());
                 slot.domain = ex.domain.clone();
+                slot.origin = ex.origin.clone();
             }
             (Some(old), Some(new))
                 if old != new && *new != PgType::Unknown && !compatible(old, new) =>
@@ -1197,6 +1203,7 @@ impl<'a> Analyzer<'a> {
         let name = ident(col);
         match rel.columns.iter().find(|c| c.name == name) {
             Some(c) => Expect {
+                origin: rel.table.clone().map(|t| (t, name.clone())),
                 domain: rel
                     .table
                     .as_ref()
@@ -1264,6 +1271,7 @@ impl<'a> Analyzer<'a> {
             rel.columns
                 .iter()
                 .map(|c| Expect {
+                    origin: rel.table.clone().map(|t| (t, c.name.clone())),
                     domain: rel
                         .table
                         .as_ref()

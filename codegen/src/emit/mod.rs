@@ -172,7 +172,7 @@ impl Emitter<'_> {
         lt: &TokenStream,
         root: bool,
     ) -> TokenStream {
-        if let Some(o) = self.override_of(&p.ty, p.domain.as_ref(), None, p.nullable) {
+        if let Some(o) = self.override_of(&p.ty, p.domain.as_ref(), param_source(p), p.nullable) {
             let written = o
                 .borrowed
                 .clone()
@@ -206,7 +206,7 @@ impl Emitter<'_> {
 
     /// Whether a parameter's type borrows (a params struct then needs a lifetime).
     fn param_borrows(&self, p: &ir::Param) -> bool {
-        match self.override_of(&p.ty, p.domain.as_ref(), None, p.nullable) {
+        match self.override_of(&p.ty, p.domain.as_ref(), param_source(p), p.nullable) {
             Some(o) => o
                 .borrowed
                 .as_deref()
@@ -842,6 +842,11 @@ impl Emitter<'_> {
 /// The table column a result column comes from, for column overrides.
 fn source(c: &ir::Column) -> Option<(&ir::QualName, &str)> {
     Some((c.table.as_ref()?, c.column.as_deref()?))
+}
+
+/// The table column a parameter is stored into, for column overrides.
+fn param_source(p: &ir::Param) -> Option<(&ir::QualName, &str)> {
+    p.column.as_ref().map(|(t, c)| (t, c.as_str()))
 }
 
 /// A reference to a parameter value; one PostgreSQL types as a domain goes through

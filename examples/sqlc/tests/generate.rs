@@ -3,12 +3,14 @@
 
 use std::path::{Path, PathBuf};
 
-/// Example folder and its config file, as sqlc ships them.
-const EXAMPLES: &[(&str, &str)] = &[
-    ("authors", "sqlc.yaml"),
-    ("booktest", "sqlc.json"),
-    ("ondeck", "sqlc.json"),
-    ("jets", "sqlc.json"),
+/// Example folder, its config file (as sqlc ships them) and the Rust output folder.
+const EXAMPLES: &[(&str, &str, &str)] = &[
+    ("authors", "sqlc.yaml", "postgresql/rust"),
+    ("booktest", "sqlc.json", "postgresql/rust"),
+    ("ondeck", "sqlc.json", "postgresql/rust"),
+    ("jets", "sqlc.json", "postgresql/rust"),
+    // sqlgen's own: `gen: rust:` in a sqlc config, with overrides.
+    ("overrides", "sqlc.yaml", "rust"),
 ];
 
 fn examples_dir() -> PathBuf {
@@ -17,11 +19,15 @@ fn examples_dir() -> PathBuf {
 
 /// A copy of the example without its generated code, in a fresh temporary folder.
 fn copy_example(name: &str) -> PathBuf {
+    copy_example_without(name, "postgresql/rust")
+}
+
+fn copy_example_without(name: &str, out: &str) -> PathBuf {
     let work =
         std::env::temp_dir().join(format!("sqlgen-sqlc-example-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     copy_dir(&examples_dir().join(name), &work);
-    let _ = std::fs::remove_dir_all(work.join("postgresql/rust"));
+    let _ = std::fs::remove_dir_all(work.join(out));
     work
 }
 
@@ -40,8 +46,8 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn each_example_generates_the_committed_code_from_its_unmodified_config() {
-    for (name, config) in EXAMPLES {
-        let work = copy_example(name);
+    for (name, config, out) in EXAMPLES {
+        let work = copy_example_without(name, out);
         let mut project = codegen::load(&work.join(config));
         let generated = project.generate(None);
         assert!(
@@ -51,8 +57,8 @@ fn each_example_generates_the_committed_code_from_its_unmodified_config() {
         );
         assert_eq!(generated.len(), 1, "{name}: one PostgreSQL package");
         let pkg = &generated[0];
-        assert_eq!(pkg.out_dir, work.join("postgresql/rust"), "{name}");
-        let committed = examples_dir().join(name).join("postgresql/rust");
+        assert_eq!(pkg.out_dir, work.join(out), "{name}");
+        let committed = examples_dir().join(name).join(out);
         let mut on_disk: Vec<String> = std::fs::read_dir(&committed)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -65,7 +71,7 @@ fn each_example_generates_the_committed_code_from_its_unmodified_config() {
             let old = std::fs::read_to_string(committed.join(&f.name)).unwrap();
             assert!(
                 old == f.content,
-                "{name}/postgresql/rust/{} is stale: run `cargo run -p codegen -- generate --file examples/sqlc/{name}/{config}` and commit it",
+                "{name}/{out}/{} is stale: run `cargo run -p codegen -- generate --file examples/sqlc/{name}/{config}` and commit it",
                 f.name
             );
         }

@@ -4,11 +4,11 @@ use sqlc_examples::{authors, booktest, jets, ondeck};
 use sqlgen_runtime::{Client, Error};
 use std::path::Path;
 
-/// A fresh database from the example's `postgresql/<schema>`, with the statement-caching client.
+/// A fresh database from the example's schema (a file or a folder of migrations), with the
+/// statement-caching client.
 async fn db(example: &str, schema: &str) -> (testsupport::TestDb, Client) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(example)
-        .join("postgresql")
         .join(schema);
     let db = testsupport::fresh_db_from_dir(dir).await;
     let client = Client::new(db.client().await);
@@ -18,7 +18,7 @@ async fn db(example: &str, schema: &str) -> (testsupport::TestDb, Client) {
 #[tokio::test]
 async fn authors_create_get_list_delete() {
     use authors::Queries as _;
-    let (_db, client) = db("authors", "schema.sql").await;
+    let (_db, client) = db("authors", "postgresql/schema.sql").await;
     let brian = client
         .create_author(
             "Brian Kernighan",
@@ -55,7 +55,7 @@ async fn booktest_books_by_title_year_tags_updates_and_say_hello() {
     use booktest::models::BookType;
     use booktest::query::{CreateBookParams, UpdateBookISBNParams};
     use booktest::Queries as _;
-    let (_db, client) = db("booktest", "schema.sql").await;
+    let (_db, client) = db("booktest", "postgresql/schema.sql").await;
     let author = client.create_author("Unknown Master").await.unwrap();
     assert_eq!(client.get_author(author.author_id).await.unwrap(), author);
 
@@ -151,7 +151,7 @@ async fn ondeck_cities_and_venues() {
     use ondeck::models::Status;
     use ondeck::venue::CreateVenueParams;
     use ondeck::Queries as _;
-    let (_db, client) = db("ondeck", "schema").await;
+    let (_db, client) = db("ondeck", "postgresql/schema").await;
     let sf = client
         .create_city("San Francisco", "san-francisco")
         .await
@@ -268,7 +268,7 @@ async fn ondeck_cities_and_venues() {
 #[tokio::test]
 async fn jets_count_list_delete_pilots() {
     use jets::Queries as _;
-    let (_db, client) = db("jets", "schema.sql").await;
+    let (_db, client) = db("jets", "postgresql/schema.sql").await;
     assert_eq!(client.count_pilots().await.unwrap(), 0);
     // The example has no insert query: rows go in with plain SQL.
     client
@@ -287,4 +287,61 @@ async fn jets_count_list_delete_pilots() {
     assert_eq!(client.count_pilots().await.unwrap(), 6);
     client.delete_pilot(3).await.unwrap();
     assert_eq!(client.count_pilots().await.unwrap(), 6);
+}
+
+/// `overrides`: newtypes round-trip through PostgreSQL as columns, domain values and parameters.
+#[tokio::test]
+async fn overrides_round_trip_newtypes() {
+    use sqlc_examples::money::{Cents, Sku};
+    use sqlc_examples::overrides::Queries as _;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    let (_db, client) = db("overrides", "schema.sql").await;
+    // The domain's CHECK is PostgreSQL's: a negative amount is refused.
+    assert!(client
+        .create_product("bad", &Cents(-1), None)
+        .await
+        .is_err());
+
+    let lamp = client
+        .create_product("LAMP-1", &Cents(1999), None)
+        .await
+        .unwrap();
+    assert_eq!(lamp.sku, Sku("LAMP-1".into()));
+    assert_eq!(lamp.price, Cents(1999));
+    assert_eq!(lamp.sale_price, None);
+    client
+        .set_sale_price("LAMP-1", Some(&Cents(1500)))
+        .await
+        .unwrap();
+    let lamp = client.get_product("LAMP-1").await.unwrap();
+    assert_eq!(lamp.sale_price, Some(Cents(1500)));
+
+    // timestamptz keeps microseconds: a time with whole microseconds comes back equal.
+    let t0 = UNIX_EPOCH + Duration::from_micros(1_700_000_000_123_456);
+    let t1 = t0 + Duration::from_secs(60);
+    let first = client
+        .create_order(lamp.id, &Cents(3000), &t0)
+        .await
+        .unwrap();
+    let second = client
+        .create_order(lamp.id, &Cents(1500), &t1)
+        .await
+        .unwrap();
+    assert_eq!(first.total_cents, Cents(3000));
+    assert_eq!(first.refund_cents, None);
+    assert_eq!(first.placed_at, t0);
+
+    let since = client.orders_placed_since(&t0).await.unwrap();
+    let got: Vec<(i32, Sku, Cents, SystemTime)> = since
+        .into_iter()
+        .map(|r| (r.id, r.sku, r.total_cents, r.placed_at))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (first.id, Sku("LAMP-1".into()), Cents(3000), t0),
+            (second.id, Sku("LAMP-1".into()), Cents(1500), t1),
+        ]
+    );
+    assert_eq!(client.orders_placed_since(&t1).await.unwrap().len(), 1);
 }
