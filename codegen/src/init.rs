@@ -47,9 +47,9 @@ DELETE FROM authors WHERE id = $1;
 
 /// What to run after `sqlgen init`.
 pub const NEXT_STEPS: &[&str] = &[
-    "sqlgen generate                      # writes src/db/ from db/migrations and db/queries",
-    "DATABASE_URL=postgres://... sqlgen verify   # PostgreSQL checks every inferred type",
-    "cargo build                          # after `mod db;` and the dependencies (README: \"PostgreSQL to Rust\")",
+    "sqlgen generate                            # writes src/db/ from db/migrations and db/queries",
+    "DATABASE_URL=postgres://... sqlgen verify  # PostgreSQL checks every inferred type",
+    "cargo build                                # after `mod db;` and the dependencies (README: \"PostgreSQL to Rust\")",
 ];
 
 /// Why `sqlgen init` wrote nothing.
@@ -66,9 +66,10 @@ impl std::fmt::Display for InitError {
             InitError::Exists(paths) => {
                 let list: Vec<String> =
                     paths.iter().map(|p| format!("`{}`", p.display())).collect();
+                let verb = if paths.len() == 1 { "exists" } else { "exist" };
                 write!(
                     f,
-                    "{} already exist(s); `sqlgen init` overwrites nothing and wrote nothing",
+                    "{} already {verb}; `sqlgen init` overwrites nothing and wrote nothing",
                     list.join(", ")
                 )
             }
