@@ -250,8 +250,13 @@ impl Reader<'_> {
         let engine = get(pkg, "engine")
             .and_then(Value::as_str)
             .unwrap_or("postgresql");
+        let go_package = get(pkg, "gen")
+            .and_then(|g| get_in(g, "go"))
+            .and_then(|g| get_in(g, "package"))
+            .and_then(Value::as_str);
         let label = get(pkg, "name")
             .and_then(Value::as_str)
+            .or(go_package)
             .or_else(|| get(pkg, "path").and_then(Value::as_str))
             .map(|n| format!("package `{n}`"))
             .unwrap_or_else(|| format!("package {}", index + 1));
@@ -800,6 +805,37 @@ mod tests {
         let w = warnings(&c, &map);
         assert!(w.contains("overrides (1 with `go_type` only)"), "{w}");
         assert_eq!(c.packages[0].name, "db");
+    }
+
+    #[test]
+    fn v1_yaml_with_top_level_rename_and_overrides() {
+        let (c, map) = read(
+            "sqlc.yaml",
+            "version: \"1\"\nrename:\n  bio: biography\noverrides:\n  - db_type: pg_catalog.timestamptz\n    rust_type: std::time::SystemTime\n    go_type: time.Time\npackages:\n  - name: db\n    path: internal/db\n    schema: postgresql/schema.sql\n    queries: postgresql/query\n    emit_json_tags: true\n    json_tags_case_style: camel\n    output_models_file_name: entities.go\n    output_files_suffix: _gen.go\n    emit_db_tags: true\n  - name: lite\n    path: lite\n    schema: sqlite/schema.sql\n    queries: sqlite/query.sql\n    engine: sqlite\n",
+        );
+        let c = c.unwrap();
+        assert_eq!(c.packages.len(), 1);
+        let r = &c.packages[0].rust;
+        // v1's engine defaults to postgresql.
+        assert_eq!(c.packages[0].name, "db");
+        assert_eq!(r.out, PathBuf::from("internal/db/rust"));
+        assert_eq!(r.json_tags_case_style, CaseStyle::Camel);
+        assert_eq!(r.output_models_file_name, "entities.rs");
+        assert_eq!(r.output_files_suffix, "_gen");
+        assert_eq!(r.rename["bio"], "biography");
+        assert_eq!(r.overrides.len(), 1);
+        assert_eq!(
+            r.overrides[0].db_type.as_deref(),
+            Some("pg_catalog.timestamptz")
+        );
+        let w = warnings(&c, &map);
+        assert!(
+            w.contains("package `db`: Go-only options ignored: `emit_db_tags`"),
+            "{w}"
+        );
+        assert!(w.contains("sqlc.yaml:10:5"), "{w}");
+        assert!(w.contains("package `lite` is skipped"), "{w}");
+        assert!(w.contains("sqlc.yaml:22:13"), "{w}");
     }
 
     #[test]
