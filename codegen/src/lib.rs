@@ -16,6 +16,7 @@ pub mod emit;
 pub mod init;
 pub mod ir;
 pub mod rustfmt;
+pub mod scaffold;
 pub mod source;
 pub mod sqlc_config;
 pub mod syntax;
@@ -29,6 +30,8 @@ use std::path::{Path, PathBuf};
 /// Everything one run read and found: sources, diagnostics, and each package's analysis.
 pub struct Project {
     pub config: Option<config::Config>,
+    /// One catalogue per distinct schema list; [`AnalyzedPackage::catalog`] indexes it.
+    pub catalogs: Vec<catalog::Catalog>,
     pub sources: SourceMap,
     pub diagnostics: Vec<Diagnostic>,
     pub packages: Vec<AnalyzedPackage>,
@@ -44,6 +47,8 @@ pub struct AnalyzedPackage {
     pub schema_errors: Vec<Diagnostic>,
     /// Files this package depends on: schema and query files (for `rerun-if-changed`).
     pub inputs: Vec<PathBuf>,
+    /// Index of the package's schema in [`Project::catalogs`].
+    pub catalog: usize,
 }
 
 /// Files generated for one package, not yet written.
@@ -83,6 +88,11 @@ impl Project {
                     .is_none_or(|(span, _)| files.contains(&span.file))
             })
             .collect()
+    }
+
+    /// The catalogue a package's queries were analysed against.
+    pub fn catalog_of(&self, name: &str) -> Option<&catalog::Catalog> {
+        self.catalogs.get(self.package(name)?.catalog)
     }
 
     pub fn package(&self, name: &str) -> Option<&AnalyzedPackage> {
@@ -155,6 +165,7 @@ pub fn load(config_path: &Path) -> Project {
         Err(diagnostics) => {
             return Project {
                 config: None,
+                catalogs: Vec::new(),
                 sources,
                 diagnostics,
                 packages: Vec::new(),
@@ -254,11 +265,13 @@ pub fn load(config_path: &Path) -> Project {
             failures,
             schema_errors,
             inputs,
+            catalog: idx,
         });
     }
     assign_owners(&cfg, &mut packages, &sources, &mut diags);
     Project {
         config: Some(cfg),
+        catalogs: catalogs.into_iter().map(|(_, c, _)| c).collect(),
         sources,
         diagnostics: diags,
         packages,

@@ -43,6 +43,19 @@ enum Command {
         #[arg(long)]
         package: Option<String>,
     },
+    /// Add a service crate to this workspace: services/NAME (crate, queries, repository, test),
+    /// the next migration, its sqlgen.yaml entry and workspace membership; then generate.
+    NewService {
+        /// Crate and package name.
+        name: String,
+        /// A package whose models the service reuses (repeatable), e.g. `--uses shared`.
+        #[arg(long = "uses")]
+        uses: Vec<String>,
+        /// A table the service owns (repeatable); created by the migration unless it exists.
+        /// Default: one table named after the service.
+        #[arg(long = "table")]
+        tables: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -54,6 +67,16 @@ fn main() -> ExitCode {
         Some(c) => c,
         None => default_config(),
     };
+    if let Command::NewService { name, uses, tables } = &cli.command {
+        if codegen::sqlc_config::is_sqlc_config(&config) {
+            eprintln!(
+                "error: `sqlgen new-service` adds to a `sqlgen.yaml`, not to sqlc's `{}`",
+                config.display()
+            );
+            return ExitCode::from(2);
+        }
+        return new_service(&config, name, uses, tables);
+    }
     if !config.is_file() {
         eprintln!(
             "error: cannot read config `{}`: no such file",
@@ -127,6 +150,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::NewService { .. } => unreachable!("handled before loading"),
         Command::Generate { package } => run(&mut project, package.as_deref(), false),
         Command::Check { package } => run(&mut project, package.as_deref(), true),
     }
@@ -218,4 +242,43 @@ fn run(project: &mut codegen::Project, package: Option<&str>, check: bool) -> Ex
         );
     }
     ExitCode::SUCCESS
+}
+
+fn new_service(
+    config: &std::path::Path,
+    name: &str,
+    uses: &[String],
+    tables: &[String],
+) -> ExitCode {
+    let root = match config.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let req = codegen::scaffold::NewService {
+        name: name.to_string(),
+        uses: uses.to_vec(),
+        tables: tables.to_vec(),
+    };
+    match codegen::scaffold::new_service(&root, &req) {
+        Ok(report) => {
+            if !report.warnings.is_empty() {
+                eprint!("{}", report.warnings);
+            }
+            for p in &report.created {
+                println!("created {}", p.strip_prefix(&root).unwrap_or(p).display());
+            }
+            for p in &report.edited {
+                println!("edited  {}", p.strip_prefix(&root).unwrap_or(p).display());
+            }
+            println!("\nnext:\n  cargo test -p {name}\n  edit services/{name}/queries/*.sql, then `sqlgen generate` (or just `cargo build`)");
+            ExitCode::SUCCESS
+        }
+        Err(refusal) => {
+            eprintln!("error: {refusal}");
+            ExitCode::from(match refusal {
+                codegen::scaffold::Refusal::Generation(_) => 1,
+                _ => 2,
+            })
+        }
+    }
 }

@@ -26,6 +26,25 @@ WHERE t.hashed_token = @hashed_token
   AND (t.expires_at IS NULL OR t.expires_at > now())
   AND o.deleted_at IS NULL;
 
+-- An organization access token by hash whatever its state, so that
+-- authentication can say why a known token is refused.
+-- name: FindOrganizationAccessTokenByHash :opt
+SELECT t.id,
+       t.name,
+       t.type,
+       t.scopes,
+       t.expires_at,
+       t.last_accessed_at,
+       t.revoked_at IS NOT NULL AS revoked,
+       coalesce(t.expires_at <= now(), false) AS expired,
+       o.deleted_at IS NOT NULL AS organization_deleted,
+       o.id AS organization_id,
+       o.slug AS organization_slug,
+       o.runs_enabled
+FROM organization_access_tokens AS t
+JOIN organizations AS o ON o.id = t.organization_id
+WHERE t.hashed_token = @hashed_token;
+
 -- Tokens of an organization with the e-mail of the user who created them
 -- (NULL for system tokens and deleted users).
 -- name: ListOrganizationAccessTokens :many

@@ -1,12 +1,13 @@
 -- Queries on `personal_access_tokens`.
 
 -- name: CreatePersonalAccessToken :one
-INSERT INTO personal_access_tokens (name, user_id, hashed_token, encrypted_token, obfuscated_token)
-VALUES (@name, @user_id, @hashed_token, @encrypted_token, @obfuscated_token)
+INSERT INTO personal_access_tokens (name, user_id, hashed_token, obfuscated_token, expires_at)
+VALUES (@name, @user_id, @hashed_token, @obfuscated_token, sqlc.narg(expires_at))
 RETURNING *;
 
--- Authenticates a personal access token: the non-revoked token with the
--- given hash, together with its user's e-mail, admin flag and login method.
+-- Authenticates a personal access token: the non-revoked, unexpired token
+-- with the given hash, together with its user's e-mail, admin flag and login
+-- method.
 -- name: GetActivePersonalAccessTokenByHash :opt
 SELECT t.*,
        u.email AS user_email,
@@ -15,11 +16,29 @@ SELECT t.*,
 FROM personal_access_tokens AS t
 INNER JOIN users AS u ON u.id = t.user_id
 WHERE t.hashed_token = @hashed_token
-  AND t.revoked_at IS NULL;
+  AND t.revoked_at IS NULL
+  AND (t.expires_at IS NULL OR t.expires_at > now());
+
+-- A personal access token by hash whatever its state, with its user, so
+-- that authentication can say why a known token is refused.
+-- name: FindPersonalAccessTokenByHash :opt
+SELECT t.id,
+       t.name,
+       t.user_id,
+       t.obfuscated_token,
+       t.last_accessed_at,
+       t.expires_at,
+       t.revoked_at IS NOT NULL AS revoked,
+       coalesce(t.expires_at <= now(), false) AS expired,
+       u.email AS user_email,
+       u.admin AS user_is_admin
+FROM personal_access_tokens AS t
+INNER JOIN users AS u ON u.id = t.user_id
+WHERE t.hashed_token = @hashed_token;
 
 -- Tokens of a user, newest first; revoked ones only if asked for.
 -- name: ListPersonalAccessTokensForUser :many
-SELECT id, name, obfuscated_token, last_accessed_at, revoked_at, created_at
+SELECT id, name, obfuscated_token, last_accessed_at, revoked_at, expires_at, created_at
 FROM personal_access_tokens
 WHERE user_id = @user_id
   AND (revoked_at IS NULL OR @include_revoked::bool)

@@ -1,4 +1,4 @@
-//! KongFlow service `apiauth`: its generated data layer and a repository over it.
+//! KongFlow service `apiauth`: its generated data layer and `ApiAuth` (access tokens, API keys) over it.
 
 pub mod db;
 pub mod repository;

@@ -1,21 +1,56 @@
-//! `AccessTokens`: issuing and authenticating personal and organization access tokens over the generated queries.
+//! `ApiAuth`: personal and organization access tokens and environment API keys (issuing, listing, revoking, authenticating) over the generated queries of `apiauth` and `shared`.
+//!
+//! # What a rejection tells the caller
+//!
+//! Every rejection is an [`AuthError`] that says why, and none says whether
+//! some *other* credential exists:
+//! - the kind of a credential ([`CredentialKind`]) is read from its prefix
+//!   alone (`tr_pat_`, `tr_oat_`, `tr_dev_`/`tr_stg_`/`tr_prod_`/`tr_preview_`,
+//!   `pk_<env>_`), and a kind the call does not allow is refused before any
+//!   lookup, so [`AuthError::KindNotAllowed`] is the same whether or not such a
+//!   credential exists;
+//! - a credential is looked up only in the table of its own kind, by its exact
+//!   value (tokens by their SHA-256), so [`AuthError::Unknown`] means "no
+//!   credential is this string", never "a credential like this exists
+//!   elsewhere";
+//! - [`AuthError::Expired`] and [`AuthError::Revoked`] are told only to whoever
+//!   presents the complete token, that is, someone who holds or held its 200-odd
+//!   random bits; a guesser only ever sees `Unknown`.
+//!
+//! trigger.dev answers every failed token lookup with one generic "invalid"
+//! response; the finer reasons here are for the holder (a CLI can say "your
+//! token expired, create a new one") and follow the rules above.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 use sha2::{Digest, Sha256};
-use sqlgen_runtime::{Error, GenericClient};
+use shared::api_keys::{self, EntropyError, EnvironmentKeyKind};
+use shared::db::Queries as SharedQueries;
+use shared::service::KeyEnvironment;
+use sqlgen_runtime::tokio_postgres::error::SqlState;
+use sqlgen_runtime::GenericClient;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::db::models::{
     OrganizationAccessToken, OrganizationAccessTokenType, PersonalAccessToken,
 };
 use crate::db::organization_access_tokens::{
-    CreateOrganizationAccessTokenParams, GetActiveOrganizationAccessTokenByHashRow,
+    CreateOrganizationAccessTokenParams, ListOrganizationAccessTokensRow,
 };
 use crate::db::personal_access_tokens::{
-    CreatePersonalAccessTokenParams, GetActivePersonalAccessTokenByHashRow,
+    CreatePersonalAccessTokenParams, ListPersonalAccessTokensForUserParams,
+    ListPersonalAccessTokensForUserRow,
 };
 use crate::db::Queries;
+
+/// Prefix of personal access tokens.
+pub const PERSONAL_ACCESS_TOKEN_PREFIX: &str = "tr_pat_";
+/// Prefix of organization access tokens.
+pub const ORGANIZATION_ACCESS_TOKEN_PREFIX: &str = "tr_oat_";
+/// Random characters after the prefix of an access token: 40 of `[a-z0-9]`,
+/// about 206 bits.
+pub const TOKEN_RANDOM_LEN: usize = 40;
 
 /// How many characters of the secret part of a token stay readable in its
 /// obfuscated form: enough for a user to tell their tokens apart, far too few
@@ -48,117 +83,572 @@ pub fn obfuscate_token(token: &str) -> String {
     format!("{visible}••••••••")
 }
 
-/// An organization access token about to be issued.
+fn new_token(prefix: &str) -> Result<String, EntropyError> {
+    Ok(format!(
+        "{prefix}{}",
+        api_keys::random_alphanumeric(TOKEN_RANDOM_LEN)?
+    ))
+}
+
+/// The kinds of credential a request can carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CredentialKind {
+    /// `tr_pat_...`: acts as a user.
+    PersonalAccessToken,
+    /// `tr_oat_...`: acts for an organization.
+    OrganizationAccessToken,
+    /// `tr_dev_...`, `tr_stg_...`, `tr_prod_...`, `tr_preview_...`: a runtime
+    /// environment's secret key.
+    SecretApiKey,
+    /// `pk_<env>_...`: a runtime environment's public key.
+    PublicApiKey,
+}
+
+impl CredentialKind {
+    pub const ALL: [CredentialKind; 4] = [
+        CredentialKind::PersonalAccessToken,
+        CredentialKind::OrganizationAccessToken,
+        CredentialKind::SecretApiKey,
+        CredentialKind::PublicApiKey,
+    ];
+
+    /// The kind a credential claims by its shape; `None` for anything else.
+    pub fn of(credential: &str) -> Option<CredentialKind> {
+        let token_kind = [
+            (
+                PERSONAL_ACCESS_TOKEN_PREFIX,
+                CredentialKind::PersonalAccessToken,
+            ),
+            (
+                ORGANIZATION_ACCESS_TOKEN_PREFIX,
+                CredentialKind::OrganizationAccessToken,
+            ),
+        ]
+        .into_iter()
+        .find_map(|(prefix, kind)| {
+            let random = credential.strip_prefix(prefix)?;
+            let well_formed = random.len() == TOKEN_RANDOM_LEN
+                && random
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+            Some(well_formed.then_some(kind))
+        });
+        if let Some(kind) = token_kind {
+            return kind;
+        }
+        match api_keys::parse_environment_key(credential)?.0 {
+            EnvironmentKeyKind::Secret => Some(CredentialKind::SecretApiKey),
+            EnvironmentKeyKind::Public => Some(CredentialKind::PublicApiKey),
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            CredentialKind::PersonalAccessToken => "personal access token",
+            CredentialKind::OrganizationAccessToken => "organization access token",
+            CredentialKind::SecretApiKey => "secret API key",
+            CredentialKind::PublicApiKey => "public API key",
+        }
+    }
+}
+
+impl fmt::Display for CredentialKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// Which kinds of credential one call accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthOptions {
+    allowed: [bool; 4],
+}
+
+impl AuthOptions {
+    /// Every kind.
+    pub const ANY: AuthOptions = AuthOptions { allowed: [true; 4] };
+
+    /// Only the kinds listed.
+    pub fn only(kinds: &[CredentialKind]) -> Self {
+        let mut allowed = [false; 4];
+        for kind in kinds {
+            allowed[Self::index(*kind)] = true;
+        }
+        AuthOptions { allowed }
+    }
+
+    /// What trigger.dev's API routes accept by default: an environment's
+    /// secret key, and its public key only where `allow_public_key` says so.
+    pub fn environment(allow_public_key: bool) -> Self {
+        if allow_public_key {
+            Self::only(&[CredentialKind::SecretApiKey, CredentialKind::PublicApiKey])
+        } else {
+            Self::only(&[CredentialKind::SecretApiKey])
+        }
+    }
+
+    pub fn allows(&self, kind: CredentialKind) -> bool {
+        self.allowed[Self::index(kind)]
+    }
+
+    fn index(kind: CredentialKind) -> usize {
+        match kind {
+            CredentialKind::PersonalAccessToken => 0,
+            CredentialKind::OrganizationAccessToken => 1,
+            CredentialKind::SecretApiKey => 2,
+            CredentialKind::PublicApiKey => 3,
+        }
+    }
+}
+
+/// Why a request was not authenticated (see the module documentation for what
+/// each variant may reveal).
+#[derive(Debug)]
+pub enum AuthError {
+    /// No `Authorization` header.
+    MissingHeader,
+    /// The header is not `Bearer <credential>`, or the credential has no known
+    /// shape.
+    BadFormat,
+    /// The credential's kind is not accepted by this call.
+    KindNotAllowed { kind: CredentialKind },
+    /// No credential of its kind is this string.
+    Unknown { kind: CredentialKind },
+    /// The token's expiry has passed.
+    Expired { kind: CredentialKind },
+    /// The token was revoked (or its organization deleted).
+    Revoked { kind: CredentialKind },
+    /// The lookup failed.
+    Database(sqlgen_runtime::Error),
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthError::MissingHeader => f.write_str("missing `Authorization` header"),
+            AuthError::BadFormat => f.write_str(
+                "malformed credential: expected `Authorization: Bearer <token or API key>`",
+            ),
+            AuthError::KindNotAllowed { kind } => {
+                write!(f, "a {kind} cannot be used for this request")
+            }
+            AuthError::Unknown { kind } => write!(f, "invalid {kind}"),
+            AuthError::Expired { kind } => write!(f, "the {kind} has expired"),
+            AuthError::Revoked { kind } => write!(f, "the {kind} has been revoked"),
+            AuthError::Database(error) => write!(f, "authentication failed: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for AuthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AuthError::Database(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<sqlgen_runtime::Error> for AuthError {
+    fn from(error: sqlgen_runtime::Error) -> Self {
+        AuthError::Database(error)
+    }
+}
+
+/// Why issuing, listing or revoking a token failed.
+#[derive(Debug)]
+pub enum TokenError {
+    /// No user has this id.
+    UnknownUser { user_id: Uuid },
+    /// The acting user is not a member of the organization (or it does not
+    /// exist: the two are not told apart).
+    NotAMember { organization_id: Uuid },
+    /// The caller owns no active token with this id.
+    NotFound,
+    /// The token name is empty.
+    EmptyName,
+    /// The operating system could not produce random bytes for the token.
+    Entropy(EntropyError),
+    /// Any other database failure.
+    Database(sqlgen_runtime::Error),
+}
+
+impl fmt::Display for TokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TokenError::UnknownUser { user_id } => write!(f, "user `{user_id}` does not exist"),
+            TokenError::NotAMember { organization_id } => {
+                write!(f, "not a member of organization `{organization_id}`")
+            }
+            TokenError::NotFound => f.write_str("no such active token"),
+            TokenError::EmptyName => f.write_str("a token needs a name"),
+            TokenError::Entropy(error) => write!(f, "cannot generate a token: {error}"),
+            TokenError::Database(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for TokenError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            TokenError::Entropy(error) => Some(error),
+            TokenError::Database(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<sqlgen_runtime::Error> for TokenError {
+    fn from(error: sqlgen_runtime::Error) -> Self {
+        TokenError::Database(error)
+    }
+}
+
+impl From<EntropyError> for TokenError {
+    fn from(error: EntropyError) -> Self {
+        TokenError::Entropy(error)
+    }
+}
+
+/// A token just created: the plain `token`, shown to its owner once and stored
+/// nowhere, and the stored row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created<T> {
+    pub token: String,
+    pub record: T,
+}
+
+/// An organization access token to create.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct NewOrganizationToken<'a> {
     pub organization_id: Uuid,
     pub name: &'a str,
-    pub token: &'a str,
-    pub r#type: OrganizationAccessTokenType,
-    /// `None` for tokens the system creates on its own.
-    pub created_by_user_id: Option<Uuid>,
     pub scopes: &'a [String],
-    pub expires_at: Option<time::OffsetDateTime>,
+    pub expires_at: Option<OffsetDateTime>,
 }
 
-/// Personal and organization access tokens, on any client or transaction it
-/// borrows.
+/// Who a personal access token acts as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonalTokenAuth {
+    pub token_id: Uuid,
+    pub token_name: String,
+    pub user_id: Uuid,
+    pub user_email: String,
+    pub user_is_admin: bool,
+}
+
+/// What an organization access token acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrganizationTokenAuth {
+    pub token_id: i64,
+    pub token_name: String,
+    pub r#type: OrganizationAccessTokenType,
+    pub scopes: Vec<String>,
+    pub organization_id: Uuid,
+    pub organization_slug: String,
+}
+
+/// An authenticated request's credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Authenticated {
+    PersonalAccessToken(PersonalTokenAuth),
+    OrganizationAccessToken(OrganizationTokenAuth),
+    /// A secret or public environment key (`key_kind` says which).
+    Environment(KeyEnvironment),
+}
+
+/// The credential of an `Authorization: Bearer <credential>` header value.
+///
+/// The scheme is case-insensitive (RFC 9110); exactly one credential must
+/// follow it.
+pub fn parse_bearer(header: Option<&str>) -> Result<&str, AuthError> {
+    let header = header.ok_or(AuthError::MissingHeader)?;
+    let (scheme, rest) = header.trim().split_once(' ').ok_or(AuthError::BadFormat)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(AuthError::BadFormat);
+    }
+    let credential = rest.trim_start();
+    if credential.is_empty() || credential.contains(char::is_whitespace) {
+        return Err(AuthError::BadFormat);
+    }
+    Ok(credential)
+}
+
+/// Access tokens and API keys on any client or transaction it borrows, with
+/// `shared`'s queries (users, memberships, environments) on the same one.
 #[derive(Debug)]
-pub struct AccessTokens<'c, C> {
+pub struct ApiAuth<'c, C> {
     client: &'c C,
 }
 
-impl<'c, C: GenericClient> AccessTokens<'c, C> {
+impl<'c, C: GenericClient> ApiAuth<'c, C> {
     pub fn new(client: &'c C) -> Self {
-        AccessTokens { client }
+        ApiAuth { client }
     }
 
-    /// Stores a new personal access token of a user; only its hash and its
-    /// obfuscated form are kept in clear.
-    pub async fn issue_personal_token(
+    /// Creates a personal access token for a user; the plain token is in the
+    /// result and nowhere else.
+    pub async fn create_personal_token(
         &self,
         user_id: Uuid,
         name: &str,
-        token: &str,
-        encrypted_token: &serde_json::Value,
-    ) -> Result<PersonalAccessToken, Error> {
-        self.client
+        expires_at: Option<OffsetDateTime>,
+    ) -> Result<Created<PersonalAccessToken>, TokenError> {
+        check_name(name)?;
+        let token = new_token(PERSONAL_ACCESS_TOKEN_PREFIX)?;
+        let record = self
+            .client
             .create_personal_access_token(&CreatePersonalAccessTokenParams {
                 name,
                 user_id,
-                hashed_token: &hash_token(token),
-                encrypted_token,
-                obfuscated_token: &obfuscate_token(token),
+                hashed_token: &hash_token(&token),
+                obfuscated_token: &obfuscate_token(&token),
+                expires_at,
             })
             .await
+            .map_err(|error| {
+                if is_foreign_key_violation(&error, "personal_access_tokens_user_id_fkey") {
+                    TokenError::UnknownUser { user_id }
+                } else {
+                    TokenError::Database(error)
+                }
+            })?;
+        Ok(Created { token, record })
     }
 
-    /// The active personal access token `token`, with its user, and marks it as
-    /// used now; `None` if it is unknown or revoked.
-    ///
-    /// The returned `last_accessed_at` is the previous use, read before this one
-    /// was recorded: what a "last used" column in the UI wants to show.
-    pub async fn authenticate_personal(
+    /// A user's tokens, newest first, as previews; revoked ones only if asked.
+    pub async fn list_personal_tokens(
         &self,
-        token: &str,
-    ) -> Result<Option<GetActivePersonalAccessTokenByHashRow>, Error> {
-        let found = self
-            .client
-            .get_active_personal_access_token_by_hash(&hash_token(token))
-            .await?;
-        if let Some(found) = &found {
-            self.client.touch_personal_access_token(found.id).await?;
-        }
-        Ok(found)
-    }
-
-    /// Revokes one of the user's tokens; `false` if it does not exist, belongs to
-    /// someone else or is already revoked.
-    pub async fn revoke_personal_token(&self, user_id: Uuid, id: Uuid) -> Result<bool, Error> {
+        user_id: Uuid,
+        include_revoked: bool,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<ListPersonalAccessTokensForUserRow>, TokenError> {
         Ok(self
             .client
-            .revoke_personal_access_token(id, user_id)
-            .await?
-            == 1)
+            .list_personal_access_tokens_for_user(&ListPersonalAccessTokensForUserParams {
+                user_id,
+                include_revoked,
+                limit,
+                offset,
+            })
+            .await?)
     }
 
-    /// Stores a new organization access token; only its hash and its obfuscated
-    /// form are kept.
-    pub async fn issue_organization_token(
+    /// Revokes one of the user's own tokens; [`TokenError::NotFound`] if the
+    /// user has no active token with this id (someone else's is not found
+    /// either).
+    pub async fn revoke_personal_token(
         &self,
+        user_id: Uuid,
+        token_id: Uuid,
+    ) -> Result<(), TokenError> {
+        match self
+            .client
+            .revoke_personal_access_token(token_id, user_id)
+            .await?
+        {
+            0 => Err(TokenError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    /// Creates an organization access token on behalf of a member of the
+    /// organization.
+    pub async fn create_organization_token(
+        &self,
+        acting_user_id: Uuid,
         new: &NewOrganizationToken<'_>,
-    ) -> Result<OrganizationAccessToken, Error> {
-        self.client
+    ) -> Result<Created<OrganizationAccessToken>, TokenError> {
+        check_name(new.name)?;
+        self.require_member(acting_user_id, new.organization_id)
+            .await?;
+        let token = new_token(ORGANIZATION_ACCESS_TOKEN_PREFIX)?;
+        let record = self
+            .client
             .create_organization_access_token(&CreateOrganizationAccessTokenParams {
                 name: new.name,
-                r#type: new.r#type,
+                r#type: OrganizationAccessTokenType::User,
                 organization_id: new.organization_id,
-                created_by_user_id: new.created_by_user_id,
-                hashed_token: &hash_token(new.token),
-                obfuscated_token: &obfuscate_token(new.token),
+                created_by_user_id: Some(acting_user_id),
+                hashed_token: &hash_token(&token),
+                obfuscated_token: &obfuscate_token(&token),
                 scopes: new.scopes,
                 expires_at: new.expires_at,
             })
-            .await
+            .await?;
+        Ok(Created { token, record })
     }
 
-    /// The organization access token `token` if it is usable (not revoked, not
-    /// expired, organization not deleted), and marks it as used now.
+    /// The organization's tokens, newest first, for one of its members.
+    pub async fn list_organization_tokens(
+        &self,
+        acting_user_id: Uuid,
+        organization_id: Uuid,
+    ) -> Result<Vec<ListOrganizationAccessTokensRow>, TokenError> {
+        self.require_member(acting_user_id, organization_id).await?;
+        Ok(self
+            .client
+            .list_organization_access_tokens(organization_id)
+            .await?)
+    }
+
+    /// Revokes a token of the organization, for one of its members;
+    /// [`TokenError::NotFound`] if the organization has no active token with
+    /// this id.
+    pub async fn revoke_organization_token(
+        &self,
+        acting_user_id: Uuid,
+        organization_id: Uuid,
+        token_id: i64,
+    ) -> Result<(), TokenError> {
+        self.require_member(acting_user_id, organization_id).await?;
+        self.client
+            .revoke_organization_access_token(token_id, organization_id)
+            .await?
+            .map(|_| ())
+            .ok_or(TokenError::NotFound)
+    }
+
+    /// Authenticates the `Authorization` header of a request with the kinds of
+    /// credential `options` allows.
+    pub async fn authenticate_header(
+        &self,
+        header: Option<&str>,
+        options: &AuthOptions,
+    ) -> Result<Authenticated, AuthError> {
+        let credential = parse_bearer(header)?;
+        self.authenticate(credential, options).await
+    }
+
+    /// Authenticates a credential (without the `Bearer ` scheme) with the kinds
+    /// `options` allows, recording the use of an access token.
+    pub async fn authenticate(
+        &self,
+        credential: &str,
+        options: &AuthOptions,
+    ) -> Result<Authenticated, AuthError> {
+        let kind = CredentialKind::of(credential).ok_or(AuthError::BadFormat)?;
+        if !options.allows(kind) {
+            return Err(AuthError::KindNotAllowed { kind });
+        }
+        Ok(match kind {
+            CredentialKind::PersonalAccessToken => {
+                Authenticated::PersonalAccessToken(self.authenticate_personal(credential).await?)
+            }
+            CredentialKind::OrganizationAccessToken => Authenticated::OrganizationAccessToken(
+                self.authenticate_organization(credential).await?,
+            ),
+            CredentialKind::SecretApiKey | CredentialKind::PublicApiKey => {
+                Authenticated::Environment(self.environment_by_key(kind, credential).await?)
+            }
+        })
+    }
+
+    /// Authenticates a personal access token and records its use.
+    pub async fn authenticate_personal(&self, token: &str) -> Result<PersonalTokenAuth, AuthError> {
+        let kind = CredentialKind::PersonalAccessToken;
+        if CredentialKind::of(token) != Some(kind) {
+            return Err(AuthError::BadFormat);
+        }
+        let found = self
+            .client
+            .find_personal_access_token_by_hash(&hash_token(token))
+            .await?
+            .ok_or(AuthError::Unknown { kind })?;
+        if found.revoked {
+            return Err(AuthError::Revoked { kind });
+        }
+        if found.expired {
+            return Err(AuthError::Expired { kind });
+        }
+        self.client.touch_personal_access_token(found.id).await?;
+        Ok(PersonalTokenAuth {
+            token_id: found.id,
+            token_name: found.name,
+            user_id: found.user_id,
+            user_email: found.user_email,
+            user_is_admin: found.user_is_admin,
+        })
+    }
+
+    /// Authenticates an organization access token and records its use.
     pub async fn authenticate_organization(
         &self,
         token: &str,
-    ) -> Result<Option<GetActiveOrganizationAccessTokenByHashRow>, Error> {
+    ) -> Result<OrganizationTokenAuth, AuthError> {
+        let kind = CredentialKind::OrganizationAccessToken;
+        if CredentialKind::of(token) != Some(kind) {
+            return Err(AuthError::BadFormat);
+        }
         let found = self
             .client
-            .get_active_organization_access_token_by_hash(&hash_token(token))
-            .await?;
-        if let Some(found) = &found {
-            self.client
-                .touch_organization_access_token(found.id)
-                .await?;
+            .find_organization_access_token_by_hash(&hash_token(token))
+            .await?
+            .ok_or(AuthError::Unknown { kind })?;
+        if found.revoked || found.organization_deleted {
+            return Err(AuthError::Revoked { kind });
         }
-        Ok(found)
+        if found.expired {
+            return Err(AuthError::Expired { kind });
+        }
+        self.client
+            .touch_organization_access_token(found.id)
+            .await?;
+        Ok(OrganizationTokenAuth {
+            token_id: found.id,
+            token_name: found.name,
+            r#type: found.r#type,
+            scopes: found.scopes,
+            organization_id: found.organization_id,
+            organization_slug: found.organization_slug,
+        })
     }
+
+    async fn environment_by_key(
+        &self,
+        kind: CredentialKind,
+        key: &str,
+    ) -> Result<KeyEnvironment, AuthError> {
+        let found = match kind {
+            CredentialKind::PublicApiKey => self
+                .client
+                .get_environment_by_public_api_key(key)
+                .await?
+                .map(KeyEnvironment::from),
+            _ => self
+                .client
+                .get_environment_by_api_key(key)
+                .await?
+                .map(KeyEnvironment::from),
+        };
+        found.ok_or(AuthError::Unknown { kind })
+    }
+
+    async fn require_member(&self, user_id: Uuid, organization_id: Uuid) -> Result<(), TokenError> {
+        match self
+            .client
+            .get_org_membership(organization_id, user_id)
+            .await?
+        {
+            Some(_) => Ok(()),
+            None => Err(TokenError::NotAMember { organization_id }),
+        }
+    }
+}
+
+fn check_name(name: &str) -> Result<(), TokenError> {
+    if name.trim().is_empty() {
+        Err(TokenError::EmptyName)
+    } else {
+        Ok(())
+    }
+}
+
+fn is_foreign_key_violation(error: &sqlgen_runtime::Error, constraint: &str) -> bool {
+    error.as_db_error().is_some_and(|db| {
+        db.code() == &SqlState::FOREIGN_KEY_VIOLATION && db.constraint() == Some(constraint)
+    })
 }
 
 #[cfg(test)]
@@ -182,5 +672,132 @@ mod tests {
         );
         assert_eq!(obfuscate_token("abcdefgh"), "abcd••••••••");
         assert_eq!(obfuscate_token("tr_oat_ab"), "tr_oat_ab••••••••");
+    }
+
+    #[test]
+    fn new_tokens_have_their_prefix_and_kind() {
+        let pat = new_token(PERSONAL_ACCESS_TOKEN_PREFIX).unwrap();
+        let oat = new_token(ORGANIZATION_ACCESS_TOKEN_PREFIX).unwrap();
+        assert_eq!(pat.len(), 7 + TOKEN_RANDOM_LEN);
+        assert_eq!(
+            CredentialKind::of(&pat),
+            Some(CredentialKind::PersonalAccessToken)
+        );
+        assert_eq!(
+            CredentialKind::of(&oat),
+            Some(CredentialKind::OrganizationAccessToken)
+        );
+        assert_ne!(pat[7..], oat[7..]);
+    }
+
+    #[test]
+    fn credential_kinds_come_from_the_prefix() {
+        let random = "a".repeat(TOKEN_RANDOM_LEN);
+        let cases = [
+            (
+                format!("tr_pat_{random}"),
+                Some(CredentialKind::PersonalAccessToken),
+            ),
+            (
+                format!("tr_oat_{random}"),
+                Some(CredentialKind::OrganizationAccessToken),
+            ),
+            (
+                "tr_dev_abc123".to_owned(),
+                Some(CredentialKind::SecretApiKey),
+            ),
+            (
+                "tr_stg_abc123".to_owned(),
+                Some(CredentialKind::SecretApiKey),
+            ),
+            (
+                "tr_prod_abc123".to_owned(),
+                Some(CredentialKind::SecretApiKey),
+            ),
+            (
+                "tr_preview_abc123".to_owned(),
+                Some(CredentialKind::SecretApiKey),
+            ),
+            (
+                "pk_dev_abc123".to_owned(),
+                Some(CredentialKind::PublicApiKey),
+            ),
+            (
+                "pk_prod_abc123".to_owned(),
+                Some(CredentialKind::PublicApiKey),
+            ),
+            ("tr_pat_short".to_owned(), None),
+            (format!("tr_pat_{}", "A".repeat(TOKEN_RANDOM_LEN)), None),
+            ("tr_oat_".to_owned(), None),
+            ("pk_pat_abc".to_owned(), None),
+            ("sk_live_abc".to_owned(), None),
+            ("".to_owned(), None),
+        ];
+        for (credential, kind) in cases {
+            assert_eq!(CredentialKind::of(&credential), kind, "{credential}");
+        }
+    }
+
+    #[test]
+    fn bearer_headers_are_parsed_strictly() {
+        assert!(matches!(parse_bearer(None), Err(AuthError::MissingHeader)));
+        assert_eq!(parse_bearer(Some("Bearer tr_dev_x")).unwrap(), "tr_dev_x");
+        assert_eq!(parse_bearer(Some("bearer  tr_dev_x ")).unwrap(), "tr_dev_x");
+        for bad in [
+            "",
+            "Bearer",
+            "Bearer ",
+            "Basic dXNlcg==",
+            "tr_dev_x",
+            "Bearer a b",
+            "Bearer\ttr_dev_x",
+        ] {
+            assert!(
+                matches!(parse_bearer(Some(bad)), Err(AuthError::BadFormat)),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn auth_options_allow_what_they_list() {
+        let secret_only = AuthOptions::environment(false);
+        assert!(secret_only.allows(CredentialKind::SecretApiKey));
+        assert!(!secret_only.allows(CredentialKind::PublicApiKey));
+        assert!(!secret_only.allows(CredentialKind::PersonalAccessToken));
+        assert!(AuthOptions::environment(true).allows(CredentialKind::PublicApiKey));
+        for kind in CredentialKind::ALL {
+            assert!(AuthOptions::ANY.allows(kind));
+            assert!(!AuthOptions::only(&[]).allows(kind));
+            assert!(AuthOptions::only(&[kind]).allows(kind));
+        }
+    }
+
+    #[test]
+    fn rejections_read_as_lower_case_reasons() {
+        let kind = CredentialKind::PersonalAccessToken;
+        assert_eq!(
+            AuthError::MissingHeader.to_string(),
+            "missing `Authorization` header"
+        );
+        assert_eq!(
+            AuthError::KindNotAllowed { kind }.to_string(),
+            "a personal access token cannot be used for this request"
+        );
+        assert_eq!(
+            AuthError::Unknown { kind }.to_string(),
+            "invalid personal access token"
+        );
+        assert_eq!(
+            AuthError::Expired {
+                kind: CredentialKind::OrganizationAccessToken
+            }
+            .to_string(),
+            "the organization access token has expired"
+        );
+        assert_eq!(
+            AuthError::Revoked { kind }.to_string(),
+            "the personal access token has been revoked"
+        );
     }
 }

@@ -11,7 +11,7 @@ use apiauth::db::Queries;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-/// All 14 queries once, each result checked; generic over the trait so that it
+/// All 16 queries once, each result checked; generic over the trait so that it
 /// compiles only if every method is there with this shape. The user and the
 /// organization come from `shared`, which the caller runs on the same client.
 async fn call_every_query<Q: Queries>(q: &Q, user_id: Uuid, organization_id: Uuid) {
@@ -21,7 +21,7 @@ async fn call_every_query<Q: Queries>(q: &Q, user_id: Uuid, organization_id: Uui
             name: "laptop",
             user_id,
             hashed_token: "hash-pat",
-            encrypted_token: &serde_json::json!({"c": "x"}),
+            expires_at: None,
             obfuscated_token: "tr_pat_xxxx",
         })
         .await
@@ -31,6 +31,15 @@ async fn call_every_query<Q: Queries>(q: &Q, user_id: Uuid, organization_id: Uui
         .await
         .unwrap();
     assert_eq!(found.map(|t| t.id), Some(pat.id));
+    let any_state = q
+        .find_personal_access_token_by_hash("hash-pat")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (any_state.id, any_state.revoked, any_state.expired),
+        (pat.id, false, false)
+    );
     q.touch_personal_access_token(pat.id).await.unwrap();
     let listed = q
         .list_personal_access_tokens_for_user(&ListPersonalAccessTokensForUserParams {
@@ -78,7 +87,20 @@ async fn call_every_query<Q: Queries>(q: &Q, user_id: Uuid, organization_id: Uui
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((found.id, found.scopes), (oat.id, scopes));
+    assert_eq!((found.id, &found.scopes), (oat.id, &scopes));
+    let any_state = q
+        .find_organization_access_token_by_hash("hash-oat")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            any_state.id,
+            any_state.scopes,
+            any_state.organization_deleted
+        ),
+        (oat.id, scopes, false)
+    );
     q.touch_organization_access_token(oat.id).await.unwrap();
     let listed = q
         .list_organization_access_tokens(organization_id)
@@ -114,7 +136,7 @@ async fn every_query_method_runs_on_a_client() {
 
     call_every_query(&client, user.id, org.id).await;
 
-    assert_eq!(client.cached_statements() - shared_statements, 14);
+    assert_eq!(client.cached_statements() - shared_statements, 16);
 }
 
 #[tokio::test]

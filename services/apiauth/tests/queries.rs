@@ -26,15 +26,13 @@ async fn create_personal_access_token_returns_the_stored_row() {
     let db = testsupport::fresh_db().await;
     let client = seed::connect(&db).await;
     let user = seed::user(&client, "ada@example.com", None).await;
-    let encrypted =
-        serde_json::json!({"nonce": "bm9uY2U=", "ciphertext": "Y2lwaGVy", "tag": [1, 2]});
 
     let token = client
         .create_personal_access_token(&CreatePersonalAccessTokenParams {
             name: "CLI on laptop",
             user_id: user.id,
             hashed_token: "9f86d081884c7d65",
-            encrypted_token: &encrypted,
+            expires_at: None,
             obfuscated_token: "tr_pat_abcd••••••••",
         })
         .await
@@ -43,7 +41,7 @@ async fn create_personal_access_token_returns_the_stored_row() {
     assert_eq!(token.name, "CLI on laptop");
     assert_eq!(token.user_id, user.id);
     assert_eq!(token.hashed_token, "9f86d081884c7d65");
-    assert_eq!(token.encrypted_token, encrypted);
+    assert_eq!(token.expires_at, None);
     assert_eq!(token.obfuscated_token, "tr_pat_abcd••••••••");
     assert_eq!(token.last_accessed_at, None);
     assert_eq!(token.revoked_at, None);
@@ -62,7 +60,7 @@ async fn create_personal_access_token_with_a_taken_hash_is_a_unique_violation() 
             name: "another",
             user_id: user.id,
             hashed_token: "hash-laptop",
-            encrypted_token: &serde_json::json!({}),
+            expires_at: None,
             obfuscated_token: "x",
         })
         .await
@@ -103,7 +101,7 @@ async fn get_active_personal_access_token_by_hash_joins_the_user_and_skips_revok
     assert_eq!(found.name, token.name);
     assert_eq!(found.user_id, user.id);
     assert_eq!(found.hashed_token, token.hashed_token);
-    assert_eq!(found.encrypted_token, token.encrypted_token);
+    assert_eq!(found.expires_at, token.expires_at);
     assert_eq!(found.obfuscated_token, token.obfuscated_token);
     assert_eq!(found.last_accessed_at, None);
     assert_eq!(found.revoked_at, None);

@@ -19,8 +19,8 @@ RETURNING *;
 
 -- Stores a secret unless the key exists; returns 1 if it was inserted, 0 if not.
 -- name: CreateSecretIfAbsent :execrows
-INSERT INTO "SecretStore" ("key", "value", "updatedAt")
-VALUES (@key, @value, now())
+INSERT INTO "SecretStore" ("key", "value", "version", "updatedAt")
+VALUES (@key, @value, @version, now())
 ON CONFLICT DO NOTHING;
 
 -- One page of secret keys (without values), ordered by key.

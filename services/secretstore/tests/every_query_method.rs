@@ -12,7 +12,12 @@ async fn call_every_query<Q: Queries>(q: &Q) {
         .await
         .unwrap();
     assert_eq!(stored.value, json!({"token": "t"}));
-    assert_eq!(q.create_secret_if_absent("b", &json!(2)).await.unwrap(), 1);
+    assert_eq!(
+        q.create_secret_if_absent("b", &json!(2), "1")
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(q.get_secret("a").await.unwrap(), Some(stored.clone()));
     let value = q.get_secret_value("b").await.unwrap().unwrap();
     assert_eq!((value.value, value.version.as_str()), (json!(2), "1"));

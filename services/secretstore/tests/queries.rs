@@ -82,20 +82,20 @@ async fn get_secret_value_returns_value_and_version_or_none() {
 }
 
 #[tokio::test]
-async fn create_secret_if_absent_inserts_once_with_the_default_version() {
+async fn create_secret_if_absent_inserts_once_with_the_given_version() {
     let db = testsupport::fresh_db().await;
     let client = connect(&db).await;
 
     assert_eq!(
         client
-            .create_secret_if_absent("signing-key", &json!("first"))
+            .create_secret_if_absent("signing-key", &json!("first"), "7")
             .await
             .unwrap(),
         1
     );
     assert_eq!(
         client
-            .create_secret_if_absent("signing-key", &json!("second"))
+            .create_secret_if_absent("signing-key", &json!("second"), "8")
             .await
             .unwrap(),
         0
@@ -103,7 +103,7 @@ async fn create_secret_if_absent_inserts_once_with_the_default_version() {
 
     let stored = client.get_secret("signing-key").await.unwrap().unwrap();
     assert_eq!(stored.value, json!("first"));
-    assert_eq!(stored.version, "1");
+    assert_eq!(stored.version, "7");
 }
 
 #[tokio::test]

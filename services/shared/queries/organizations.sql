@@ -66,3 +66,8 @@ WHERE id = @id;
 SELECT * FROM organizations
 WHERE slug IN (sqlc.slice(slugs)) AND deleted_at IS NULL
 ORDER BY slug;
+
+-- The membership of a user in an organization, if they are a member.
+-- name: GetOrgMembership :opt
+SELECT * FROM org_members
+WHERE organization_id = @organization_id AND user_id = @user_id;

@@ -93,3 +93,25 @@ WHERE p.id = e.project_id
   AND p.organization_id = @organization_id
   AND p.deleted_at IS NOT NULL
 RETURNING e.id, e.slug, p.slug AS project_slug;
+
+-- Authenticates a request made with a public API key (pk_...): the
+-- environment owning it, with its project and organization.
+-- name: GetEnvironmentByPublicApiKey :opt
+SELECT e.id,
+       e.slug,
+       e.type,
+       e.paused,
+       e.maximum_concurrency_limit,
+       p.id AS project_id,
+       p.slug AS project_slug,
+       p.external_ref AS project_ref,
+       o.id AS organization_id,
+       o.slug AS organization_slug,
+       o.title AS organization_title,
+       o.runs_enabled
+FROM runtime_environments AS e
+JOIN projects AS p ON p.id = e.project_id
+JOIN organizations AS o ON o.id = e.organization_id
+WHERE e.pk_api_key = @pk_api_key
+  AND p.deleted_at IS NULL
+  AND o.deleted_at IS NULL;

@@ -46,3 +46,10 @@ SET last_login_at = now(),
     last_login_ip = sqlc.narg(last_login_ip),
     updated_at    = now()
 WHERE id = @id;
+
+-- Creates a user; a taken e-mail address is a unique violation on
+-- `users_email_key`.
+-- name: CreateUser :one
+INSERT INTO users (email, authentication_method, name, display_name)
+VALUES (lower(@email), @authentication_method, sqlc.narg(name), sqlc.narg(display_name))
+RETURNING *;

@@ -1,4 +1,6 @@
-//! KongFlow service `shared`: its generated data layer and a repository over it.
+//! KongFlow service `shared`: its generated data layer, the core entities' service and a repository over it.
 
+pub mod api_keys;
 pub mod db;
 pub mod repository;
+pub mod service;

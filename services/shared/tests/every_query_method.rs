@@ -4,11 +4,11 @@ use shared::db::models::{AuthenticationMethod, OrgMemberRole, RuntimeEnvironment
 use shared::db::organizations::UpdateOrganizationSettingsParams;
 use shared::db::projects::CreateProjectParams;
 use shared::db::runtime_environments::CreateRuntimeEnvironmentParams;
-use shared::db::users::UpsertUserParams;
+use shared::db::users::{CreateUserParams, UpsertUserParams};
 use shared::db::Queries;
 use sqlgen_runtime::Client;
 
-/// One short story touching all 22 queries, each result checked; generic over
+/// One short story touching all 25 queries, each result checked; generic over
 /// the trait so that it compiles only if every method is there with this shape.
 async fn call_every_query<Q: Queries>(q: &Q) {
     // users.sql
@@ -36,9 +36,22 @@ async fn call_every_query<Q: Queries>(q: &Q) {
         q.get_user_by_id(user.id).await.unwrap().last_login_ip,
         Some(ip)
     );
+    let bob = q
+        .create_user(&CreateUserParams {
+            email: "Bob@Example.com",
+            authentication_method: AuthenticationMethod::MagicLink,
+            name: None,
+            display_name: Some("Bob"),
+        })
+        .await
+        .unwrap();
+    assert_eq!(bob.email, "bob@example.com");
     let users = q.list_users(10, 0).await.unwrap();
-    assert_eq!(users.len(), 1);
-    assert_eq!(users[0].id, user.id);
+    let mut ids: Vec<_> = users.iter().map(|u| u.id).collect();
+    ids.sort();
+    let mut expected = vec![user.id, bob.id];
+    expected.sort();
+    assert_eq!(ids, expected);
 
     // organizations.sql
     let org = q
@@ -68,6 +81,11 @@ async fn call_every_query<Q: Queries>(q: &Q) {
         .await
         .unwrap()
         .expect("new member");
+    assert_eq!(
+        q.get_org_membership(org.id, user.id).await.unwrap(),
+        Some(member.clone())
+    );
+    assert_eq!(q.get_org_membership(org.id, bob.id).await.unwrap(), None);
     let members = q.list_org_members(org.id, 10, 0).await.unwrap();
     assert_eq!(members.len(), 1);
     assert_eq!(members[0].id, member.id);
@@ -108,6 +126,17 @@ async fn call_every_query<Q: Queries>(q: &Q) {
         .unwrap();
     let found = q.get_environment_by_api_key("tr_dev_1").await.unwrap();
     assert_eq!(found.map(|e| e.id), Some(env.id));
+    let found = q
+        .get_environment_by_public_api_key("pk_dev_1")
+        .await
+        .unwrap();
+    assert_eq!(found.map(|e| e.id), Some(env.id));
+    assert_eq!(
+        q.get_environment_by_public_api_key("tr_dev_1")
+            .await
+            .unwrap(),
+        None
+    );
     let envs = q.list_environments_for_project(project.id).await.unwrap();
     assert_eq!(envs.len(), 1);
     assert_eq!(envs[0].owner_user_id, Some(user.id));
@@ -151,7 +180,7 @@ async fn every_query_method_runs_on_a_client() {
 
     call_every_query(&client).await;
 
-    assert_eq!(client.cached_statements(), 22);
+    assert_eq!(client.cached_statements(), 25);
 }
 
 #[tokio::test]

@@ -28,6 +28,17 @@ pub trait Queries {
             ::sqlgen_runtime::Error,
         >,
     > + Send;
+    /// An organization access token by hash whatever its state, so that
+    /// authentication can say why a known token is refused.
+    fn find_organization_access_token_by_hash(
+        &self,
+        hashed_token: &str,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::option::Option<organization_access_tokens::FindOrganizationAccessTokenByHashRow>,
+            ::sqlgen_runtime::Error,
+        >,
+    > + Send;
     /// Tokens of an organization with the e-mail of the user who created them
     /// (NULL for system tokens and deleted users).
     fn list_organization_access_tokens(
@@ -73,14 +84,26 @@ pub trait Queries {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<models::PersonalAccessToken, ::sqlgen_runtime::Error>,
     > + Send;
-    /// Authenticates a personal access token: the non-revoked token with the
-    /// given hash, together with its user's e-mail, admin flag and login method.
+    /// Authenticates a personal access token: the non-revoked, unexpired token
+    /// with the given hash, together with its user's e-mail, admin flag and login
+    /// method.
     fn get_active_personal_access_token_by_hash(
         &self,
         hashed_token: &str,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             ::std::option::Option<personal_access_tokens::GetActivePersonalAccessTokenByHashRow>,
+            ::sqlgen_runtime::Error,
+        >,
+    > + Send;
+    /// A personal access token by hash whatever its state, with its user, so
+    /// that authentication can say why a known token is refused.
+    fn find_personal_access_token_by_hash(
+        &self,
+        hashed_token: &str,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::option::Option<personal_access_tokens::FindPersonalAccessTokenByHashRow>,
             ::sqlgen_runtime::Error,
         >,
     > + Send;
@@ -156,6 +179,15 @@ impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
         organization_access_tokens::get_active_organization_access_token_by_hash(self, hashed_token)
             .await
     }
+    async fn find_organization_access_token_by_hash(
+        &self,
+        hashed_token: &str,
+    ) -> ::std::result::Result<
+        ::std::option::Option<organization_access_tokens::FindOrganizationAccessTokenByHashRow>,
+        ::sqlgen_runtime::Error,
+    > {
+        organization_access_tokens::find_organization_access_token_by_hash(self, hashed_token).await
+    }
     async fn list_organization_access_tokens(
         &self,
         organization_id: ::uuid::Uuid,
@@ -211,6 +243,15 @@ impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
         ::sqlgen_runtime::Error,
     > {
         personal_access_tokens::get_active_personal_access_token_by_hash(self, hashed_token).await
+    }
+    async fn find_personal_access_token_by_hash(
+        &self,
+        hashed_token: &str,
+    ) -> ::std::result::Result<
+        ::std::option::Option<personal_access_tokens::FindPersonalAccessTokenByHashRow>,
+        ::sqlgen_runtime::Error,
+    > {
+        personal_access_tokens::find_personal_access_token_by_hash(self, hashed_token).await
     }
     async fn list_personal_access_tokens_for_user(
         &self,

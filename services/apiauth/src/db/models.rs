@@ -56,13 +56,14 @@ pub struct PersonalAccessToken {
     pub user_id: ::uuid::Uuid,
     /// SHA-256 of the token; the plain token is never stored.
     pub hashed_token: ::std::string::String,
-    pub encrypted_token: ::serde_json::Value,
     /// Displayable form, e.g. tr_pat_abcd••••••••.
     pub obfuscated_token: ::std::string::String,
     pub last_accessed_at: ::std::option::Option<::time::OffsetDateTime>,
     pub revoked_at: ::std::option::Option<::time::OffsetDateTime>,
     pub created_at: ::time::OffsetDateTime,
     pub updated_at: ::time::OffsetDateTime,
+    /// After this instant the token no longer authenticates; NULL never expires.
+    pub expires_at: ::std::option::Option<::time::OffsetDateTime>,
 }
 
 /// Tokens that act on behalf of a whole organization.

@@ -111,6 +111,62 @@ pub async fn get_active_organization_access_token_by_hash<C: ::sqlgen_runtime::G
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
+/// SQL of [`find_organization_access_token_by_hash`].
+pub const FIND_ORGANIZATION_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id,\n       t.name,\n       t.type,\n       t.scopes,\n       t.expires_at,\n       t.last_accessed_at,\n       t.revoked_at IS NOT NULL AS revoked,\n       coalesce(t.expires_at <= now(), false) AS expired,\n       o.deleted_at IS NOT NULL AS organization_deleted,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.runs_enabled\nFROM organization_access_tokens AS t\nJOIN organizations AS o ON o.id = t.organization_id\nWHERE t.hashed_token = $1";
+
+/// A row of [`find_organization_access_token_by_hash`].
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FindOrganizationAccessTokenByHashRow {
+    pub id: i64,
+    pub name: ::std::string::String,
+    pub r#type: super::models::OrganizationAccessTokenType,
+    pub scopes: ::std::vec::Vec<::std::string::String>,
+    pub expires_at: ::std::option::Option<::time::OffsetDateTime>,
+    pub last_accessed_at: ::std::option::Option<::time::OffsetDateTime>,
+    pub revoked: bool,
+    pub expired: bool,
+    pub organization_deleted: bool,
+    pub organization_id: ::uuid::Uuid,
+    pub organization_slug: ::std::string::String,
+    pub runs_enabled: bool,
+}
+
+/// An organization access token by hash whatever its state, so that
+/// authentication can say why a known token is refused.
+pub async fn find_organization_access_token_by_hash<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    hashed_token: &str,
+) -> ::std::result::Result<
+    ::std::option::Option<FindOrganizationAccessTokenByHashRow>,
+    ::sqlgen_runtime::Error,
+> {
+    let stmt = client
+        .prepare_cached(FIND_ORGANIZATION_ACCESS_TOKEN_BY_HASH)
+        .await?;
+    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
+        FindOrganizationAccessTokenByHashRow,
+        ::tokio_postgres::Error,
+    > {
+        Ok(FindOrganizationAccessTokenByHashRow {
+            id: row.try_get(0)?,
+            name: row.try_get(1)?,
+            r#type: row.try_get(2)?,
+            scopes: row.try_get(3)?,
+            expires_at: row.try_get(4)?,
+            last_accessed_at: row.try_get(5)?,
+            revoked: row.try_get(6)?,
+            expired: row.try_get(7)?,
+            organization_deleted: row.try_get(8)?,
+            organization_id: row.try_get(9)?,
+            organization_slug: row.try_get(10)?,
+            runs_enabled: row.try_get(11)?,
+        })
+    };
+    let row = client.query_opt(&stmt, &[&hashed_token]).await?;
+    Ok(row.as_ref().map(decode).transpose()?)
+}
+
 /// SQL of [`list_organization_access_tokens`].
 pub const LIST_ORGANIZATION_ACCESS_TOKENS: &str = "SELECT t.id,\n       t.name,\n       t.type,\n       t.obfuscated_token,\n       t.scopes,\n       t.last_accessed_at,\n       t.revoked_at,\n       t.expires_at,\n       t.created_at,\n       u.email AS created_by_email,\n       coalesce(u.display_name, u.email) AS created_by_label\nFROM organization_access_tokens AS t\nLEFT JOIN users AS u ON u.id = t.created_by_user_id\nWHERE t.organization_id = $1\nORDER BY t.created_at DESC, t.id DESC";
 

@@ -54,7 +54,7 @@ pub async fn personal_token<C: GenericClient>(
             name,
             user_id,
             hashed_token: &format!("hash-{name}"),
-            encrypted_token: &serde_json::json!({"name": name}),
+            expires_at: None,
             obfuscated_token: "tr_pat_xxxx••••••••",
         })
         .await

@@ -40,6 +40,7 @@ pub trait Queries {
         &self,
         key: &str,
         value: &::serde_json::Value,
+        version: &str,
     ) -> impl ::std::future::Future<Output = ::std::result::Result<u64, ::sqlgen_runtime::Error>> + Send;
     /// One page of secret keys (without values), ordered by key.
     fn list_secrets(
@@ -122,8 +123,9 @@ impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
         &self,
         key: &str,
         value: &::serde_json::Value,
+        version: &str,
     ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
-        secrets::create_secret_if_absent(self, key, value).await
+        secrets::create_secret_if_absent(self, key, value, version).await
     }
     async fn list_secrets(
         &self,

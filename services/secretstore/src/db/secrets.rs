@@ -85,16 +85,17 @@ pub async fn upsert_secret<C: ::sqlgen_runtime::GenericClient>(
 }
 
 /// SQL of [`create_secret_if_absent`].
-pub const CREATE_SECRET_IF_ABSENT: &str = "INSERT INTO \"SecretStore\" (\"key\", \"value\", \"updatedAt\")\nVALUES ($1, $2, now())\nON CONFLICT DO NOTHING";
+pub const CREATE_SECRET_IF_ABSENT: &str = "INSERT INTO \"SecretStore\" (\"key\", \"value\", \"version\", \"updatedAt\")\nVALUES ($1, $2, $3, now())\nON CONFLICT DO NOTHING";
 
 /// Stores a secret unless the key exists; returns 1 if it was inserted, 0 if not.
 pub async fn create_secret_if_absent<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     key: &str,
     value: &::serde_json::Value,
+    version: &str,
 ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
     let stmt = client.prepare_cached(CREATE_SECRET_IF_ABSENT).await?;
-    Ok(client.execute(&stmt, &[&key, &value]).await?)
+    Ok(client.execute(&stmt, &[&key, &value, &version]).await?)
 }
 
 /// SQL of [`list_secrets`].

@@ -89,6 +89,17 @@ pub trait Queries {
             ::sqlgen_runtime::Error,
         >,
     > + Send;
+    /// The membership of a user in an organization, if they are a member.
+    fn get_org_membership(
+        &self,
+        organization_id: ::uuid::Uuid,
+        user_id: ::uuid::Uuid,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::option::Option<models::OrgMember>,
+            ::sqlgen_runtime::Error,
+        >,
+    > + Send;
     fn create_project(
         &self,
         params: &projects::CreateProjectParams<'_>,
@@ -191,6 +202,17 @@ pub trait Queries {
             ::sqlgen_runtime::Error,
         >,
     > + Send;
+    /// Authenticates a request made with a public API key (pk_...): the
+    /// environment owning it, with its project and organization.
+    fn get_environment_by_public_api_key(
+        &self,
+        pk_api_key: &str,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::std::option::Option<runtime_environments::GetEnvironmentByPublicApiKeyRow>,
+            ::sqlgen_runtime::Error,
+        >,
+    > + Send;
     /// Fetches a user by primary key; errors if the user does not exist.
     fn get_user_by_id(
         &self,
@@ -234,6 +256,14 @@ pub trait Queries {
         last_login_ip: ::std::option::Option<::std::net::IpAddr>,
         id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
+    /// Creates a user; a taken e-mail address is a unique violation on
+    /// `users_email_key`.
+    fn create_user(
+        &self,
+        params: &users::CreateUserParams<'_>,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<models::User, ::sqlgen_runtime::Error>,
+    > + Send;
 }
 
 impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
@@ -299,6 +329,14 @@ impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
         slugs: &[::std::string::String],
     ) -> ::std::result::Result<::std::vec::Vec<models::Organization>, ::sqlgen_runtime::Error> {
         organizations::list_organizations_by_slugs(self, slugs).await
+    }
+    async fn get_org_membership(
+        &self,
+        organization_id: ::uuid::Uuid,
+        user_id: ::uuid::Uuid,
+    ) -> ::std::result::Result<::std::option::Option<models::OrgMember>, ::sqlgen_runtime::Error>
+    {
+        organizations::get_org_membership(self, organization_id, user_id).await
     }
     async fn create_project(
         &self,
@@ -395,6 +433,15 @@ impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
     > {
         runtime_environments::delete_environments_of_archived_projects(self, organization_id).await
     }
+    async fn get_environment_by_public_api_key(
+        &self,
+        pk_api_key: &str,
+    ) -> ::std::result::Result<
+        ::std::option::Option<runtime_environments::GetEnvironmentByPublicApiKeyRow>,
+        ::sqlgen_runtime::Error,
+    > {
+        runtime_environments::get_environment_by_public_api_key(self, pk_api_key).await
+    }
     async fn get_user_by_id(
         &self,
         id: ::uuid::Uuid,
@@ -426,5 +473,11 @@ impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
         id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
         users::record_user_login(self, last_login_ip, id).await
+    }
+    async fn create_user(
+        &self,
+        params: &users::CreateUserParams<'_>,
+    ) -> ::std::result::Result<models::User, ::sqlgen_runtime::Error> {
+        users::create_user(self, params).await
     }
 }

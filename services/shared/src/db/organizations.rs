@@ -333,3 +333,32 @@ pub async fn list_organizations_by_slugs<C: ::sqlgen_runtime::GenericClient>(
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
+/// SQL of [`get_org_membership`].
+pub const GET_ORG_MEMBERSHIP: &str = "SELECT id, organization_id, user_id, role, created_at, updated_at FROM org_members\nWHERE organization_id = $1 AND user_id = $2";
+
+/// The membership of a user in an organization, if they are a member.
+pub async fn get_org_membership<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    organization_id: ::uuid::Uuid,
+    user_id: ::uuid::Uuid,
+) -> ::std::result::Result<::std::option::Option<super::models::OrgMember>, ::sqlgen_runtime::Error>
+{
+    let stmt = client.prepare_cached(GET_ORG_MEMBERSHIP).await?;
+    let decode = |
+        row: &::tokio_postgres::Row,
+    | -> ::std::result::Result<super::models::OrgMember, ::tokio_postgres::Error> {
+        Ok(super::models::OrgMember {
+            id: row.try_get(0)?,
+            organization_id: row.try_get(1)?,
+            user_id: row.try_get(2)?,
+            role: row.try_get(3)?,
+            created_at: row.try_get(4)?,
+            updated_at: row.try_get(5)?,
+        })
+    };
+    let row = client
+        .query_opt(&stmt, &[&organization_id, &user_id])
+        .await?;
+    Ok(row.as_ref().map(decode).transpose()?)
+}

@@ -309,3 +309,59 @@ pub async fn delete_environments_of_archived_projects<C: ::sqlgen_runtime::Gener
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
 }
+
+/// SQL of [`get_environment_by_public_api_key`].
+pub const GET_ENVIRONMENT_BY_PUBLIC_API_KEY: &str = "SELECT e.id,\n       e.slug,\n       e.type,\n       e.paused,\n       e.maximum_concurrency_limit,\n       p.id AS project_id,\n       p.slug AS project_slug,\n       p.external_ref AS project_ref,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.title AS organization_title,\n       o.runs_enabled\nFROM runtime_environments AS e\nJOIN projects AS p ON p.id = e.project_id\nJOIN organizations AS o ON o.id = e.organization_id\nWHERE e.pk_api_key = $1\n  AND p.deleted_at IS NULL\n  AND o.deleted_at IS NULL";
+
+/// A row of [`get_environment_by_public_api_key`].
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GetEnvironmentByPublicApiKeyRow {
+    pub id: ::uuid::Uuid,
+    pub slug: ::std::string::String,
+    pub r#type: super::models::RuntimeEnvironmentType,
+    pub paused: bool,
+    pub maximum_concurrency_limit: i32,
+    pub project_id: ::uuid::Uuid,
+    pub project_slug: ::std::string::String,
+    pub project_ref: ::std::string::String,
+    pub organization_id: ::uuid::Uuid,
+    pub organization_slug: ::std::string::String,
+    pub organization_title: ::std::string::String,
+    pub runs_enabled: bool,
+}
+
+/// Authenticates a request made with a public API key (pk_...): the
+/// environment owning it, with its project and organization.
+pub async fn get_environment_by_public_api_key<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    pk_api_key: &str,
+) -> ::std::result::Result<
+    ::std::option::Option<GetEnvironmentByPublicApiKeyRow>,
+    ::sqlgen_runtime::Error,
+> {
+    let stmt = client
+        .prepare_cached(GET_ENVIRONMENT_BY_PUBLIC_API_KEY)
+        .await?;
+    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
+        GetEnvironmentByPublicApiKeyRow,
+        ::tokio_postgres::Error,
+    > {
+        Ok(GetEnvironmentByPublicApiKeyRow {
+            id: row.try_get(0)?,
+            slug: row.try_get(1)?,
+            r#type: row.try_get(2)?,
+            paused: row.try_get(3)?,
+            maximum_concurrency_limit: row.try_get(4)?,
+            project_id: row.try_get(5)?,
+            project_slug: row.try_get(6)?,
+            project_ref: row.try_get(7)?,
+            organization_id: row.try_get(8)?,
+            organization_slug: row.try_get(9)?,
+            organization_title: row.try_get(10)?,
+            runs_enabled: row.try_get(11)?,
+        })
+    };
+    let row = client.query_opt(&stmt, &[&pk_api_key]).await?;
+    Ok(row.as_ref().map(decode).transpose()?)
+}

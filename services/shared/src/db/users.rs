@@ -187,3 +187,58 @@ pub async fn record_user_login<C: ::sqlgen_runtime::GenericClient>(
     client.execute(&stmt, &[&last_login_ip, &id]).await?;
     Ok(())
 }
+
+/// SQL of [`create_user`].
+pub const CREATE_USER: &str = "INSERT INTO users (email, authentication_method, name, display_name)\nVALUES (lower($1), $2, $3, $4)\nRETURNING id, email, authentication_method, authentication_profile, name, display_name, avatar_url, admin, marketing_emails, confirmed_basic_details, signup_source, created_at, updated_at, last_login_at, last_login_ip";
+
+/// Parameters of [`create_user`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CreateUserParams<'a> {
+    pub email: &'a str,
+    pub authentication_method: super::models::AuthenticationMethod,
+    pub name: ::std::option::Option<&'a str>,
+    pub display_name: ::std::option::Option<&'a str>,
+}
+
+/// Creates a user; a taken e-mail address is a unique violation on
+/// `users_email_key`.
+pub async fn create_user<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    params: &CreateUserParams<'_>,
+) -> ::std::result::Result<super::models::User, ::sqlgen_runtime::Error> {
+    let stmt = client.prepare_cached(CREATE_USER).await?;
+    let decode = |
+        row: &::tokio_postgres::Row,
+    | -> ::std::result::Result<super::models::User, ::tokio_postgres::Error> {
+        Ok(super::models::User {
+            id: row.try_get(0)?,
+            email: row.try_get(1)?,
+            authentication_method: row.try_get(2)?,
+            authentication_profile: row.try_get(3)?,
+            name: row.try_get(4)?,
+            display_name: row.try_get(5)?,
+            avatar_url: row.try_get(6)?,
+            admin: row.try_get(7)?,
+            marketing_emails: row.try_get(8)?,
+            confirmed_basic_details: row.try_get(9)?,
+            signup_source: row.try_get(10)?,
+            created_at: row.try_get(11)?,
+            updated_at: row.try_get(12)?,
+            last_login_at: row.try_get(13)?,
+            last_login_ip: row.try_get(14)?,
+        })
+    };
+    let row = client
+        .query_opt(
+            &stmt,
+            &[
+                &params.email,
+                &params.authentication_method,
+                &params.name,
+                &params.display_name,
+            ],
+        )
+        .await?
+        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    Ok(decode(&row)?)
+}
