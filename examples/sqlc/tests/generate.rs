@@ -23,8 +23,13 @@ fn copy_example(name: &str) -> PathBuf {
 }
 
 fn copy_example_without(name: &str, out: &str) -> PathBuf {
-    let work =
-        std::env::temp_dir().join(format!("sqlgen-sqlc-example-{}-{name}", std::process::id()));
+    // Tests run in parallel and may copy the same example: one folder per copy.
+    static COPIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COPIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let work = std::env::temp_dir().join(format!(
+        "sqlgen-sqlc-example-{}-{n}-{name}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&work);
     copy_dir(&examples_dir().join(name), &work);
     let _ = std::fs::remove_dir_all(work.join(out));
