@@ -110,6 +110,10 @@ impl Project {
             }
             match emit::emit(&p.ir, &p.config.rust) {
                 Ok(mut files) => {
+                    let config_name = self.sources.get(cfg.file).path.file_name();
+                    if let Some(name) = config_name.and_then(|n| n.to_str()) {
+                        emit::name_config_in_banner(&mut files, name);
+                    }
                     let out_dir = cfg.root.join(&p.config.rust.out);
                     if let Some(w) = rustfmt::format_files(&mut files, "2021", &out_dir) {
                         self.diagnostics.push(Diagnostic::warning(w));
