@@ -15,3 +15,6 @@ SELECT o.id, p.sku, o.total_cents, o.refund_cents, o.placed_at
 FROM orders o JOIN products p ON p.id = o.product_id
 WHERE o.placed_at >= $1
 ORDER BY o.placed_at;
+
+-- name: ShipOrder :one
+UPDATE orders SET status = 'shipped' WHERE id = $1 RETURNING status;

@@ -7,10 +7,13 @@ CREATE TABLE products (
     sale_price cents
 );
 
+CREATE TYPE order_status AS ENUM ('placed', 'shipped');
+
 CREATE TABLE orders (
     id           serial PRIMARY KEY,
     product_id   int NOT NULL REFERENCES products (id),
     total_cents  bigint NOT NULL,
     refund_cents bigint,
-    placed_at    timestamptz NOT NULL
+    placed_at    timestamptz NOT NULL,
+    status       order_status NOT NULL DEFAULT 'placed'
 );

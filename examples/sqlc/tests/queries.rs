@@ -289,7 +289,8 @@ async fn jets_count_list_delete_pilots() {
     assert_eq!(client.count_pilots().await.unwrap(), 6);
 }
 
-/// `overrides`: newtypes round-trip through PostgreSQL as columns, domain values and parameters.
+/// `overrides`: newtypes round-trip through PostgreSQL as columns, domain values and parameters;
+/// the naming options of the same config.
 #[tokio::test]
 async fn overrides_round_trip_newtypes() {
     use sqlc_examples::money::{Cents, Sku};
@@ -329,12 +330,12 @@ async fn overrides_round_trip_newtypes() {
         .unwrap();
     assert_eq!(first.total_cents, Cents(3000));
     assert_eq!(first.refund_cents, None);
-    assert_eq!(first.placed_at, t0);
+    assert_eq!(first.ordered_at, t0);
 
     let since = client.orders_placed_since(&t0).await.unwrap();
     let got: Vec<(i32, Sku, Cents, SystemTime)> = since
         .into_iter()
-        .map(|r| (r.id, r.sku, r.total_cents, r.placed_at))
+        .map(|r| (r.id, r.sku, r.total_cents, r.ordered_at))
         .collect();
     assert_eq!(
         got,
@@ -344,4 +345,17 @@ async fn overrides_round_trip_newtypes() {
         ]
     );
     assert_eq!(client.orders_placed_since(&t1).await.unwrap().len(), 1);
+
+    // `rename: {placed_at: ordered_at}`, `emit_derives: [Eq, Hash]`, and FromStr on the enum.
+    use sqlc_examples::overrides::models::OrderStatus;
+    assert_eq!(first.status, OrderStatus::Placed);
+    let shipped = client.ship_order(first.id).await.unwrap();
+    assert_eq!(shipped, "shipped".parse::<OrderStatus>().unwrap());
+    let err = "lost".parse::<OrderStatus>().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`lost` is not a label of enum type `order_status`"
+    );
+    let distinct: std::collections::HashSet<_> = [first.clone(), first, second].into();
+    assert_eq!(distinct.len(), 2);
 }

@@ -30,18 +30,24 @@ pub trait Queries {
         &self,
         product_id: i32,
         total_cents: &crate::money::Cents,
-        placed_at: &std::time::SystemTime,
+        ordered_at: &std::time::SystemTime,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<models::Order, ::sqlgen_runtime::Error>,
     > + Send;
     fn orders_placed_since(
         &self,
-        placed_at: &std::time::SystemTime,
+        ordered_at: &std::time::SystemTime,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             ::std::vec::Vec<query::OrdersPlacedSinceRow>,
             ::sqlgen_runtime::Error,
         >,
+    > + Send;
+    fn ship_order(
+        &self,
+        id: i32,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<self::models::OrderStatus, ::sqlgen_runtime::Error>,
     > + Send;
 }
 
@@ -71,15 +77,21 @@ impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
         &self,
         product_id: i32,
         total_cents: &crate::money::Cents,
-        placed_at: &std::time::SystemTime,
+        ordered_at: &std::time::SystemTime,
     ) -> ::std::result::Result<models::Order, ::sqlgen_runtime::Error> {
-        query::create_order(self, product_id, total_cents, placed_at).await
+        query::create_order(self, product_id, total_cents, ordered_at).await
     }
     async fn orders_placed_since(
         &self,
-        placed_at: &std::time::SystemTime,
+        ordered_at: &std::time::SystemTime,
     ) -> ::std::result::Result<::std::vec::Vec<query::OrdersPlacedSinceRow>, ::sqlgen_runtime::Error>
     {
-        query::orders_placed_since(self, placed_at).await
+        query::orders_placed_since(self, ordered_at).await
+    }
+    async fn ship_order(
+        &self,
+        id: i32,
+    ) -> ::std::result::Result<self::models::OrderStatus, ::sqlgen_runtime::Error> {
+        query::ship_order(self, id).await
     }
 }

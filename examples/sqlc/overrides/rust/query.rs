@@ -78,14 +78,14 @@ pub async fn get_product<C: ::sqlgen_runtime::GenericClient>(
 }
 
 /// SQL of [`create_order`].
-pub const CREATE_ORDER: &str = "INSERT INTO orders (product_id, total_cents, placed_at) VALUES ($1, $2, $3) RETURNING id, product_id, total_cents, refund_cents, placed_at";
+pub const CREATE_ORDER: &str = "INSERT INTO orders (product_id, total_cents, placed_at) VALUES ($1, $2, $3) RETURNING id, product_id, total_cents, refund_cents, placed_at, status";
 
 /// `:one` query `CreateOrder`.
 pub async fn create_order<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     product_id: i32,
     total_cents: &crate::money::Cents,
-    placed_at: &std::time::SystemTime,
+    ordered_at: &std::time::SystemTime,
 ) -> ::std::result::Result<super::models::Order, ::sqlgen_runtime::Error> {
     let stmt = client.prepare_cached(CREATE_ORDER).await?;
     let decode = |
@@ -96,11 +96,12 @@ pub async fn create_order<C: ::sqlgen_runtime::GenericClient>(
             product_id: row.try_get(1)?,
             total_cents: row.try_get(2)?,
             refund_cents: row.try_get(3)?,
-            placed_at: row.try_get(4)?,
+            ordered_at: row.try_get(4)?,
+            status: row.try_get(5)?,
         })
     };
     let row = client
-        .query_opt(&stmt, &[&product_id, &total_cents, &placed_at])
+        .query_opt(&stmt, &[&product_id, &total_cents, &ordered_at])
         .await?
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
@@ -110,19 +111,19 @@ pub async fn create_order<C: ::sqlgen_runtime::GenericClient>(
 pub const ORDERS_PLACED_SINCE: &str = "SELECT o.id, p.sku, o.total_cents, o.refund_cents, o.placed_at\nFROM orders o JOIN products p ON p.id = o.product_id\nWHERE o.placed_at >= $1\nORDER BY o.placed_at";
 
 /// A row of [`orders_placed_since`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OrdersPlacedSinceRow {
     pub id: i32,
     pub sku: crate::money::Sku,
     pub total_cents: crate::money::Cents,
     pub refund_cents: ::std::option::Option<crate::money::Cents>,
-    pub placed_at: std::time::SystemTime,
+    pub ordered_at: std::time::SystemTime,
 }
 
 /// `:many` query `OrdersPlacedSince`.
 pub async fn orders_placed_since<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
-    placed_at: &std::time::SystemTime,
+    ordered_at: &std::time::SystemTime,
 ) -> ::std::result::Result<::std::vec::Vec<OrdersPlacedSinceRow>, ::sqlgen_runtime::Error> {
     let stmt = client.prepare_cached(ORDERS_PLACED_SINCE).await?;
     let decode = |
@@ -133,12 +134,33 @@ pub async fn orders_placed_since<C: ::sqlgen_runtime::GenericClient>(
             sku: row.try_get(1)?,
             total_cents: row.try_get(2)?,
             refund_cents: row.try_get(3)?,
-            placed_at: row.try_get(4)?,
+            ordered_at: row.try_get(4)?,
         })
     };
-    let rows = client.query(&stmt, &[&placed_at]).await?;
+    let rows = client.query(&stmt, &[&ordered_at]).await?;
     Ok(rows
         .iter()
         .map(decode)
         .collect::<::std::result::Result<_, _>>()?)
+}
+
+/// SQL of [`ship_order`].
+pub const SHIP_ORDER: &str = "UPDATE orders SET status = 'shipped' WHERE id = $1 RETURNING status";
+
+/// `:one` query `ShipOrder`.
+pub async fn ship_order<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    id: i32,
+) -> ::std::result::Result<super::models::OrderStatus, ::sqlgen_runtime::Error> {
+    let stmt = client.prepare_cached(SHIP_ORDER).await?;
+    let decode = |
+        row: &::tokio_postgres::Row,
+    | -> ::std::result::Result<super::models::OrderStatus, ::tokio_postgres::Error> {
+        row.try_get(0)
+    };
+    let row = client
+        .query_opt(&stmt, &[&id])
+        .await?
+        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    Ok(decode(&row)?)
 }
