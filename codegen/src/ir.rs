@@ -327,7 +327,8 @@ pub struct Param {
     /// Stored into a domain-typed column: PostgreSQL types the parameter as this domain,
     /// while Rust passes the base type `ty`.
     pub domain: Option<QualName>,
-    /// The table column the value is stored into (INSERT and UPDATE SET targets), for column overrides.
+    /// The table column the value is stored into (INSERT and UPDATE SET targets) or compared with
+    /// (`WHERE col = $1`), for column overrides.
     pub column: Option<(QualName, String)>,
 }
 

@@ -1004,7 +1004,7 @@ fn param_expect(ty: PgType, other: Option<&Typed>) -> Expect {
         ty: Some(ty),
         name: other.and_then(|t| t.column.clone()),
         nullable: other.is_some_and(|t| t.declared_not_null == Some(false)),
-        origin: None,
+        origin: other.and_then(|t| Some((t.table.clone()?, t.column.clone()?))),
     }
 }
 

@@ -62,7 +62,8 @@ pub(crate) struct Expect {
     pub nullable: bool,
     /// A column declared with a domain: PostgreSQL types a parameter stored into it as the domain.
     pub domain: Option<QualName>,
-    /// The table column a parameter is stored into (INSERT and SET targets), for column overrides.
+    /// The table column a parameter is stored into (INSERT and SET targets) or compared with,
+    /// for column overrides.
     pub origin: Option<(QualName, String)>,
 }
 

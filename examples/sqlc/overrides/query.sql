@@ -18,3 +18,6 @@ ORDER BY o.placed_at;
 
 -- name: ShipOrder :one
 UPDATE orders SET status = 'shipped' WHERE id = $1 RETURNING status;
+
+-- name: OrdersOver :many
+SELECT id FROM orders WHERE total_cents > $1 ORDER BY id;

@@ -345,6 +345,8 @@ async fn overrides_round_trip_newtypes() {
         ]
     );
     assert_eq!(client.orders_placed_since(&t1).await.unwrap().len(), 1);
+    // A parameter compared with an overridden column takes the override too.
+    assert_eq!(client.orders_over(&Cents(2000)).await.unwrap(), [first.id]);
 
     // `rename: {placed_at: ordered_at}`, `emit_derives: [Eq, Hash]`, and FromStr on the enum.
     use sqlc_examples::overrides::models::OrderStatus;

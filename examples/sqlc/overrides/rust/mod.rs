@@ -49,6 +49,12 @@ pub trait Queries {
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<self::models::OrderStatus, ::sqlgen_runtime::Error>,
     > + Send;
+    fn orders_over(
+        &self,
+        total_cents: &crate::money::Cents,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<::std::vec::Vec<i32>, ::sqlgen_runtime::Error>,
+    > + Send;
 }
 
 impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
@@ -93,5 +99,11 @@ impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
         id: i32,
     ) -> ::std::result::Result<self::models::OrderStatus, ::sqlgen_runtime::Error> {
         query::ship_order(self, id).await
+    }
+    async fn orders_over(
+        &self,
+        total_cents: &crate::money::Cents,
+    ) -> ::std::result::Result<::std::vec::Vec<i32>, ::sqlgen_runtime::Error> {
+        query::orders_over(self, total_cents).await
     }
 }

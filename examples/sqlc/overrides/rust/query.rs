@@ -164,3 +164,23 @@ pub async fn ship_order<C: ::sqlgen_runtime::GenericClient>(
         .ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
+
+/// SQL of [`orders_over`].
+pub const ORDERS_OVER: &str = "SELECT id FROM orders WHERE total_cents > $1 ORDER BY id";
+
+/// `:many` query `OrdersOver`.
+pub async fn orders_over<C: ::sqlgen_runtime::GenericClient>(
+    client: &C,
+    total_cents: &crate::money::Cents,
+) -> ::std::result::Result<::std::vec::Vec<i32>, ::sqlgen_runtime::Error> {
+    let stmt = client.prepare_cached(ORDERS_OVER).await?;
+    let decode =
+        |row: &::tokio_postgres::Row| -> ::std::result::Result<i32, ::tokio_postgres::Error> {
+            row.try_get(0)
+        };
+    let rows = client.query(&stmt, &[&total_cents]).await?;
+    Ok(rows
+        .iter()
+        .map(decode)
+        .collect::<::std::result::Result<_, _>>()?)
+}
