@@ -1,6 +1,6 @@
 //! `sqlgen.yaml`: sqlc's v2 config shape with a `rust:` generator, validated with errors that point into the YAML.
 
-use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::source::{FileId, Pos, SourceMap, Span};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -29,6 +29,20 @@ impl Config {
         self.packages
             .iter()
             .find(|p| p.rust.owns.iter().any(|o| &owned_name(o) == name))
+    }
+
+    /// The span of `key:` in the `pkg`-th `sql:` entry: where a diagnostic about what it names points.
+    pub fn key_span(&self, sources: &SourceMap, pkg: usize, key: &str) -> Span {
+        let (line, col) =
+            locate_key(&sources.get(self.file).text, Some(pkg), key).unwrap_or((1, 1));
+        Span::new(
+            self.file,
+            Pos { line, col },
+            Pos {
+                line,
+                col: col + key.chars().count() as u32,
+            },
+        )
     }
 }
 
@@ -268,24 +282,17 @@ struct RawGen {
 /// Loads and validates `sqlgen.yaml`. IO errors are returned as an unlocated diagnostic.
 pub fn load(path: &Path, sources: &mut SourceMap) -> Result<Config, Vec<Diagnostic>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Diagnostic::error(format!(
-            "cannot read `{}`: {e}",
-            path.display()
-        ))]
+        vec![Diagnostic::error(
+            Code::Io,
+            format!("cannot read `{}`: {e}", path.display()),
+        )]
     })?;
+    // Every other path is shown relative to the config's folder; the config itself by its name,
+    // never as the absolute path a build script finds it at.
     let display = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let display = if path
-        .parent()
-        .map(|p| p.as_os_str().is_empty())
-        .unwrap_or(true)
-    {
-        display
-    } else {
-        path.display().to_string()
-    };
     let file = sources.add(crate::source::SourceFile::new(
         display,
         path.to_path_buf(),
@@ -348,19 +355,28 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
     };
     if raw.version != "2" {
         diags.push(
-            Diagnostic::error(format!("unsupported config version `{}`", raw.version))
-                .label(locate(None, "version"), "expected \"2\"")
-                .help("sqlgen reads sqlc's version 2 config format"),
+            Diagnostic::error(
+                Code::ConfigVersion,
+                format!("unsupported config version `{}`", raw.version),
+            )
+            .label(locate_value(None, "version"), "expected \"2\"")
+            .help("sqlgen reads sqlc's version 2 config format"),
         );
     }
     if raw.sql.is_empty() {
-        diags.push(Diagnostic::error("no packages: `sql` is empty").at(locate(None, "sql")));
+        diags.push(
+            Diagnostic::error(Code::ConfigNoPackages, "no packages: `sql` is empty")
+                .at(locate(None, "sql")),
+        );
     }
     let mut warnings = Vec::new();
     let ignored = |warnings: &mut Vec<Diagnostic>, pkg: Option<usize>, key: &str| {
         warnings.push(
-            Diagnostic::warning(format!("sqlc option `{key}` is ignored by sqlgen"))
-                .at(locate(pkg, key)),
+            Diagnostic::warning(
+                Code::IgnoredOption,
+                format!("sqlc option `{key}` is ignored by sqlgen"),
+            )
+            .at(locate(pkg, key)),
         );
     };
     for (key, v) in [
@@ -375,6 +391,7 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
     }
     let mut packages = Vec::new();
     let mut names: Vec<String> = Vec::new();
+    let mut outs: Vec<(PathBuf, Span)> = Vec::new();
     for (index, p) in raw.sql.into_iter().enumerate() {
         for (key, v) in [
             ("strict_function_checks", &p.strict_function_checks),
@@ -388,7 +405,11 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
             }
         }
         if p.engine != "postgresql" {
-            let mut d = Diagnostic::error(format!("unsupported engine `{}`", p.engine)).label(
+            let mut d = Diagnostic::error(
+                Code::ConfigEngine,
+                format!("unsupported engine `{}`", p.engine),
+            )
+            .label(
                 locate_value(Some(index), "engine"),
                 "only `postgresql` is supported",
             );
@@ -404,10 +425,19 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
                     let full = root.join(&p);
                     if !full.exists() {
                         diags.push(
-                            Diagnostic::error(format!("`{key}` path `{p}` does not exist")).label(
-                                locate(Some(index), key),
-                                format!("no file or folder `{}`", full.display()),
-                            ),
+                            Diagnostic::error(
+                                Code::ConfigPath,
+                                format!("`{key}` path `{p}` does not exist"),
+                            )
+                            .label(locate(Some(index), key), "no such file or folder"),
+                        );
+                    } else if full.is_dir() && !holds_sql(&full) {
+                        diags.push(
+                            Diagnostic::error(
+                                Code::ConfigPath,
+                                format!("`{key}` folder `{p}` holds no `.sql` files"),
+                            )
+                            .label(locate(Some(index), key), "empty folder"),
                         );
                     }
                     out.push(full);
@@ -424,14 +454,54 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| format!("package{index}"))
         });
-        if names.contains(&name) {
+        if let Some(first) = names.iter().position(|n| *n == name) {
             diags.push(
-                Diagnostic::error(format!("package name `{name}` is used twice"))
-                    .at(locate(Some(index), "name"))
-                    .help("give every `sql` entry a distinct `name`"),
+                Diagnostic::error(
+                    Code::ConfigDuplicatePackage,
+                    format!("package name `{name}` is used twice"),
+                )
+                .label(locate_value(Some(index), "name"), "used again here")
+                .secondary(locate_value(Some(first), "name"), "first used here")
+                .help("give every `sql` entry a distinct `name`"),
             );
         }
         names.push(name.clone());
+        let out = &p.gen.rust.out;
+        // `..` that climbs above the config's folder, or an absolute path, leaves the workspace.
+        let escapes = out.is_absolute()
+            || out
+                .components()
+                .try_fold(0usize, |depth, c| match c {
+                    std::path::Component::ParentDir => depth.checked_sub(1),
+                    std::path::Component::Normal(_) => Some(depth + 1),
+                    _ => Some(depth),
+                })
+                .is_none();
+        let out_span = locate_value(Some(index), "out");
+        if escapes {
+            diags.push(
+                Diagnostic::error(
+                    Code::ConfigOut,
+                    format!("`out` folder `{}` is outside the workspace", out.display()),
+                )
+                .label(out_span, "must stay inside the folder of this config")
+                .help("use a path relative to this file, without `..` leading out of it"),
+            );
+        } else if let Some((_, first)) = outs.iter().find(|(o, _)| *o == normalized(out)) {
+            diags.push(
+                Diagnostic::error(
+                    Code::ConfigOut,
+                    format!(
+                        "two packages write to `out` folder `{}`",
+                        normalized(out).display()
+                    ),
+                )
+                .label(out_span, "written again here")
+                .secondary(*first, "first written here")
+                .help("give every package its own `out` folder; generate removes files it does not write"),
+            );
+        }
+        outs.push((normalized(out), out_span));
         packages.push(Package {
             name,
             index,
@@ -474,7 +544,7 @@ fn check_ownership(
         for other in &p.rust.uses {
             match packages.iter().find(|q| &q.name == other) {
                 None => {
-                    let mut d = Diagnostic::error(format!("`uses` names unknown package `{other}`"))
+                    let mut d = Diagnostic::error(Code::ConfigUses, format!("`uses` names unknown package `{other}`"))
                         .label(item(p, "uses", other), "no package of this name");
                     if let Some(s) = did_you_mean(other, names.iter().map(String::as_str)) {
                         d = d.help(format!("did you mean `{s}`?"));
@@ -482,11 +552,11 @@ fn check_ownership(
                     diags.push(d);
                 }
                 Some(q) if q.name == p.name => diags.push(
-                    Diagnostic::error(format!("package `{other}` uses itself"))
+                    Diagnostic::error(Code::ConfigUses, format!("package `{other}` uses itself"))
                         .label(item(p, "uses", other), "a package always uses its own models"),
                 ),
                 Some(q) if q.rust.module_path.is_none() => diags.push(
-                    Diagnostic::error(format!(
+                    Diagnostic::error(Code::ConfigUses, format!(
                         "package `{other}` is used by `{}` but has no `module_path`",
                         p.name
                     ))
@@ -520,7 +590,7 @@ fn check_ownership(
                     reported.push(key);
                     cycle.push(start.name.clone());
                     diags.push(
-                        Diagnostic::error(format!(
+                        Diagnostic::error(Code::ConfigUses, format!(
                             "packages use each other in a cycle: {}",
                             cycle.join(" -> ")
                         ))
@@ -539,18 +609,21 @@ fn check_ownership(
             let key = name.strip_prefix("public.").unwrap_or(name).to_string();
             match owners.iter().find(|(k, _, _)| *k == key) {
                 Some((_, q, first)) if q.name == p.name => diags.push(
-                    Diagnostic::error(format!(
-                        "`{name}` is listed twice in `owns` of `{}`",
-                        p.name
-                    ))
+                    Diagnostic::error(
+                        Code::ConfigUses,
+                        format!("`{name}` is listed twice in `owns` of `{}`", p.name),
+                    )
                     .label(item(p, "owns", name), "listed again here")
                     .secondary(item(q, "owns", first), "first listed here"),
                 ),
                 Some((_, q, first)) => diags.push(
-                    Diagnostic::error(format!(
-                        "`{name}` is owned by two packages, `{}` and `{}`",
-                        q.name, p.name
-                    ))
+                    Diagnostic::error(
+                        Code::ConfigUses,
+                        format!(
+                            "`{name}` is owned by two packages, `{}` and `{}`",
+                            q.name, p.name
+                        ),
+                    )
                     .label(item(p, "owns", name), format!("also owned by `{}`", p.name))
                     .secondary(
                         item(q, "owns", first),
@@ -597,6 +670,26 @@ pub fn locate_item(text: &str, pkg: usize, key: &str, item: &str) -> Option<(u32
     None
 }
 
+/// Whether a folder holds a file a schema or queries path would read.
+pub(crate) fn holds_sql(dir: &Path) -> bool {
+    crate::syntax::migration::schema_files(dir).map_or(true, |f| !f.is_empty())
+}
+
+/// A relative path without `.` components and with `a/..` pairs removed, to compare `out` folders.
+pub(crate) fn normalized(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Turns a serde_yaml error into a located diagnostic, with a did-you-mean for unknown keys.
 fn yaml_error(e: &serde_yaml::Error, file: FileId, sources: &SourceMap) -> Diagnostic {
     let msg = e.to_string();
@@ -609,10 +702,13 @@ fn yaml_error(e: &serde_yaml::Error, file: FileId, sources: &SourceMap) -> Diagn
         Some((p, d)) if !p.contains(' ') => (Some(p.to_string()), d.to_string()),
         _ => (None, msg.clone()),
     };
-    let mut d = Diagnostic::error(match &path {
-        Some(p) => format!("invalid config at `{p}`: {detail}"),
-        None => format!("invalid config: {detail}"),
-    });
+    let mut d = Diagnostic::error(
+        Code::ConfigSyntax,
+        match &path {
+            Some(p) => format!("invalid config at `{p}`: {detail}"),
+            None => format!("invalid config: {detail}"),
+        },
+    );
     if let Some(loc) = e.location() {
         let text = sources.get(file);
         let line = loc.line() as u32;
@@ -632,10 +728,29 @@ fn yaml_error(e: &serde_yaml::Error, file: FileId, sources: &SourceMap) -> Diagn
             },
         ));
     }
+    if [
+        "invalid type",
+        "invalid value",
+        "unknown variant",
+        "missing field",
+        "invalid length",
+    ]
+    .iter()
+    .any(|p| detail.starts_with(p))
+    {
+        d.code = Code::ConfigValue;
+    }
+    if let Some(field) = detail
+        .strip_prefix("missing field `")
+        .and_then(|r| r.split('`').next())
+    {
+        d = d.help(format!("add `{field}:` to this entry"));
+    }
     if let Some(rest) = detail.strip_prefix("unknown field `") {
         if let Some((field, expected)) = rest.split_once('`') {
             let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
             // The headline names the key; the accepted keys go to a note.
+            d.code = Code::ConfigUnknownKey;
             d.message = match &path {
                 Some(p) => format!("unknown key `{field}` in `{p}`"),
                 None => format!("unknown key `{field}`"),
@@ -707,6 +822,7 @@ mod tests {
     fn check(yaml: &str) -> Result<Config, String> {
         let dir = std::env::temp_dir().join(format!("sqlgen-config-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("q")).unwrap();
+        std::fs::write(dir.join("q/a.sql"), "").unwrap();
         let mut map = SourceMap::default();
         let file = map.add(SourceFile::new(
             "sqlgen.yaml".into(),

@@ -22,7 +22,7 @@ pub mod sqlc_config;
 pub mod syntax;
 pub mod write;
 
-use diagnostics::Diagnostic;
+use diagnostics::{Code, Diagnostic};
 use source::{FileId, SourceFile, SourceMap};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -104,19 +104,34 @@ impl Project {
     pub fn generate(&mut self, only: Option<&str>) -> Vec<GeneratedPackage> {
         let mut out = Vec::new();
         let Some(cfg) = &self.config else { return out };
+        // Output that errors will discard is still checked (emission finds errors of its own) but
+        // neither printed nor formatted: that is most of a large run's time and memory.
+        let blocked_before = match only {
+            Some(name) => self.diagnostics_of(name).iter().any(|d| d.is_error()),
+            None => self.has_errors(),
+        };
         for p in &self.packages {
             if only.is_some_and(|o| o != p.config.name) {
                 continue;
             }
-            match emit::emit(&p.ir, &p.config.rust) {
+            let emitted = if blocked_before {
+                emit::check(&p.ir, &p.config.rust).map(|()| Vec::new())
+            } else {
+                emit::emit(&p.ir, &p.config.rust)
+            };
+            match emitted {
                 Ok(mut files) => {
                     let config_name = self.sources.get(cfg.file).path.file_name();
                     if let Some(name) = config_name.and_then(|n| n.to_str()) {
                         emit::name_config_in_banner(&mut files, name);
                     }
                     let out_dir = cfg.root.join(&p.config.rust.out);
+                    if blocked_before {
+                        continue;
+                    }
                     if let Some(w) = rustfmt::format_files(&mut files, "2021", &out_dir) {
-                        self.diagnostics.push(Diagnostic::warning(w));
+                        self.diagnostics
+                            .push(Diagnostic::warning(Code::NoRustfmt, w));
                     }
                     out.push(GeneratedPackage {
                         name: p.config.name.clone(),
@@ -126,7 +141,7 @@ impl Project {
                 }
                 Err(errors) => {
                     for e in errors {
-                        let mut d = Diagnostic::error(e.message);
+                        let mut d = Diagnostic::error(e.code, e.message);
                         if let Some(q) = &e.query {
                             if let Some(span) = query_span(&self.sources, p, q) {
                                 d = d.at(span);
@@ -157,12 +172,57 @@ fn query_span(sources: &SourceMap, p: &AnalyzedPackage, query: &str) -> Option<s
             .iter()
             .find(|i| i.to_string_lossy().ends_with(&f.path))?;
         let id = sources.find(path)?;
-        Some(source::Span::point(id, q.line, 1))
+        let width = sources.get(id).line(q.line).chars().count() as u32;
+        Some(source::Span::new(
+            id,
+            source::Pos {
+                line: q.line,
+                col: 1,
+            },
+            source::Pos {
+                line: q.line,
+                col: width + 1,
+            },
+        ))
     })
+}
+
+/// Stack for analysis: it recurses once per level of expression nesting, with frames that are large
+/// in unoptimised builds (build scripts and tests run those), about 20 KiB a level. `syntax::parse`
+/// rejects nesting past [`syntax::parse::MAX_DEPTH`]; this holds that depth three times over. Only
+/// touched pages are ever committed.
+const ANALYSIS_STACK: usize = 64 << 20;
+
+/// Runs `f` on a thread with [`ANALYSIS_STACK`], so that deep input ends in a diagnostic or a result
+/// whatever stack the caller has (a 2 MiB test thread, a build script). A panic is passed on; when no
+/// thread can be started, `f` runs here.
+pub fn with_analysis_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    let mut slot = Some(f);
+    let ran = std::thread::scope(|scope| {
+        let slot = &mut slot;
+        std::thread::Builder::new()
+            .name("sqlgen-analysis".into())
+            .stack_size(ANALYSIS_STACK)
+            .spawn_scoped(scope, move || slot.take().map(|f| f()))
+            .ok()
+            .map(|handle| handle.join())
+    });
+    match ran {
+        Some(Ok(Some(out))) => out,
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
+        _ => match slot.take() {
+            Some(f) => f(),
+            None => unreachable!("the analysis thread took the work and returned"),
+        },
+    }
 }
 
 /// Loads `sqlgen.yaml` and everything it names, and analyses every package.
 pub fn load(config_path: &Path) -> Project {
+    with_analysis_stack(|| load_here(config_path))
+}
+
+fn load_here(config_path: &Path) -> Project {
     let mut sources = SourceMap::default();
     let cfg = match config::load(config_path, &mut sources) {
         Ok(c) => c,
@@ -201,23 +261,54 @@ pub fn load(config_path: &Path) -> Project {
         let mut files = Vec::new();
         let mut failures = BTreeMap::new();
         let mut seen: BTreeMap<String, source::Span> = BTreeMap::new();
-        for path in query_files(pkg, &mut diags) {
-            let Some(id) = read_file(&cfg, &path, &mut sources, &mut diags) else {
+        let mut over_limit = false;
+        for path in query_files(&cfg, pkg, &sources, &mut diags) {
+            inputs.push(path.clone());
+            if over_limit {
+                continue;
+            }
+            let Some(id) = read_file(&cfg, pkg, "queries", &path, &mut sources, &mut diags) else {
                 continue;
             };
-            inputs.push(path.clone());
             let src = sources.get(id);
             let mut qd = Vec::new();
-            let raws = syntax::query_file::read(id, src, &mut qd);
+            // One more than the limit allows, to report it.
+            let raws =
+                syntax::query_file::read_at_most(id, src, &mut qd, MAX_QUERIES + 1 - seen.len());
+            if raws.is_empty() && qd.is_empty() {
+                qd.push(
+                    Diagnostic::warning(
+                        Code::EmptyQueryFile,
+                        format!("query file `{}` holds no queries", src.display),
+                    )
+                    .at(source::Span::point(id, 1, 1))
+                    .help("add a query under `-- name: QueryName :many`, or delete the file"),
+                );
+            }
             diags.append(&mut qd);
             let mut queries = Vec::new();
             for raw in &raws {
+                if seen.len() == MAX_QUERIES {
+                    diags.push(
+                        Diagnostic::error(
+                            Code::TooLarge,
+                            format!("package `{}` has more than {MAX_QUERIES} queries", pkg.name),
+                        )
+                        .label(raw.annotation, "this query and the rest are not analysed")
+                        .help("split the queries into several packages"),
+                    );
+                    over_limit = true;
+                    break;
+                }
                 if let Some(prev) = seen.get(&raw.name) {
                     diags.push(
-                        Diagnostic::error(format!(
-                            "query name `{}` is used twice in package `{}`",
-                            raw.name, pkg.name
-                        ))
+                        Diagnostic::error(
+                            Code::DuplicateQuery,
+                            format!(
+                                "query name `{}` is used twice in package `{}`",
+                                raw.name, pkg.name
+                            ),
+                        )
                         .at(raw.annotation)
                         .secondary(*prev, "first used here"),
                     );
@@ -290,27 +381,110 @@ fn display_path(root: &Path, path: &Path) -> String {
         .to_string()
 }
 
+/// The largest schema or query file read, so that memory stays bounded whatever the input.
+const MAX_FILE: u64 = 64 << 20;
+
+/// The most queries one package may hold: its generated code grows with them (about 1.5 KB of Rust
+/// and 60 KB of generator memory a query), so this bounds a run. Real packages hold hundreds.
+pub const MAX_QUERIES: usize = 10_000;
+
+/// Reads a query file once per run; an IO error is located at the package's `key` in the config.
 fn read_file(
     cfg: &config::Config,
+    pkg: &config::Package,
+    key: &str,
     path: &Path,
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<FileId> {
     if let Some(id) = sources.find(path) {
-        return Some(id);
+        return (!sources.get(id).invalid).then_some(id);
     }
-    match std::fs::read_to_string(path) {
+    match read_text(cfg, pkg, key, path, sources) {
         Ok(text) => Some(sources.add(SourceFile::new(
             display_path(&cfg.root, path),
             path.to_path_buf(),
             text,
         ))),
-        Err(e) => {
-            diags.push(Diagnostic::error(format!(
-                "cannot read `{}`: {e}",
-                path.display()
-            )));
+        Err(d) => {
+            diags.push(d);
             None
+        }
+    }
+}
+
+/// A file's text. An unreadable file is an error at the config key that names it; a file that is not
+/// UTF-8 is an error at the first invalid byte (the file is added to `sources`, lossily, to show it).
+fn read_text(
+    cfg: &config::Config,
+    pkg: &config::Package,
+    key: &str,
+    path: &Path,
+    sources: &mut SourceMap,
+) -> Result<String, Diagnostic> {
+    let shown = display_path(&cfg.root, path);
+    // Reading a FIFO or a device could block or never end: only regular files are read.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() {
+            return Err(Diagnostic::error(
+                Code::Io,
+                format!("cannot read `{shown}`: not a regular file"),
+            )
+            .label(
+                cfg.key_span(sources, pkg.index, key),
+                format!("`{shown}` is read for this `{key}` entry"),
+            ));
+        }
+    }
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.len() > MAX_FILE {
+            return Err(Diagnostic::error(
+                Code::TooLarge,
+                format!(
+                    "`{shown}` is {} MiB, more than the {} MiB sqlgen reads",
+                    meta.len() >> 20,
+                    MAX_FILE >> 20
+                ),
+            )
+            .label(
+                cfg.key_span(sources, pkg.index, key),
+                format!("`{shown}` is read for this `{key}` entry"),
+            ));
+        }
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(Code::Io, format!("cannot read `{shown}`: {e}")).label(
+            cfg.key_span(sources, pkg.index, key),
+            format!("`{shown}` is read for this `{key}` entry"),
+        )
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let bad = e.as_bytes()[offset];
+            // Keep the valid prefix exact so the position is right, and show the rest lossily.
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let mut file = SourceFile::new(shown.clone(), path.to_path_buf(), text);
+            file.invalid = true;
+            let id = sources.add(file);
+            let pos = sources.get(id).pos(offset);
+            let at = source::Span::new(
+                id,
+                pos,
+                source::Pos {
+                    line: pos.line,
+                    col: pos.col + 1,
+                },
+            );
+            Err(
+                Diagnostic::error(Code::NotUtf8, format!("`{shown}` is not valid UTF-8"))
+                    .label(
+                        at,
+                        format!("invalid byte 0x{bad:02X} at byte offset {offset}"),
+                    )
+                    .help("save the file as UTF-8"),
+            )
         }
     }
 }
@@ -328,20 +502,28 @@ fn load_schema(
         let files = match syntax::migration::schema_files(path) {
             Ok(f) => f,
             Err(e) => {
-                diags.push(Diagnostic::error(format!(
-                    "cannot read schema `{}`: {e}",
-                    path.display()
-                )));
+                diags.push(
+                    Diagnostic::error(
+                        Code::Io,
+                        format!(
+                            "cannot read schema `{}`: {e}",
+                            display_path(&cfg.root, path)
+                        ),
+                    )
+                    .at(cfg.key_span(sources, pkg.index, "schema")),
+                );
                 continue;
             }
         };
         for f in files {
             inputs.push(f.clone());
             if let Some(id) = sources.find(&f) {
-                ids.push(id);
+                if !sources.get(id).invalid {
+                    ids.push(id);
+                }
                 continue;
             }
-            match std::fs::read_to_string(&f) {
+            match read_text(cfg, pkg, "schema", &f, sources) {
                 Ok(text) => {
                     let up = syntax::migration::up_sql(&text);
                     ids.push(sources.add(SourceFile::new(
@@ -350,17 +532,19 @@ fn load_schema(
                         up,
                     )));
                 }
-                Err(e) => diags.push(Diagnostic::error(format!(
-                    "cannot read `{}`: {e}",
-                    f.display()
-                ))),
+                Err(d) => diags.push(d),
             }
         }
     }
     (ids, inputs)
 }
 
-fn query_files(pkg: &config::Package, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+fn query_files(
+    cfg: &config::Config,
+    pkg: &config::Package,
+    sources: &SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for path in &pkg.queries {
         if path.is_file() {
@@ -369,10 +553,16 @@ fn query_files(pkg: &config::Package, diags: &mut Vec<Diagnostic>) -> Vec<PathBu
         }
         match syntax::migration::schema_files(path) {
             Ok(files) => out.extend(files),
-            Err(e) => diags.push(Diagnostic::error(format!(
-                "cannot read queries `{}`: {e}",
-                path.display()
-            ))),
+            Err(e) => diags.push(
+                Diagnostic::error(
+                    Code::Io,
+                    format!(
+                        "cannot read queries `{}`: {e}",
+                        display_path(&cfg.root, path)
+                    ),
+                )
+                .at(cfg.key_span(sources, pkg.index, "queries")),
+            ),
         }
     }
     out
@@ -565,10 +755,13 @@ fn resolve_owned(
             .chain(cat.composites.iter().map(|c| c.name.to_string()))
             .chain(cat.domains.iter().map(|d| d.name.to_string()))
             .collect();
-        let mut d = Diagnostic::error(format!(
-            "package `{}` owns `{written}`, which the schema does not define",
-            pkg.name
-        ))
+        let mut d = Diagnostic::error(
+            diagnostics::Code::Ownership,
+            format!(
+                "package `{}` owns `{written}`, which the schema does not define",
+                pkg.name
+            ),
+        )
         .label(span, "no table, view or type of this name");
         if let Some(s) = diagnostics::did_you_mean(written, candidates.iter().map(String::as_str)) {
             d = d.help(format!("did you mean `{s}`?"));
@@ -624,7 +817,7 @@ fn resolve_overrides(
                         ir::OverrideTarget::Type(t)
                     }
                     (None, None) => {
-                        let mut d = Diagnostic::error(format!(
+                        let mut d = Diagnostic::error(Code::ConfigValue, format!(
                             "override names type `{db_type}`, which is neither a PostgreSQL type nor one of the schema"
                         ))
                         .label(span_of(db_type), "unknown type");
@@ -651,7 +844,7 @@ fn resolve_overrides(
                     [s, t, c] => (Some(s.to_string()), *t, *c),
                     _ => {
                         diags.push(
-                            Diagnostic::error(format!(
+                            Diagnostic::error(Code::ConfigValue, format!(
                                 "override column `{column}` is not `table.column` or `schema.table.column`"
                             ))
                             .at(span_of(column)),
@@ -690,9 +883,10 @@ fn resolve_overrides(
                         None => "write `table.column` or `schema.table.column`; `*` matches any run of characters".to_string(),
                     };
                     diags.push(
-                        Diagnostic::error(format!(
-                            "override column `{column}` matches no column of the schema"
-                        ))
+                        Diagnostic::error(
+                            Code::ConfigValue,
+                            format!("override column `{column}` matches no column of the schema"),
+                        )
                         .label(span_of(column), "no such table and column")
                         .help(help),
                     );
@@ -702,8 +896,11 @@ fn resolve_overrides(
             }
             _ => {
                 diags.push(
-                    Diagnostic::error("an override names exactly one of `db_type` and `column`")
-                        .at(span_of(&o.rust_type.path)),
+                    Diagnostic::error(
+                        Code::ConfigValue,
+                        "an override names exactly one of `db_type` and `column`",
+                    )
+                    .at(span_of(&o.rust_type.path)),
                 );
                 continue;
             }
@@ -824,11 +1021,14 @@ fn assign_owners(
         }
         for (owner, names, span) in not_used {
             let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-            let mut d = Diagnostic::error(format!(
-                "package `{}` needs {}, owned by package `{owner}`, which it does not use",
-                me.name,
-                list.join(", ")
-            ));
+            let mut d = Diagnostic::error(
+                diagnostics::Code::Ownership,
+                format!(
+                    "package `{}` needs {}, owned by package `{owner}`, which it does not use",
+                    me.name,
+                    list.join(", ")
+                ),
+            );
             d = match span {
                 Some(s) => d.label(s, format!("needs `{}`", names[0])),
                 None => d.at(config_span(me.index)),
@@ -850,11 +1050,14 @@ fn assign_owners(
             continue;
         }
         let names: Vec<String> = users.iter().map(|(p, _)| format!("`{p}`")).collect();
-        let mut d = Diagnostic::error(format!(
-            "`{name}` would be generated by {} packages ({}) but no package owns it",
-            users.len(),
-            names.join(", ")
-        ));
+        let mut d = Diagnostic::error(
+            diagnostics::Code::Ownership,
+            format!(
+                "`{name}` would be generated by {} packages ({}) but no package owns it",
+                users.len(),
+                names.join(", ")
+            ),
+        );
         let mut located = users.iter().filter_map(|(p, s)| s.map(|s| (p, s)));
         if let Some((p, s)) = located.next() {
             d = d.label(s, format!("needed by `{p}` here"));
@@ -903,6 +1106,10 @@ fn needing_query(
 /// Analyses queries against a schema given as text, without files: the entry point of analysis tests.
 /// Returns the analysed queries, or every diagnostic rendered.
 pub fn analyze_text(schema: &str, queries: &str) -> Result<Vec<ir::Query>, String> {
+    with_analysis_stack(|| analyze_text_here(schema, queries))
+}
+
+fn analyze_text_here(schema: &str, queries: &str) -> Result<Vec<ir::Query>, String> {
     let mut sources = SourceMap::default();
     let schema_id = sources.add(SourceFile::new(
         "schema.sql".into(),

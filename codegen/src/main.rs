@@ -3,8 +3,14 @@
 mod verify;
 
 use clap::{Parser, Subcommand};
+use codegen::diagnostics::{Code, Diagnostic};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+/// Exit codes: success (warnings allowed), diagnostics, usage or IO.
+const EXIT_DIAGNOSTICS: u8 = 1;
+const EXIT_USAGE_OR_IO: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -27,11 +33,17 @@ enum Command {
     Generate {
         #[arg(long)]
         package: Option<String>,
+        /// Fail (exit 1) when there are warnings, writing nothing.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Write nothing; exit 1 and list stale files when committed code differs from what would be generated.
     Check {
         #[arg(long)]
         package: Option<String>,
+        /// Fail (exit 1) when there are warnings.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Print the analysis of every query as JSON.
     Describe,
@@ -59,6 +71,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // clap exits 2 on usage errors by itself.
     let cli = Cli::parse();
     if let Command::Init = cli.command {
         return init();
@@ -73,7 +86,7 @@ fn main() -> ExitCode {
                 "error: `sqlgen new-service` adds to a `sqlgen.yaml`, not to sqlc's `{}`",
                 config.display()
             );
-            return ExitCode::from(2);
+            return ExitCode::from(EXIT_USAGE_OR_IO);
         }
         return new_service(&config, name, uses, tables);
     }
@@ -87,7 +100,7 @@ fn main() -> ExitCode {
                 "  = help: run `sqlgen init` to start a project here, or pass `--file sqlc.yaml`"
             );
         }
-        return ExitCode::from(2);
+        return ExitCode::from(EXIT_USAGE_OR_IO);
     }
     let mut project = codegen::load(&config);
     match cli.command {
@@ -95,39 +108,33 @@ fn main() -> ExitCode {
         Command::Describe => {
             let doc = codegen::describe::document(&project);
             println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
-            let diags = project.render_diagnostics();
-            if !diags.is_empty() {
-                eprint!("{diags}");
-            }
+            report(&project.diagnostics, &project.sources);
             let schema_failed = project.config.is_none()
                 || project.packages.iter().any(|p| !p.schema_errors.is_empty());
             ExitCode::from(if schema_failed { 1 } else { 0 })
         }
-        Command::Generate { package }
-        | Command::Check { package }
-        | Command::Verify { package }
+        Command::Generate { ref package, .. }
+        | Command::Check { ref package, .. }
+        | Command::Verify { ref package }
             if package
                 .as_deref()
                 .is_some_and(|p| project.package(p).is_none()) =>
         {
             eprintln!(
                 "error: no package named `{}` in `{}`",
-                package.unwrap_or_default(),
+                package.as_deref().unwrap_or_default(),
                 config.display()
             );
-            ExitCode::from(2)
+            ExitCode::from(EXIT_USAGE_OR_IO)
         }
         Command::Verify { package } => {
-            let report = project.render_diagnostics();
-            if !report.is_empty() {
-                eprint!("{report}");
-            }
+            report(&project.diagnostics, &project.sources);
             if project.has_errors() {
-                return ExitCode::from(1);
+                return ExitCode::from(failure_code(&project.diagnostics));
             }
             let Ok(url) = std::env::var("DATABASE_URL") else {
                 eprintln!("error: `sqlgen verify` needs DATABASE_URL (a server where it may create a scratch database)");
-                return ExitCode::from(2);
+                return ExitCode::from(EXIT_USAGE_OR_IO);
             };
             match verify::run(&project, &url, package.as_deref()) {
                 Ok(0) => {
@@ -142,17 +149,23 @@ fn main() -> ExitCode {
                 }
                 Ok(n) => {
                     eprintln!("error: {n} disagreement(s) with PostgreSQL");
-                    ExitCode::from(1)
+                    ExitCode::from(EXIT_DIAGNOSTICS)
                 }
                 Err(e) => {
                     eprintln!("error: {e}");
-                    ExitCode::from(2)
+                    ExitCode::from(EXIT_USAGE_OR_IO)
                 }
             }
         }
         Command::NewService { .. } => unreachable!("handled before loading"),
-        Command::Generate { package } => run(&mut project, package.as_deref(), false),
-        Command::Check { package } => run(&mut project, package.as_deref(), true),
+        Command::Generate {
+            package,
+            deny_warnings,
+        } => run(&mut project, package.as_deref(), false, deny_warnings),
+        Command::Check {
+            package,
+            deny_warnings,
+        } => run(&mut project, package.as_deref(), true, deny_warnings),
     }
 }
 
@@ -184,24 +197,70 @@ fn init() -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(2)
+            ExitCode::from(EXIT_USAGE_OR_IO)
         }
     }
 }
 
-fn run(project: &mut codegen::Project, package: Option<&str>, check: bool) -> ExitCode {
+/// Prints diagnostics to stderr, in colour when it is a terminal.
+fn report(diagnostics: &[Diagnostic], sources: &codegen::source::SourceMap) {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let text = codegen::diagnostics::render_all_styled(diagnostics, sources, color);
+    if !text.is_empty() {
+        eprint!("{text}");
+    }
+}
+
+/// 2 when an input could not be read at all, 1 for every other error.
+fn failure_code(diagnostics: &[Diagnostic]) -> u8 {
+    if diagnostics
+        .iter()
+        .any(|d| d.is_error() && d.code == Code::Io)
+    {
+        EXIT_USAGE_OR_IO
+    } else {
+        EXIT_DIAGNOSTICS
+    }
+}
+
+fn run(
+    project: &mut codegen::Project,
+    package: Option<&str>,
+    check: bool,
+    deny_warnings: bool,
+) -> ExitCode {
     let generated = project.generate(package);
     // With --package, only that package's problems count.
-    let diagnostics: Vec<codegen::diagnostics::Diagnostic> = match package {
+    let mut diagnostics: Vec<Diagnostic> = match package {
         Some(p) => project.diagnostics_of(p).into_iter().cloned().collect(),
         None => project.diagnostics.clone(),
     };
-    let report = codegen::diagnostics::render_all(&diagnostics, &project.sources);
-    if !report.is_empty() {
-        eprint!("{report}");
+    if deny_warnings {
+        for d in &mut diagnostics {
+            if !d.is_error() {
+                d.severity = codegen::diagnostics::Severity::Error;
+                d.notes
+                    .push("warnings are errors (`--deny-warnings`)".into());
+            }
+        }
     }
+    report(&diagnostics, &project.sources);
     if diagnostics.iter().any(|d| d.is_error()) {
-        return ExitCode::from(1);
+        return ExitCode::from(failure_code(&diagnostics));
+    }
+    // Every package's files are checked before any is written: a run writes all or nothing.
+    let foreign: Vec<std::path::PathBuf> = generated
+        .iter()
+        .flat_map(codegen::write::foreign_files)
+        .collect();
+    if !foreign.is_empty() {
+        for path in &foreign {
+            eprintln!(
+                "error: `{}` was not generated by sqlgen; not overwriting it (move it or choose another `out`)",
+                path.display()
+            );
+        }
+        return ExitCode::from(EXIT_DIAGNOSTICS);
     }
     let mut stale = 0;
     for pkg in &generated {
@@ -209,7 +268,7 @@ fn run(project: &mut codegen::Project, package: Option<&str>, check: bool) -> Ex
             Ok(c) => c,
             Err(e) => {
                 eprintln!("error: cannot write `{}`: {e}", pkg.out_dir.display());
-                return ExitCode::from(2);
+                return ExitCode::from(EXIT_USAGE_OR_IO);
             }
         };
         for p in &changes.changed {
@@ -233,7 +292,7 @@ fn run(project: &mut codegen::Project, package: Option<&str>, check: bool) -> Ex
     }
     if stale > 0 {
         eprintln!("error: generated code of {stale} package(s) is stale; run `sqlgen generate` and commit the result");
-        return ExitCode::from(1);
+        return ExitCode::from(EXIT_DIAGNOSTICS);
     }
     if check {
         println!(

@@ -44,6 +44,8 @@ pub struct SourceFile {
     pub display: String,
     pub path: PathBuf,
     pub text: String,
+    /// The text is a lossy stand-in for a file that is not UTF-8: shown in diagnostics, never analysed.
+    pub invalid: bool,
     line_starts: Vec<usize>,
 }
 
@@ -55,6 +57,7 @@ impl SourceFile {
             display,
             path,
             text,
+            invalid: false,
             line_starts,
         }
     }

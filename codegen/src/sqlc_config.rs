@@ -7,7 +7,7 @@
 //! here, not errors: the file is sqlc's.
 
 use crate::config::{CaseStyle, Config, Override, Package, RustOptions};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Pos, SourceMap, Span};
 use serde_yaml::{Mapping, Value};
 use std::path::{Path, PathBuf};
@@ -93,14 +93,18 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
             Ok(v) => serde_yaml::to_value(v).expect("JSON is representable as YAML"),
             Err(e) => {
                 let at = Span::point(file, e.line() as u32, e.column().max(1) as u32);
-                return Err(vec![Diagnostic::error(format!("invalid JSON: {e}")).at(at)]);
+                return Err(vec![Diagnostic::error(
+                    Code::ConfigSyntax,
+                    format!("invalid JSON: {e}"),
+                )
+                .at(at)]);
             }
         }
     } else {
         match serde_yaml::from_str::<Value>(text) {
             Ok(v) => v,
             Err(e) => {
-                let mut d = Diagnostic::error(format!("invalid YAML: {e}"));
+                let mut d = Diagnostic::error(Code::ConfigSyntax, format!("invalid YAML: {e}"));
                 if let Some(l) = e.location() {
                     d = d.at(Span::point(file, l.line() as u32, l.column() as u32));
                 }
@@ -123,6 +127,7 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
     }
     if packages.is_empty() {
         return Err(vec![Diagnostic::error(
+            Code::ConfigNoPackages,
             "no PostgreSQL package in this sqlc config: sqlgen generates PostgreSQL packages only",
         )
         .at(reader.key_span(None, reader.list_key))]);
@@ -153,6 +158,7 @@ impl Reader<'_> {
         let Some(top) = value.as_mapping() else {
             self.diags.push(
                 Diagnostic::error(
+                    Code::ConfigSyntax,
                     "a sqlc config is a mapping with `version` and `sql` or `packages`",
                 )
                 .at(Span::point(self.file, 1, 1)),
@@ -169,9 +175,12 @@ impl Reader<'_> {
             "2" => false,
             other => {
                 self.diags.push(
-                    Diagnostic::error(format!("unsupported sqlc config version `{other}`"))
-                        .label(self.key_span(None, "version"), "expected \"1\" or \"2\"")
-                        .help("sqlgen reads sqlc's config versions 1 and 2"),
+                    Diagnostic::error(
+                        Code::ConfigVersion,
+                        format!("unsupported sqlc config version `{other}`"),
+                    )
+                    .label(self.key_span(None, "version"), "expected \"1\" or \"2\"")
+                    .help("sqlgen reads sqlc's config versions 1 and 2"),
                 );
                 return Vec::new();
             }
@@ -193,8 +202,11 @@ impl Reader<'_> {
         for key in keys(top) {
             if !known_top.contains(&key.as_str()) {
                 self.warnings.push(
-                    Diagnostic::warning(format!("unknown sqlc config key `{key}` is ignored"))
-                        .at(self.key_span(None, &key)),
+                    Diagnostic::warning(
+                        Code::IgnoredOption,
+                        format!("unknown sqlc config key `{key}` is ignored"),
+                    )
+                    .at(self.key_span(None, &key)),
                 );
             }
         }
@@ -217,8 +229,11 @@ impl Reader<'_> {
         };
         let Some(list) = get(top, self.list_key).and_then(Value::as_sequence) else {
             self.diags.push(
-                Diagnostic::error(format!("no `{}` list of packages", self.list_key))
-                    .at(Span::point(self.file, 1, 1)),
+                Diagnostic::error(
+                    Code::ConfigNoPackages,
+                    format!("no `{}` list of packages", self.list_key),
+                )
+                .at(Span::point(self.file, 1, 1)),
             );
             return Vec::new();
         };
@@ -228,10 +243,47 @@ impl Reader<'_> {
                 continue;
             };
             if let Some(p) = self.package(index, pkg, &global, v1) {
+                let out = &p.rust.out;
+                let escapes = out.is_absolute()
+                    || out
+                        .components()
+                        .try_fold(0usize, |depth, c| match c {
+                            std::path::Component::ParentDir => depth.checked_sub(1),
+                            std::path::Component::Normal(_) => Some(depth + 1),
+                            _ => Some(depth),
+                        })
+                        .is_none();
+                if escapes {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::ConfigOut,
+                            format!(
+                                "Rust `out` folder `{}` is outside the workspace",
+                                out.display()
+                            ),
+                        )
+                        .at(self.key_span(Some(index), if v1 { "path" } else { "out" }))
+                        .help("use a path relative to this file, without `..` leading out of it"),
+                    );
+                } else if packages.iter().any(|q| {
+                    crate::config::normalized(&q.rust.out) == crate::config::normalized(out)
+                }) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::ConfigOut,
+                            format!("two packages write to `out` folder `{}`", out.display()),
+                        )
+                        .at(self.key_span(Some(index), if v1 { "path" } else { "out" }))
+                        .help("give every package its own `out` folder; generate removes files it does not write"),
+                    );
+                }
                 if packages.iter().any(|q| q.name == p.name) {
                     self.diags.push(
-                        Diagnostic::error(format!("package name `{}` is used twice", p.name))
-                            .at(self.key_span(Some(index), "name")),
+                        Diagnostic::error(
+                            Code::ConfigDuplicatePackage,
+                            format!("package name `{}` is used twice", p.name),
+                        )
+                        .at(self.key_span(Some(index), "name")),
                     );
                 }
                 packages.push(p);
@@ -262,7 +314,7 @@ impl Reader<'_> {
             .unwrap_or_else(|| format!("package {}", index + 1));
         if engine != "postgresql" {
             self.warnings.push(
-                Diagnostic::warning(format!(
+                Diagnostic::warning(Code::IgnoredOption, format!(
                     "{label} is skipped: its engine is `{engine}`, and sqlgen generates PostgreSQL packages only"
                 ))
                 .at(self.value_span(Some(index), "engine")),
@@ -300,8 +352,11 @@ impl Reader<'_> {
                 Ok(r) => r,
                 Err(e) => {
                     self.diags.push(
-                        Diagnostic::error(format!("invalid `gen.rust` options: {e}"))
-                            .at(self.key_span(Some(index), "rust")),
+                        Diagnostic::error(
+                            Code::ConfigValue,
+                            format!("invalid `gen.rust` options: {e}"),
+                        )
+                        .at(self.key_span(Some(index), "rust")),
                     );
                     return None;
                 }
@@ -314,7 +369,7 @@ impl Reader<'_> {
                 };
                 let Some(out) = out.and_then(Value::as_str) else {
                     self.warnings.push(
-                        Diagnostic::warning(format!(
+                        Diagnostic::warning(Code::IgnoredOption, format!(
                             "{label} is skipped: it has neither a `rust` nor a `go` generator with an output folder"
                         ))
                         .at(self.key_span(Some(index), if v1 { "path" } else { "gen" })),
@@ -330,10 +385,10 @@ impl Reader<'_> {
                 if !ignored.is_empty() {
                     let list: Vec<String> = ignored.iter().map(|k| format!("`{k}`")).collect();
                     self.warnings.push(
-                        Diagnostic::warning(format!(
-                            "{label}: Go-only options ignored: {}",
-                            list.join(", ")
-                        ))
+                        Diagnostic::warning(
+                            Code::IgnoredOption,
+                            format!("{label}: Go-only options ignored: {}", list.join(", ")),
+                        )
                         .at(self.key_span(Some(index), if v1 { "path" } else { "go" }))
                         .note(format!(
                             "its Rust code goes to `{}`, beside the Go code",
@@ -347,10 +402,10 @@ impl Reader<'_> {
         if rust_block.is_some() && !ignored.is_empty() {
             let list: Vec<String> = ignored.iter().map(|k| format!("`{k}`")).collect();
             self.warnings.push(
-                Diagnostic::warning(format!(
-                    "{label}: unknown options ignored: {}",
-                    list.join(", ")
-                ))
+                Diagnostic::warning(
+                    Code::IgnoredOption,
+                    format!("{label}: unknown options ignored: {}", list.join(", ")),
+                )
                 .at(self.key_span(Some(index), "name")),
             );
         }
@@ -399,9 +454,10 @@ impl Reader<'_> {
             match serde_yaml::from_value::<CaseStyle>(Value::String(style.to_string())) {
                 Ok(s) => rust.json_tags_case_style = s,
                 Err(_) => self.warnings.push(
-                    Diagnostic::warning(format!(
-                        "unknown `json_tags_case_style` `{style}`; SQL names are kept"
-                    ))
+                    Diagnostic::warning(
+                        Code::IgnoredOption,
+                        format!("unknown `json_tags_case_style` `{style}`; SQL names are kept"),
+                    )
                     .at(self.value_span(Some(index), "json_tags_case_style"))
                     .help("sqlgen knows camel, pascal, snake and none"),
                 ),
@@ -457,7 +513,7 @@ impl Reader<'_> {
                 match serde_yaml::from_value::<Override>(o) {
                     Ok(o) => rust.overrides.push(o),
                     Err(e) => self.warnings.push(
-                        Diagnostic::warning(format!("override ignored: {e}"))
+                        Diagnostic::warning(Code::IgnoredOption, format!("override ignored: {e}"))
                             .at(self.key_span(Some(index), "overrides")),
                     ),
                 }
@@ -486,7 +542,7 @@ impl Reader<'_> {
                 .collect(),
             _ => {
                 self.diags.push(
-                    Diagnostic::error(format!("package has no `{key}`"))
+                    Diagnostic::error(Code::ConfigPath, format!("package has no `{key}`"))
                         .at(self.key_span(Some(index), "engine")),
                 );
                 return Vec::new();
@@ -497,10 +553,19 @@ impl Reader<'_> {
             let full = self.root.join(&p);
             if !full.exists() {
                 self.diags.push(
-                    Diagnostic::error(format!("`{key}` path `{p}` does not exist")).label(
-                        self.key_span(Some(index), key),
-                        format!("no file or folder `{}`", full.display()),
-                    ),
+                    Diagnostic::error(
+                        Code::ConfigPath,
+                        format!("`{key}` path `{p}` does not exist"),
+                    )
+                    .label(self.key_span(Some(index), key), "no such file or folder"),
+                );
+            } else if full.is_dir() && !crate::config::holds_sql(&full) {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::ConfigPath,
+                        format!("`{key}` folder `{p}` holds no `.sql` files"),
+                    )
+                    .label(self.key_span(Some(index), key), "empty folder"),
                 );
             }
             out.push(full);
@@ -694,6 +759,7 @@ mod tests {
         ));
         std::fs::create_dir_all(dir.join("postgresql/query")).unwrap();
         std::fs::write(dir.join("postgresql/schema.sql"), "").unwrap();
+        std::fs::write(dir.join("postgresql/query/q.sql"), "").unwrap();
         let mut map = SourceMap::default();
         let file = map.add(SourceFile::new(name.into(), dir.join(name), text.into()));
         (parse(dir, file, &map), map)

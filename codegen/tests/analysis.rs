@@ -316,11 +316,12 @@ fn unknown_column_is_reported_with_a_suggestion() {
     check(
         "-- name: Bad :one\nSELECT emial FROM users;",
         r#"
-error: column `emial` does not exist
+error[E0303]: column `emial` does not exist
  --> query.sql:2:8
   |
 2 | SELECT emial FROM users;
   |        ^^^^^
+  |                   ----- `users` has no column `emial`
   |
   = help: did you mean `email`?
 
@@ -388,12 +389,18 @@ fn ambiguous_column_is_an_error() {
 
 #[test]
 fn statements_without_rows_analyse_to_no_columns() {
-    // `:one` without columns is rejected when generating code (see the `one_without_columns` fixture),
-    // but PostgreSQL accepts the statement, so the analysis does too.
     check(
-        "-- name: A :one\nDELETE FROM users WHERE id = $1;",
-        "A(:one) $1 id: uuid!",
+        "-- name: A :exec\nDELETE FROM users WHERE id = $1;",
+        "A(:exec) $1 id: uuid!",
     );
+    // PostgreSQL accepts the statement, but `:one` promises a row (see the `one_without_columns` fixture).
+    let err = codegen::analyze_text(SCHEMA, "-- name: A :one\nDELETE FROM users WHERE id = $1;")
+        .unwrap_err();
+    assert!(
+        err.contains("error[E0318]: query `A` is `:one` but returns no columns"),
+        "{err}"
+    );
+    assert!(err.contains("add `RETURNING ...` or use `:exec`"), "{err}");
     check("-- name: T :exec\nTRUNCATE posts;", "T(:exec)");
 }
 
@@ -668,5 +675,14 @@ fn a_strict_set_returning_function_given_null_returns_no_rows_not_null_rows() {
     check(
         "-- name: Tags :many\nSELECT t FROM posts, unnest(posts.tags) AS t;",
         "Tags(:many) -> t text?",
+    );
+}
+
+#[test]
+fn natural_join_merges_the_common_columns() {
+    // A self join shares every column name: one copy of each, as USING (every column) gives.
+    check(
+        "-- name: N :many\nSELECT * FROM posts NATURAL JOIN posts p2;",
+        "N(:many) -> id int8!, author_id uuid!, title text!, body text?, tags text[]!, status status!, published_on date? [posts]",
     );
 }

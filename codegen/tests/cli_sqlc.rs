@@ -38,7 +38,7 @@ fn generate_finds_sqlc_yaml_without_a_flag() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains("warning: package `authors`: Go-only options ignored: `emit_interface`"),
+        stderr.contains("package `authors`: Go-only options ignored: `emit_interface`"),
         "{stderr}"
     );
     let module = std::fs::read_to_string(dir.join("postgresql/rust/query.rs")).unwrap();

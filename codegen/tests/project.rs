@@ -73,3 +73,65 @@ fn generate_writes_only_changed_files_and_check_writes_nothing() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_broken_schema_does_not_stop_another_package_or_hide_its_errors() {
+    let dir = project_dir(
+        "broken-schema",
+        "-- name: One :one\nSELECT nmae FROM t;\n\n-- name: Two :many\nSELECT id FROM tt;\n",
+    );
+    // Package a gets its own schema, broken twice.
+    std::fs::write(
+        dir.join("a/schema.sql"),
+        "CREATE TABLE t (id int4 PRIMARY KEY,, name text);\nCREATE TABLE u (x nosuchtype);\n",
+    )
+    .unwrap();
+    let yaml = std::fs::read_to_string(dir.join("sqlgen.yaml"))
+        .unwrap()
+        .replacen("schema: schema.sql", "schema: a/schema.sql", 1);
+    std::fs::write(dir.join("sqlgen.yaml"), yaml).unwrap();
+    let project = codegen::load(&dir.join("sqlgen.yaml"));
+    let report = project.render_diagnostics();
+    for expected in [
+        "--> a/schema.sql:1:37",
+        "--> a/schema.sql:2:19",
+        "error[E0303]: column `nmae` does not exist",
+        "error[E0301]: relation `tt` does not exist",
+    ] {
+        assert!(
+            report.contains(expected),
+            "missing {expected:?} in:\n{report}"
+        );
+    }
+    let b = project.package("b").unwrap();
+    assert_eq!(b.failures.len(), 2, "both broken queries of b are reported");
+    assert!(!project.package("a").unwrap().schema_errors.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_build_script_reports_one_line_per_rendered_line() {
+    let dir = project_dir("build-lines", "-- name: Bad :one\nSELECT nosuch FROM t;\n");
+    let lines = codegen::build::Builder::new(dir.join("sqlgen.yaml"), "b")
+        .with_check(true)
+        .run()
+        .unwrap_err();
+    // `run_build_script` prints each as `cargo::error=<line>`: none may hold a line break.
+    assert!(lines.iter().all(|l| !l.contains('\n') && !l.contains('\r')));
+    assert_eq!(lines[0], "error[E0303]: column `nosuch` does not exist");
+    assert_eq!(lines[1], " --> b/query.sql:2:8");
+    assert_eq!(lines[3], "2 | SELECT nosuch FROM t;");
+    assert_eq!(
+        lines.last().unwrap(),
+        "error: aborting due to 1 previous error"
+    );
+    // Package a is not broken: its build passes (and, in check mode, writes nothing).
+    let a = codegen::build::Builder::new(dir.join("sqlgen.yaml"), "a")
+        .with_check(true)
+        .run();
+    assert!(
+        a.is_err_and(|l| l[0].contains("stale")),
+        "a's code was never generated, so it is stale"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

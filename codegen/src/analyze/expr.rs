@@ -7,7 +7,7 @@ use super::resolve::{self, RType};
 use super::scope::{Lookup, Scope};
 use super::{Analyzer, Expect, Typed};
 use crate::catalog::types::{resolve, Resolved};
-use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::ir::PgType;
 use crate::source::Span;
 use crate::syntax::parse::{ast, ident};
@@ -115,8 +115,11 @@ impl<'a> Analyzer<'a> {
                 other => {
                     let at = self.span(e.span());
                     self.error(
-                        Diagnostic::error(format!("operator `{other}` is not supported yet"))
-                            .at(at),
+                        Diagnostic::error(
+                            Code::Unsupported,
+                            format!("operator `{other}` is not supported yet"),
+                        )
+                        .at(at),
                     );
                     Typed::unknown()
                 }
@@ -177,7 +180,13 @@ impl<'a> Analyzer<'a> {
                 let outs = self.query(q, Some(scope), None);
                 if outs.len() != 1 {
                     let at = self.span(e.span());
-                    self.error(Diagnostic::error("subquery must return only one column").at(at));
+                    self.error(
+                        Diagnostic::error(
+                            Code::ColumnCount,
+                            "subquery must return only one column",
+                        )
+                        .at(at),
+                    );
                     return Typed::unknown();
                 }
                 let o = &outs[0];
@@ -246,7 +255,11 @@ impl<'a> Analyzer<'a> {
             other => {
                 let at = self.span(other.span());
                 self.error(
-                    Diagnostic::error(format!("expression `{other}` is not supported yet")).at(at),
+                    Diagnostic::error(
+                        Code::Unsupported,
+                        format!("expression `{other}` is not supported yet"),
+                    )
+                    .at(at),
                 );
                 Typed::unknown()
             }
@@ -279,10 +292,10 @@ impl<'a> Analyzer<'a> {
                         None => {
                             let at = self.span(field.span);
                             self.error(
-                                Diagnostic::error(format!(
-                                    "column `{fname}` not found in data type {}",
-                                    t.ty
-                                ))
+                                Diagnostic::error(
+                                    Code::FieldAccess,
+                                    format!("column `{fname}` not found in data type {}", t.ty),
+                                )
                                 .at(at),
                             );
                             return Typed::unknown();
@@ -303,7 +316,7 @@ impl<'a> Analyzer<'a> {
                     }
                     other => {
                         let at = self.span(e.span());
-                        self.error(Diagnostic::error(format!("cannot subscript type {other} because it does not support subscripting")).at(at));
+                        self.error(Diagnostic::error(Code::FieldAccess, format!("cannot subscript type {other} because it does not support subscripting")).at(at));
                         return Typed::unknown();
                     }
                 },
@@ -322,7 +335,11 @@ impl<'a> Analyzer<'a> {
                 _ => {
                     let at = self.span(e.span());
                     self.error(
-                        Diagnostic::error("this kind of field access is not supported yet").at(at),
+                        Diagnostic::error(
+                            Code::Unsupported,
+                            "this kind of field access is not supported yet",
+                        )
+                        .at(at),
                     );
                     return Typed::unknown();
                 }
@@ -352,18 +369,23 @@ impl<'a> Analyzer<'a> {
                     .map(|r| format!("`{}.{name}`", r.name))
                     .collect();
                 self.error(
-                    Diagnostic::error(format!("column reference `{name}` is ambiguous"))
-                        .at(at)
-                        .help(format!("qualify it: {}", candidates.join(" or "))),
+                    Diagnostic::error(
+                        Code::AmbiguousColumn,
+                        format!("column reference `{name}` is ambiguous"),
+                    )
+                    .at(at)
+                    .help(format!("qualify it: {}", candidates.join(" or "))),
                 );
                 Typed::unknown()
             }
             Lookup::NoSuchRelation => {
                 let rel = rel.unwrap_or_default();
                 let at = self.span(id.span);
-                let mut d =
-                    Diagnostic::error(format!("missing FROM-clause entry for table `{rel}`"))
-                        .at(at);
+                let mut d = Diagnostic::error(
+                    Code::MissingFromEntry,
+                    format!("missing FROM-clause entry for table `{rel}`"),
+                )
+                .at(at);
                 let names: Vec<&str> = scope.rels.iter().map(|r| r.name.as_str()).collect();
                 if let Some(s) = did_you_mean(rel, names) {
                     d = d.help(format!("did you mean `{s}`?"));
@@ -377,8 +399,32 @@ impl<'a> Analyzer<'a> {
                     Some(r) => format!("column `{r}.{name}` does not exist"),
                     None => format!("column `{name}` does not exist"),
                 };
-                let mut d = Diagnostic::error(msg).at(at);
-                if let Some(s) = did_you_mean(&name, scope.column_names()) {
+                let mut d = Diagnostic::error(Code::UnknownColumn, msg).at(at);
+                // The relation it was looked up in: the one named, or the only one in scope.
+                let looked_in = match rel {
+                    Some(r) => scope.rels.iter().find(|x| x.name == r),
+                    None if scope.rels.len() == 1 => scope.rels.first(),
+                    None => None,
+                };
+                let mut candidates: Vec<&str> = Vec::new();
+                if let Some(r) = looked_in {
+                    if let Some(sp) = r.span {
+                        let label = match &r.table {
+                            Some(t) if t.name != r.name => {
+                                format!("`{}` is `{t}`, which has no column `{name}`", r.name)
+                            }
+                            _ => format!("`{}` has no column `{name}`", r.name),
+                        };
+                        d = d.secondary(sp, label);
+                    }
+                    candidates.extend(r.columns.iter().map(|c| c.name.as_str()));
+                }
+                let near = if rel.is_some() {
+                    did_you_mean(&name, candidates)
+                } else {
+                    did_you_mean(&name, scope.column_names())
+                };
+                if let Some(s) = near {
                     d = d.help(format!("did you mean `{s}`?"));
                 }
                 self.error(d);
@@ -420,7 +466,26 @@ impl<'a> Analyzer<'a> {
             Some(Resolved::Type(t)) => Some(t),
             Some(Resolved::Serial(_)) | None => {
                 let at = self.span(e.span());
-                self.error(Diagnostic::error(format!("type `{written}` does not exist")).at(at));
+                let mut d = Diagnostic::error(
+                    Code::UnknownType,
+                    format!("type `{written}` does not exist"),
+                )
+                .at(at);
+                let user: Vec<String> = self
+                    .cat
+                    .enums
+                    .iter()
+                    .map(|e| e.name.to_string())
+                    .chain(self.cat.domains.iter().map(|d| d.name.to_string()))
+                    .chain(self.cat.composites.iter().map(|c| c.name.to_string()))
+                    .collect();
+                let builtins = crate::catalog::types::BUILTIN_NAMES.iter().copied();
+                let base = written.split('(').next().unwrap_or(&written).trim();
+                if let Some(s) = did_you_mean(base, user.iter().map(String::as_str).chain(builtins))
+                {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                self.error(d);
                 None
             }
         }
@@ -523,7 +588,11 @@ impl<'a> Analyzer<'a> {
             other => {
                 let at = self.span(expr.span());
                 self.error(
-                    Diagnostic::error(format!("`IN {other:?}` is not supported yet")).at(at),
+                    Diagnostic::error(
+                        Code::Unsupported,
+                        format!("`IN {other}` is not supported yet"),
+                    )
+                    .at(at),
                 );
                 Typed::unknown()
             }
@@ -584,7 +653,13 @@ impl<'a> Analyzer<'a> {
         let name = parts.last().cloned().unwrap_or_default();
         if parts.len() == 2 && parts[0] == "sqlc" {
             let at = self.span(e.span());
-            self.error(Diagnostic::error(format!("`sqlc.{name}` is not supported yet")).at(at));
+            self.error(
+                Diagnostic::error(
+                    Code::Unsupported,
+                    format!("`sqlc.{name}` is not supported yet"),
+                )
+                .at(at),
+            );
             return Typed::unknown();
         }
         let mut args: Vec<&ast::Expr> = Vec::new();
@@ -811,31 +886,77 @@ impl<'a> Analyzer<'a> {
                 let shown: Vec<String> = rtypes.iter().map(|t| t.to_pg().to_string()).collect();
                 let d = match (exists, failure) {
                     (false, _) => {
-                        let mut d =
-                            Diagnostic::error(format!("function `{name}` does not exist")).at(at);
+                        let mut d = Diagnostic::error(
+                            Code::UnknownFunction,
+                            format!("function `{name}` does not exist"),
+                        )
+                        .at(at);
                         let user: Vec<&str> = self
                             .cat
                             .functions
                             .iter()
                             .map(|f| f.name.name.as_str())
                             .collect();
-                        if let Some(s) =
-                            did_you_mean(name, CATALOG.funcs.keys().map(String::as_str).chain(user))
-                        {
+                        if let Some(s) = did_you_mean(
+                            name,
+                            CATALOG
+                                .funcs
+                                .keys()
+                                .map(String::as_str)
+                                .chain(user)
+                                .chain(super::functions::SPECIAL_FORMS.iter().copied()),
+                        ) {
                             d = d.help(format!("did you mean `{s}`?"));
                         }
                         d
                     }
-                    (true, resolve::Failure::NoMatch) => Diagnostic::error(format!(
-                        "function {name}({}) does not exist",
-                        shown.join(", ")
-                    ))
-                    .at(at)
-                    .help("no overload takes these argument types; add explicit casts"),
-                    (true, resolve::Failure::Ambiguous) => Diagnostic::error(format!(
-                        "function {name}({}) is not unique",
-                        shown.join(", ")
-                    ))
+                    (true, resolve::Failure::NoMatch) => {
+                        let mut candidates: Vec<String> = CATALOG
+                            .funcs
+                            .get(name)
+                            .into_iter()
+                            .flatten()
+                            .map(|f| {
+                                let args: Vec<String> = f
+                                    .args
+                                    .iter()
+                                    .map(|a| RType::Oid(*a).to_pg().to_string())
+                                    .collect();
+                                format!("{name}({})", args.join(", "))
+                            })
+                            .chain(
+                                self.cat
+                                    .functions
+                                    .iter()
+                                    .filter(|f| f.name.name == name)
+                                    .map(|f| {
+                                        let args: Vec<String> =
+                                            f.args.iter().map(|a| a.1.to_string()).collect();
+                                        format!("{}({})", f.name, args.join(", "))
+                                    }),
+                            )
+                            .collect();
+                        candidates.dedup();
+                        let more = candidates.len().saturating_sub(6);
+                        candidates.truncate(6);
+                        let list = if more > 0 {
+                            format!("{} and {more} more", candidates.join(", "))
+                        } else {
+                            candidates.join(", ")
+                        };
+                        Diagnostic::error(
+                            Code::FunctionArguments,
+                            format!("function {name}({}) does not exist", shown.join(", ")),
+                        )
+                        .label(at, "no overload takes these argument types")
+                        .help(format!(
+                            "the candidates are {list}; add explicit casts to call one"
+                        ))
+                    }
+                    (true, resolve::Failure::Ambiguous) => Diagnostic::error(
+                        Code::FunctionArguments,
+                        format!("function {name}({}) is not unique", shown.join(", ")),
+                    )
                     .at(at)
                     .help("add explicit casts to choose one"),
                 };
@@ -932,9 +1053,10 @@ impl<'a> Analyzer<'a> {
                 };
                 if let (Some((n, was, here)), resolve::Failure::NoMatch) = (&reused, &failure) {
                     self.error(
-                        Diagnostic::error(format!(
-                            "parameter ${n} is used both as `{was}` and as `{here}`"
-                        ))
+                        Diagnostic::error(
+                            Code::ParameterTypes,
+                            format!("parameter ${n} is used both as `{was}` and as `{here}`"),
+                        )
                         .at(at)
                         .note(format!("operator does not exist: {shown}"))
                         .help(format!("cast one use, such as `${n}::{here}`")),
@@ -942,16 +1064,18 @@ impl<'a> Analyzer<'a> {
                     return Typed::unknown();
                 }
                 let d = match failure {
-                    resolve::Failure::NoMatch => {
-                        Diagnostic::error(format!("operator does not exist: {shown}"))
-                            .at(at)
-                            .help("add explicit casts")
-                    }
-                    resolve::Failure::Ambiguous => {
-                        Diagnostic::error(format!("operator is not unique: {shown}"))
-                            .at(at)
-                            .help("add explicit casts")
-                    }
+                    resolve::Failure::NoMatch => Diagnostic::error(
+                        Code::Operator,
+                        format!("operator does not exist: {shown}"),
+                    )
+                    .at(at)
+                    .help("add explicit casts"),
+                    resolve::Failure::Ambiguous => Diagnostic::error(
+                        Code::Operator,
+                        format!("operator is not unique: {shown}"),
+                    )
+                    .at(at)
+                    .help("add explicit casts"),
                 };
                 self.error(d);
                 Typed::unknown()

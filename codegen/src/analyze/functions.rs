@@ -13,6 +13,9 @@ pub enum SpecialForm {
     NullIf,
 }
 
+/// The names of [`special_form`], for did-you-mean.
+pub const SPECIAL_FORMS: &[&str] = &["coalesce", "greatest", "least", "nullif"];
+
 pub fn special_form(name: &str) -> Option<SpecialForm> {
     match name {
         "coalesce" | "greatest" | "least" => Some(SpecialForm::Common),

@@ -9,7 +9,7 @@ pub mod resolve;
 mod scope;
 
 use crate::catalog::Catalog;
-use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::ir::{self, PgType, QualName};
 use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::parse::{ast, ident, name_span, qual_name, span};
@@ -134,12 +134,13 @@ pub fn analyze(
     src: &SourceFile,
     raw: &RawQuery,
 ) -> Result<ir::Query, Vec<Diagnostic>> {
-    let stmts = crate::syntax::parse::parse(raw.file, &raw.parse_text).map_err(|d| vec![d])?;
+    let stmts = crate::syntax::parse::parse(raw.file, &raw.parse_text, src.pos(raw.start))
+        .map_err(|d| vec![d])?;
     let Some(stmt) = stmts.first() else {
-        return Err(vec![Diagnostic::error(format!(
-            "query `{}` has no statement",
-            raw.name
-        ))
+        return Err(vec![Diagnostic::error(
+            Code::NoStatement,
+            format!("query `{}` has no statement", raw.name),
+        )
         .at(raw.annotation)]);
     };
     let count = raw.params.iter().map(|p| p.number).max().unwrap_or(0);
@@ -155,6 +156,43 @@ pub fn analyze(
     edits.extend(a.edits.iter().cloned());
     edits.sort_by_key(|e| e.start);
     let sql = apply_edits(&src.text, raw.start, raw.end, &edits);
+    // After another error the statement's columns are unknown: don't pile on.
+    if raw.command.returns_rows() && outs.is_empty() && !a.diags.iter().any(Diagnostic::is_error) {
+        let start = src.pos(raw.start);
+        let keyword_end = crate::source::Pos {
+            line: start.line,
+            col: start.col
+                + src.text[raw.start..raw.end]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .count()
+                    .max(1) as u32,
+        };
+        let dml = matches!(
+            stmt,
+            ast::Statement::Insert(_) | ast::Statement::Update(_) | ast::Statement::Delete(_)
+        );
+        let annotation = raw.command.annotation();
+        a.error(
+            Diagnostic::error(
+                Code::NoColumns,
+                format!(
+                    "query `{}` is `{annotation}` but returns no columns",
+                    raw.name
+                ),
+            )
+            .label(
+                Span::new(raw.file, start, keyword_end),
+                "this statement returns no rows",
+            )
+            .secondary(raw.annotation, format!("`{annotation}` expects a row"))
+            .help(if dml {
+                "add `RETURNING ...` or use `:exec`"
+            } else {
+                "use `:exec` or `:execrows`"
+            }),
+        );
+    }
     if a.diags.iter().any(Diagnostic::is_error) {
         return Err(a.diags);
     }
@@ -300,13 +338,33 @@ impl<'a> Analyzer<'a> {
                     continue;
                 }
                 let d = if uses.is_empty() {
-                    Diagnostic::error(format!("parameter ${number} is never used"))
+                    // Point at the parameter after the gap: that is what the user wrote.
+                    let next = raw
+                        .params
+                        .iter()
+                        .filter(|p| p.number > number)
+                        .min_by_key(|p| (p.number, p.span));
+                    match next {
+                        Some(n) => Diagnostic::error(
+                            Code::ParameterGap,
+                            format!("parameter ${number} is never used"),
+                        )
+                        .label(n.span, format!("`${}` is used, but `${number}` is not", n.number))
+                        .help(format!(
+                            "use `${number}`, or renumber the parameters from `${number}` on without gaps"
+                        )),
+                        None => Diagnostic::error(
+                            Code::ParameterGap,
+                            format!("parameter ${number} is never used"),
+                        )
                         .at(at)
-                        .help("number parameters from $1 without gaps")
+                        .help("number parameters from $1 without gaps"),
+                    }
                 } else {
-                    Diagnostic::error(format!(
-                        "could not determine the type of parameter ${number}"
-                    ))
+                    Diagnostic::error(
+                        Code::UntypedParameter,
+                        format!("could not determine the type of parameter ${number}"),
+                    )
                     .at(at)
                     .help(format!("add a cast, such as `${number}::text`"))
                 };
@@ -340,8 +398,10 @@ impl<'a> Analyzer<'a> {
     /// Binds parameter `$n` to the type the context expects.
     fn bind_param(&mut self, n: usize, ex: &Expect, at: Span) -> Typed {
         let Some(slot) = self.slots.get_mut(n.wrapping_sub(1)) else {
-            self.diags
-                .push(Diagnostic::error(format!("there is no parameter ${n}")).at(at));
+            self.diags.push(
+                Diagnostic::error(Code::NoSuchParameter, format!("there is no parameter ${n}"))
+                    .at(at),
+            );
             return Typed::unknown();
         };
         if slot.hint.is_none() {
@@ -361,7 +421,7 @@ impl<'a> Analyzer<'a> {
             {
                 let msg = format!("parameter ${n} is used both as `{old}` and as `{new}`");
                 self.diags.push(
-                    Diagnostic::error(msg)
+                    Diagnostic::error(Code::ParameterTypes, msg)
                         .at(at)
                         .help(format!("cast one use, such as `${n}::{old}`")),
                 );
@@ -510,6 +570,7 @@ impl<'a> Analyzer<'a> {
             nulled: false,
             partial: false,
             merged: Vec::new(),
+            span: None,
         }
     }
 
@@ -537,7 +598,7 @@ impl<'a> Analyzer<'a> {
                 let r = self.set_expr(right, parent, targets, &None);
                 if l.len() != r.len() {
                     let at = self.span(body.span());
-                    self.error(Diagnostic::error("each UNION / INTERSECT / EXCEPT query must have the same number of columns").at(at));
+                    self.error(Diagnostic::error(Code::ColumnCount, "each UNION / INTERSECT / EXCEPT query must have the same number of columns").at(at));
                 }
                 let outs: Vec<Out> = l
                     .into_iter()
@@ -595,7 +656,13 @@ impl<'a> Analyzer<'a> {
             }
             other => {
                 let at = self.span(other.span());
-                self.error(Diagnostic::error("this kind of query body is not supported").at(at));
+                self.error(
+                    Diagnostic::error(
+                        Code::Unsupported,
+                        "this kind of query body is not supported",
+                    )
+                    .at(at),
+                );
                 Vec::new()
             }
         }
@@ -623,6 +690,7 @@ impl<'a> Analyzer<'a> {
             nulled: false,
             partial: false,
             merged: Vec::new(),
+            span: None,
         };
         let scope = Scope {
             rels: vec![rel],
@@ -734,8 +802,11 @@ impl<'a> Analyzer<'a> {
                 let rels: Vec<&Rel> = scope.rels.iter().collect();
                 if rels.is_empty() && !self.missing_relation {
                     self.error(
-                        Diagnostic::error("SELECT * with no tables specified")
-                            .at(at.unwrap_or(self.fallback)),
+                        Diagnostic::error(
+                            Code::MissingFromEntry,
+                            "SELECT * with no tables specified",
+                        )
+                        .at(at.unwrap_or(self.fallback)),
                     );
                 }
                 self.expand(&rels, rels.len() > 1, at, outs);
@@ -743,7 +814,13 @@ impl<'a> Analyzer<'a> {
             ast::SelectItem::QualifiedWildcard(kind, opts) => {
                 let ast::SelectItemQualifiedWildcardKind::ObjectName(name) = kind else {
                     let at = self.span(item.span());
-                    self.error(Diagnostic::error("`*` of an expression is not supported").at(at));
+                    self.error(
+                        Diagnostic::error(
+                            Code::Unsupported,
+                            "`*` of an expression is not supported",
+                        )
+                        .at(at),
+                    );
                     return;
                 };
                 let parts = crate::syntax::parse::name_parts(name);
@@ -756,9 +833,10 @@ impl<'a> Analyzer<'a> {
                 match scope.rel(&rel_name) {
                     Some(rel) => self.expand(&[rel], true, at, outs),
                     None => {
-                        let mut d = Diagnostic::error(format!(
-                            "missing FROM-clause entry for table `{rel_name}`"
-                        ))
+                        let mut d = Diagnostic::error(
+                            Code::MissingFromEntry,
+                            format!("missing FROM-clause entry for table `{rel_name}`"),
+                        )
                         .at(start.unwrap_or(self.fallback));
                         if let Some(s) =
                             did_you_mean(&rel_name, scope.rels.iter().map(|r| r.name.as_str()))
@@ -772,8 +850,11 @@ impl<'a> Analyzer<'a> {
             ast::SelectItem::ExprWithAliases { .. } => {
                 let at = self.span(item.span());
                 self.error(
-                    Diagnostic::error("multiple aliases for one expression are not supported")
-                        .at(at),
+                    Diagnostic::error(
+                        Code::Unsupported,
+                        "multiple aliases for one expression are not supported",
+                    )
+                    .at(at),
                 );
             }
         }
@@ -790,14 +871,19 @@ impl<'a> Analyzer<'a> {
             Some(ast::Expr::Identifier(id)) => ident(id),
             Some(ast::Expr::CompoundIdentifier(ids)) => ids.last().map(ident).unwrap_or_default(),
             _ => {
-                self.error(Diagnostic::error("`sqlc.embed` takes one table name or alias").at(at));
+                self.error(
+                    Diagnostic::error(Code::Embed, "`sqlc.embed` takes one table name or alias")
+                        .at(at),
+                );
                 return;
             }
         };
         let Some(rel) = scope.rel(&name) else {
-            let mut d =
-                Diagnostic::error(format!("`sqlc.embed({name})` names no table of this query"))
-                    .at(at);
+            let mut d = Diagnostic::error(
+                Code::Embed,
+                format!("`sqlc.embed({name})` names no table of this query"),
+            )
+            .at(at);
             if let Some(s) = did_you_mean(&name, scope.rels.iter().map(|r| r.name.as_str())) {
                 d = d.help(format!("did you mean `{s}`?"));
             }
@@ -806,9 +892,10 @@ impl<'a> Analyzer<'a> {
         };
         let Some(table) = rel.table.clone() else {
             self.error(
-                Diagnostic::error(format!(
-                    "`sqlc.embed({name})` needs a table, not a subquery or function"
-                ))
+                Diagnostic::error(
+                    Code::Embed,
+                    format!("`sqlc.embed({name})` needs a table, not a subquery or function"),
+                )
                 .at(at),
             );
             return;
@@ -846,7 +933,7 @@ impl<'a> Analyzer<'a> {
                 "`*` over system view `{}` is not supported; list the columns you need",
                 r.name
             );
-            self.error(Diagnostic::error(msg).at(at.unwrap_or(self.fallback)));
+            self.error(Diagnostic::error(Code::Unsupported, msg).at(at.unwrap_or(self.fallback)));
             return;
         }
         self.expand_as(rels, qualify, at, outs, None);
@@ -916,7 +1003,13 @@ impl<'a> Analyzer<'a> {
                     J::CrossJoin(c) => (false, false, Some(c)),
                     _ => {
                         let at = self.span(j.relation.span());
-                        self.error(Diagnostic::error("this kind of join is not supported").at(at));
+                        self.error(
+                            Diagnostic::error(
+                                Code::Unsupported,
+                                "this kind of join is not supported",
+                            )
+                            .at(at),
+                        );
                         (false, false, None)
                     }
                 };
@@ -958,8 +1051,24 @@ impl<'a> Analyzer<'a> {
                             }
                             if !left_has || !right_has {
                                 let at = name_span(self.file, c).unwrap_or(self.fallback);
-                                self.error(Diagnostic::error(format!("column `{name}` specified in USING clause does not exist in both tables")).at(at));
+                                self.error(Diagnostic::error(Code::UnknownColumn, format!("column `{name}` specified in USING clause does not exist in both tables")).at(at));
                             }
+                        }
+                    }
+                    // NATURAL: USING every column name both sides have.
+                    Some(ast::JoinConstraint::Natural) => {
+                        let left: Vec<String> = scope.rels[first..before]
+                            .iter()
+                            .flat_map(|r| r.columns.iter().map(|c| c.name.clone()))
+                            .collect();
+                        for r in &mut scope.rels[before..] {
+                            let common: Vec<String> = r
+                                .columns
+                                .iter()
+                                .filter(|c| left.contains(&c.name) && !r.merged.contains(&c.name))
+                                .map(|c| c.name.clone())
+                                .collect();
+                            r.merged.extend(common);
                         }
                     }
                     _ => {}
@@ -977,6 +1086,7 @@ impl<'a> Analyzer<'a> {
                 ..
             } => {
                 let mut rel = self.table_rel(name)?;
+                rel.span = span(self.file, f.span());
                 if let Some(a) = alias {
                     rel.name = ident(&a.name);
                     for (c, col_alias) in rel.columns.iter_mut().zip(&a.columns) {
@@ -1038,7 +1148,13 @@ impl<'a> Analyzer<'a> {
             }
             other => {
                 let at = self.span(other.span());
-                self.error(Diagnostic::error("this kind of FROM item is not supported yet").at(at));
+                self.error(
+                    Diagnostic::error(
+                        Code::Unsupported,
+                        "this kind of FROM item is not supported yet",
+                    )
+                    .at(at),
+                );
                 None
             }
         }
@@ -1107,6 +1223,7 @@ impl<'a> Analyzer<'a> {
             nulled: false,
             partial: false,
             merged: Vec::new(),
+            span: None,
         }
     }
 
@@ -1142,6 +1259,7 @@ impl<'a> Analyzer<'a> {
                 nulled: false,
                 partial,
                 merged: Vec::new(),
+                span: None,
             }),
             // `FROM current_date`: a value function, which the parser reads as a table name.
             None if q.schema.is_none() && functions_value(&q.name, true).is_some() => {
@@ -1159,21 +1277,51 @@ impl<'a> Analyzer<'a> {
                     nulled: false,
                     partial: false,
                     merged: Vec::new(),
+                    span: None,
                 })
             }
             None => {
                 let at = name_span(self.file, name).unwrap_or(self.fallback);
-                let mut d = Diagnostic::error(format!("relation `{q}` does not exist")).at(at);
-                let mut names: Vec<String> = self.cat.table_names().collect();
-                names.extend(self.ctes.iter().map(|c| c.name.clone()));
-                if let Some(s) = did_you_mean(&q.to_string(), names.iter().map(String::as_str)) {
-                    d = d.help(format!("did you mean `{s}`?"));
-                }
+                let d = self.unknown_relation(&q, at, true);
                 self.error(d);
                 self.missing_relation = true;
                 None
             }
         }
+    }
+
+    /// A relation that is not in the catalog: its schema's absence when that is the problem,
+    /// with the nearest name as help.
+    fn unknown_relation(&self, q: &QualName, at: Span, with_ctes: bool) -> Diagnostic {
+        if let Some(schema) = &q.schema {
+            let schemas = self.cat.schema_names();
+            if !schemas.contains(schema) {
+                let mut d = Diagnostic::error(
+                    Code::UnknownSchema,
+                    format!("schema `{schema}` does not exist"),
+                )
+                .label(at, format!("in relation name `{q}`"));
+                if let Some(s) = did_you_mean(schema, schemas.iter().map(String::as_str)) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                } else {
+                    d = d.help("create it with `CREATE SCHEMA` in a migration");
+                }
+                return d;
+            }
+        }
+        let mut d = Diagnostic::error(
+            Code::UnknownRelation,
+            format!("relation `{q}` does not exist"),
+        )
+        .at(at);
+        let mut names: Vec<String> = self.cat.table_names().collect();
+        if with_ctes {
+            names.extend(self.ctes.iter().map(|c| c.name.clone()));
+        }
+        if let Some(s) = did_you_mean(&q.to_string(), names.iter().map(String::as_str)) {
+            d = d.help(format!("did you mean `{s}`?"));
+        }
+        d
     }
 
     // ---- data-modifying statements ---------------------------------------------------------------
@@ -1182,11 +1330,7 @@ impl<'a> Analyzer<'a> {
         let q = qual_name(name);
         if self.cat.table(&q).is_none() {
             let at = name_span(self.file, name).unwrap_or(self.fallback);
-            let mut d = Diagnostic::error(format!("relation `{q}` does not exist")).at(at);
-            let names: Vec<String> = self.cat.table_names().collect();
-            if let Some(s) = did_you_mean(&q.to_string(), names.iter().map(String::as_str)) {
-                d = d.help(format!("did you mean `{s}`?"));
-            }
+            let d = self.unknown_relation(&q, at, false);
             self.error(d);
             self.missing_relation = true;
             return None;
@@ -1217,10 +1361,10 @@ impl<'a> Analyzer<'a> {
             },
             None => {
                 let at = self.span(col.span);
-                let mut d = Diagnostic::error(format!(
-                    "column `{name}` of relation `{}` does not exist",
-                    rel.name
-                ))
+                let mut d = Diagnostic::error(
+                    Code::UnknownColumn,
+                    format!("column `{name}` of relation `{}` does not exist", rel.name),
+                )
                 .at(at);
                 if let Some(s) = did_you_mean(&name, rel.columns.iter().map(|c| c.name.as_str())) {
                     d = d.help(format!("did you mean `{s}`?"));
@@ -1259,8 +1403,11 @@ impl<'a> Analyzer<'a> {
     fn insert(&mut self, ins: &ast::Insert, parent: Option<&Scope>) -> Vec<Out> {
         let ast::TableObject::TableName(name) = &ins.table else {
             self.error(
-                Diagnostic::error("INSERT into a table function is not supported")
-                    .at(self.fallback),
+                Diagnostic::error(
+                    Code::Unsupported,
+                    "INSERT into a table function is not supported",
+                )
+                .at(self.fallback),
             );
             return Vec::new();
         };
@@ -1303,14 +1450,20 @@ impl<'a> Analyzer<'a> {
                     if row.content.len() > targets.len() {
                         let at = self.span(row.content[targets.len()].span());
                         self.error(
-                            Diagnostic::error("INSERT has more expressions than target columns")
-                                .at(at),
+                            Diagnostic::error(
+                                Code::ColumnCount,
+                                "INSERT has more expressions than target columns",
+                            )
+                            .at(at),
                         );
                     } else if row.content.len() < targets.len() && !ins.columns.is_empty() {
                         let at = self.span(row.closing_token.0.span);
                         self.error(
-                            Diagnostic::error("INSERT has more target columns than expressions")
-                                .at(at),
+                            Diagnostic::error(
+                                Code::ColumnCount,
+                                "INSERT has more target columns than expressions",
+                            )
+                            .at(at),
                         );
                     }
                 }
@@ -1319,8 +1472,11 @@ impl<'a> Analyzer<'a> {
             let values = matches!(src.body.as_ref(), ast::SetExpr::Values(_));
             if outs.len() > targets.len() && !values {
                 self.error(
-                    Diagnostic::error("INSERT has more expressions than target columns")
-                        .at(self.span(src.span())),
+                    Diagnostic::error(
+                        Code::ColumnCount,
+                        "INSERT has more expressions than target columns",
+                    )
+                    .at(self.span(src.span())),
                 );
             }
         }
@@ -1337,9 +1493,12 @@ impl<'a> Analyzer<'a> {
             if let (ast::OnConflictAction::DoUpdate(_), None) = (&oc.action, &oc.conflict_target) {
                 let at = self.span(ins.insert_token.0.span);
                 self.error(
-                    Diagnostic::error("ON CONFLICT DO UPDATE requires a conflict target")
-                        .at(at)
-                        .help("name the unique columns, such as `ON CONFLICT (email) DO UPDATE`"),
+                    Diagnostic::error(
+                        Code::OnConflict,
+                        "ON CONFLICT DO UPDATE requires a conflict target",
+                    )
+                    .at(at)
+                    .help("name the unique columns, such as `ON CONFLICT (email) DO UPDATE`"),
                 );
             }
             if let ast::OnConflictAction::DoUpdate(du) = &oc.action {
@@ -1410,7 +1569,8 @@ impl<'a> Analyzer<'a> {
     fn update(&mut self, up: &ast::Update, parent: Option<&Scope>) -> Vec<Out> {
         let ast::TableFactor::Table { name, alias, .. } = &up.table.relation else {
             self.error(
-                Diagnostic::error("UPDATE needs a table").at(self.span(up.table.relation.span())),
+                Diagnostic::error(Code::Unsupported, "UPDATE needs a table")
+                    .at(self.span(up.table.relation.span())),
             );
             return Vec::new();
         };
@@ -1452,7 +1612,8 @@ impl<'a> Analyzer<'a> {
         };
         let ast::TableFactor::Table { name, alias, .. } = &first.relation else {
             self.error(
-                Diagnostic::error("DELETE needs a table").at(self.span(first.relation.span())),
+                Diagnostic::error(Code::Unsupported, "DELETE needs a table")
+                    .at(self.span(first.relation.span())),
             );
             return Vec::new();
         };

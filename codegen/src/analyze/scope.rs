@@ -16,6 +16,8 @@ pub struct Rel {
     pub partial: bool,
     /// Columns merged into another relation's by `JOIN ... USING`: not seen unqualified, not in `*`.
     pub merged: Vec<String>,
+    /// Where the FROM clause names it, for pointing at the table a column was looked up in.
+    pub span: Option<crate::source::Span>,
 }
 
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use super::types::{resolve, Resolved};
 use super::{Catalog, Column, CompositeType, Domain, EnumType, RelKind, Table};
-use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::ir::{PgType, QualName};
 use crate::source::{FileId, Span};
 use crate::syntax::parse::{ast, ident, name_span, qual_name, span};
@@ -33,7 +33,11 @@ pub fn parse_failure(d: Diagnostic, stmt: &str) -> Diagnostic {
     if shaping {
         d
     } else {
-        Diagnostic { severity: crate::diagnostics::Severity::Warning, ..d }
+        Diagnostic {
+            severity: crate::diagnostics::Severity::Warning,
+            code: Code::SkippedStatement,
+            ..d
+        }
             .note("the statement is skipped; if it changes tables or types, generated code may not match the database")
     }
 }
@@ -73,7 +77,11 @@ pub fn apply(
                             cat.enums.retain(|e| e.name != q);
                         } else if !if_exists {
                             diags.push(
-                                Diagnostic::error(format!("type `{q}` does not exist")).at(nspan),
+                                Diagnostic::error(
+                                    Code::UnknownType,
+                                    format!("type `{q}` does not exist"),
+                                )
+                                .at(nspan),
                             );
                         }
                     }
@@ -95,10 +103,17 @@ pub fn apply(
             representation,
         } => {
             let q = cat.qualify_new(qual_name(name));
+            let at = name_span(file, name).unwrap_or(at);
             match representation {
                 Some(ast::UserDefinedTypeRepresentation::Enum { labels }) => {
                     if cat.enum_type(&q).is_some() {
-                        diags.push(Diagnostic::error(format!("type `{q}` already exists")).at(at));
+                        diags.push(
+                            Diagnostic::error(
+                                Code::DuplicateType,
+                                format!("type `{q}` already exists"),
+                            )
+                            .at(at),
+                        );
                         return;
                     }
                     let values = labels.iter().map(|l| l.value.clone()).collect();
@@ -110,7 +125,13 @@ pub fn apply(
                 }
                 Some(ast::UserDefinedTypeRepresentation::Composite { attributes }) => {
                     if cat.user_type(&q).is_some() {
-                        diags.push(Diagnostic::error(format!("type `{q}` already exists")).at(at));
+                        diags.push(
+                            Diagnostic::error(
+                                Code::DuplicateType,
+                                format!("type `{q}` already exists"),
+                            )
+                            .at(at),
+                        );
                         return;
                     }
                     let mut fields = Vec::new();
@@ -154,8 +175,12 @@ pub fn apply(
         ast::Statement::Set(_) => {}
         ast::Statement::CreateDomain(d) => {
             let q = cat.qualify_new(qual_name(&d.name));
+            let at = name_span(file, &d.name).unwrap_or(at);
             if cat.user_type(&q).is_some() {
-                diags.push(Diagnostic::error(format!("type `{q}` already exists")).at(at));
+                diags.push(
+                    Diagnostic::error(Code::DuplicateType, format!("type `{q}` already exists"))
+                        .at(at),
+                );
                 return;
             }
             if let Some(Resolved::Type(base) | Resolved::Serial(base)) =
@@ -176,7 +201,11 @@ pub fn apply(
             let q = cat.qualify_new(qual_name(name));
             if cat.table(&q).is_some() {
                 if !if_not_exists {
-                    diags.push(Diagnostic::error(format!("relation `{q}` already exists")).at(at));
+                    diags.push(cat.duplicate_relation(
+                        &q,
+                        format!("relation `{q}` already exists"),
+                        at,
+                    ));
                 }
                 return;
             }
@@ -197,6 +226,7 @@ pub fn apply(
                     col("is_called", PgType::Bool),
                 ],
                 comment: None,
+                defined: Some(at),
             });
         }
         ast::Statement::Comment {
@@ -213,9 +243,19 @@ pub fn apply(
             at,
             diags,
         ),
+        ast::Statement::CreateSchema { schema_name, .. } => {
+            let name = match schema_name {
+                ast::SchemaName::Simple(n) | ast::SchemaName::NamedAuthorization(n, _) => {
+                    crate::syntax::parse::name_parts(n).pop()
+                }
+                ast::SchemaName::UnnamedAuthorization(i) => Some(crate::syntax::parse::ident(i)),
+            };
+            if let Some(n) = name.filter(|n| !cat.schemas.contains(n)) {
+                cat.schemas.push(n);
+            }
+        }
         // Statements that cannot change the types of tables or query results.
         ast::Statement::CreateIndex(_)
-        | ast::Statement::CreateSchema { .. }
         | ast::Statement::Insert(_)
         | ast::Statement::Update(_)
         | ast::Statement::Delete(_)
@@ -243,15 +283,20 @@ pub fn apply(
 }
 
 fn not_understood(at: Span, what: &str) -> Diagnostic {
-    Diagnostic::warning(format!(
-        "`{what}` is not understood by sqlgen yet and is skipped"
-    ))
+    Diagnostic::warning(
+        Code::SkippedStatement,
+        format!("`{what}` is not understood by sqlgen yet and is skipped"),
+    )
     .at(at)
     .note("if it changes tables or types, generated code may not match the database")
 }
 
 fn missing_table(cat: &Catalog, q: &QualName, at: Span) -> Diagnostic {
-    let mut d = Diagnostic::error(format!("table `{q}` does not exist")).at(at);
+    let mut d = Diagnostic::error(
+        Code::UnknownTableInDdl,
+        format!("table `{q}` does not exist"),
+    )
+    .at(at);
     let names: Vec<String> = cat.table_names().collect();
     if let Some(s) = did_you_mean(&q.to_string(), names.iter().map(String::as_str)) {
         d = d.help(format!("did you mean `{s}`?"));
@@ -294,13 +339,14 @@ fn column_type(
             .find(|e| !crate::analyze::pg_catalog::CATALOG.extensions.contains(e))
         {
             diags.push(
-                Diagnostic::warning(format!("type `{written}` is unknown to sqlgen; assuming it comes from extension `{ext}`"))
+                Diagnostic::warning(Code::ExtensionType, format!("type `{written}` is unknown to sqlgen; assuming it comes from extension `{ext}`"))
                     .at(at)
                     .note("columns of this type are analysed but have no Rust mapping"),
             );
             return Some(wrap(PgType::Other(base)));
         }
-        let mut d = Diagnostic::error(format!("type `{base}` does not exist")).at(at);
+        let mut d =
+            Diagnostic::error(Code::UnknownType, format!("type `{base}` does not exist")).at(at);
         let enums: Vec<String> = cat.enums.iter().map(|e| e.name.to_string()).collect();
         let builtins = crate::catalog::types::BUILTIN_NAMES.iter().copied();
         if let Some(s) = did_you_mean(&base, enums.iter().map(String::as_str).chain(builtins)) {
@@ -310,6 +356,10 @@ fn column_type(
     }
     found
 }
+
+/// Label of a diagnostic about a column's type whose span is the column's name; `catalog::build`
+/// moves it to the type written after the name.
+pub const TYPE_AFTER_NAME: &str = "\u{0}type after this name";
 
 fn dt_span(_dt: &ast::DataType) -> sqlparser::tokenizer::Span {
     // sqlparser keeps no span on data types; callers fall back to the column's.
@@ -323,7 +373,15 @@ fn column_def(
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(Column, bool)> {
     let at = span(file, def.name.span).unwrap_or(Span::point(file, 1, 1));
-    let (ty, serial) = match column_type(cat, file, &def.data_type, at, diags)? {
+    let before = diags.len();
+    let resolved = column_type(cat, file, &def.data_type, at, diags);
+    // The parser keeps no span on types: mark these for `catalog::build`, which has the text.
+    for d in &mut diags[before..] {
+        if let Some((_, label)) = &mut d.primary {
+            *label = TYPE_AFTER_NAME.to_string();
+        }
+    }
+    let (ty, serial) = match resolved? {
         Resolved::Type(t) => (t, false),
         Resolved::Serial(t) => (t, true),
     };
@@ -381,10 +439,11 @@ fn create_table(
     }
     if cat.table(&name).is_some() {
         if !ct.if_not_exists {
-            diags.push(
-                Diagnostic::error(format!("table `{name}` already exists"))
-                    .at(name_span(file, &ct.name).unwrap_or(at)),
-            );
+            diags.push(cat.duplicate_relation(
+                &name,
+                format!("table `{name}` already exists"),
+                name_span(file, &ct.name).unwrap_or(at),
+            ));
         }
         return;
     }
@@ -393,6 +452,7 @@ fn create_table(
         kind: RelKind::Table,
         columns: Vec::new(),
         comment: None,
+        defined: Some(name_span(file, &ct.name).unwrap_or(at)),
     };
     // Inherited columns come first, as PostgreSQL orders them.
     for parent in ct.inherits.iter().flatten() {
@@ -425,10 +485,13 @@ fn create_table(
                 // A column redeclared from a parent merges with it, if the types agree.
                 if table.columns[i].ty != col.ty {
                     diags.push(
-                        Diagnostic::error(format!(
-                            "column `{}` has a type conflict: inherited `{}`, declared `{}`",
-                            col.name, table.columns[i].ty, col.ty
-                        ))
+                        Diagnostic::error(
+                            Code::InheritedColumn,
+                            format!(
+                                "column `{}` has a type conflict: inherited `{}`, declared `{}`",
+                                col.name, table.columns[i].ty, col.ty
+                            ),
+                        )
                         .at(span(file, def.name.span).unwrap_or(at)),
                     );
                     return;
@@ -438,8 +501,11 @@ fn create_table(
             }
             if table.column(&col.name).is_some() {
                 diags.push(
-                    Diagnostic::error(format!("column `{}` specified more than once", col.name))
-                        .at(span(file, def.name.span).unwrap_or(at)),
+                    Diagnostic::error(
+                        Code::DuplicateColumn,
+                        format!("column `{}` specified more than once", col.name),
+                    )
+                    .at(span(file, def.name.span).unwrap_or(at)),
                 );
                 continue;
             }
@@ -478,10 +544,10 @@ fn primary_key_constraint(
 }
 
 fn missing_column(table: &Table, name: &str, at: Span) -> Diagnostic {
-    let mut d = Diagnostic::error(format!(
-        "column `{name}` does not exist in table `{}`",
-        table.name
-    ))
+    let mut d = Diagnostic::error(
+        Code::UnknownColumnInDdl,
+        format!("column `{name}` does not exist in table `{}`", table.name),
+    )
     .at(at);
     if let Some(s) = did_you_mean(name, table.columns.iter().map(|c| c.name.as_str())) {
         d = d.help(format!("did you mean `{s}`?"));
@@ -519,10 +585,10 @@ fn alter_table(
             if table.column(&col.name).is_some() {
                 if !if_not_exists {
                     diags.push(
-                        Diagnostic::error(format!(
-                            "column `{}` of table `{name}` already exists",
-                            col.name
-                        ))
+                        Diagnostic::error(
+                            Code::DuplicateColumn,
+                            format!("column `{}` of table `{name}` already exists", col.name),
+                        )
                         .at(span(file, def.name.span).unwrap_or(at)),
                     );
                 }
@@ -640,7 +706,7 @@ fn alter_type(
     let name = qual_name(&alt.name);
     let Some(e) = cat.enums.iter_mut().find(|e| e.name == name) else {
         diags.push(
-            Diagnostic::error(format!("type `{name}` does not exist"))
+            Diagnostic::error(Code::UnknownType, format!("type `{name}` does not exist"))
                 .at(name_span(file, &alt.name).unwrap_or(at)),
         );
         return;
@@ -650,8 +716,13 @@ fn alter_type(
             let v = add.value.value.clone();
             if e.values.contains(&v) {
                 if !add.if_not_exists {
-                    diags
-                        .push(Diagnostic::error(format!("enum label `{v}` already exists")).at(at));
+                    diags.push(
+                        Diagnostic::error(
+                            Code::EnumLabel,
+                            format!("enum label `{v}` already exists"),
+                        )
+                        .at(span(file, add.value.span).unwrap_or(at)),
+                    );
                 }
                 return;
             }
@@ -675,8 +746,11 @@ fn alter_type(
             match e.values.iter_mut().find(|x| **x == r.from.value) {
                 Some(x) => *x = r.to.value.clone(),
                 None => diags.push(
-                    Diagnostic::error(format!("`{}` is not an existing enum label", r.from.value))
-                        .at(at),
+                    Diagnostic::error(
+                        Code::EnumLabel,
+                        format!("`{}` is not an existing enum label", r.from.value),
+                    )
+                    .at(span(file, r.from.span).unwrap_or(at)),
                 ),
             }
         }
@@ -784,10 +858,11 @@ pub fn create_derived(
             cat.tables.retain(|t| t.name != q);
         } else {
             if !if_not_exists {
-                diags.push(
-                    Diagnostic::error(format!("relation `{q}` already exists"))
-                        .at(name_span(file, name).unwrap_or(at)),
-                );
+                diags.push(cat.duplicate_relation(
+                    &q,
+                    format!("relation `{q}` already exists"),
+                    name_span(file, name).unwrap_or(at),
+                ));
             }
             return;
         }
@@ -810,6 +885,7 @@ pub fn create_derived(
         kind,
         columns,
         comment: None,
+        defined: Some(name_span(file, name).unwrap_or(at)),
     });
 }
 
@@ -943,13 +1019,13 @@ fn push_function(
 
 /// `CREATE DOMAIN ... NOT NULL ...` with `NOT NULL` (and a bare `NULL`) blanked out, which the parser
 /// cannot read; positions are kept. `None` when the statement is not a domain definition.
-pub fn domain_without_not_null(padded: &str) -> Option<(String, bool)> {
-    let lower = padded.to_ascii_lowercase();
+pub fn domain_without_not_null(stmt: &str) -> Option<(String, bool)> {
+    let lower = stmt.to_ascii_lowercase();
     let words: Vec<&str> = lower.split_whitespace().take(2).collect();
     if words != ["create", "domain"] {
         return None;
     }
-    let mut out = padded.to_string();
+    let mut out = stmt.to_string();
     let mut not_null = false;
     for (pat, marks) in [(" not null", true), (" null", false)] {
         while let Some(i) = out.to_ascii_lowercase().find(pat) {
@@ -965,7 +1041,7 @@ pub fn domain_without_not_null(padded: &str) -> Option<(String, bool)> {
             not_null |= marks;
         }
     }
-    (out != padded).then_some((out, not_null))
+    (out != stmt).then_some((out, not_null))
 }
 
 /// The domain a written type names, if it names one (arrays of domains are typed by their base).

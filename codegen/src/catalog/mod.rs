@@ -23,6 +23,8 @@ pub struct Catalog {
     pub composites: Vec<CompositeType>,
     /// `SET search_path` as the migrations leave it; empty means PostgreSQL's default (`public`).
     pub search_path: Vec<String>,
+    /// Schemas made by `CREATE SCHEMA`.
+    pub schemas: Vec<String>,
 }
 
 /// `CREATE DOMAIN`: PostgreSQL describes its values as the base type, so sqlgen types them so too.
@@ -61,6 +63,8 @@ pub struct Table {
     pub kind: RelKind,
     pub columns: Vec<Column>,
     pub comment: Option<String>,
+    /// Where the migrations create it (its name), for pointing at the first of two definitions.
+    pub defined: Option<Span>,
 }
 
 /// What kind of relation a [`Table`] is.
@@ -156,8 +160,48 @@ impl Catalog {
             .find_map(|c| self.domains.iter().find(|d| d.name == c))
     }
 
+    /// A duplicate-definition error, with the first definition as a secondary label when known.
+    pub fn duplicate_relation(&self, name: &QualName, message: String, at: Span) -> Diagnostic {
+        let mut d = Diagnostic::error(crate::diagnostics::Code::DuplicateRelation, message)
+            .label(at, "defined again here");
+        if let Some(first) = self.table(name).and_then(|t| t.defined) {
+            d = d.secondary(first, "first defined here");
+        }
+        d
+    }
+
     pub fn table_names(&self) -> impl Iterator<Item = String> + '_ {
         self.tables.iter().map(|t| t.name.to_string())
+    }
+
+    /// Every schema a name may be qualified with: PostgreSQL's own, the created ones, and those
+    /// of every object and of the search path.
+    pub fn schema_names(&self) -> Vec<String> {
+        let mut out: Vec<String> = ["public", "pg_catalog", "information_schema"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let objects = self
+            .tables
+            .iter()
+            .map(|t| &t.name)
+            .chain(self.enums.iter().map(|e| &e.name))
+            .chain(self.functions.iter().map(|f| &f.name))
+            .chain(self.domains.iter().map(|d| &d.name))
+            .chain(self.composites.iter().map(|c| &c.name))
+            .filter_map(|n| n.schema.clone());
+        for s in self
+            .schemas
+            .iter()
+            .chain(&self.search_path)
+            .cloned()
+            .chain(objects)
+        {
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        out
     }
 }
 
@@ -183,13 +227,12 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
     let mut catalog = Catalog::default();
     for &file in files {
         let text = &sources.get(file).text;
+        let first_new = diags.len();
         for (start, end) in crate::syntax::scan::statements(text) {
             let src = sources.get(file);
             let pos = src.pos(start);
-            let mut padded = "\n".repeat(pos.line as usize - 1);
-            padded.push_str(&" ".repeat(pos.col as usize - 1));
-            padded.push_str(&text[start..end]);
-            match crate::syntax::parse::parse(file, &padded) {
+            let stmt_text = &text[start..end];
+            match crate::syntax::parse::parse(file, stmt_text, pos) {
                 Ok(stmts) => {
                     for stmt in stmts {
                         match derived_query(&stmt) {
@@ -208,10 +251,10 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
                         }
                     }
                 }
-                Err(d) => match ddl::domain_without_not_null(&padded) {
+                Err(d) => match ddl::domain_without_not_null(stmt_text) {
                     // sqlparser does not read NOT NULL in CREATE DOMAIN: parse without it, then apply it.
                     Some((blanked, not_null)) => {
-                        match crate::syntax::parse::parse(file, &blanked) {
+                        match crate::syntax::parse::parse(file, &blanked, pos) {
                             Ok(stmts) => {
                                 for stmt in stmts {
                                     apply(
@@ -245,6 +288,30 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
                 },
             }
         }
+        for d in &mut diags[first_new..] {
+            point_at_column_type(d, sources.get(file));
+        }
     }
     catalog
+}
+
+/// Moves a [`ddl::TYPE_AFTER_NAME`] diagnostic from the column's name to the type written after it.
+fn point_at_column_type(d: &mut Diagnostic, src: &crate::source::SourceFile) {
+    let Some((span, label)) = &mut d.primary else {
+        return;
+    };
+    if label != ddl::TYPE_AFTER_NAME {
+        return;
+    }
+    label.clear();
+    let after = src.offset(span.end);
+    let rest = &src.text[after..];
+    let skip = rest.len() - rest.trim_start().len();
+    let word = rest[skip..]
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '"'))
+        .unwrap_or(rest.len() - skip);
+    if word > 0 {
+        span.start = src.pos(after + skip);
+        span.end = src.pos(after + skip + word);
+    }
 }

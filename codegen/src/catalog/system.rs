@@ -79,6 +79,7 @@ pub fn relation(q: &QualName) -> Option<(Table, bool)> {
             kind: RelKind::View,
             columns,
             comment: None,
+            defined: None,
         },
         complete,
     ))

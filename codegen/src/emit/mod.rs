@@ -20,6 +20,7 @@ pub struct OutputFile {
 /// A type the emitter could not map; reported by the caller with the query's location.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EmitError {
+    pub code: crate::diagnostics::Code,
     pub query: Option<String>,
     pub message: String,
 }
@@ -42,7 +43,16 @@ pub fn name_config_in_banner(files: &mut [OutputFile], config_name: &str) {
 
 /// Generates every file of a package.
 pub fn emit(pkg: &ir::Package, opts: &RustOptions) -> Result<Vec<OutputFile>, Vec<EmitError>> {
-    let e = Emitter {
+    emitter(pkg, opts).run(pkg, true)
+}
+
+/// The errors [`emit`] would report, without printing any code (for output that is discarded anyway).
+pub fn check(pkg: &ir::Package, opts: &RustOptions) -> Result<(), Vec<EmitError>> {
+    emitter(pkg, opts).run(pkg, false).map(|_| ())
+}
+
+fn emitter<'a>(pkg: &ir::Package, opts: &'a RustOptions) -> Emitter<'a> {
+    Emitter {
         tm: TypeMap {
             time: opts.time_crate,
             models: quote!(super::models),
@@ -53,8 +63,7 @@ pub fn emit(pkg: &ir::Package, opts: &RustOptions) -> Result<Vec<OutputFile>, Ve
         overrides: pkg.overrides.clone(),
         opts,
         errors: Vec::new(),
-    };
-    e.run(pkg)
+    }
 }
 
 struct Emitter<'a> {
@@ -66,7 +75,7 @@ struct Emitter<'a> {
 }
 
 impl Emitter<'_> {
-    fn run(mut self, pkg: &ir::Package) -> Result<Vec<OutputFile>, Vec<EmitError>> {
+    fn run(mut self, pkg: &ir::Package, print: bool) -> Result<Vec<OutputFile>, Vec<EmitError>> {
         let mut files = Vec::new();
         let models = self.models(pkg);
         let mut query_files = Vec::new();
@@ -85,6 +94,9 @@ impl Emitter<'_> {
             }
             return Err(errors);
         }
+        if !print {
+            return Ok(files);
+        }
         files.push(render("mod.rs", root));
         files.push(render(&self.opts.output_models_file_name, models));
         for (stem, tokens) in query_files {
@@ -95,7 +107,17 @@ impl Emitter<'_> {
     }
 
     fn fail(&mut self, query: Option<&str>, message: String) -> TokenStream {
+        self.fail_with(crate::diagnostics::Code::NoRustMapping, query, message)
+    }
+
+    fn fail_with(
+        &mut self,
+        code: crate::diagnostics::Code,
+        query: Option<&str>,
+        message: String,
+    ) -> TokenStream {
         self.errors.push(EmitError {
+            code,
             query: query.map(str::to_string),
             message,
         });
@@ -137,7 +159,8 @@ impl Emitter<'_> {
     fn written_type(&mut self, query: Option<&str>, written: &str) -> TokenStream {
         match syn::parse_str::<syn::Type>(written) {
             Ok(t) => quote!(#t),
-            Err(_) => self.fail(
+            Err(_) => self.fail_with(
+                crate::diagnostics::Code::ConfigValue,
                 query,
                 format!("`{written}` in `overrides` is not a Rust type"),
             ),
@@ -551,7 +574,7 @@ impl Emitter<'_> {
             let value = quote!(super::models::#model { #(#field_inits)* });
             if e.nullable {
                 let Some(key) = e.key else {
-                    self.fail(qn, format!("`sqlc.embed` of `{}` under an outer join needs a NOT NULL column to tell a missing row", e.table));
+                    self.fail_with(crate::diagnostics::Code::Embed, qn, format!("`sqlc.embed` of `{}` under an outer join needs a NOT NULL column to tell a missing row", e.table));
                     continue;
                 };
                 let key_col = &q.columns[cols[key]];
@@ -586,7 +609,8 @@ impl Emitter<'_> {
     fn query(&mut self, q: &ir::Query) -> TokenStream {
         let qn = Some(q.name.as_str());
         if q.command.returns_rows() && q.columns.is_empty() {
-            return self.fail(
+            return self.fail_with(
+                crate::diagnostics::Code::NoColumns,
                 qn,
                 format!(
                     "query `{}` is `{}` but returns no columns; use `:exec` or `:execrows`, or add a RETURNING clause",
@@ -603,7 +627,8 @@ impl Emitter<'_> {
                 | Command::CopyFrom
                 | Command::ExecLastId
         ) {
-            return self.fail(
+            return self.fail_with(
+                crate::diagnostics::Code::CommandNotGenerated,
                 qn,
                 format!(
                     "`{}` is not generated for Rust yet; use `:exec`/`:one`/`:many` in a transaction (batches) or `:execrows` (copyfrom)",

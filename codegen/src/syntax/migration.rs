@@ -52,7 +52,8 @@ pub fn schema_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
     let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "sql"))
+        // Not `is_file`: a `.sql` entry that cannot be read (a dangling link) must be reported, not skipped.
+        .filter(|p| !p.is_dir() && p.extension().is_some_and(|e| e == "sql"))
         .filter(|p| !p.to_string_lossy().ends_with(".down.sql"))
         .collect();
     files.sort_by(|a, b| {

@@ -1,7 +1,7 @@
 //! Query files: `-- name: X :cmd` annotations, doc comments, and parameter macros
 //! (`$n`, `@name`, `sqlc.arg`, `sqlc.narg`, `sqlc.slice`) rewritten to `$n` before parsing.
 
-use crate::diagnostics::{did_you_mean, Diagnostic};
+use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::ir::Command;
 use crate::source::{FileId, SourceFile, Span};
 use crate::syntax::scan::{is_ident_byte, pieces, statements, Piece};
@@ -50,8 +50,8 @@ pub struct RawQuery {
     pub params: Vec<ParamUse>,
     /// Parameter macros rewritten to `$n`, in file byte offsets.
     pub edits: Vec<Edit>,
-    /// Text handed to the parser: the statement at its original line and column (padded in front),
-    /// with macros replaced by `$n` padded to their original width.
+    /// Text handed to the parser: the statement (which starts at `start`), with macros replaced by
+    /// `$n` padded to their original width, so positions stay those of the file.
     pub parse_text: String,
 }
 
@@ -71,6 +71,16 @@ const COMMANDS: [(&str, Command); 11] = [
 
 /// Splits a query file into annotated queries; problems become diagnostics and the rest is still read.
 pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Vec<RawQuery> {
+    read_at_most(file_id, file, diags, usize::MAX)
+}
+
+/// [`read`], stopping after `cap` queries: a package over its query limit does not hold them all.
+pub fn read_at_most(
+    file_id: FileId,
+    file: &SourceFile,
+    diags: &mut Vec<Diagnostic>,
+    cap: usize,
+) -> Vec<RawQuery> {
     let text = &file.text;
     // Annotations are comments (`-- name: X :one` or `/* name: X :one */`), so look among those.
     let all_comments: Vec<(Piece, usize, usize)> = pieces(text)
@@ -90,18 +100,34 @@ pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> 
             Piece::BlockComment => text[s + 2..e].trim_end_matches("*/").trim(),
             _ => text[s + 2..e].trim(),
         };
+        let pos = file.pos(s);
+        let span = Span::new(file_id, pos, file.pos(e));
         let Some(rest) = body.strip_prefix("name:") else {
+            // `-- name GetUser :one`: an annotation with its colon missing, not a plain comment.
+            let mut w = body.split_whitespace();
+            if w.next() == Some("name")
+                && w.next().is_some()
+                && w.next().is_some_and(|c| c.starts_with(':'))
+            {
+                block_starts.push(s);
+                diags.push(
+                    Diagnostic::error(
+                        Code::Annotation,
+                        "malformed annotation: `name` needs a colon",
+                    )
+                    .at(span)
+                    .help("write `-- name: GetUser :one`"),
+                );
+            }
             continue;
         };
         block_starts.push(s);
-        let pos = file.pos(s);
-        let span = Span::new(file_id, pos, file.pos(e));
         let mut words = rest.split_whitespace();
         let name = words.next().unwrap_or("");
         let cmd = words.next();
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             diags.push(
-                Diagnostic::error(format!("invalid query name `{name}`"))
+                Diagnostic::error(Code::Annotation, format!("invalid query name `{name}`"))
                     .at(span)
                     .help("write `-- name: GetUser :one`"),
             );
@@ -110,16 +136,23 @@ pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> 
         let command = match cmd {
             None => {
                 diags.push(
-                    Diagnostic::error(format!("query `{name}` has no command"))
-                        .at(span)
-                        .help("add one of :one, :opt, :many, :exec, :execrows"),
+                    Diagnostic::error(
+                        Code::MissingCommand,
+                        format!("query `{name}` has no command"),
+                    )
+                    .at(span)
+                    .help("add one of :one, :opt, :many, :exec, :execrows"),
                 );
                 continue;
             }
             Some(c) => match COMMANDS.iter().find(|(n, _)| *n == c) {
                 Some((_, cmd)) => *cmd,
                 None => {
-                    let mut d = Diagnostic::error(format!("unknown query command `{c}`")).at(span);
+                    let mut d = Diagnostic::error(
+                        Code::UnknownCommand,
+                        format!("unknown query command `{c}`"),
+                    )
+                    .at(span);
                     d = match did_you_mean(c, COMMANDS.iter().map(|(n, _)| *n)) {
                         Some(s) => d.help(format!("did you mean `{s}`?")),
                         None => d.help("use one of :one, :opt, :many, :exec, :execrows"),
@@ -135,25 +168,38 @@ pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> 
     let stmts = statements(text);
     let mut out = Vec::new();
     for (s, e, name, command, span) in annotations.iter() {
+        if out.len() == cap {
+            break;
+        }
+        // Both lists are in file order: binary searches keep a file of many queries linear.
         let block_end = block_starts
-            .iter()
-            .find(|b| **b > *s)
+            .get(block_starts.partition_point(|b| *b <= *s))
             .copied()
             .unwrap_or(text.len());
-        let mine: Vec<&(usize, usize)> = stmts
+        let mine: Vec<&(usize, usize)> = stmts[stmts.partition_point(|(a, _)| *a <= *e)..]
             .iter()
-            .filter(|(a, _)| *a > *e && *a < block_end)
+            .take_while(|(a, _)| *a < block_end)
+            .take(2)
             .collect();
         let Some(&&(st, en)) = mine.first() else {
-            diags.push(Diagnostic::error(format!("query `{name}` has no statement")).at(*span));
+            diags.push(
+                Diagnostic::error(
+                    Code::NoStatement,
+                    format!("query `{name}` has no statement"),
+                )
+                .at(*span),
+            );
             continue;
         };
         if let Some(&&(extra, _)) = mine.get(1) {
             let p = file.pos(extra);
             diags.push(
-                Diagnostic::error(format!("query `{name}` holds more than one statement"))
-                    .at(Span::new(file_id, p, p))
-                    .help("give each statement its own `-- name:` annotation"),
+                Diagnostic::error(
+                    Code::ManyStatements,
+                    format!("query `{name}` holds more than one statement"),
+                )
+                .at(Span::new(file_id, p, p))
+                .help("give each statement its own `-- name:` annotation"),
             );
         }
         let en = if text[..en].ends_with(';') {
@@ -184,9 +230,12 @@ pub fn read(file_id: FileId, file: &SourceFile, diags: &mut Vec<Diagnostic>) -> 
     if let Some(&(st, _)) = stmts.iter().find(|(a, _)| *a < first) {
         let p = file.pos(st);
         diags.push(
-            Diagnostic::error("statement without a `-- name:` annotation")
-                .at(Span::new(file_id, p, p))
-                .help("add `-- name: QueryName :many` on the line above"),
+            Diagnostic::error(
+                Code::NoAnnotation,
+                "statement without a `-- name:` annotation",
+            )
+            .at(Span::new(file_id, p, p))
+            .help("add `-- name: QueryName :many` on the line above"),
         );
     }
     out
@@ -201,7 +250,7 @@ fn doc_comments(
     stmt: usize,
 ) -> Vec<String> {
     // A block-comment annotation (`/* name: X :one */`) has no line-comment docs.
-    let Some(idx) = comments.iter().position(|c| c.0 == ann_start) else {
+    let Ok(idx) = comments.binary_search_by_key(&ann_start, |c| c.0) else {
         return Vec::new();
     };
     let mut above = Vec::new();
@@ -218,7 +267,8 @@ fn doc_comments(
     above.reverse();
     let below = comments[idx + 1..]
         .iter()
-        .filter(|(s, _)| *s > ann_end && *s < stmt)
+        .skip_while(|(s, _)| *s <= ann_end)
+        .take_while(|(s, _)| *s < stmt)
         .map(|(s, e)| &text[*s..*e]);
     above
         .into_iter()
@@ -300,8 +350,8 @@ fn rewrite_params(
                 i = n_end;
                 continue;
             }
-            if !prev_ident && text[i..pe].len() >= 5 && text[i..i + 5].eq_ignore_ascii_case("sqlc.")
-            {
+            // Bytes, not `str` slices: `i + 5` may fall inside a multi-byte character.
+            if !prev_ident && pe - i >= 5 && b[i..i + 5].eq_ignore_ascii_case(b"sqlc.") {
                 let fname_end = (i + 5..pe).find(|&j| !is_ident_byte(b[j])).unwrap_or(pe);
                 let func = text[i + 5..fname_end].to_ascii_lowercase();
                 let syntax = match func.as_str() {
@@ -319,17 +369,30 @@ fn rewrite_params(
                     .filter(|&o| b[o] == b'(')
                     .and_then(|o| text[o..end].find(')').map(|c| o + c));
                 let (Some(open), Some(close)) = (open, close) else {
-                    return Err(Diagnostic::error(format!(
-                        "`sqlc.{func}` needs a parameter name in parentheses"
-                    ))
+                    return Err(Diagnostic::error(
+                        Code::ParameterSyntax,
+                        format!("`sqlc.{func}` needs a parameter name in parentheses"),
+                    )
                     .at(span_of(i, fname_end))
                     .help(format!("write `sqlc.{func}(name)`")));
                 };
                 let arg = text[open + 1..close].trim();
                 let arg = arg.trim_matches(|c| c == '\'' || c == '"');
-                if arg.is_empty() || !arg.bytes().all(is_ident_byte) {
-                    return Err(Diagnostic::error(format!("invalid parameter name `{arg}`"))
-                        .at(span_of(open, close + 1)));
+                if arg.is_empty() {
+                    return Err(Diagnostic::error(
+                        Code::ParameterSyntax,
+                        format!("`sqlc.{func}` needs a parameter name"),
+                    )
+                    .at(span_of(open, close + 1))
+                    .help(format!("write `sqlc.{func}(name)`")));
+                }
+                if !arg.bytes().all(is_ident_byte) || arg.as_bytes()[0].is_ascii_digit() {
+                    return Err(Diagnostic::error(
+                        Code::ParameterSyntax,
+                        format!("invalid parameter name `{arg}`"),
+                    )
+                    .at(span_of(open, close + 1))
+                    .help("a parameter name is a letter or `_`, then letters, digits or `_`"));
                 }
                 named.get_or_insert(span_of(i, close + 1));
                 uses.push(named_use(
@@ -344,6 +407,7 @@ fn rewrite_params(
                         Some(found) => found,
                         None => {
                             return Err(Diagnostic::error(
+                                Code::ParameterSyntax,
                                 "`sqlc.slice` must be the whole list of an IN",
                             )
                             .at(span_of(i, close + 1))
@@ -367,6 +431,7 @@ fn rewrite_params(
     }
     if let (Some(p), Some(n)) = (positional, named) {
         return Err(Diagnostic::error(
+            Code::MixedParameters,
             "query mixes positional parameters (`$1`) and named parameters",
         )
         .at(p)
@@ -379,10 +444,8 @@ fn rewrite_params(
         let e = e_iter.next().unwrap();
         e.text = e.text.replace("{}", &format!("${}", u.number));
     }
-    // Parser text: same lines and columns as the file, macros padded to their width.
-    let pos = file.pos(start);
-    let mut parse_text = "\n".repeat(pos.line as usize - 1);
-    parse_text.push_str(&" ".repeat(pos.col as usize - 1));
+    // Parser text: the statement, macros padded to their width so later columns stay right.
+    let mut parse_text = String::new();
     let mut at = start;
     for e in &edits {
         parse_text.push_str(&text[at..e.start]);
@@ -475,9 +538,9 @@ mod tests {
             .map(|p| (p.number, p.name.as_deref().unwrap()))
             .collect();
         assert_eq!(nums, vec![(1, "email"), (2, "id"), (1, "email")]);
-        assert!(q.parse_text.starts_with(
-            "\n\n\nSELECT * FROM users WHERE email = $1     AND id = $2           OR"
-        ));
+        assert!(q
+            .parse_text
+            .starts_with("SELECT * FROM users WHERE email = $1     AND id = $2           OR"));
         assert_eq!(qs[1].doc, vec!["Newest first."]);
         assert_eq!(qs[1].params[0].syntax, ParamSyntax::NullableNamed);
     }

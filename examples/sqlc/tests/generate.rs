@@ -96,9 +96,9 @@ fn warnings_name_the_skipped_packages_and_the_ignored_go_options() {
     assert_eq!(
         warnings,
         [
-            "warning: package `postgresql`: Go-only options ignored: `sql_package`",
-            "warning: package `mysql` is skipped: its engine is `mysql`, and sqlgen generates PostgreSQL packages only",
-            "warning: package `sqlite` is skipped: its engine is `sqlite`, and sqlgen generates PostgreSQL packages only",
+            "warning[W0001]: package `postgresql`: Go-only options ignored: `sql_package`",
+            "warning[W0001]: package `mysql` is skipped: its engine is `mysql`, and sqlgen generates PostgreSQL packages only",
+            "warning[W0001]: package `sqlite` is skipped: its engine is `sqlite`, and sqlgen generates PostgreSQL packages only",
         ],
         "{report}"
     );
@@ -112,7 +112,7 @@ fn warnings_name_the_skipped_packages_and_the_ignored_go_options() {
     let project = codegen::load(&work.join("sqlc.json"));
     let report = project.render_diagnostics();
     assert!(
-        report.contains("warning: package `ondeck`: Go-only options ignored: `build_tags`, `emit_interface`, `emit_prepared_queries`, `sql_package`"),
+        report.contains("warning[W0001]: package `ondeck`: Go-only options ignored: `build_tags`, `emit_interface`, `emit_prepared_queries`, `sql_package`"),
         "{report}"
     );
     // `emit_json_tags` is carried over, not ignored.
