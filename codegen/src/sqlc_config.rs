@@ -713,36 +713,32 @@ fn item_range(text: &str, list_key: &str, index: usize) -> Option<(usize, usize)
         }
         return items.get(index).copied();
     }
-    // A YAML block list: entries start with `- ` at the indentation of the first one.
-    let mut offset = base - (after.len() - trimmed.len()).min(base);
-    offset = text[..offset].rfind('\n').map(|n| n + 1).unwrap_or(0);
+    // A YAML block list, starting on the line after the key: entries start with `- ` at the
+    // indentation of the first one; the list ends at the first other line that is not indented
+    // deeper (the next key of the enclosing mapping).
+    let list_start = text[start..]
+        .find('\n')
+        .map_or(text.len(), |n| start + n + 1);
     let mut items: Vec<usize> = Vec::new();
-    let mut item_indent = None;
-    let mut line_start = offset;
-    for line in text[offset..].split_inclusive('\n') {
+    let mut end = text.len();
+    let mut item_indent: Option<usize> = None;
+    let mut line_start = list_start;
+    for line in text[list_start..].split_inclusive('\n') {
         let content = line.trim_start();
         let indent = line.len() - content.len();
-        if content.starts_with("- ") || content.trim_end() == "-" {
-            let level = *item_indent.get_or_insert(indent);
-            if indent == level {
-                items.push(line_start);
-            }
-        } else if item_indent.is_some_and(|l| indent < l)
-            && !content.trim().is_empty()
-            && !content.starts_with('#')
-            && !items.is_empty()
-            && indent == 0
-        {
-            items.push(line_start); // end marker: the next top-level key
-            let start = *items.get(index)?;
-            let end = items.get(index + 1).copied().unwrap_or(text.len());
-            return Some((start, end));
+        let blank = content.trim().is_empty() || content.starts_with('#');
+        let is_item = content.starts_with("- ") || content.trim_end() == "-";
+        if is_item && item_indent.is_none_or(|l| l == indent) {
+            item_indent = Some(indent);
+            items.push(line_start);
+        } else if !blank && item_indent.is_some_and(|l| indent <= l) {
+            end = line_start;
+            break;
         }
         line_start += line.len();
     }
-    let start = *items.get(index)?;
-    let end = items.get(index + 1).copied().unwrap_or(text.len());
-    Some((start, end))
+    let from = *items.get(index)?;
+    Some((from, items.get(index + 1).copied().unwrap_or(end)))
 }
 
 #[cfg(test)]
