@@ -49,17 +49,25 @@ fn main() {
             let mut source = String::new();
             // mod.rs first, its `pub mod x;` lines replaced by the files inline.
             let root = pkg.files.iter().find(|f| f.name == "mod.rs").unwrap();
+            // `#[path = "x.rs"]` before a `pub mod` names its file (output file name options).
+            let mut path: Option<String> = None;
             for line in root.content.lines() {
+                if let Some(p) = line
+                    .strip_prefix("#[path = \"")
+                    .and_then(|l| l.strip_suffix("\"]"))
+                {
+                    path = Some(p.to_string());
+                    continue;
+                }
                 match line
                     .strip_prefix("pub mod ")
                     .and_then(|l| l.strip_suffix(';'))
                 {
                     Some(sub) => {
-                        let file = pkg
-                            .files
-                            .iter()
-                            .find(|f| f.name == format!("{}.rs", sub.trim_start_matches("r#")))
-                            .unwrap();
+                        let name = path
+                            .take()
+                            .unwrap_or_else(|| format!("{}.rs", sub.trim_start_matches("r#")));
+                        let file = pkg.files.iter().find(|f| f.name == name).unwrap();
                         let _ = writeln!(source, "pub mod {sub} {{\n{}\n}}", file.content);
                     }
                     None => {

@@ -122,7 +122,7 @@ pub fn run_build_script() {
     let package = std::env::var("CARGO_PKG_NAME").expect("CARGO_PKG_NAME is set by cargo");
     let Some(config) = find_config(&manifest) else {
         println!(
-            "cargo::error=sqlgen: no sqlgen.yaml in {} or any parent folder",
+            "cargo::error=sqlgen: no sqlgen.yaml (or sqlc.yaml, sqlc.yml, sqlc.json) in {} or any parent folder",
             manifest.display()
         );
         return;
@@ -143,9 +143,13 @@ pub fn run_build_script() {
     }
 }
 
+/// The nearest `sqlgen.yaml`, or sqlc's config (`sqlc.yaml`, `sqlc.yml`, `sqlc.json`) in the same
+/// folder when there is no `sqlgen.yaml`.
 fn find_config(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|d| d.join("sqlgen.yaml"))
-        .find(|p| p.is_file())
+    start.ancestors().find_map(|d| {
+        std::iter::once("sqlgen.yaml")
+            .chain(crate::sqlc_config::FILE_NAMES.iter().copied())
+            .map(|name| d.join(name))
+            .find(|p| p.is_file())
+    })
 }

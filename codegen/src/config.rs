@@ -96,13 +96,107 @@ pub struct RustOptions {
     /// Domains as newtypes (`pub struct UrlSlug(pub String)`) instead of their base type.
     #[serde(default)]
     pub domain_newtypes: bool,
-    /// A query with more parameters than this takes a params struct.
-    #[serde(default = "default_params_struct_after")]
+    /// A query with more parameters than this takes a params struct (sqlc: `query_parameter_limit`).
+    #[serde(
+        default = "default_params_struct_after",
+        alias = "query_parameter_limit"
+    )]
     pub params_struct_after: usize,
+    /// Rust types for database types or columns; the first matching entry wins.
+    #[serde(default)]
+    pub overrides: Vec<Override>,
+    /// SQL name (table, view, type, column or enum label) to Rust name.
+    #[serde(default)]
+    pub rename: std::collections::BTreeMap<String, String>,
+    /// Model structs named after the table as written (`users` gives `Users`), not singularised.
+    #[serde(default)]
+    pub emit_exact_table_names: bool,
+    /// Tables whose model name is not singularised.
+    #[serde(default)]
+    pub inflection_exclude_table_names: Vec<String>,
+    /// Extra derives on models and row structs (`[Hash, Eq]`, or paths like `serde::Serialize`).
+    #[serde(default)]
+    pub emit_derives: Vec<String>,
+    /// `FromStr` on generated enums (sqlc's `Valid()` method, in Rust form).
+    #[serde(default)]
+    pub emit_enum_valid_method: bool,
+    /// Accepted for sqlc: every generated enum has `ALL` anyway.
+    #[serde(default)]
+    pub emit_all_enum_values: bool,
+    /// File name of the models module (the module is still `models`).
+    #[serde(default = "default_models_file_name")]
+    pub output_models_file_name: String,
+    /// Appended to the file name of every query module (`query_gen.rs` for `_gen`).
+    #[serde(default)]
+    pub output_files_suffix: String,
 }
 
 fn default_params_struct_after() -> usize {
     3
+}
+
+fn default_models_file_name() -> String {
+    "models.rs".to_string()
+}
+
+impl RustOptions {
+    /// The default options with the output folder `out`.
+    pub fn with_out(out: PathBuf) -> RustOptions {
+        let mut map = serde_yaml::Mapping::new();
+        map.insert("out".into(), out.to_string_lossy().into_owned().into());
+        serde_yaml::from_value(serde_yaml::Value::Mapping(map)).expect("`out` alone is valid")
+    }
+}
+
+/// One `overrides` entry: a Rust type for a database type (`db_type`) or a column (`column`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    /// A type in any spelling (`timestamptz`, `timestamp with time zone`, `pg_catalog.timestamptz`),
+    /// an enum, composite or domain name.
+    #[serde(default)]
+    pub db_type: Option<String>,
+    /// `table.column` or `schema.table.column`; `*` matches any run of characters in a part.
+    #[serde(default)]
+    pub column: Option<String>,
+    pub rust_type: RustType,
+    /// Unset: every value of the type or column, `Option<T>` where it may be NULL.
+    /// `true`: only values that may be NULL, and the type is used as is (it handles NULL itself).
+    /// `false`: only values that are never NULL.
+    #[serde(default)]
+    pub nullable: Option<bool>,
+}
+
+/// The Rust type of an override: `rust_type: crate::money::Cents`, or
+/// `rust_type: { path: crate::Slug, borrowed: "&str" }` to take parameters in a borrowed form.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(from = "RawRustType")]
+pub struct RustType {
+    pub path: String,
+    pub borrowed: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawRustType {
+    Path(String),
+    Full {
+        path: String,
+        #[serde(default)]
+        borrowed: Option<String>,
+    },
+}
+
+impl From<RawRustType> for RustType {
+    fn from(r: RawRustType) -> RustType {
+        match r {
+            RawRustType::Path(path) => RustType {
+                path,
+                borrowed: None,
+            },
+            RawRustType::Full { path, borrowed } => RustType { path, borrowed },
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
@@ -220,6 +314,9 @@ pub fn load_str(
     } else {
         root
     };
+    if crate::sqlc_config::is_sqlc_config(path) {
+        return crate::sqlc_config::parse(root, file, sources);
+    }
     parse(root, file, sources)
 }
 
@@ -584,12 +681,12 @@ pub fn locate_item(text: &str, pkg: usize, key: &str, item: &str) -> Option<(u32
 }
 
 /// Whether a folder holds a file a schema or queries path would read.
-fn holds_sql(dir: &Path) -> bool {
+pub(crate) fn holds_sql(dir: &Path) -> bool {
     crate::syntax::migration::schema_files(dir).map_or(true, |f| !f.is_empty())
 }
 
 /// A relative path without `.` components and with `a/..` pairs removed, to compare `out` folders.
-fn normalized(path: &Path) -> PathBuf {
+pub(crate) fn normalized(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -673,6 +770,10 @@ fn yaml_error(e: &serde_yaml::Error, file: FileId, sources: &SourceMap) -> Diagn
             }
             if field == "models_from" {
                 d = d.help("`models_from` is now `uses`, with `owns` listing the tables a package generates");
+            } else if crate::sqlc_config::GO_ONLY_OPTIONS.contains(&field) {
+                d = d.help(format!(
+                    "`{field}` is one of sqlc's Go options, without a meaning for Rust code: remove it"
+                ));
             } else if let Some(s) = did_you_mean(field, candidates) {
                 d = d.help(format!("did you mean `{s}`?"));
             }

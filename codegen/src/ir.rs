@@ -211,6 +211,79 @@ pub struct Package {
     pub domains: Vec<Domain>,
     /// Models and enums taken from other packages instead of being generated again.
     pub imported: Vec<Import>,
+    /// The package's `overrides`, resolved against its schema, in the order written.
+    pub overrides: Vec<TypeOverride>,
+}
+
+/// A Rust type chosen by the user for a type or a column (`overrides` in the config).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TypeOverride {
+    pub target: OverrideTarget,
+    /// Rust path of the owned type (`crate::money::Cents`).
+    pub rust_type: String,
+    /// Rust type of parameters (`&str`), when not the owned type.
+    pub borrowed: Option<String>,
+    /// `None`: every value, `Option<T>` where NULL is possible; `Some(true)`: only values that may
+    /// be NULL, and the type itself handles NULL; `Some(false)`: only values that are never NULL.
+    pub nullable: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum OverrideTarget {
+    /// Every value of this type (however it was spelled in the config).
+    Type(PgType),
+    /// Values of columns declared with this domain.
+    Domain(QualName),
+    /// Columns whose table and name match; `*` in a part matches any run of characters.
+    /// `schema` is `None` for a pattern that does not name one (any schema).
+    Column {
+        schema: Option<String>,
+        table: String,
+        column: String,
+    },
+}
+
+impl TypeOverride {
+    /// Whether this override applies to a value: its type, declared domain, source column, and
+    /// whether it may be NULL.
+    pub fn applies(
+        &self,
+        ty: &PgType,
+        domain: Option<&QualName>,
+        column: Option<(&QualName, &str)>,
+        nullable: bool,
+    ) -> bool {
+        if self.nullable.is_some_and(|n| n != nullable) {
+            return false;
+        }
+        match &self.target {
+            OverrideTarget::Type(t) => t == ty,
+            OverrideTarget::Domain(d) => domain == Some(d),
+            OverrideTarget::Column {
+                schema,
+                table,
+                column: col,
+            } => column.is_some_and(|(t, c)| {
+                let s = t.schema.as_deref().unwrap_or("public");
+                schema.as_deref().is_none_or(|p| glob(p, s)) && glob(table, &t.name) && glob(col, c)
+            }),
+        }
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, rest)) => {
+            let Some(after) = text.strip_prefix(head) else {
+                return false;
+            };
+            (0..=after.len())
+                .filter(|&i| after.is_char_boundary(i))
+                .any(|i| glob(rest, &after[i..]))
+        }
+    }
 }
 
 /// A model or enum another package generates, used through its module path.
@@ -267,6 +340,9 @@ pub struct Param {
     /// Stored into a domain-typed column: PostgreSQL types the parameter as this domain,
     /// while Rust passes the base type `ty`.
     pub domain: Option<QualName>,
+    /// The table column the value is stored into (INSERT and UPDATE SET targets) or compared with
+    /// (`WHERE col = $1`), for column overrides.
+    pub column: Option<(QualName, String)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -277,6 +353,8 @@ pub struct Column {
     pub nullable: bool,
     /// The table the value comes from, for plain column references.
     pub table: Option<QualName>,
+    /// The column of `table` it comes from (its name there, whatever the alias).
+    pub column: Option<String>,
     /// Part of a `sqlc.embed(t)`: decoded into t's model, nested in the row.
     pub embed: Option<Embed>,
     /// A plain reference to a column declared with this domain.

@@ -13,10 +13,12 @@ pub mod config;
 pub mod describe;
 pub mod diagnostics;
 pub mod emit;
+pub mod init;
 pub mod ir;
 pub mod rustfmt;
 pub mod scaffold;
 pub mod source;
+pub mod sqlc_config;
 pub mod syntax;
 pub mod write;
 
@@ -119,6 +121,10 @@ impl Project {
             };
             match emitted {
                 Ok(mut files) => {
+                    let config_name = self.sources.get(cfg.file).path.file_name();
+                    if let Some(name) = config_name.and_then(|n| n.to_str()) {
+                        emit::name_config_in_banner(&mut files, name);
+                    }
                     let out_dir = cfg.root.join(&p.config.rust.out);
                     if blocked_before {
                         continue;
@@ -346,6 +352,7 @@ fn load_here(config_path: &Path) -> Project {
             composites,
             domains,
             imported: Vec::new(),
+            overrides: resolve_overrides(&cfg, pkg, cat, &sources, &mut diags),
         };
         packages.push(AnalyzedPackage {
             config: pkg.clone(),
@@ -764,6 +771,150 @@ fn resolve_owned(
     out
 }
 
+/// The package's `overrides` against its schema: every spelling of a type is one key; a type, domain
+/// or column the schema does not have is an error located in the config.
+fn resolve_overrides(
+    cfg: &config::Config,
+    pkg: &config::Package,
+    cat: &catalog::Catalog,
+    sources: &SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<ir::TypeOverride> {
+    let mut out = Vec::new();
+    let text = &sources.get(cfg.file).text;
+    let span_of = |written: &str| -> source::Span {
+        let (line, col) = config::locate_item(text, pkg.index, "overrides", written)
+            .or_else(|| config::locate_key(text, Some(pkg.index), "overrides"))
+            .unwrap_or((1, 1));
+        source::Span::new(
+            cfg.file,
+            source::Pos { line, col },
+            source::Pos {
+                line,
+                col: col + written.chars().count() as u32,
+            },
+        )
+    };
+    for o in &pkg.rust.overrides {
+        let target = match (&o.db_type, &o.column) {
+            (Some(db_type), None) => {
+                let domain = catalog::types::parse_qualified(db_type.trim())
+                    .and_then(|q| cat.domain(&q).map(|d| d.name.clone()));
+                let resolved = catalog::types::resolve(db_type, &|q| {
+                    cat.enum_type(q)
+                        .map(|e| ir::PgType::Enum(e.name.clone()))
+                        .or_else(|| {
+                            cat.composites
+                                .iter()
+                                .find(|c| c.name == *q)
+                                .map(|c| ir::PgType::Composite(c.name.clone()))
+                        })
+                });
+                match (domain, resolved) {
+                    (Some(d), _) => ir::OverrideTarget::Domain(d),
+                    (None, Some(catalog::types::Resolved::Type(t)))
+                    | (None, Some(catalog::types::Resolved::Serial(t))) => {
+                        ir::OverrideTarget::Type(t)
+                    }
+                    (None, None) => {
+                        let mut d = Diagnostic::error(Code::ConfigValue, format!(
+                            "override names type `{db_type}`, which is neither a PostgreSQL type nor one of the schema"
+                        ))
+                        .label(span_of(db_type), "unknown type");
+                        let names: Vec<String> = catalog::types::BUILTIN_NAMES
+                            .iter()
+                            .map(|s| s.to_string())
+                            .chain(cat.enums.iter().map(|e| e.name.to_string()))
+                            .chain(cat.domains.iter().map(|d| d.name.to_string()))
+                            .collect();
+                        if let Some(s) =
+                            diagnostics::did_you_mean(db_type, names.iter().map(String::as_str))
+                        {
+                            d = d.help(format!("did you mean `{s}`?"));
+                        }
+                        diags.push(d);
+                        continue;
+                    }
+                }
+            }
+            (None, Some(column)) => {
+                let parts: Vec<&str> = column.split('.').collect();
+                let (schema, table, col) = match parts.as_slice() {
+                    [t, c] => (None, *t, *c),
+                    [s, t, c] => (Some(s.to_string()), *t, *c),
+                    _ => {
+                        diags.push(
+                            Diagnostic::error(Code::ConfigValue, format!(
+                                "override column `{column}` is not `table.column` or `schema.table.column`"
+                            ))
+                            .at(span_of(column)),
+                        );
+                        continue;
+                    }
+                };
+                let target = ir::OverrideTarget::Column {
+                    schema,
+                    table: table.to_string(),
+                    column: col.to_string(),
+                };
+                let probe = ir::TypeOverride {
+                    target: target.clone(),
+                    rust_type: String::new(),
+                    borrowed: None,
+                    nullable: None,
+                };
+                let exists = cat.tables.iter().any(|t| {
+                    t.columns
+                        .iter()
+                        .any(|c| probe.applies(&c.ty, None, Some((&t.name, &c.name)), false))
+                });
+                if !exists {
+                    let names: Vec<String> = cat
+                        .tables
+                        .iter()
+                        .flat_map(|t| {
+                            t.columns
+                                .iter()
+                                .map(move |c| format!("{}.{}", t.name, c.name))
+                        })
+                        .collect();
+                    let help = match diagnostics::did_you_mean(column, names.iter().map(String::as_str)) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => "write `table.column` or `schema.table.column`; `*` matches any run of characters".to_string(),
+                    };
+                    diags.push(
+                        Diagnostic::error(
+                            Code::ConfigValue,
+                            format!("override column `{column}` matches no column of the schema"),
+                        )
+                        .label(span_of(column), "no such table and column")
+                        .help(help),
+                    );
+                    continue;
+                }
+                target
+            }
+            _ => {
+                diags.push(
+                    Diagnostic::error(
+                        Code::ConfigValue,
+                        "an override names exactly one of `db_type` and `column`",
+                    )
+                    .at(span_of(&o.rust_type.path)),
+                );
+                continue;
+            }
+        };
+        out.push(ir::TypeOverride {
+            target,
+            rust_type: o.rust_type.path.clone(),
+            borrowed: o.rust_type.borrowed.clone(),
+            nullable: o.nullable,
+        });
+    }
+    out
+}
+
 /// What kind of definition a model is, for naming its import.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum ModelKind {
@@ -841,11 +992,10 @@ fn assign_owners(
                         continue; // reported by the config check
                     };
                     imported.push(ir::Import {
+                        // Named as the owner names it (its `rename` and inflection options).
                         rust_name: match kind {
-                            ModelKind::Table => {
-                                emit::names::model_name(name.schema.as_deref(), &name.name)
-                            }
-                            ModelKind::Type => emit::names::enum_name(&name),
+                            ModelKind::Table => emit::names::Naming::new(&o.rust).model(&name),
+                            ModelKind::Type => emit::names::Naming::new(&o.rust).user_type(&name),
                         },
                         module_path: path,
                     });

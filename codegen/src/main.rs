@@ -5,7 +5,7 @@ mod verify;
 use clap::{Parser, Subcommand};
 use codegen::diagnostics::{Code, Diagnostic};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit codes: success (warnings allowed), diagnostics, usage or IO.
@@ -19,9 +19,10 @@ const EXIT_USAGE_OR_IO: u8 = 2;
     about = "Typed Rust from PostgreSQL migrations and annotated queries"
 )]
 struct Cli {
-    /// Path of the config file.
-    #[arg(long, global = true, default_value = "sqlgen.yaml")]
-    config: PathBuf,
+    /// Path of the config file: a `sqlgen.yaml`, or sqlc's `sqlc.yaml`/`sqlc.yml`/`sqlc.json`
+    /// (default: `sqlgen.yaml`, else the first sqlc config found in the current folder).
+    #[arg(long, short = 'f', visible_alias = "file", global = true)]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -46,6 +47,8 @@ enum Command {
     },
     /// Print the analysis of every query as JSON.
     Describe,
+    /// Start a project in the current folder: `sqlgen.yaml`, a first migration and a first query file.
+    Init,
     /// Prepare every query on a scratch database built from the migrations (needs DATABASE_URL)
     /// and compare PostgreSQL's parameter and column types with the analysis.
     Verify {
@@ -70,18 +73,38 @@ enum Command {
 fn main() -> ExitCode {
     // clap exits 2 on usage errors by itself.
     let cli = Cli::parse();
-    if let Command::NewService { name, uses, tables } = &cli.command {
-        return new_service(&cli.config, name, uses, tables);
+    if let Command::Init = cli.command {
+        return init();
     }
-    if !cli.config.is_file() {
+    let config = match cli.config {
+        Some(c) => c,
+        None => default_config(),
+    };
+    if let Command::NewService { name, uses, tables } = &cli.command {
+        if codegen::sqlc_config::is_sqlc_config(&config) {
+            eprintln!(
+                "error: `sqlgen new-service` adds to a `sqlgen.yaml`, not to sqlc's `{}`",
+                config.display()
+            );
+            return ExitCode::from(EXIT_USAGE_OR_IO);
+        }
+        return new_service(&config, name, uses, tables);
+    }
+    if !config.is_file() {
         eprintln!(
             "error: cannot read config `{}`: no such file",
-            cli.config.display()
+            config.display()
         );
+        if !config.exists() && config == Path::new("sqlgen.yaml") {
+            eprintln!(
+                "  = help: run `sqlgen init` to start a project here, or pass `--file sqlc.yaml`"
+            );
+        }
         return ExitCode::from(EXIT_USAGE_OR_IO);
     }
-    let mut project = codegen::load(&cli.config);
+    let mut project = codegen::load(&config);
     match cli.command {
+        Command::Init => unreachable!("handled above"),
         Command::Describe => {
             let doc = codegen::describe::document(&project);
             println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
@@ -100,7 +123,7 @@ fn main() -> ExitCode {
             eprintln!(
                 "error: no package named `{}` in `{}`",
                 package.as_deref().unwrap_or_default(),
-                cli.config.display()
+                config.display()
             );
             ExitCode::from(EXIT_USAGE_OR_IO)
         }
@@ -143,6 +166,39 @@ fn main() -> ExitCode {
             package,
             deny_warnings,
         } => run(&mut project, package.as_deref(), true, deny_warnings),
+    }
+}
+
+/// `sqlgen.yaml` in the current folder, else the first of sqlc's config names that exists.
+fn default_config() -> PathBuf {
+    let sqlgen = PathBuf::from("sqlgen.yaml");
+    if sqlgen.is_file() {
+        return sqlgen;
+    }
+    codegen::sqlc_config::FILE_NAMES
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+        .unwrap_or(sqlgen)
+}
+
+fn init() -> ExitCode {
+    match codegen::init::write_starter(Path::new(".")) {
+        Ok(written) => {
+            for p in &written {
+                println!("created {}", p.display());
+            }
+            println!();
+            println!("next:");
+            for step in codegen::init::NEXT_STEPS {
+                println!("  {step}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_USAGE_OR_IO)
+        }
     }
 }
 

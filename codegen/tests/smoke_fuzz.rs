@@ -150,6 +150,7 @@ fn rust_options() -> codegen::config::RustOptions {
         time_crate: codegen::config::TimeCrate::Time,
         domain_newtypes: true,
         params_struct_after: 1,
+        ..codegen::config::RustOptions::with_out("out".into())
     }
 }
 
@@ -180,6 +181,7 @@ fn analyse_and_emit(schema: &str, query: &str, input: &[u8]) -> Option<bool> {
                 composites: Vec::new(),
                 domains: Vec::new(),
                 imported: Vec::new(),
+                overrides: Vec::new(),
             };
             // Emission may refuse (a type without a Rust mapping): an error, never a panic.
             let emitted = guarded("emit", input, || codegen::emit::emit(&pkg, &rust_options()))?;

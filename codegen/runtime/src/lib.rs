@@ -24,6 +24,7 @@ mod domain;
 mod error;
 mod generic_client;
 mod interval;
+mod label;
 mod statement_cache;
 
 pub use cidr;
@@ -36,3 +37,4 @@ pub use crate::domain::Domain;
 pub use crate::error::Error;
 pub use crate::generic_client::GenericClient;
 pub use crate::interval::Interval;
+pub use crate::label::UnknownLabel;

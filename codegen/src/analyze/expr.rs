@@ -57,6 +57,7 @@ impl<'a> Analyzer<'a> {
                         ty: Some(ty.clone()),
                         name: ex.name.clone(),
                         nullable: ex.nullable,
+                        origin: None,
                     },
                 );
                 self.in_cast -= 1;
@@ -632,6 +633,7 @@ impl<'a> Analyzer<'a> {
                             ty: Some(ty.clone()),
                             name: ex.name.clone(),
                             nullable: ex.nullable,
+                            origin: None,
                         },
                     );
                     all_nn.push(t.not_null);
@@ -1126,6 +1128,7 @@ fn param_expect(ty: PgType, other: Option<&Typed>) -> Expect {
         ty: Some(ty),
         name: other.and_then(|t| t.column.clone()),
         nullable: other.is_some_and(|t| t.declared_not_null == Some(false)),
+        origin: other.and_then(|t| Some((t.table.clone()?, t.column.clone()?))),
     }
 }
 

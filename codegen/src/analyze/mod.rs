@@ -62,6 +62,9 @@ pub(crate) struct Expect {
     pub nullable: bool,
     /// A column declared with a domain: PostgreSQL types a parameter stored into it as the domain.
     pub domain: Option<QualName>,
+    /// The table column a parameter is stored into (INSERT and SET targets) or compared with,
+    /// for column overrides.
+    pub origin: Option<(QualName, String)>,
 }
 
 impl Expect {
@@ -78,6 +81,7 @@ impl Expect {
             ty: Some(ty),
             name,
             nullable: false,
+            origin: None,
         }
     }
 }
@@ -98,6 +102,7 @@ pub(crate) struct Out {
 struct Slot {
     ty: Option<PgType>,
     domain: Option<QualName>,
+    origin: Option<(QualName, String)>,
     nullable: bool,
     hint: Option<String>,
 }
@@ -207,6 +212,7 @@ pub fn analyze(
             },
             nullable: !o.not_null,
             table: o.table.clone(),
+            column: o.column.clone(),
             embed: o.embed.clone(),
             domain: o
                 .table
@@ -385,6 +391,7 @@ impl<'a> Analyzer<'a> {
             used.push(name.clone());
             params.push(ir::Param {
                 domain: slot.domain.clone(),
+                column: slot.origin.clone(),
                 number,
                 name,
                 ty,
@@ -413,6 +420,7 @@ impl<'a> Analyzer<'a> {
             (None, Some(t)) if *t != PgType::Unknown => {
                 slot.ty = Some(t.clone());
                 slot.domain = ex.domain.clone();
+                slot.origin = ex.origin.clone();
             }
             (Some(old), Some(new))
                 if old != new && *new != PgType::Unknown && !compatible(old, new) =>
@@ -1346,6 +1354,7 @@ impl<'a> Analyzer<'a> {
         let name = ident(col);
         match rel.columns.iter().find(|c| c.name == name) {
             Some(c) => Expect {
+                origin: rel.table.clone().map(|t| (t, name.clone())),
                 domain: rel
                     .table
                     .as_ref()
@@ -1416,6 +1425,7 @@ impl<'a> Analyzer<'a> {
             rel.columns
                 .iter()
                 .map(|c| Expect {
+                    origin: rel.table.clone().map(|t| (t, c.name.clone())),
                     domain: rel
                         .table
                         .as_ref()

@@ -66,6 +66,93 @@ pub fn enum_name(q: &crate::ir::QualName) -> String {
     }
 }
 
+/// Rust names under a package's naming options: `rename`, `emit_exact_table_names`,
+/// `inflection_exclude_table_names`.
+#[derive(Debug, Clone, Default)]
+pub struct Naming {
+    rename: std::collections::BTreeMap<String, String>,
+    exact_table_names: bool,
+    exclude: Vec<String>,
+}
+
+impl Naming {
+    pub fn new(opts: &crate::config::RustOptions) -> Naming {
+        Naming {
+            rename: opts.rename.clone(),
+            exact_table_names: opts.emit_exact_table_names,
+            exclude: opts.inflection_exclude_table_names.clone(),
+        }
+    }
+
+    /// A `rename` entry for `name` (`users`), or for its schema-qualified form (`auth.users`).
+    fn renamed(&self, q: &crate::ir::QualName) -> Option<&String> {
+        self.rename.get(&q.to_string()).or_else(|| {
+            q.schema
+                .is_none()
+                .then(|| self.rename.get(&format!("public.{}", q.name)))
+                .flatten()
+        })
+    }
+
+    /// The model struct of a table or view.
+    pub fn model(&self, t: &crate::ir::QualName) -> String {
+        if let Some(r) = self.renamed(t) {
+            return rust_type_name(r);
+        }
+        let table = t.name.as_str();
+        let keep = self.exact_table_names
+            || self
+                .exclude
+                .iter()
+                .any(|e| e == table || *e == t.to_string());
+        if keep {
+            match &t.schema {
+                Some(s) => type_name(&format!("{s}_{table}")),
+                None => type_name(table),
+            }
+        } else {
+            model_name(t.schema.as_deref(), table)
+        }
+    }
+
+    /// An enum, composite or domain newtype.
+    pub fn user_type(&self, q: &crate::ir::QualName) -> String {
+        match self.renamed(q) {
+            Some(r) => rust_type_name(r),
+            None => enum_name(q),
+        }
+    }
+
+    /// A field or parameter named after a column (or a query column's name).
+    pub fn field(&self, sql: &str) -> String {
+        match self.rename.get(sql) {
+            Some(r) => field(r),
+            None => field(sql),
+        }
+    }
+
+    /// An enum variant for a label.
+    pub fn variant(&self, label: &str) -> String {
+        match self.rename.get(label) {
+            Some(r) => rust_type_name(r),
+            None => type_name(label),
+        }
+    }
+}
+
+/// A type name as the user wrote it when it is one (`AuthorRecord`), else in upper camel case.
+fn rust_type_name(written: &str) -> String {
+    let valid = written.starts_with(|c: char| c.is_ascii_alphabetic())
+        && written
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if valid {
+        written.to_string()
+    } else {
+        type_name(written)
+    }
+}
+
 /// English singular of the last word of a name, for the common plural endings.
 fn singular(name: &str) -> String {
     let (head, last) = match name.rfind('_') {
@@ -169,6 +256,37 @@ mod tests {
         assert_eq!(
             dedupe(vec!["id".into(), "id".into(), "id".into()]),
             vec!["id", "id_2", "id_3"]
+        );
+    }
+
+    #[test]
+    fn naming_options() {
+        use crate::ir::QualName;
+        let mut opts = crate::config::RustOptions::with_out("out".into());
+        let plain = Naming::new(&opts);
+        assert_eq!(plain.model(&QualName::new(None, "categories")), "Category");
+        opts.rename.insert("authors".into(), "Writer".into());
+        opts.rename.insert("auth.sessions".into(), "Login".into());
+        opts.rename
+            .insert("spotify_url".into(), "SpotifyURL".into());
+        opts.rename.insert("op!en".into(), "Open".into());
+        opts.inflection_exclude_table_names = vec!["news_items".into()];
+        let n = Naming::new(&opts);
+        assert_eq!(n.model(&QualName::new(None, "authors")), "Writer");
+        assert_eq!(
+            n.model(&QualName::new(Some("auth".into()), "sessions")),
+            "Login"
+        );
+        assert_eq!(n.model(&QualName::new(None, "news_items")), "NewsItems");
+        assert_eq!(n.model(&QualName::new(None, "users")), "User");
+        assert_eq!(n.field("spotify_url"), "spotify_url");
+        assert_eq!(n.variant("op!en"), "Open");
+        opts.emit_exact_table_names = true;
+        let exact = Naming::new(&opts);
+        assert_eq!(exact.model(&QualName::new(None, "users")), "Users");
+        assert_eq!(
+            exact.model(&QualName::new(Some("billing".into()), "invoices")),
+            "BillingInvoices"
         );
     }
 }

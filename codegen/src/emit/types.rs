@@ -14,6 +14,8 @@ pub struct TypeMap {
     pub models: TokenStream,
     /// Domains as generated newtypes rather than their base type.
     pub newtypes: bool,
+    /// Names of user-defined types (`rename`).
+    pub naming: names::Naming,
 }
 
 impl TypeMap {
@@ -47,8 +49,10 @@ impl TypeMap {
             T::Cidr => quote!(::sqlgen_runtime::cidr::IpCidr),
             T::Oid => quote!(u32),
             T::Enum(q) | T::Composite(q) => {
-                let name =
-                    proc_macro2::Ident::new(&names::enum_name(q), proc_macro2::Span::call_site());
+                let name = proc_macro2::Ident::new(
+                    &self.naming.user_type(q),
+                    proc_macro2::Span::call_site(),
+                );
                 let models = &self.models;
                 quote!(#models::#name)
             }
@@ -84,8 +88,10 @@ impl TypeMap {
     ) -> Result<TokenStream, String> {
         match domain.filter(|_| self.newtypes) {
             Some(d) => {
-                let name =
-                    proc_macro2::Ident::new(&names::enum_name(d), proc_macro2::Span::call_site());
+                let name = proc_macro2::Ident::new(
+                    &self.naming.user_type(d),
+                    proc_macro2::Span::call_site(),
+                );
                 let models = &self.models;
                 Ok(quote!(#models::#name))
             }
