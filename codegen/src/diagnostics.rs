@@ -197,7 +197,7 @@ impl Code {
             Code::Embed => "E0315",
             Code::OnConflict => "E0316",
             Code::FieldAccess => "E0317",
-            Code::NoColumns => "E0318",
+            Code::NoColumns => "W0301",
             Code::CopyFromShape => "E0319",
             Code::NoRustMapping => "E0401",
             Code::CommandNotGenerated => "E0402",

@@ -316,7 +316,10 @@ fn load_here(config_path: &Path) -> Project {
                 }
                 seen.insert(raw.name.clone(), raw.annotation);
                 match analyze::analyze(cat, src, raw) {
-                    Ok(q) => queries.push(q),
+                    Ok((q, warnings)) => {
+                        queries.push(q);
+                        diags.extend(warnings);
+                    }
                     Err(ds) => {
                         failures.insert(
                             raw.name.clone(),
@@ -1127,7 +1130,10 @@ fn analyze_text_here(schema: &str, queries: &str) -> Result<Vec<ir::Query>, Stri
     let mut out = Vec::new();
     for raw in &raws {
         match analyze::analyze(&cat, sources.get(query_id), raw) {
-            Ok(q) => out.push(q),
+            Ok((q, warnings)) => {
+                out.push(q);
+                diags.extend(warnings);
+            }
             Err(ds) => diags.extend(ds),
         }
     }

@@ -133,7 +133,7 @@ pub fn analyze(
     cat: &Catalog,
     src: &SourceFile,
     raw: &RawQuery,
-) -> Result<ir::Query, Vec<Diagnostic>> {
+) -> Result<(ir::Query, Vec<Diagnostic>), Vec<Diagnostic>> {
     let stmts = crate::syntax::parse::parse(raw.file, &raw.parse_text, src.pos(raw.start))
         .map_err(|d| vec![d])?;
     let Some(stmt) = stmts.first() else {
@@ -178,12 +178,17 @@ pub fn analyze(
             ast::Statement::Insert(_) | ast::Statement::Update(_) | ast::Statement::Delete(_)
         );
         let annotation = raw.command.annotation();
-        a.error(
-            Diagnostic::error(
+        a.diags.push(
+            Diagnostic::warning(
                 Code::NoColumns,
                 format!(
-                    "query `{}` is `{annotation}` but returns no columns",
-                    raw.name
+                    "query `{}` is `{annotation}` but returns no columns; it is generated as `{}`",
+                    raw.name,
+                    if matches!(raw.command, ir::Command::BatchOne | ir::Command::BatchMany) {
+                        ":batchexec"
+                    } else {
+                        ":exec"
+                    }
                 ),
             )
             .label(
@@ -226,17 +231,21 @@ pub fn analyze(
     } else {
         None
     };
-    Ok(ir::Query {
-        name: raw.name.clone(),
-        command: raw.command,
-        doc: raw.doc.clone(),
-        sql,
-        params,
-        columns,
-        row_model,
-        line: raw.annotation.start.line,
-        copy,
-    })
+    let warnings = std::mem::take(&mut a.diags);
+    Ok((
+        ir::Query {
+            name: raw.name.clone(),
+            command: raw.command,
+            doc: raw.doc.clone(),
+            sql,
+            params,
+            columns,
+            row_model,
+            line: raw.annotation.start.line,
+            copy,
+        },
+        warnings,
+    ))
 }
 
 /// The output columns (name, type, non-null) of a view's or CREATE TABLE AS's query.

@@ -484,7 +484,8 @@ impl Emitter<'_> {
         let doc = format!(" Queries from `{}`.", f.path);
         let mut items = Vec::new();
         for q in &f.queries {
-            items.push(self.query(q));
+            let q = as_generated(q);
+            items.push(self.query(&q));
         }
         quote! {
             #![doc = #doc]
@@ -608,17 +609,6 @@ impl Emitter<'_> {
 
     fn query(&mut self, q: &ir::Query) -> TokenStream {
         let qn = Some(q.name.as_str());
-        if q.command.returns_rows() && q.columns.is_empty() {
-            return self.fail_with(
-                crate::diagnostics::Code::NoColumns,
-                qn,
-                format!(
-                    "query `{}` is `{}` but returns no columns; use `:exec` or `:execrows`, or add a RETURNING clause",
-                    q.name,
-                    q.command.annotation()
-                ),
-            );
-        }
         if q.command == Command::ExecLastId {
             return self.fail_with(
                 crate::diagnostics::Code::CommandNotGenerated,
@@ -936,6 +926,7 @@ impl Emitter<'_> {
         for f in &pkg.files {
             let m = names::ident(&f.stem);
             for q in &f.queries {
+                let q = &*as_generated(q);
                 let fn_name = names::ident(&names::field(&q.name));
                 let qn = Some(q.name.as_str());
                 let param_names = names::dedupe(
@@ -1068,6 +1059,21 @@ impl Emitter<'_> {
             Command::Exec | Command::ExecLastId => quote!(()),
         }
     }
+}
+
+/// The query as it is generated: one annotated to return rows whose statement returns no columns
+/// (a DELETE without RETURNING under `:one`) runs as `:exec` (`:batchexec`); analysis warns about it.
+fn as_generated(q: &ir::Query) -> std::borrow::Cow<'_, ir::Query> {
+    if !q.command.returns_rows() || !q.columns.is_empty() {
+        return std::borrow::Cow::Borrowed(q);
+    }
+    let mut q = q.clone();
+    q.command = match q.command {
+        Command::BatchOne | Command::BatchMany => Command::BatchExec,
+        _ => Command::Exec,
+    };
+    q.row_model = None;
+    std::borrow::Cow::Owned(q)
 }
 
 /// Whether a query takes one item per execution (batches) or per row (copy) instead of arguments.
