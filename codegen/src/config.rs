@@ -31,6 +31,22 @@ impl Config {
             .find(|p| p.rust.owns.iter().any(|o| &owned_name(o) == name))
     }
 
+    /// The span of `item` in the list (or map) under `key` of the `pkg`-th `sql:` entry, or of
+    /// `key:` itself when the item is not found there.
+    pub fn item_span(&self, sources: &SourceMap, pkg: usize, key: &str, item: &str) -> Span {
+        match locate_item(&sources.get(self.file).text, pkg, key, item) {
+            Some((line, col)) => Span::new(
+                self.file,
+                Pos { line, col },
+                Pos {
+                    line,
+                    col: col + item.chars().count() as u32,
+                },
+            ),
+            None => self.key_span(sources, pkg, key),
+        }
+    }
+
     /// The span of `key:` in the `pkg`-th `sql:` entry: where a diagnostic about what it names points.
     pub fn key_span(&self, sources: &SourceMap, pkg: usize, key: &str) -> Span {
         let (line, col) =
@@ -613,10 +629,10 @@ fn check_ownership(
             }
         }
     }
-    let mut owners: Vec<(String, &Package, &str)> = Vec::new();
+    let mut owners: Vec<(crate::ir::QualName, &Package, &str)> = Vec::new();
     for p in packages {
         for name in &p.rust.owns {
-            let key = name.strip_prefix("public.").unwrap_or(name).to_string();
+            let key = owned_name(name);
             match owners.iter().find(|(k, _, _)| *k == key) {
                 Some((_, q, first)) if q.name == p.name => diags.push(
                     Diagnostic::error(

@@ -612,18 +612,22 @@ fn select_models(
             pending.push(ir::PgType::Composite(name.clone()));
         }
     }
+    // A row that is another package's model, or a column inside one, is typed there.
+    fn local_columns<'q>(
+        q: &'q ir::Query,
+        foreign: &dyn Fn(&ir::QualName) -> bool,
+    ) -> Vec<&'q ir::Column> {
+        if q.row_model.as_ref().is_some_and(foreign) {
+            return Vec::new();
+        }
+        q.columns
+            .iter()
+            .filter(|c| !c.embed.as_ref().is_some_and(|e| foreign(&e.table)))
+            .collect()
+    }
     for q in queries() {
         pending.extend(q.params.iter().map(|p| p.ty.clone()));
-        // A row that is another package's model, or a column inside one, is typed there.
-        if q.row_model.as_ref().is_some_and(foreign) {
-            continue;
-        }
-        pending.extend(
-            q.columns
-                .iter()
-                .filter(|c| !c.embed.as_ref().is_some_and(|e| foreign(&e.table)))
-                .map(|c| c.ty.clone()),
-        );
+        pending.extend(local_columns(q, foreign).into_iter().map(|c| c.ty.clone()));
     }
     for t in &tables {
         pending.extend(t.columns.iter().map(|c| c.ty.clone()));
@@ -695,13 +699,9 @@ fn select_models(
     let mut used_domains: Vec<&ir::QualName> = owned.iter().collect();
     for q in queries() {
         used_domains.extend(q.params.iter().filter_map(|p| p.domain.as_ref()));
-        if q.row_model.as_ref().is_some_and(foreign) {
-            continue;
-        }
         used_domains.extend(
-            q.columns
-                .iter()
-                .filter(|c| !c.embed.as_ref().is_some_and(|e| foreign(&e.table)))
+            local_columns(q, foreign)
+                .into_iter()
                 .filter_map(|c| c.domain.as_ref()),
         );
     }
@@ -739,16 +739,7 @@ fn resolve_owned(
             out.push(name);
             continue;
         }
-        let text = &sources.get(cfg.file).text;
-        let (line, col) = config::locate_item(text, pkg.index, "owns", written).unwrap_or((1, 1));
-        let span = source::Span::new(
-            cfg.file,
-            source::Pos { line, col },
-            source::Pos {
-                line,
-                col: col + written.chars().count() as u32,
-            },
-        );
+        let span = cfg.item_span(sources, pkg.index, "owns", written);
         let candidates: Vec<String> = cat
             .tables
             .iter()
@@ -784,20 +775,7 @@ fn resolve_overrides(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<ir::TypeOverride> {
     let mut out = Vec::new();
-    let text = &sources.get(cfg.file).text;
-    let span_of = |written: &str| -> source::Span {
-        let (line, col) = config::locate_item(text, pkg.index, "overrides", written)
-            .or_else(|| config::locate_key(text, Some(pkg.index), "overrides"))
-            .unwrap_or((1, 1));
-        source::Span::new(
-            cfg.file,
-            source::Pos { line, col },
-            source::Pos {
-                line,
-                col: col + written.chars().count() as u32,
-            },
-        )
-    };
+    let span_of = |written: &str| cfg.item_span(sources, pkg.index, "overrides", written);
     for o in &pkg.rust.overrides {
         let target = match (&o.db_type, &o.column) {
             (Some(db_type), None) => {
@@ -938,13 +916,6 @@ fn assign_owners(
     if !cfg.uses_ownership() {
         return;
     }
-    let config_span = |pkg: usize| -> source::Span {
-        let text = &sources.get(cfg.file).text;
-        let (line, col) = config::locate_key(text, Some(pkg), "uses")
-            .or_else(|| config::locate_key(text, Some(pkg), "name"))
-            .unwrap_or((1, 1));
-        source::Span::point(cfg.file, line, col)
-    };
     // Models no package owns, with the packages that generate them and a query that needs each.
     let mut unowned: BTreeMap<ir::QualName, Vec<(String, Option<source::Span>)>> = BTreeMap::new();
     for p in packages.iter_mut() {
@@ -1034,7 +1005,7 @@ fn assign_owners(
             );
             d = match span {
                 Some(s) => d.label(s, format!("needs `{}`", names[0])),
-                None => d.at(config_span(me.index)),
+                None => d.at(cfg.key_span(sources, me.index, "uses")),
             };
             diags.push(d.help(format!(
                 "add `uses: [{owner}]` to the `gen.rust` options of `{}` (and `{owner}` to its crate's dependencies)",
