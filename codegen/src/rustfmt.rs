@@ -1,15 +1,24 @@
-//! The last formatting pass: generated code goes through `rustfmt` so that it is exactly what
-//! `cargo fmt` would leave, and committed output never churns under `cargo fmt --check`.
+//! rustfmt for a project with its own style: the emitter lays code out as rustfmt's defaults
+//! do, and a `rustfmt.toml` (or `.rustfmt.toml`) that applies to the output folder means
+//! `cargo fmt` would lay it out differently, so the generated files then go through `rustfmt`
+//! with that config. `sqlgen new-service` also formats its templates here.
 
 use crate::emit::OutputFile;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// The rustfmt config `cargo fmt` would apply in `dir` (which may not exist yet), if any.
+pub fn config_for(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .flat_map(|d| [d.join("rustfmt.toml"), d.join(".rustfmt.toml")])
+        .find(|p| p.is_file())
+}
+
 /// Formats every file of a package with one run of the toolchain's rustfmt (`$RUSTFMT` or `rustfmt`
 /// on `PATH`), with the `rustfmt.toml` that `cargo fmt` applies in the output folder.
 /// The files go through a private scratch folder, never the output folder, which is written only
-/// by `write`. Without rustfmt the prettyplease output is kept and a warning message is returned.
+/// by `write`. Without rustfmt the text is kept as printed and a warning message is returned.
 pub fn format_files(files: &mut [OutputFile], edition: &str, dir: &Path) -> Option<String> {
     if files.is_empty() {
         return None;
@@ -29,7 +38,7 @@ pub fn format_files(files: &mut [OutputFile], edition: &str, dir: &Path) -> Opti
             None
         }
         Err(e) => Some(format!(
-            "rustfmt could not format the generated code ({e}); it is left as prettyplease printed it"
+            "rustfmt could not format the generated code ({e}); it is left laid out as rustfmt's defaults would lay it out"
         )),
     }
 }

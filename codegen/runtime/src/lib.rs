@@ -18,6 +18,7 @@
 //! type is [`cidr::IpCidr`]; and [`Domain`], which passes a base-type value where a
 //! parameter is typed as a domain of it.
 
+mod aliases;
 mod batch;
 mod client;
 mod domain;
@@ -31,6 +32,7 @@ pub use cidr;
 pub use postgres_types;
 pub use tokio_postgres;
 
+pub use crate::aliases::{embedded, CopyItems, Params, QueryFuture, Result};
 pub use crate::batch::pipelined;
 pub use crate::client::{Client, Transaction, TransactionBuilder};
 pub use crate::domain::Domain;

@@ -1,7 +1,6 @@
 //! Rust names for SQL names: struct and variant names, field and argument names, keyword escapes.
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use proc_macro2::{Ident, Span};
 
 const KEYWORDS: &[&str] = &[
     "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if",
@@ -22,14 +21,15 @@ pub fn field(name: &str) -> String {
     s
 }
 
-/// An identifier token for a snake-case name.
-pub fn ident(name: &str) -> Ident {
+/// An identifier for a snake-case name: keywords as raw identifiers (`r#type`), `self_` for
+/// the keywords that cannot be raw.
+pub fn ident(name: &str) -> String {
     if NOT_RAW.contains(&name) {
-        Ident::new(&format!("{name}_"), Span::call_site())
+        format!("{name}_")
     } else if KEYWORDS.contains(&name) {
-        Ident::new_raw(name, Span::call_site())
+        format!("r#{name}")
     } else {
-        Ident::new(name, Span::call_site())
+        name.to_string()
     }
 }
 
@@ -43,10 +43,6 @@ pub fn type_name(name: &str) -> String {
         s.push('_');
     }
     s
-}
-
-pub fn type_ident(name: &str) -> Ident {
-    Ident::new(&type_name(name), Span::call_site())
 }
 
 /// The model name of a table, singular as sqlc makes it (`users` to `User`, `"SecretStore"` stays).
@@ -249,8 +245,8 @@ mod tests {
         assert_eq!(model_name(Some("billing"), "invoices"), "BillingInvoice");
         assert_eq!(field("createdAt"), "created_at");
         assert_eq!(field("?column?"), "column");
-        assert_eq!(ident("type").to_string(), "r#type");
-        assert_eq!(ident("self").to_string(), "self_");
+        assert_eq!(ident("type"), "r#type");
+        assert_eq!(ident("self"), "self_");
         assert_eq!(type_name("PRODUCTION"), "Production");
         assert_eq!(type_name("in-progress"), "InProgress");
         assert_eq!(

@@ -3,15 +3,14 @@
 use super::names;
 use crate::config::TimeCrate;
 use crate::ir::PgType;
-use proc_macro2::TokenStream;
-use quote::quote;
+use std::string::String as S;
 
 /// Settings that change the mapping.
 #[derive(Debug, Clone)]
 pub struct TypeMap {
     pub time: TimeCrate,
     /// Path of the models module from where the type is written (`super::models`).
-    pub models: TokenStream,
+    pub models: &'static str,
     /// Domains as generated newtypes rather than their base type.
     pub newtypes: bool,
     /// Names of user-defined types (`rename`).
@@ -20,45 +19,42 @@ pub struct TypeMap {
 
 impl TypeMap {
     /// The owned Rust type of a value, or the reason there is none.
-    pub fn owned(&self, ty: &PgType) -> Result<TokenStream, String> {
+    pub fn owned(&self, ty: &PgType) -> Result<String, String> {
         use PgType as T;
         let chrono = self.time == TimeCrate::Chrono;
         Ok(match ty {
-            T::Bool => quote!(bool),
-            T::Int2 => quote!(i16),
-            T::Int4 => quote!(i32),
-            T::Int8 => quote!(i64),
-            T::Float4 => quote!(f32),
-            T::Float8 => quote!(f64),
-            T::Numeric => quote!(::rust_decimal::Decimal),
-            T::Text | T::Varchar | T::Bpchar | T::Name | T::Citext => quote!(::std::string::String),
-            T::Char => quote!(i8),
-            T::Bytea => quote!(::std::vec::Vec<u8>),
-            T::Uuid => quote!(::uuid::Uuid),
-            T::Timestamptz if chrono => quote!(::chrono::DateTime<::chrono::Utc>),
-            T::Timestamptz => quote!(::time::OffsetDateTime),
-            T::Timestamp if chrono => quote!(::chrono::NaiveDateTime),
-            T::Timestamp => quote!(::time::PrimitiveDateTime),
-            T::Date if chrono => quote!(::chrono::NaiveDate),
-            T::Date => quote!(::time::Date),
-            T::Time if chrono => quote!(::chrono::NaiveTime),
-            T::Time => quote!(::time::Time),
-            T::Interval => quote!(::sqlgen_runtime::Interval),
-            T::Json | T::Jsonb => quote!(::serde_json::Value),
-            T::Inet => quote!(::std::net::IpAddr),
-            T::Cidr => quote!(::sqlgen_runtime::cidr::IpCidr),
-            T::Oid => quote!(u32),
+            T::Bool => S::from("bool"),
+            T::Int2 => S::from("i16"),
+            T::Int4 => S::from("i32"),
+            T::Int8 => S::from("i64"),
+            T::Float4 => S::from("f32"),
+            T::Float8 => S::from("f64"),
+            T::Numeric => S::from("::rust_decimal::Decimal"),
+            T::Text | T::Varchar | T::Bpchar | T::Name | T::Citext => {
+                S::from("::std::string::String")
+            }
+            T::Char => S::from("i8"),
+            T::Bytea => S::from("::std::vec::Vec<u8>"),
+            T::Uuid => S::from("::uuid::Uuid"),
+            T::Timestamptz if chrono => S::from("::chrono::DateTime<::chrono::Utc>"),
+            T::Timestamptz => S::from("::time::OffsetDateTime"),
+            T::Timestamp if chrono => S::from("::chrono::NaiveDateTime"),
+            T::Timestamp => S::from("::time::PrimitiveDateTime"),
+            T::Date if chrono => S::from("::chrono::NaiveDate"),
+            T::Date => S::from("::time::Date"),
+            T::Time if chrono => S::from("::chrono::NaiveTime"),
+            T::Time => S::from("::time::Time"),
+            T::Interval => S::from("::sqlgen_runtime::Interval"),
+            T::Json | T::Jsonb => S::from("::serde_json::Value"),
+            T::Inet => S::from("::std::net::IpAddr"),
+            T::Cidr => S::from("::sqlgen_runtime::cidr::IpCidr"),
+            T::Oid => S::from("u32"),
             T::Enum(q) | T::Composite(q) => {
-                let name = proc_macro2::Ident::new(
-                    &self.naming.user_type(q),
-                    proc_macro2::Span::call_site(),
-                );
-                let models = &self.models;
-                quote!(#models::#name)
+                format!("{}::{}", self.models, self.naming.user_type(q))
             }
             T::Array(inner) => {
                 let inner = self.owned(inner)?;
-                quote!(::std::vec::Vec<#inner>)
+                format!("::std::vec::Vec<{inner}>")
             }
             other => return Err(format!("PostgreSQL type `{other}` has no Rust mapping yet")),
         })
@@ -66,15 +62,15 @@ impl TypeMap {
 
     /// The parameter type: borrowed where the owned type allocates.
     /// `lt` is the lifetime to write (`'a` in a params struct) or empty.
-    pub fn param(&self, ty: &PgType, lt: &TokenStream) -> Result<TokenStream, String> {
+    pub fn param(&self, ty: &PgType, lt: &str) -> Result<String, String> {
         use PgType as T;
         Ok(match ty {
-            T::Text | T::Varchar | T::Bpchar | T::Name | T::Citext => quote!(&#lt str),
-            T::Bytea => quote!(&#lt [u8]),
-            T::Json | T::Jsonb => quote!(&#lt ::serde_json::Value),
+            T::Text | T::Varchar | T::Bpchar | T::Name | T::Citext => format!("{}str", amp(lt)),
+            T::Bytea => format!("{}[u8]", amp(lt)),
+            T::Json | T::Jsonb => format!("{}::serde_json::Value", amp(lt)),
             T::Array(inner) => {
                 let inner = self.owned(inner)?;
-                quote!(&#lt [#inner])
+                format!("{}[{inner}]", amp(lt))
             }
             other => self.owned(other)?,
         })
@@ -85,16 +81,9 @@ impl TypeMap {
         &self,
         ty: &PgType,
         domain: Option<&crate::ir::QualName>,
-    ) -> Result<TokenStream, String> {
+    ) -> Result<String, String> {
         match domain.filter(|_| self.newtypes) {
-            Some(d) => {
-                let name = proc_macro2::Ident::new(
-                    &self.naming.user_type(d),
-                    proc_macro2::Span::call_site(),
-                );
-                let models = &self.models;
-                Ok(quote!(#models::#name))
-            }
+            Some(d) => Ok(format!("{}::{}", self.models, self.naming.user_type(d))),
             None => self.owned(ty),
         }
     }
@@ -104,12 +93,12 @@ impl TypeMap {
         &self,
         ty: &PgType,
         domain: Option<&crate::ir::QualName>,
-        lt: &TokenStream,
-    ) -> Result<TokenStream, String> {
+        lt: &str,
+    ) -> Result<String, String> {
         match domain.filter(|_| self.newtypes) {
             Some(_) => {
                 let owned = self.owned_in(ty, domain)?;
-                Ok(quote!(&#lt #owned))
+                Ok(format!("{}{owned}", amp(lt)))
             }
             None => self.param(ty, lt),
         }
@@ -136,10 +125,19 @@ impl TypeMap {
     }
 }
 
+/// `&` or `&'a ` before a borrowed type.
+pub fn amp(lt: &str) -> String {
+    if lt.is_empty() {
+        "&".to_string()
+    } else {
+        format!("&{lt} ")
+    }
+}
+
 /// `Option<T>` when nullable.
-pub fn optional(ty: TokenStream, nullable: bool) -> TokenStream {
+pub fn optional(ty: String, nullable: bool) -> String {
     if nullable {
-        quote!(::std::option::Option<#ty>)
+        format!("::std::option::Option<{ty}>")
     } else {
         ty
     }

@@ -12,98 +12,70 @@ pub trait Queries {
         sku: &str,
         price: &crate::money::Cents,
         sale_price: ::std::option::Option<&crate::money::Cents>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Product, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Product>;
     fn set_sale_price(
         &self,
         sku: &str,
         sale_price: ::std::option::Option<&crate::money::Cents>,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
-    fn get_product(
-        &self,
-        sku: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Product, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<()>;
+    fn get_product(&self, sku: &str) -> impl ::sqlgen_runtime::QueryFuture<models::Product>;
     fn create_order(
         &self,
         product_id: i32,
         total_cents: &crate::money::Cents,
         ordered_at: &std::time::SystemTime,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Order, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Order>;
     fn orders_placed_since(
         &self,
         ordered_at: &std::time::SystemTime,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<query::OrdersPlacedSinceRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
-    fn ship_order(
-        &self,
-        id: i32,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<self::models::OrderStatus, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<query::OrdersPlacedSinceRow>>;
+    fn ship_order(&self, id: i32) -> impl ::sqlgen_runtime::QueryFuture<self::models::OrderStatus>;
     fn orders_over(
         &self,
         total_cents: &crate::money::Cents,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<i32>, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<i32>>;
 }
 
 impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
-    async fn create_product(
+    fn create_product(
         &self,
         sku: &str,
         price: &crate::money::Cents,
         sale_price: ::std::option::Option<&crate::money::Cents>,
-    ) -> ::std::result::Result<models::Product, ::sqlgen_runtime::Error> {
-        query::create_product(self, sku, price, sale_price).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Product> {
+        query::create_product(self, sku, price, sale_price)
     }
-    async fn set_sale_price(
+    fn set_sale_price(
         &self,
         sku: &str,
         sale_price: ::std::option::Option<&crate::money::Cents>,
-    ) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
-        query::set_sale_price(self, sku, sale_price).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<()> {
+        query::set_sale_price(self, sku, sale_price)
     }
-    async fn get_product(
-        &self,
-        sku: &str,
-    ) -> ::std::result::Result<models::Product, ::sqlgen_runtime::Error> {
-        query::get_product(self, sku).await
+    fn get_product(&self, sku: &str) -> impl ::sqlgen_runtime::QueryFuture<models::Product> {
+        query::get_product(self, sku)
     }
-    async fn create_order(
+    fn create_order(
         &self,
         product_id: i32,
         total_cents: &crate::money::Cents,
         ordered_at: &std::time::SystemTime,
-    ) -> ::std::result::Result<models::Order, ::sqlgen_runtime::Error> {
-        query::create_order(self, product_id, total_cents, ordered_at).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Order> {
+        query::create_order(self, product_id, total_cents, ordered_at)
     }
-    async fn orders_placed_since(
+    fn orders_placed_since(
         &self,
         ordered_at: &std::time::SystemTime,
-    ) -> ::std::result::Result<::std::vec::Vec<query::OrdersPlacedSinceRow>, ::sqlgen_runtime::Error>
-    {
-        query::orders_placed_since(self, ordered_at).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<query::OrdersPlacedSinceRow>> {
+        query::orders_placed_since(self, ordered_at)
     }
-    async fn ship_order(
-        &self,
-        id: i32,
-    ) -> ::std::result::Result<self::models::OrderStatus, ::sqlgen_runtime::Error> {
-        query::ship_order(self, id).await
+    fn ship_order(&self, id: i32) -> impl ::sqlgen_runtime::QueryFuture<self::models::OrderStatus> {
+        query::ship_order(self, id)
     }
-    async fn orders_over(
+    fn orders_over(
         &self,
         total_cents: &crate::money::Cents,
-    ) -> ::std::result::Result<::std::vec::Vec<i32>, ::sqlgen_runtime::Error> {
-        query::orders_over(self, total_cents).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<i32>> {
+        query::orders_over(self, total_cents)
     }
 }

@@ -13,12 +13,13 @@ pub enum OrderStatus {
 
 impl OrderStatus {
     /// Every value, in the order PostgreSQL sorts them.
-    pub const ALL: &'static [OrderStatus] = &[OrderStatus::Placed, OrderStatus::Shipped];
+    pub const ALL: &'static [Self] = &[Self::Placed, Self::Shipped];
+
     /// The label as stored in PostgreSQL.
     pub fn as_str(&self) -> &'static str {
         match self {
-            OrderStatus::Placed => "placed",
-            OrderStatus::Shipped => "shipped",
+            Self::Placed => "placed",
+            Self::Shipped => "shipped",
         }
     }
 }
@@ -31,11 +32,12 @@ impl ::std::fmt::Display for OrderStatus {
 
 impl ::std::str::FromStr for OrderStatus {
     type Err = ::sqlgen_runtime::UnknownLabel;
+
     /// The value of a PostgreSQL label; any other text is an error.
     fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
         match s {
-            "placed" => ::std::result::Result::Ok(OrderStatus::Placed),
-            "shipped" => ::std::result::Result::Ok(OrderStatus::Shipped),
+            "placed" => ::std::result::Result::Ok(Self::Placed),
+            "shipped" => ::std::result::Result::Ok(Self::Shipped),
             _ => ::std::result::Result::Err(::sqlgen_runtime::UnknownLabel::new("order_status", s)),
         }
     }

@@ -9,29 +9,25 @@ pub async fn create_product<C: ::sqlgen_runtime::GenericClient>(
     sku: &str,
     price: &crate::money::Cents,
     sale_price: ::std::option::Option<&crate::money::Cents>,
-) -> ::std::result::Result<super::models::Product, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(CREATE_PRODUCT).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::Product> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Product, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Product, ::tokio_postgres::Error> {
         Ok(super::models::Product {
             id: row.try_get(0)?,
             sku: row.try_get(1)?,
             price: row.try_get(2)?,
             sale_price: row.try_get(3)?,
         })
-    };
-    let row = client
-        .query_opt(
-            &stmt,
-            &[
-                &sku,
-                &::sqlgen_runtime::Domain(price),
-                &::sqlgen_runtime::Domain(sale_price),
-            ],
-        )
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(CREATE_PRODUCT).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[
+        &sku,
+        &::sqlgen_runtime::Domain(price),
+        &::sqlgen_runtime::Domain(sale_price),
+    ];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -43,11 +39,10 @@ pub async fn set_sale_price<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     sku: &str,
     sale_price: ::std::option::Option<&crate::money::Cents>,
-) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<()> {
     let stmt = client.prepare_cached(SET_SALE_PRICE).await?;
-    client
-        .execute(&stmt, &[&sku, &::sqlgen_runtime::Domain(sale_price)])
-        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&sku, &::sqlgen_runtime::Domain(sale_price)];
+    client.execute(&stmt, params).await?;
     Ok(())
 }
 
@@ -58,22 +53,21 @@ pub const GET_PRODUCT: &str = "SELECT id, sku, price, sale_price FROM products W
 pub async fn get_product<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     sku: &str,
-) -> ::std::result::Result<super::models::Product, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(GET_PRODUCT).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::Product> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Product, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Product, ::tokio_postgres::Error> {
         Ok(super::models::Product {
             id: row.try_get(0)?,
             sku: row.try_get(1)?,
             price: row.try_get(2)?,
             sale_price: row.try_get(3)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&sku])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(GET_PRODUCT).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&sku];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -86,11 +80,10 @@ pub async fn create_order<C: ::sqlgen_runtime::GenericClient>(
     product_id: i32,
     total_cents: &crate::money::Cents,
     ordered_at: &std::time::SystemTime,
-) -> ::std::result::Result<super::models::Order, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(CREATE_ORDER).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::Order> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Order, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Order, ::tokio_postgres::Error> {
         Ok(super::models::Order {
             id: row.try_get(0)?,
             product_id: row.try_get(1)?,
@@ -99,11 +92,11 @@ pub async fn create_order<C: ::sqlgen_runtime::GenericClient>(
             ordered_at: row.try_get(4)?,
             status: row.try_get(5)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&product_id, &total_cents, &ordered_at])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(CREATE_ORDER).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&product_id, &total_cents, &ordered_at];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -124,11 +117,10 @@ pub struct OrdersPlacedSinceRow {
 pub async fn orders_placed_since<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     ordered_at: &std::time::SystemTime,
-) -> ::std::result::Result<::std::vec::Vec<OrdersPlacedSinceRow>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(ORDERS_PLACED_SINCE).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<OrdersPlacedSinceRow>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<OrdersPlacedSinceRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<OrdersPlacedSinceRow, ::tokio_postgres::Error> {
         Ok(OrdersPlacedSinceRow {
             id: row.try_get(0)?,
             sku: row.try_get(1)?,
@@ -136,8 +128,10 @@ pub async fn orders_placed_since<C: ::sqlgen_runtime::GenericClient>(
             refund_cents: row.try_get(3)?,
             ordered_at: row.try_get(4)?,
         })
-    };
-    let rows = client.query(&stmt, &[&ordered_at]).await?;
+    }
+    let stmt = client.prepare_cached(ORDERS_PLACED_SINCE).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&ordered_at];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -151,17 +145,16 @@ pub const SHIP_ORDER: &str = "UPDATE orders SET status = 'shipped' WHERE id = $1
 pub async fn ship_order<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     id: i32,
-) -> ::std::result::Result<super::models::OrderStatus, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(SHIP_ORDER).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::OrderStatus> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::OrderStatus, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::OrderStatus, ::tokio_postgres::Error> {
         row.try_get(0)
-    };
-    let row = client
-        .query_opt(&stmt, &[&id])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(SHIP_ORDER).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&id];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -172,13 +165,13 @@ pub const ORDERS_OVER: &str = "SELECT id FROM orders WHERE total_cents > $1 ORDE
 pub async fn orders_over<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     total_cents: &crate::money::Cents,
-) -> ::std::result::Result<::std::vec::Vec<i32>, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<i32>> {
+    fn decode(row: &::tokio_postgres::Row) -> ::std::result::Result<i32, ::tokio_postgres::Error> {
+        row.try_get(0)
+    }
     let stmt = client.prepare_cached(ORDERS_OVER).await?;
-    let decode =
-        |row: &::tokio_postgres::Row| -> ::std::result::Result<i32, ::tokio_postgres::Error> {
-            row.try_get(0)
-        };
-    let rows = client.query(&stmt, &[&total_cents]).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&total_cents];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)

@@ -12,294 +12,237 @@ pub trait Queries {
     fn create_organization_access_token(
         &self,
         params: &organization_access_tokens::CreateOrganizationAccessTokenParams<'_>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::OrganizationAccessToken, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::OrganizationAccessToken>;
     /// Authenticates an organization access token: not revoked, not expired,
     /// and its organization not deleted.
     fn get_active_organization_access_token_by_hash(
         &self,
         hashed_token: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<
-                organization_access_tokens::GetActiveOrganizationAccessTokenByHashRow,
-            >,
-            ::sqlgen_runtime::Error,
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::option::Option<
+            organization_access_tokens::GetActiveOrganizationAccessTokenByHashRow,
         >,
-    > + Send;
+    >;
     /// An organization access token by hash whatever its state, so that
     /// authentication can say why a known token is refused.
     fn find_organization_access_token_by_hash(
         &self,
         hashed_token: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<organization_access_tokens::FindOrganizationAccessTokenByHashRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::option::Option<organization_access_tokens::FindOrganizationAccessTokenByHashRow>,
+    >;
     /// Tokens of an organization with the e-mail of the user who created them
     /// (NULL for system tokens and deleted users).
     fn list_organization_access_tokens(
         &self,
         organization_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<organization_access_tokens::ListOrganizationAccessTokensRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
-    fn touch_organization_access_token(
-        &self,
-        id: i64,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<organization_access_tokens::ListOrganizationAccessTokensRow>,
+    >;
+    fn touch_organization_access_token(&self, id: i64) -> impl ::sqlgen_runtime::QueryFuture<()>;
     /// Revokes a token of an organization; no row if unknown or already revoked.
     fn revoke_organization_access_token(
         &self,
         id: i64,
         organization_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<organization_access_tokens::RevokeOrganizationAccessTokenRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::option::Option<organization_access_tokens::RevokeOrganizationAccessTokenRow>,
+    >;
     fn delete_expired_organization_access_tokens(
         &self,
         expired_before: ::time::OffsetDateTime,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<u64, ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<u64>;
     /// Deletes the tokens of soft-deleted organizations.
     fn delete_tokens_of_deleted_organizations(
         &self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<organization_access_tokens::DeleteTokensOfDeletedOrganizationsRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<organization_access_tokens::DeleteTokensOfDeletedOrganizationsRow>,
+    >;
     fn create_personal_access_token(
         &self,
         params: &personal_access_tokens::CreatePersonalAccessTokenParams<'_>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::PersonalAccessToken, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::PersonalAccessToken>;
     /// Authenticates a personal access token: the non-revoked, unexpired token
     /// with the given hash, together with its user's e-mail, admin flag and login
     /// method.
     fn get_active_personal_access_token_by_hash(
         &self,
         hashed_token: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<personal_access_tokens::GetActivePersonalAccessTokenByHashRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::option::Option<personal_access_tokens::GetActivePersonalAccessTokenByHashRow>,
+    >;
     /// A personal access token by hash whatever its state, with its user, so
     /// that authentication can say why a known token is refused.
     fn find_personal_access_token_by_hash(
         &self,
         hashed_token: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<personal_access_tokens::FindPersonalAccessTokenByHashRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::option::Option<personal_access_tokens::FindPersonalAccessTokenByHashRow>,
+    >;
     /// Tokens of a user, newest first; revoked ones only if asked for.
     fn list_personal_access_tokens_for_user(
         &self,
         params: &personal_access_tokens::ListPersonalAccessTokensForUserParams,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<personal_access_tokens::ListPersonalAccessTokensForUserRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<personal_access_tokens::ListPersonalAccessTokensForUserRow>,
+    >;
     fn touch_personal_access_token(
         &self,
         id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<()>;
     /// Revokes one token of a user; returns 0 if it does not exist, belongs to
     /// someone else or is already revoked.
     fn revoke_personal_access_token(
         &self,
         id: ::uuid::Uuid,
         user_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<u64, ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<u64>;
     /// Revokes every active token of a user and returns them.
     fn revoke_all_personal_access_tokens_for_user(
         &self,
         user_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<personal_access_tokens::RevokeAllPersonalAccessTokensForUserRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<personal_access_tokens::RevokeAllPersonalAccessTokensForUserRow>,
+    >;
     /// Users with the most active personal access tokens.
     fn list_users_by_active_token_count(
         &self,
         limit: i64,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<personal_access_tokens::ListUsersByActiveTokenCountRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<personal_access_tokens::ListUsersByActiveTokenCountRow>,
+    >;
     /// A token together with its owner, both as whole rows.
     fn get_personal_access_token_with_user(
         &self,
         id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<personal_access_tokens::GetPersonalAccessTokenWithUserRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::option::Option<personal_access_tokens::GetPersonalAccessTokenWithUserRow>,
+    >;
 }
 
 impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
-    async fn create_organization_access_token(
+    fn create_organization_access_token(
         &self,
         params: &organization_access_tokens::CreateOrganizationAccessTokenParams<'_>,
-    ) -> ::std::result::Result<models::OrganizationAccessToken, ::sqlgen_runtime::Error> {
-        organization_access_tokens::create_organization_access_token(self, params).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::OrganizationAccessToken> {
+        organization_access_tokens::create_organization_access_token(self, params)
     }
-    async fn get_active_organization_access_token_by_hash(
+    fn get_active_organization_access_token_by_hash(
         &self,
         hashed_token: &str,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::option::Option<
             organization_access_tokens::GetActiveOrganizationAccessTokenByHashRow,
         >,
-        ::sqlgen_runtime::Error,
     > {
         organization_access_tokens::get_active_organization_access_token_by_hash(self, hashed_token)
-            .await
     }
-    async fn find_organization_access_token_by_hash(
+    fn find_organization_access_token_by_hash(
         &self,
         hashed_token: &str,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::option::Option<organization_access_tokens::FindOrganizationAccessTokenByHashRow>,
-        ::sqlgen_runtime::Error,
     > {
-        organization_access_tokens::find_organization_access_token_by_hash(self, hashed_token).await
+        organization_access_tokens::find_organization_access_token_by_hash(self, hashed_token)
     }
-    async fn list_organization_access_tokens(
+    fn list_organization_access_tokens(
         &self,
         organization_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::vec::Vec<organization_access_tokens::ListOrganizationAccessTokensRow>,
-        ::sqlgen_runtime::Error,
     > {
-        organization_access_tokens::list_organization_access_tokens(self, organization_id).await
+        organization_access_tokens::list_organization_access_tokens(self, organization_id)
     }
-    async fn touch_organization_access_token(
-        &self,
-        id: i64,
-    ) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
-        organization_access_tokens::touch_organization_access_token(self, id).await
+    fn touch_organization_access_token(&self, id: i64) -> impl ::sqlgen_runtime::QueryFuture<()> {
+        organization_access_tokens::touch_organization_access_token(self, id)
     }
-    async fn revoke_organization_access_token(
+    fn revoke_organization_access_token(
         &self,
         id: i64,
         organization_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::option::Option<organization_access_tokens::RevokeOrganizationAccessTokenRow>,
-        ::sqlgen_runtime::Error,
     > {
         organization_access_tokens::revoke_organization_access_token(self, id, organization_id)
-            .await
     }
-    async fn delete_expired_organization_access_tokens(
+    fn delete_expired_organization_access_tokens(
         &self,
         expired_before: ::time::OffsetDateTime,
-    ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
+    ) -> impl ::sqlgen_runtime::QueryFuture<u64> {
         organization_access_tokens::delete_expired_organization_access_tokens(self, expired_before)
-            .await
     }
-    async fn delete_tokens_of_deleted_organizations(
+    fn delete_tokens_of_deleted_organizations(
         &self,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::vec::Vec<organization_access_tokens::DeleteTokensOfDeletedOrganizationsRow>,
-        ::sqlgen_runtime::Error,
     > {
-        organization_access_tokens::delete_tokens_of_deleted_organizations(self).await
+        organization_access_tokens::delete_tokens_of_deleted_organizations(self)
     }
-    async fn create_personal_access_token(
+    fn create_personal_access_token(
         &self,
         params: &personal_access_tokens::CreatePersonalAccessTokenParams<'_>,
-    ) -> ::std::result::Result<models::PersonalAccessToken, ::sqlgen_runtime::Error> {
-        personal_access_tokens::create_personal_access_token(self, params).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::PersonalAccessToken> {
+        personal_access_tokens::create_personal_access_token(self, params)
     }
-    async fn get_active_personal_access_token_by_hash(
+    fn get_active_personal_access_token_by_hash(
         &self,
         hashed_token: &str,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::option::Option<personal_access_tokens::GetActivePersonalAccessTokenByHashRow>,
-        ::sqlgen_runtime::Error,
     > {
-        personal_access_tokens::get_active_personal_access_token_by_hash(self, hashed_token).await
+        personal_access_tokens::get_active_personal_access_token_by_hash(self, hashed_token)
     }
-    async fn find_personal_access_token_by_hash(
+    fn find_personal_access_token_by_hash(
         &self,
         hashed_token: &str,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::option::Option<personal_access_tokens::FindPersonalAccessTokenByHashRow>,
-        ::sqlgen_runtime::Error,
     > {
-        personal_access_tokens::find_personal_access_token_by_hash(self, hashed_token).await
+        personal_access_tokens::find_personal_access_token_by_hash(self, hashed_token)
     }
-    async fn list_personal_access_tokens_for_user(
+    fn list_personal_access_tokens_for_user(
         &self,
         params: &personal_access_tokens::ListPersonalAccessTokensForUserParams,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::vec::Vec<personal_access_tokens::ListPersonalAccessTokensForUserRow>,
-        ::sqlgen_runtime::Error,
     > {
-        personal_access_tokens::list_personal_access_tokens_for_user(self, params).await
+        personal_access_tokens::list_personal_access_tokens_for_user(self, params)
     }
-    async fn touch_personal_access_token(
+    fn touch_personal_access_token(
         &self,
         id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
-        personal_access_tokens::touch_personal_access_token(self, id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<()> {
+        personal_access_tokens::touch_personal_access_token(self, id)
     }
-    async fn revoke_personal_access_token(
+    fn revoke_personal_access_token(
         &self,
         id: ::uuid::Uuid,
         user_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
-        personal_access_tokens::revoke_personal_access_token(self, id, user_id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<u64> {
+        personal_access_tokens::revoke_personal_access_token(self, id, user_id)
     }
-    async fn revoke_all_personal_access_tokens_for_user(
+    fn revoke_all_personal_access_tokens_for_user(
         &self,
         user_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::vec::Vec<personal_access_tokens::RevokeAllPersonalAccessTokensForUserRow>,
-        ::sqlgen_runtime::Error,
     > {
-        personal_access_tokens::revoke_all_personal_access_tokens_for_user(self, user_id).await
+        personal_access_tokens::revoke_all_personal_access_tokens_for_user(self, user_id)
     }
-    async fn list_users_by_active_token_count(
+    fn list_users_by_active_token_count(
         &self,
         limit: i64,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::vec::Vec<personal_access_tokens::ListUsersByActiveTokenCountRow>,
-        ::sqlgen_runtime::Error,
     > {
-        personal_access_tokens::list_users_by_active_token_count(self, limit).await
+        personal_access_tokens::list_users_by_active_token_count(self, limit)
     }
-    async fn get_personal_access_token_with_user(
+    fn get_personal_access_token_with_user(
         &self,
         id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::option::Option<personal_access_tokens::GetPersonalAccessTokenWithUserRow>,
-        ::sqlgen_runtime::Error,
     > {
-        personal_access_tokens::get_personal_access_token_with_user(self, id).await
+        personal_access_tokens::get_personal_access_token_with_user(self, id)
     }
 }

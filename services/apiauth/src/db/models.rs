@@ -28,15 +28,13 @@ pub enum OrganizationAccessTokenType {
 
 impl OrganizationAccessTokenType {
     /// Every value, in the order PostgreSQL sorts them.
-    pub const ALL: &'static [OrganizationAccessTokenType] = &[
-        OrganizationAccessTokenType::User,
-        OrganizationAccessTokenType::System,
-    ];
+    pub const ALL: &'static [Self] = &[Self::User, Self::System];
+
     /// The label as stored in PostgreSQL.
     pub fn as_str(&self) -> &'static str {
         match self {
-            OrganizationAccessTokenType::User => "USER",
-            OrganizationAccessTokenType::System => "SYSTEM",
+            Self::User => "USER",
+            Self::System => "SYSTEM",
         }
     }
 }

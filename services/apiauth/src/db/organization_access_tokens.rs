@@ -20,14 +20,11 @@ pub struct CreateOrganizationAccessTokenParams<'a> {
 pub async fn create_organization_access_token<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     params: &CreateOrganizationAccessTokenParams<'_>,
-) -> ::std::result::Result<super::models::OrganizationAccessToken, ::sqlgen_runtime::Error> {
-    let stmt = client
-        .prepare_cached(CREATE_ORGANIZATION_ACCESS_TOKEN)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        super::models::OrganizationAccessToken,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<super::models::OrganizationAccessToken> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::OrganizationAccessToken, ::tokio_postgres::Error>
+    {
         Ok(super::models::OrganizationAccessToken {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
@@ -43,23 +40,22 @@ pub async fn create_organization_access_token<C: ::sqlgen_runtime::GenericClient
             created_at: row.try_get(11)?,
             updated_at: row.try_get(12)?,
         })
-    };
-    let row = client
-        .query_opt(
-            &stmt,
-            &[
-                &params.name,
-                &params.r#type,
-                &params.organization_id,
-                &params.created_by_user_id,
-                &params.hashed_token,
-                &params.obfuscated_token,
-                &params.scopes,
-                &params.expires_at,
-            ],
-        )
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client
+        .prepare_cached(CREATE_ORGANIZATION_ACCESS_TOKEN)
+        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[
+        &params.name,
+        &params.r#type,
+        &params.organization_id,
+        &params.created_by_user_id,
+        &params.hashed_token,
+        &params.obfuscated_token,
+        &params.scopes,
+        &params.expires_at,
+    ];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -85,17 +81,11 @@ pub struct GetActiveOrganizationAccessTokenByHashRow {
 pub async fn get_active_organization_access_token_by_hash<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     hashed_token: &str,
-) -> ::std::result::Result<
-    ::std::option::Option<GetActiveOrganizationAccessTokenByHashRow>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client
-        .prepare_cached(GET_ACTIVE_ORGANIZATION_ACCESS_TOKEN_BY_HASH)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        GetActiveOrganizationAccessTokenByHashRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::option::Option<GetActiveOrganizationAccessTokenByHashRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<GetActiveOrganizationAccessTokenByHashRow, ::tokio_postgres::Error>
+    {
         Ok(GetActiveOrganizationAccessTokenByHashRow {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
@@ -106,8 +96,12 @@ pub async fn get_active_organization_access_token_by_hash<C: ::sqlgen_runtime::G
             organization_slug: row.try_get(6)?,
             runs_enabled: row.try_get(7)?,
         })
-    };
-    let row = client.query_opt(&stmt, &[&hashed_token]).await?;
+    }
+    let stmt = client
+        .prepare_cached(GET_ACTIVE_ORGANIZATION_ACCESS_TOKEN_BY_HASH)
+        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&hashed_token];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -137,17 +131,10 @@ pub struct FindOrganizationAccessTokenByHashRow {
 pub async fn find_organization_access_token_by_hash<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     hashed_token: &str,
-) -> ::std::result::Result<
-    ::std::option::Option<FindOrganizationAccessTokenByHashRow>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client
-        .prepare_cached(FIND_ORGANIZATION_ACCESS_TOKEN_BY_HASH)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        FindOrganizationAccessTokenByHashRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::option::Option<FindOrganizationAccessTokenByHashRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<FindOrganizationAccessTokenByHashRow, ::tokio_postgres::Error> {
         Ok(FindOrganizationAccessTokenByHashRow {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
@@ -162,8 +149,12 @@ pub async fn find_organization_access_token_by_hash<C: ::sqlgen_runtime::Generic
             organization_slug: row.try_get(10)?,
             runs_enabled: row.try_get(11)?,
         })
-    };
-    let row = client.query_opt(&stmt, &[&hashed_token]).await?;
+    }
+    let stmt = client
+        .prepare_cached(FIND_ORGANIZATION_ACCESS_TOKEN_BY_HASH)
+        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&hashed_token];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -192,15 +183,10 @@ pub struct ListOrganizationAccessTokensRow {
 pub async fn list_organization_access_tokens<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     organization_id: ::uuid::Uuid,
-) -> ::std::result::Result<::std::vec::Vec<ListOrganizationAccessTokensRow>, ::sqlgen_runtime::Error>
-{
-    let stmt = client
-        .prepare_cached(LIST_ORGANIZATION_ACCESS_TOKENS)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        ListOrganizationAccessTokensRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<ListOrganizationAccessTokensRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<ListOrganizationAccessTokensRow, ::tokio_postgres::Error> {
         Ok(ListOrganizationAccessTokensRow {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
@@ -214,8 +200,12 @@ pub async fn list_organization_access_tokens<C: ::sqlgen_runtime::GenericClient>
             created_by_email: row.try_get(9)?,
             created_by_label: row.try_get(10)?,
         })
-    };
-    let rows = client.query(&stmt, &[&organization_id]).await?;
+    }
+    let stmt = client
+        .prepare_cached(LIST_ORGANIZATION_ACCESS_TOKENS)
+        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&organization_id];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -230,11 +220,12 @@ pub const TOUCH_ORGANIZATION_ACCESS_TOKEN: &str =
 pub async fn touch_organization_access_token<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     id: i64,
-) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<()> {
     let stmt = client
         .prepare_cached(TOUCH_ORGANIZATION_ACCESS_TOKEN)
         .await?;
-    client.execute(&stmt, &[&id]).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&id];
+    client.execute(&stmt, params).await?;
     Ok(())
 }
 
@@ -255,24 +246,21 @@ pub async fn revoke_organization_access_token<C: ::sqlgen_runtime::GenericClient
     client: &C,
     id: i64,
     organization_id: ::uuid::Uuid,
-) -> ::std::result::Result<
-    ::std::option::Option<RevokeOrganizationAccessTokenRow>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client
-        .prepare_cached(REVOKE_ORGANIZATION_ACCESS_TOKEN)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        RevokeOrganizationAccessTokenRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::option::Option<RevokeOrganizationAccessTokenRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<RevokeOrganizationAccessTokenRow, ::tokio_postgres::Error> {
         Ok(RevokeOrganizationAccessTokenRow {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
             revoked_at: row.try_get(2)?,
         })
-    };
-    let row = client.query_opt(&stmt, &[&id, &organization_id]).await?;
+    }
+    let stmt = client
+        .prepare_cached(REVOKE_ORGANIZATION_ACCESS_TOKEN)
+        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&id, &organization_id];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -284,11 +272,12 @@ pub const DELETE_EXPIRED_ORGANIZATION_ACCESS_TOKENS: &str =
 pub async fn delete_expired_organization_access_tokens<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     expired_before: ::time::OffsetDateTime,
-) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<u64> {
     let stmt = client
         .prepare_cached(DELETE_EXPIRED_ORGANIZATION_ACCESS_TOKENS)
         .await?;
-    Ok(client.execute(&stmt, &[&expired_before]).await?)
+    let params: &::sqlgen_runtime::Params<'_> = &[&expired_before];
+    Ok(client.execute(&stmt, params).await?)
 }
 
 /// SQL of [`delete_tokens_of_deleted_organizations`].
@@ -306,23 +295,19 @@ pub struct DeleteTokensOfDeletedOrganizationsRow {
 /// Deletes the tokens of soft-deleted organizations.
 pub async fn delete_tokens_of_deleted_organizations<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
-) -> ::std::result::Result<
-    ::std::vec::Vec<DeleteTokensOfDeletedOrganizationsRow>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client
-        .prepare_cached(DELETE_TOKENS_OF_DELETED_ORGANIZATIONS)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        DeleteTokensOfDeletedOrganizationsRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<DeleteTokensOfDeletedOrganizationsRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<DeleteTokensOfDeletedOrganizationsRow, ::tokio_postgres::Error> {
         Ok(DeleteTokensOfDeletedOrganizationsRow {
             id: row.try_get(0)?,
             organization_id: row.try_get(1)?,
             organization_slug: row.try_get(2)?,
         })
-    };
+    }
+    let stmt = client
+        .prepare_cached(DELETE_TOKENS_OF_DELETED_ORGANIZATIONS)
+        .await?;
     let rows = client.query(&stmt, &[]).await?;
     Ok(rows
         .iter()

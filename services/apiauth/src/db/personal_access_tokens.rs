@@ -17,12 +17,10 @@ pub struct CreatePersonalAccessTokenParams<'a> {
 pub async fn create_personal_access_token<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     params: &CreatePersonalAccessTokenParams<'_>,
-) -> ::std::result::Result<super::models::PersonalAccessToken, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(CREATE_PERSONAL_ACCESS_TOKEN).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        super::models::PersonalAccessToken,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<super::models::PersonalAccessToken> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::PersonalAccessToken, ::tokio_postgres::Error> {
         Ok(super::models::PersonalAccessToken {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
@@ -35,20 +33,17 @@ pub async fn create_personal_access_token<C: ::sqlgen_runtime::GenericClient>(
             updated_at: row.try_get(8)?,
             expires_at: row.try_get(9)?,
         })
-    };
-    let row = client
-        .query_opt(
-            &stmt,
-            &[
-                &params.name,
-                &params.user_id,
-                &params.hashed_token,
-                &params.obfuscated_token,
-                &params.expires_at,
-            ],
-        )
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(CREATE_PERSONAL_ACCESS_TOKEN).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[
+        &params.name,
+        &params.user_id,
+        &params.hashed_token,
+        &params.obfuscated_token,
+        &params.expires_at,
+    ];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -80,17 +75,10 @@ pub struct GetActivePersonalAccessTokenByHashRow {
 pub async fn get_active_personal_access_token_by_hash<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     hashed_token: &str,
-) -> ::std::result::Result<
-    ::std::option::Option<GetActivePersonalAccessTokenByHashRow>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client
-        .prepare_cached(GET_ACTIVE_PERSONAL_ACCESS_TOKEN_BY_HASH)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        GetActivePersonalAccessTokenByHashRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::option::Option<GetActivePersonalAccessTokenByHashRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<GetActivePersonalAccessTokenByHashRow, ::tokio_postgres::Error> {
         Ok(GetActivePersonalAccessTokenByHashRow {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
@@ -106,8 +94,12 @@ pub async fn get_active_personal_access_token_by_hash<C: ::sqlgen_runtime::Gener
             user_is_admin: row.try_get(11)?,
             user_authentication_method: row.try_get(12)?,
         })
-    };
-    let row = client.query_opt(&stmt, &[&hashed_token]).await?;
+    }
+    let stmt = client
+        .prepare_cached(GET_ACTIVE_PERSONAL_ACCESS_TOKEN_BY_HASH)
+        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&hashed_token];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -135,17 +127,10 @@ pub struct FindPersonalAccessTokenByHashRow {
 pub async fn find_personal_access_token_by_hash<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     hashed_token: &str,
-) -> ::std::result::Result<
-    ::std::option::Option<FindPersonalAccessTokenByHashRow>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client
-        .prepare_cached(FIND_PERSONAL_ACCESS_TOKEN_BY_HASH)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        FindPersonalAccessTokenByHashRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::option::Option<FindPersonalAccessTokenByHashRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<FindPersonalAccessTokenByHashRow, ::tokio_postgres::Error> {
         Ok(FindPersonalAccessTokenByHashRow {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
@@ -158,8 +143,12 @@ pub async fn find_personal_access_token_by_hash<C: ::sqlgen_runtime::GenericClie
             user_email: row.try_get(8)?,
             user_is_admin: row.try_get(9)?,
         })
-    };
-    let row = client.query_opt(&stmt, &[&hashed_token]).await?;
+    }
+    let stmt = client
+        .prepare_cached(FIND_PERSONAL_ACCESS_TOKEN_BY_HASH)
+        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&hashed_token];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -192,17 +181,10 @@ pub struct ListPersonalAccessTokensForUserParams {
 pub async fn list_personal_access_tokens_for_user<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     params: &ListPersonalAccessTokensForUserParams,
-) -> ::std::result::Result<
-    ::std::vec::Vec<ListPersonalAccessTokensForUserRow>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client
-        .prepare_cached(LIST_PERSONAL_ACCESS_TOKENS_FOR_USER)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        ListPersonalAccessTokensForUserRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<ListPersonalAccessTokensForUserRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<ListPersonalAccessTokensForUserRow, ::tokio_postgres::Error> {
         Ok(ListPersonalAccessTokensForUserRow {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
@@ -212,18 +194,17 @@ pub async fn list_personal_access_tokens_for_user<C: ::sqlgen_runtime::GenericCl
             expires_at: row.try_get(5)?,
             created_at: row.try_get(6)?,
         })
-    };
-    let rows = client
-        .query(
-            &stmt,
-            &[
-                &params.user_id,
-                &params.include_revoked,
-                &params.limit,
-                &params.offset,
-            ],
-        )
+    }
+    let stmt = client
+        .prepare_cached(LIST_PERSONAL_ACCESS_TOKENS_FOR_USER)
         .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[
+        &params.user_id,
+        &params.include_revoked,
+        &params.limit,
+        &params.offset,
+    ];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -238,9 +219,10 @@ pub const TOUCH_PERSONAL_ACCESS_TOKEN: &str =
 pub async fn touch_personal_access_token<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     id: ::uuid::Uuid,
-) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<()> {
     let stmt = client.prepare_cached(TOUCH_PERSONAL_ACCESS_TOKEN).await?;
-    client.execute(&stmt, &[&id]).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&id];
+    client.execute(&stmt, params).await?;
     Ok(())
 }
 
@@ -253,9 +235,10 @@ pub async fn revoke_personal_access_token<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     id: ::uuid::Uuid,
     user_id: ::uuid::Uuid,
-) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<u64> {
     let stmt = client.prepare_cached(REVOKE_PERSONAL_ACCESS_TOKEN).await?;
-    Ok(client.execute(&stmt, &[&id, &user_id]).await?)
+    let params: &::sqlgen_runtime::Params<'_> = &[&id, &user_id];
+    Ok(client.execute(&stmt, params).await?)
 }
 
 /// SQL of [`revoke_all_personal_access_tokens_for_user`].
@@ -274,24 +257,22 @@ pub struct RevokeAllPersonalAccessTokensForUserRow {
 pub async fn revoke_all_personal_access_tokens_for_user<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     user_id: ::uuid::Uuid,
-) -> ::std::result::Result<
-    ::std::vec::Vec<RevokeAllPersonalAccessTokensForUserRow>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client
-        .prepare_cached(REVOKE_ALL_PERSONAL_ACCESS_TOKENS_FOR_USER)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        RevokeAllPersonalAccessTokensForUserRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<RevokeAllPersonalAccessTokensForUserRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<RevokeAllPersonalAccessTokensForUserRow, ::tokio_postgres::Error>
+    {
         Ok(RevokeAllPersonalAccessTokensForUserRow {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
             revoked_at: row.try_get(2)?,
         })
-    };
-    let rows = client.query(&stmt, &[&user_id]).await?;
+    }
+    let stmt = client
+        .prepare_cached(REVOKE_ALL_PERSONAL_ACCESS_TOKENS_FOR_USER)
+        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&user_id];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -315,23 +296,22 @@ pub struct ListUsersByActiveTokenCountRow {
 pub async fn list_users_by_active_token_count<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     limit: i64,
-) -> ::std::result::Result<::std::vec::Vec<ListUsersByActiveTokenCountRow>, ::sqlgen_runtime::Error>
-{
-    let stmt = client
-        .prepare_cached(LIST_USERS_BY_ACTIVE_TOKEN_COUNT)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        ListUsersByActiveTokenCountRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<ListUsersByActiveTokenCountRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<ListUsersByActiveTokenCountRow, ::tokio_postgres::Error> {
         Ok(ListUsersByActiveTokenCountRow {
             id: row.try_get(0)?,
             email: row.try_get(1)?,
             token_count: row.try_get(2)?,
             last_used_at: row.try_get(3)?,
         })
-    };
-    let rows = client.query(&stmt, &[&limit]).await?;
+    }
+    let stmt = client
+        .prepare_cached(LIST_USERS_BY_ACTIVE_TOKEN_COUNT)
+        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&limit];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -353,49 +333,56 @@ pub struct GetPersonalAccessTokenWithUserRow {
 pub async fn get_personal_access_token_with_user<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     id: ::uuid::Uuid,
-) -> ::std::result::Result<
-    ::std::option::Option<GetPersonalAccessTokenWithUserRow>,
-    ::sqlgen_runtime::Error,
-> {
+) -> ::sqlgen_runtime::Result<::std::option::Option<GetPersonalAccessTokenWithUserRow>> {
+    fn decode_personal_access_token(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::PersonalAccessToken, ::tokio_postgres::Error> {
+        Ok(super::models::PersonalAccessToken {
+            id: row.try_get(0)?,
+            name: row.try_get(1)?,
+            user_id: row.try_get(2)?,
+            hashed_token: row.try_get(3)?,
+            obfuscated_token: row.try_get(4)?,
+            last_accessed_at: row.try_get(5)?,
+            revoked_at: row.try_get(6)?,
+            created_at: row.try_get(7)?,
+            updated_at: row.try_get(8)?,
+            expires_at: row.try_get(9)?,
+        })
+    }
+    fn decode_user(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::User, ::tokio_postgres::Error> {
+        Ok(super::models::User {
+            id: row.try_get(10)?,
+            email: row.try_get(11)?,
+            authentication_method: row.try_get(12)?,
+            authentication_profile: row.try_get(13)?,
+            name: row.try_get(14)?,
+            display_name: row.try_get(15)?,
+            avatar_url: row.try_get(16)?,
+            admin: row.try_get(17)?,
+            marketing_emails: row.try_get(18)?,
+            confirmed_basic_details: row.try_get(19)?,
+            signup_source: row.try_get(20)?,
+            created_at: row.try_get(21)?,
+            updated_at: row.try_get(22)?,
+            last_login_at: row.try_get(23)?,
+            last_login_ip: row.try_get(24)?,
+        })
+    }
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<GetPersonalAccessTokenWithUserRow, ::tokio_postgres::Error> {
+        Ok(GetPersonalAccessTokenWithUserRow {
+            personal_access_token: decode_personal_access_token(row)?,
+            user: decode_user(row)?,
+        })
+    }
     let stmt = client
         .prepare_cached(GET_PERSONAL_ACCESS_TOKEN_WITH_USER)
         .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        GetPersonalAccessTokenWithUserRow,
-        ::tokio_postgres::Error,
-    > {
-        Ok(GetPersonalAccessTokenWithUserRow {
-            personal_access_token: super::models::PersonalAccessToken {
-                id: row.try_get(0)?,
-                name: row.try_get(1)?,
-                user_id: row.try_get(2)?,
-                hashed_token: row.try_get(3)?,
-                obfuscated_token: row.try_get(4)?,
-                last_accessed_at: row.try_get(5)?,
-                revoked_at: row.try_get(6)?,
-                created_at: row.try_get(7)?,
-                updated_at: row.try_get(8)?,
-                expires_at: row.try_get(9)?,
-            },
-            user: super::models::User {
-                id: row.try_get(10)?,
-                email: row.try_get(11)?,
-                authentication_method: row.try_get(12)?,
-                authentication_profile: row.try_get(13)?,
-                name: row.try_get(14)?,
-                display_name: row.try_get(15)?,
-                avatar_url: row.try_get(16)?,
-                admin: row.try_get(17)?,
-                marketing_emails: row.try_get(18)?,
-                confirmed_basic_details: row.try_get(19)?,
-                signup_source: row.try_get(20)?,
-                created_at: row.try_get(21)?,
-                updated_at: row.try_get(22)?,
-                last_login_at: row.try_get(23)?,
-                last_login_ip: row.try_get(24)?,
-            },
-        })
-    };
-    let row = client.query_opt(&stmt, &[&id]).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&id];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }

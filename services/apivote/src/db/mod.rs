@@ -13,336 +13,234 @@ pub trait Queries {
         id: &str,
         api_identifier: &str,
         user_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<models::ApiIntegrationVote>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::ApiIntegrationVote>>;
     /// Records a vote, or refreshes the timestamp of an existing one.
     fn upsert_vote(
         &self,
         id: &str,
         api_identifier: &str,
         user_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::ApiIntegrationVote>;
     /// Records a vote; a second vote of the user for the API is a unique violation.
     fn record_vote(
         &self,
         id: &str,
         api_identifier: &str,
         user_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<()>;
     fn get_vote_by_id(
         &self,
         id: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::ApiIntegrationVote>;
     fn get_vote(
         &self,
         api_identifier: &str,
         user_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<models::ApiIntegrationVote>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::ApiIntegrationVote>>;
     fn has_user_voted(
         &self,
         api_identifier: &str,
         user_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<bool, ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<bool>;
     /// Number of votes per API, most wanted first.
     fn count_votes_by_api(
         &self,
         limit: i64,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<votes::CountVotesByApiRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
-    fn count_votes_for_api(
-        &self,
-        api_identifier: &str,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<i64, ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<votes::CountVotesByApiRow>>;
+    fn count_votes_for_api(&self, api_identifier: &str) -> impl ::sqlgen_runtime::QueryFuture<i64>;
     /// The users who voted for an API, oldest vote first.
     fn list_voters_for_api(
         &self,
         api_identifier: &str,
         limit: i64,
         offset: i64,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<votes::ListVotersForApiRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<votes::ListVotersForApiRow>>;
     fn list_votes_by_user(
         &self,
         user_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<models::ApiIntegrationVote>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::ApiIntegrationVote>>;
     /// Every user, with their vote for the given API if they cast one (the vote
     /// columns are NULL otherwise).
     fn list_users_with_vote_status(
         &self,
         api_identifier: &str,
         limit: i64,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<votes::ListUsersWithVoteStatusRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<votes::ListUsersWithVoteStatusRow>>;
     /// Users who voted for either of two APIs, with both vote times (either may be NULL).
     fn compare_api_voters(
         &self,
         first_api: &str,
         second_api: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<votes::CompareApiVotersRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<votes::CompareApiVotersRow>>;
     /// Withdraws a vote and returns it; no row if there was none.
     fn delete_vote(
         &self,
         api_identifier: &str,
         user_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<votes::DeleteVoteRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
-    fn delete_votes_for_api(
-        &self,
-        api_identifier: &str,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<u64, ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<votes::DeleteVoteRow>>;
+    fn delete_votes_for_api(&self, api_identifier: &str)
+        -> impl ::sqlgen_runtime::QueryFuture<u64>;
     /// Looks up one vote by id per item, all in one round trip; a missing vote is
     /// that item's `Error::NotFound`.
     fn get_votes_by_id(
         &self,
         items: &[&str],
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<
-                ::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error>,
-            >,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<::sqlgen_runtime::Result<models::ApiIntegrationVote>>,
+    >;
     /// The voters of each API, oldest vote first, all in one round trip.
     fn list_voter_ids_for_apis(
         &self,
         items: &[&str],
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<
-                ::std::result::Result<::std::vec::Vec<::uuid::Uuid>, ::sqlgen_runtime::Error>,
-            >,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<::sqlgen_runtime::Result<::std::vec::Vec<::uuid::Uuid>>>,
+    >;
     /// Records many votes in one round trip; each duplicate is that item's error
     /// (a unique violation) and does not stop the others.
     fn cast_votes(
         &self,
         items: &[votes::CastVotesParams<'_>],
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::sqlgen_runtime::Result<()>>>;
     /// Withdraws many votes in one round trip.
     fn delete_votes(
         &self,
         items: &[votes::DeleteVotesParams<'_>],
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::sqlgen_runtime::Result<()>>>;
     /// Imports votes in bulk (binary COPY); a duplicate fails the whole import.
-    fn import_votes<'a, I>(
+    fn import_votes<'a>(
         &self,
-        items: I,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<u64, ::sqlgen_runtime::Error>> + Send
-    where
-        I: ::std::iter::IntoIterator<Item = votes::ImportVotesParams<'a>> + Send,
-        I::IntoIter: Send;
+        items: impl ::sqlgen_runtime::CopyItems<votes::ImportVotesParams<'a>>,
+    ) -> impl ::sqlgen_runtime::QueryFuture<u64>;
 }
 
 impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
-    async fn create_vote(
+    fn create_vote(
         &self,
         id: &str,
         api_identifier: &str,
         user_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ::std::option::Option<models::ApiIntegrationVote>,
-        ::sqlgen_runtime::Error,
-    > {
-        votes::create_vote(self, id, api_identifier, user_id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::ApiIntegrationVote>> {
+        votes::create_vote(self, id, api_identifier, user_id)
     }
-    async fn upsert_vote(
+    fn upsert_vote(
         &self,
         id: &str,
         api_identifier: &str,
         user_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error> {
-        votes::upsert_vote(self, id, api_identifier, user_id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::ApiIntegrationVote> {
+        votes::upsert_vote(self, id, api_identifier, user_id)
     }
-    async fn record_vote(
+    fn record_vote(
         &self,
         id: &str,
         api_identifier: &str,
         user_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
-        votes::record_vote(self, id, api_identifier, user_id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<()> {
+        votes::record_vote(self, id, api_identifier, user_id)
     }
-    async fn get_vote_by_id(
+    fn get_vote_by_id(
         &self,
         id: &str,
-    ) -> ::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error> {
-        votes::get_vote_by_id(self, id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::ApiIntegrationVote> {
+        votes::get_vote_by_id(self, id)
     }
-    async fn get_vote(
+    fn get_vote(
         &self,
         api_identifier: &str,
         user_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ::std::option::Option<models::ApiIntegrationVote>,
-        ::sqlgen_runtime::Error,
-    > {
-        votes::get_vote(self, api_identifier, user_id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::ApiIntegrationVote>> {
+        votes::get_vote(self, api_identifier, user_id)
     }
-    async fn has_user_voted(
+    fn has_user_voted(
         &self,
         api_identifier: &str,
         user_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<bool, ::sqlgen_runtime::Error> {
-        votes::has_user_voted(self, api_identifier, user_id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<bool> {
+        votes::has_user_voted(self, api_identifier, user_id)
     }
-    async fn count_votes_by_api(
+    fn count_votes_by_api(
         &self,
         limit: i64,
-    ) -> ::std::result::Result<::std::vec::Vec<votes::CountVotesByApiRow>, ::sqlgen_runtime::Error>
-    {
-        votes::count_votes_by_api(self, limit).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<votes::CountVotesByApiRow>> {
+        votes::count_votes_by_api(self, limit)
     }
-    async fn count_votes_for_api(
-        &self,
-        api_identifier: &str,
-    ) -> ::std::result::Result<i64, ::sqlgen_runtime::Error> {
-        votes::count_votes_for_api(self, api_identifier).await
+    fn count_votes_for_api(&self, api_identifier: &str) -> impl ::sqlgen_runtime::QueryFuture<i64> {
+        votes::count_votes_for_api(self, api_identifier)
     }
-    async fn list_voters_for_api(
+    fn list_voters_for_api(
         &self,
         api_identifier: &str,
         limit: i64,
         offset: i64,
-    ) -> ::std::result::Result<::std::vec::Vec<votes::ListVotersForApiRow>, ::sqlgen_runtime::Error>
-    {
-        votes::list_voters_for_api(self, api_identifier, limit, offset).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<votes::ListVotersForApiRow>> {
+        votes::list_voters_for_api(self, api_identifier, limit, offset)
     }
-    async fn list_votes_by_user(
+    fn list_votes_by_user(
         &self,
         user_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<::std::vec::Vec<models::ApiIntegrationVote>, ::sqlgen_runtime::Error>
-    {
-        votes::list_votes_by_user(self, user_id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::ApiIntegrationVote>> {
+        votes::list_votes_by_user(self, user_id)
     }
-    async fn list_users_with_vote_status(
+    fn list_users_with_vote_status(
         &self,
         api_identifier: &str,
         limit: i64,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<votes::ListUsersWithVoteStatusRow>,
-        ::sqlgen_runtime::Error,
-    > {
-        votes::list_users_with_vote_status(self, api_identifier, limit).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<votes::ListUsersWithVoteStatusRow>>
+    {
+        votes::list_users_with_vote_status(self, api_identifier, limit)
     }
-    async fn compare_api_voters(
+    fn compare_api_voters(
         &self,
         first_api: &str,
         second_api: &str,
-    ) -> ::std::result::Result<::std::vec::Vec<votes::CompareApiVotersRow>, ::sqlgen_runtime::Error>
-    {
-        votes::compare_api_voters(self, first_api, second_api).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<votes::CompareApiVotersRow>> {
+        votes::compare_api_voters(self, first_api, second_api)
     }
-    async fn delete_vote(
+    fn delete_vote(
         &self,
         api_identifier: &str,
         user_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<::std::option::Option<votes::DeleteVoteRow>, ::sqlgen_runtime::Error>
-    {
-        votes::delete_vote(self, api_identifier, user_id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<votes::DeleteVoteRow>> {
+        votes::delete_vote(self, api_identifier, user_id)
     }
-    async fn delete_votes_for_api(
+    fn delete_votes_for_api(
         &self,
         api_identifier: &str,
-    ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
-        votes::delete_votes_for_api(self, api_identifier).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<u64> {
+        votes::delete_votes_for_api(self, api_identifier)
     }
-    async fn get_votes_by_id(
+    fn get_votes_by_id(
         &self,
         items: &[&str],
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<::std::result::Result<models::ApiIntegrationVote, ::sqlgen_runtime::Error>>,
-        ::sqlgen_runtime::Error,
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<::sqlgen_runtime::Result<models::ApiIntegrationVote>>,
     > {
-        votes::get_votes_by_id(self, items).await
+        votes::get_votes_by_id(self, items)
     }
-    async fn list_voter_ids_for_apis(
+    fn list_voter_ids_for_apis(
         &self,
         items: &[&str],
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<
-            ::std::result::Result<::std::vec::Vec<::uuid::Uuid>, ::sqlgen_runtime::Error>,
-        >,
-        ::sqlgen_runtime::Error,
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<::sqlgen_runtime::Result<::std::vec::Vec<::uuid::Uuid>>>,
     > {
-        votes::list_voter_ids_for_apis(self, items).await
+        votes::list_voter_ids_for_apis(self, items)
     }
-    async fn cast_votes(
+    fn cast_votes(
         &self,
         items: &[votes::CastVotesParams<'_>],
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-        ::sqlgen_runtime::Error,
-    > {
-        votes::cast_votes(self, items).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::sqlgen_runtime::Result<()>>> {
+        votes::cast_votes(self, items)
     }
-    async fn delete_votes(
+    fn delete_votes(
         &self,
         items: &[votes::DeleteVotesParams<'_>],
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-        ::sqlgen_runtime::Error,
-    > {
-        votes::delete_votes(self, items).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::sqlgen_runtime::Result<()>>> {
+        votes::delete_votes(self, items)
     }
-    async fn import_votes<'a, I>(
+    fn import_votes<'a>(
         &self,
-        items: I,
-    ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error>
-    where
-        I: ::std::iter::IntoIterator<Item = votes::ImportVotesParams<'a>> + Send,
-        I::IntoIter: Send,
-    {
-        votes::import_votes(self, items).await
+        items: impl ::sqlgen_runtime::CopyItems<votes::ImportVotesParams<'a>>,
+    ) -> impl ::sqlgen_runtime::QueryFuture<u64> {
+        votes::import_votes(self, items)
     }
 }

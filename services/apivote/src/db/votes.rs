@@ -9,15 +9,10 @@ pub async fn create_vote<C: ::sqlgen_runtime::GenericClient>(
     id: &str,
     api_identifier: &str,
     user_id: ::uuid::Uuid,
-) -> ::std::result::Result<
-    ::std::option::Option<super::models::ApiIntegrationVote>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client.prepare_cached(CREATE_VOTE).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        super::models::ApiIntegrationVote,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::option::Option<super::models::ApiIntegrationVote>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::ApiIntegrationVote, ::tokio_postgres::Error> {
         Ok(super::models::ApiIntegrationVote {
             id: row.try_get(0)?,
             api_identifier: row.try_get(1)?,
@@ -25,10 +20,10 @@ pub async fn create_vote<C: ::sqlgen_runtime::GenericClient>(
             created_at: row.try_get(3)?,
             updated_at: row.try_get(4)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&id, &api_identifier, &user_id])
-        .await?;
+    }
+    let stmt = client.prepare_cached(CREATE_VOTE).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&id, &api_identifier, &user_id];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -41,12 +36,10 @@ pub async fn upsert_vote<C: ::sqlgen_runtime::GenericClient>(
     id: &str,
     api_identifier: &str,
     user_id: ::uuid::Uuid,
-) -> ::std::result::Result<super::models::ApiIntegrationVote, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(UPSERT_VOTE).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        super::models::ApiIntegrationVote,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<super::models::ApiIntegrationVote> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::ApiIntegrationVote, ::tokio_postgres::Error> {
         Ok(super::models::ApiIntegrationVote {
             id: row.try_get(0)?,
             api_identifier: row.try_get(1)?,
@@ -54,11 +47,11 @@ pub async fn upsert_vote<C: ::sqlgen_runtime::GenericClient>(
             created_at: row.try_get(3)?,
             updated_at: row.try_get(4)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&id, &api_identifier, &user_id])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(UPSERT_VOTE).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&id, &api_identifier, &user_id];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -71,11 +64,10 @@ pub async fn record_vote<C: ::sqlgen_runtime::GenericClient>(
     id: &str,
     api_identifier: &str,
     user_id: ::uuid::Uuid,
-) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<()> {
     let stmt = client.prepare_cached(RECORD_VOTE).await?;
-    client
-        .execute(&stmt, &[&id, &api_identifier, &user_id])
-        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&id, &api_identifier, &user_id];
+    client.execute(&stmt, params).await?;
     Ok(())
 }
 
@@ -86,12 +78,10 @@ pub const GET_VOTE_BY_ID: &str = "SELECT id, \"apiIdentifier\", \"userId\", \"cr
 pub async fn get_vote_by_id<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     id: &str,
-) -> ::std::result::Result<super::models::ApiIntegrationVote, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(GET_VOTE_BY_ID).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        super::models::ApiIntegrationVote,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<super::models::ApiIntegrationVote> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::ApiIntegrationVote, ::tokio_postgres::Error> {
         Ok(super::models::ApiIntegrationVote {
             id: row.try_get(0)?,
             api_identifier: row.try_get(1)?,
@@ -99,11 +89,11 @@ pub async fn get_vote_by_id<C: ::sqlgen_runtime::GenericClient>(
             created_at: row.try_get(3)?,
             updated_at: row.try_get(4)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&id])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(GET_VOTE_BY_ID).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&id];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -115,15 +105,10 @@ pub async fn get_vote<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     api_identifier: &str,
     user_id: ::uuid::Uuid,
-) -> ::std::result::Result<
-    ::std::option::Option<super::models::ApiIntegrationVote>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client.prepare_cached(GET_VOTE).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        super::models::ApiIntegrationVote,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::option::Option<super::models::ApiIntegrationVote>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::ApiIntegrationVote, ::tokio_postgres::Error> {
         Ok(super::models::ApiIntegrationVote {
             id: row.try_get(0)?,
             api_identifier: row.try_get(1)?,
@@ -131,10 +116,10 @@ pub async fn get_vote<C: ::sqlgen_runtime::GenericClient>(
             created_at: row.try_get(3)?,
             updated_at: row.try_get(4)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&api_identifier, &user_id])
-        .await?;
+    }
+    let stmt = client.prepare_cached(GET_VOTE).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&api_identifier, &user_id];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -146,16 +131,14 @@ pub async fn has_user_voted<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     api_identifier: &str,
     user_id: ::uuid::Uuid,
-) -> ::std::result::Result<bool, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<bool> {
+    fn decode(row: &::tokio_postgres::Row) -> ::std::result::Result<bool, ::tokio_postgres::Error> {
+        row.try_get(0)
+    }
     let stmt = client.prepare_cached(HAS_USER_VOTED).await?;
-    let decode =
-        |row: &::tokio_postgres::Row| -> ::std::result::Result<bool, ::tokio_postgres::Error> {
-            row.try_get(0)
-        };
-    let row = client
-        .query_opt(&stmt, &[&api_identifier, &user_id])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&api_identifier, &user_id];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -176,19 +159,20 @@ pub struct CountVotesByApiRow {
 pub async fn count_votes_by_api<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     limit: i64,
-) -> ::std::result::Result<::std::vec::Vec<CountVotesByApiRow>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(COUNT_VOTES_BY_API).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<CountVotesByApiRow>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<CountVotesByApiRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<CountVotesByApiRow, ::tokio_postgres::Error> {
         Ok(CountVotesByApiRow {
             api_identifier: row.try_get(0)?,
             vote_count: row.try_get(1)?,
             first_vote_at: row.try_get(2)?,
             latest_vote_at: row.try_get(3)?,
         })
-    };
-    let rows = client.query(&stmt, &[&limit]).await?;
+    }
+    let stmt = client.prepare_cached(COUNT_VOTES_BY_API).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&limit];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -203,16 +187,14 @@ pub const COUNT_VOTES_FOR_API: &str =
 pub async fn count_votes_for_api<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     api_identifier: &str,
-) -> ::std::result::Result<i64, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<i64> {
+    fn decode(row: &::tokio_postgres::Row) -> ::std::result::Result<i64, ::tokio_postgres::Error> {
+        row.try_get(0)
+    }
     let stmt = client.prepare_cached(COUNT_VOTES_FOR_API).await?;
-    let decode =
-        |row: &::tokio_postgres::Row| -> ::std::result::Result<i64, ::tokio_postgres::Error> {
-            row.try_get(0)
-        };
-    let row = client
-        .query_opt(&stmt, &[&api_identifier])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&api_identifier];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -236,11 +218,10 @@ pub async fn list_voters_for_api<C: ::sqlgen_runtime::GenericClient>(
     api_identifier: &str,
     limit: i64,
     offset: i64,
-) -> ::std::result::Result<::std::vec::Vec<ListVotersForApiRow>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(LIST_VOTERS_FOR_API).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<ListVotersForApiRow>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<ListVotersForApiRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<ListVotersForApiRow, ::tokio_postgres::Error> {
         Ok(ListVotersForApiRow {
             id: row.try_get(0)?,
             user_id: row.try_get(1)?,
@@ -248,10 +229,10 @@ pub async fn list_voters_for_api<C: ::sqlgen_runtime::GenericClient>(
             email: row.try_get(3)?,
             display_name: row.try_get(4)?,
         })
-    };
-    let rows = client
-        .query(&stmt, &[&api_identifier, &limit, &offset])
-        .await?;
+    }
+    let stmt = client.prepare_cached(LIST_VOTERS_FOR_API).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&api_identifier, &limit, &offset];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -265,15 +246,10 @@ pub const LIST_VOTES_BY_USER: &str = "SELECT v.id, v.\"apiIdentifier\", v.\"user
 pub async fn list_votes_by_user<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     user_id: ::uuid::Uuid,
-) -> ::std::result::Result<
-    ::std::vec::Vec<super::models::ApiIntegrationVote>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client.prepare_cached(LIST_VOTES_BY_USER).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        super::models::ApiIntegrationVote,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<super::models::ApiIntegrationVote>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::ApiIntegrationVote, ::tokio_postgres::Error> {
         Ok(super::models::ApiIntegrationVote {
             id: row.try_get(0)?,
             api_identifier: row.try_get(1)?,
@@ -281,8 +257,10 @@ pub async fn list_votes_by_user<C: ::sqlgen_runtime::GenericClient>(
             created_at: row.try_get(3)?,
             updated_at: row.try_get(4)?,
         })
-    };
-    let rows = client.query(&stmt, &[&user_id]).await?;
+    }
+    let stmt = client.prepare_cached(LIST_VOTES_BY_USER).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&user_id];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -308,19 +286,20 @@ pub async fn list_users_with_vote_status<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     api_identifier: &str,
     limit: i64,
-) -> ::std::result::Result<::std::vec::Vec<ListUsersWithVoteStatusRow>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(LIST_USERS_WITH_VOTE_STATUS).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<ListUsersWithVoteStatusRow>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<ListUsersWithVoteStatusRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<ListUsersWithVoteStatusRow, ::tokio_postgres::Error> {
         Ok(ListUsersWithVoteStatusRow {
             user_id: row.try_get(0)?,
             email: row.try_get(1)?,
             vote_id: row.try_get(2)?,
             voted_at: row.try_get(3)?,
         })
-    };
-    let rows = client.query(&stmt, &[&api_identifier, &limit]).await?;
+    }
+    let stmt = client.prepare_cached(LIST_USERS_WITH_VOTE_STATUS).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&api_identifier, &limit];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -344,18 +323,19 @@ pub async fn compare_api_voters<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     first_api: &str,
     second_api: &str,
-) -> ::std::result::Result<::std::vec::Vec<CompareApiVotersRow>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(COMPARE_API_VOTERS).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<CompareApiVotersRow>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<CompareApiVotersRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<CompareApiVotersRow, ::tokio_postgres::Error> {
         Ok(CompareApiVotersRow {
             user_id: row.try_get(0)?,
             first_voted_at: row.try_get(1)?,
             second_voted_at: row.try_get(2)?,
         })
-    };
-    let rows = client.query(&stmt, &[&first_api, &second_api]).await?;
+    }
+    let stmt = client.prepare_cached(COMPARE_API_VOTERS).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&first_api, &second_api];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -378,19 +358,18 @@ pub async fn delete_vote<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     api_identifier: &str,
     user_id: ::uuid::Uuid,
-) -> ::std::result::Result<::std::option::Option<DeleteVoteRow>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(DELETE_VOTE).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::option::Option<DeleteVoteRow>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<DeleteVoteRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<DeleteVoteRow, ::tokio_postgres::Error> {
         Ok(DeleteVoteRow {
             id: row.try_get(0)?,
             created_at: row.try_get(1)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&api_identifier, &user_id])
-        .await?;
+    }
+    let stmt = client.prepare_cached(DELETE_VOTE).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&api_identifier, &user_id];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -402,9 +381,10 @@ pub const DELETE_VOTES_FOR_API: &str =
 pub async fn delete_votes_for_api<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     api_identifier: &str,
-) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<u64> {
     let stmt = client.prepare_cached(DELETE_VOTES_FOR_API).await?;
-    Ok(client.execute(&stmt, &[&api_identifier]).await?)
+    let params: &::sqlgen_runtime::Params<'_> = &[&api_identifier];
+    Ok(client.execute(&stmt, params).await?)
 }
 
 /// SQL of [`get_votes_by_id`].
@@ -417,20 +397,12 @@ pub const GET_VOTES_BY_ID: &str = "SELECT id, \"apiIdentifier\", \"userId\", \"c
 pub async fn get_votes_by_id<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     items: &[&str],
-) -> ::std::result::Result<
-    ::std::vec::Vec<
-        ::std::result::Result<super::models::ApiIntegrationVote, ::sqlgen_runtime::Error>,
-    >,
-    ::sqlgen_runtime::Error,
+) -> ::sqlgen_runtime::Result<
+    ::std::vec::Vec<::sqlgen_runtime::Result<super::models::ApiIntegrationVote>>,
 > {
-    if items.is_empty() {
-        return Ok(::std::vec::Vec::new());
-    }
-    let stmt = &client.prepare_cached(GET_VOTES_BY_ID).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        super::models::ApiIntegrationVote,
-        ::tokio_postgres::Error,
-    > {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::ApiIntegrationVote, ::tokio_postgres::Error> {
         Ok(super::models::ApiIntegrationVote {
             id: row.try_get(0)?,
             api_identifier: row.try_get(1)?,
@@ -438,18 +410,23 @@ pub async fn get_votes_by_id<C: ::sqlgen_runtime::GenericClient>(
             created_at: row.try_get(3)?,
             updated_at: row.try_get(4)?,
         })
-    };
-    let decode = &decode;
-    Ok(
-        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
-            let row = client
-                .query_opt(stmt, &[item])
-                .await?
-                .ok_or(::sqlgen_runtime::Error::NotFound)?;
-            decode(&row).map_err(::sqlgen_runtime::Error::from)
-        }))
-        .await,
-    )
+    }
+    async fn execute<C: ::sqlgen_runtime::GenericClient>(
+        client: &C,
+        stmt: &::tokio_postgres::Statement,
+        item: &&str,
+    ) -> ::sqlgen_runtime::Result<super::models::ApiIntegrationVote> {
+        let params: &::sqlgen_runtime::Params<'_> = &[item];
+        let row = client.query_opt(stmt, params).await?;
+        let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
+        Ok(decode(&row)?)
+    }
+    if items.is_empty() {
+        return Ok(::std::vec::Vec::new());
+    }
+    let stmt = client.prepare_cached(GET_VOTES_BY_ID).await?;
+    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    Ok(::sqlgen_runtime::pipelined(executions).await)
 }
 
 /// SQL of [`list_voter_ids_for_apis`].
@@ -461,28 +438,32 @@ pub const LIST_VOTER_IDS_FOR_APIS: &str = "SELECT \"userId\" FROM \"ApiIntegrati
 pub async fn list_voter_ids_for_apis<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     items: &[&str],
-) -> ::std::result::Result<
-    ::std::vec::Vec<::std::result::Result<::std::vec::Vec<::uuid::Uuid>, ::sqlgen_runtime::Error>>,
-    ::sqlgen_runtime::Error,
+) -> ::sqlgen_runtime::Result<
+    ::std::vec::Vec<::sqlgen_runtime::Result<::std::vec::Vec<::uuid::Uuid>>>,
 > {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<::uuid::Uuid, ::tokio_postgres::Error> {
+        row.try_get(0)
+    }
+    async fn execute<C: ::sqlgen_runtime::GenericClient>(
+        client: &C,
+        stmt: &::tokio_postgres::Statement,
+        item: &&str,
+    ) -> ::sqlgen_runtime::Result<::std::vec::Vec<::uuid::Uuid>> {
+        let params: &::sqlgen_runtime::Params<'_> = &[item];
+        let rows = client.query(stmt, params).await?;
+        Ok(rows
+            .iter()
+            .map(decode)
+            .collect::<::std::result::Result<_, _>>()?)
+    }
     if items.is_empty() {
         return Ok(::std::vec::Vec::new());
     }
-    let stmt = &client.prepare_cached(LIST_VOTER_IDS_FOR_APIS).await?;
-    let decode = |
-        row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<::uuid::Uuid, ::tokio_postgres::Error> { row.try_get(0) };
-    let decode = &decode;
-    Ok(
-        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
-            let rows = client.query(stmt, &[item]).await?;
-            rows.iter()
-                .map(decode)
-                .collect::<::std::result::Result<_, _>>()
-                .map_err(::sqlgen_runtime::Error::from)
-        }))
-        .await,
-    )
+    let stmt = client.prepare_cached(LIST_VOTER_IDS_FOR_APIS).await?;
+    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    Ok(::sqlgen_runtime::pipelined(executions).await)
 }
 
 /// SQL of [`cast_votes`].
@@ -503,26 +484,23 @@ pub struct CastVotesParams<'a> {
 pub async fn cast_votes<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     items: &[CastVotesParams<'_>],
-) -> ::std::result::Result<
-    ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-    ::sqlgen_runtime::Error,
-> {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<::sqlgen_runtime::Result<()>>> {
+    async fn execute<C: ::sqlgen_runtime::GenericClient>(
+        client: &C,
+        stmt: &::tokio_postgres::Statement,
+        item: &CastVotesParams<'_>,
+    ) -> ::sqlgen_runtime::Result<()> {
+        let params: &::sqlgen_runtime::Params<'_> =
+            &[&item.id, &item.api_identifier, &item.user_id];
+        client.execute(stmt, params).await?;
+        Ok(())
+    }
     if items.is_empty() {
         return Ok(::std::vec::Vec::new());
     }
-    let stmt = &client.prepare_cached(CAST_VOTES).await?;
-    Ok(
-        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
-            match client
-                .execute(stmt, &[&item.id, &item.api_identifier, &item.user_id])
-                .await
-            {
-                Ok(_) => Ok(()),
-                Err(e) => Err(::sqlgen_runtime::Error::from(e)),
-            }
-        }))
-        .await,
-    )
+    let stmt = client.prepare_cached(CAST_VOTES).await?;
+    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    Ok(::sqlgen_runtime::pipelined(executions).await)
 }
 
 /// SQL of [`delete_votes`].
@@ -542,26 +520,22 @@ pub struct DeleteVotesParams<'a> {
 pub async fn delete_votes<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     items: &[DeleteVotesParams<'_>],
-) -> ::std::result::Result<
-    ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-    ::sqlgen_runtime::Error,
-> {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<::sqlgen_runtime::Result<()>>> {
+    async fn execute<C: ::sqlgen_runtime::GenericClient>(
+        client: &C,
+        stmt: &::tokio_postgres::Statement,
+        item: &DeleteVotesParams<'_>,
+    ) -> ::sqlgen_runtime::Result<()> {
+        let params: &::sqlgen_runtime::Params<'_> = &[&item.api_identifier, &item.user_id];
+        client.execute(stmt, params).await?;
+        Ok(())
+    }
     if items.is_empty() {
         return Ok(::std::vec::Vec::new());
     }
-    let stmt = &client.prepare_cached(DELETE_VOTES).await?;
-    Ok(
-        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
-            match client
-                .execute(stmt, &[&item.api_identifier, &item.user_id])
-                .await
-            {
-                Ok(_) => Ok(()),
-                Err(e) => Err(::sqlgen_runtime::Error::from(e)),
-            }
-        }))
-        .await,
-    )
+    let stmt = client.prepare_cached(DELETE_VOTES).await?;
+    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    Ok(::sqlgen_runtime::pipelined(executions).await)
 }
 
 /// SQL of [`import_votes`].
@@ -583,15 +557,12 @@ pub const IMPORT_VOTES_COPY: &str = "COPY \"ApiIntegrationVote\" (id, \"apiIdent
 /// Imports votes in bulk (binary COPY); a duplicate fails the whole import.
 ///
 /// Loads every item with one binary `COPY ... FROM STDIN`; returns the number of rows copied.
-pub async fn import_votes<'a, C, I>(
+pub async fn import_votes<'a, C: ::sqlgen_runtime::GenericClient>(
     client: &C,
-    items: I,
-) -> ::std::result::Result<u64, ::sqlgen_runtime::Error>
-where
-    C: ::sqlgen_runtime::GenericClient,
-    I: ::std::iter::IntoIterator<Item = ImportVotesParams<'a>> + Send,
-    I::IntoIter: Send,
-{
+    items: impl ::sqlgen_runtime::CopyItems<ImportVotesParams<'a>>,
+) -> ::sqlgen_runtime::Result<u64> {
+    // The INSERT is prepared (never run) for its parameter types, which are the
+    // columns' types as the server knows them, enums and domains included.
     let insert = client.prepare_cached(IMPORT_VOTES).await?;
     let types = insert.params();
     let copy = client.prepare_cached(IMPORT_VOTES_COPY).await?;
@@ -599,16 +570,14 @@ where
     let writer = ::tokio_postgres::binary_copy::BinaryCopyInWriter::new(sink, types);
     let mut writer = ::std::pin::pin!(writer);
     for item in items {
-        writer
-            .as_mut()
-            .write(&[
-                &item.id,
-                &item.api_identifier,
-                &item.user_id,
-                &item.created_at,
-                &item.updated_at,
-            ])
-            .await?;
+        let params: &::sqlgen_runtime::Params<'_> = &[
+            &item.id,
+            &item.api_identifier,
+            &item.user_id,
+            &item.created_at,
+            &item.updated_at,
+        ];
+        writer.as_mut().write(params).await?;
     }
     Ok(writer.finish().await?)
 }

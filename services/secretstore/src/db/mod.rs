@@ -10,162 +10,114 @@ pub trait Queries {
     fn get_secret(
         &self,
         key: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<models::SecretStore>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::SecretStore>>;
     /// Only the payload of a secret and its format version.
     fn get_secret_value(
         &self,
         key: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<secrets::GetSecretValueRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<secrets::GetSecretValueRow>>;
     /// Stores a secret, replacing the value and version of an existing key.
     fn upsert_secret(
         &self,
         key: &str,
         value: &::serde_json::Value,
         version: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::SecretStore, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::SecretStore>;
     /// Stores a secret unless the key exists; returns 1 if it was inserted, 0 if not.
     fn create_secret_if_absent(
         &self,
         key: &str,
         value: &::serde_json::Value,
         version: &str,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<u64, ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<u64>;
     /// One page of secret keys (without values), ordered by key.
     fn list_secrets(
         &self,
         limit: i64,
         offset: i64,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<secrets::ListSecretsRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<secrets::ListSecretsRow>>;
     /// Secrets changed at or after the given (timezone-less) timestamp.
     fn list_secrets_updated_since(
         &self,
         since: ::time::PrimitiveDateTime,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<models::SecretStore>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::SecretStore>>;
     /// Increments the numeric format version stored as text.
     fn bump_secret_version(
         &self,
         key: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<secrets::BumpSecretVersionRow, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<secrets::BumpSecretVersionRow>;
     fn count_secrets_by_version(
         &self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<secrets::CountSecretsByVersionRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
-    fn delete_secret(
-        &self,
-        key: &str,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<u64, ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<secrets::CountSecretsByVersionRow>>;
+    fn delete_secret(&self, key: &str) -> impl ::sqlgen_runtime::QueryFuture<u64>;
     /// Deletes all secrets of an obsolete format version and returns their keys.
     fn delete_secrets_by_version(
         &self,
         version: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::std::string::String>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::std::string::String>>;
 }
 
 impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
-    async fn get_secret(
+    fn get_secret(
         &self,
         key: &str,
-    ) -> ::std::result::Result<::std::option::Option<models::SecretStore>, ::sqlgen_runtime::Error>
-    {
-        secrets::get_secret(self, key).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::SecretStore>> {
+        secrets::get_secret(self, key)
     }
-    async fn get_secret_value(
+    fn get_secret_value(
         &self,
         key: &str,
-    ) -> ::std::result::Result<
-        ::std::option::Option<secrets::GetSecretValueRow>,
-        ::sqlgen_runtime::Error,
-    > {
-        secrets::get_secret_value(self, key).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<secrets::GetSecretValueRow>> {
+        secrets::get_secret_value(self, key)
     }
-    async fn upsert_secret(
+    fn upsert_secret(
         &self,
         key: &str,
         value: &::serde_json::Value,
         version: &str,
-    ) -> ::std::result::Result<models::SecretStore, ::sqlgen_runtime::Error> {
-        secrets::upsert_secret(self, key, value, version).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::SecretStore> {
+        secrets::upsert_secret(self, key, value, version)
     }
-    async fn create_secret_if_absent(
+    fn create_secret_if_absent(
         &self,
         key: &str,
         value: &::serde_json::Value,
         version: &str,
-    ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
-        secrets::create_secret_if_absent(self, key, value, version).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<u64> {
+        secrets::create_secret_if_absent(self, key, value, version)
     }
-    async fn list_secrets(
+    fn list_secrets(
         &self,
         limit: i64,
         offset: i64,
-    ) -> ::std::result::Result<::std::vec::Vec<secrets::ListSecretsRow>, ::sqlgen_runtime::Error>
-    {
-        secrets::list_secrets(self, limit, offset).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<secrets::ListSecretsRow>> {
+        secrets::list_secrets(self, limit, offset)
     }
-    async fn list_secrets_updated_since(
+    fn list_secrets_updated_since(
         &self,
         since: ::time::PrimitiveDateTime,
-    ) -> ::std::result::Result<::std::vec::Vec<models::SecretStore>, ::sqlgen_runtime::Error> {
-        secrets::list_secrets_updated_since(self, since).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::SecretStore>> {
+        secrets::list_secrets_updated_since(self, since)
     }
-    async fn bump_secret_version(
+    fn bump_secret_version(
         &self,
         key: &str,
-    ) -> ::std::result::Result<secrets::BumpSecretVersionRow, ::sqlgen_runtime::Error> {
-        secrets::bump_secret_version(self, key).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<secrets::BumpSecretVersionRow> {
+        secrets::bump_secret_version(self, key)
     }
-    async fn count_secrets_by_version(
+    fn count_secrets_by_version(
         &self,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<secrets::CountSecretsByVersionRow>,
-        ::sqlgen_runtime::Error,
-    > {
-        secrets::count_secrets_by_version(self).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<secrets::CountSecretsByVersionRow>>
+    {
+        secrets::count_secrets_by_version(self)
     }
-    async fn delete_secret(
-        &self,
-        key: &str,
-    ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
-        secrets::delete_secret(self, key).await
+    fn delete_secret(&self, key: &str) -> impl ::sqlgen_runtime::QueryFuture<u64> {
+        secrets::delete_secret(self, key)
     }
-    async fn delete_secrets_by_version(
+    fn delete_secrets_by_version(
         &self,
         version: &str,
-    ) -> ::std::result::Result<::std::vec::Vec<::std::string::String>, ::sqlgen_runtime::Error>
-    {
-        secrets::delete_secrets_by_version(self, version).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::std::string::String>> {
+        secrets::delete_secrets_by_version(self, version)
     }
 }

@@ -7,12 +7,10 @@ pub const GET_SECRET: &str = "SELECT key, value, version, \"createdAt\", \"updat
 pub async fn get_secret<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     key: &str,
-) -> ::std::result::Result<::std::option::Option<super::models::SecretStore>, ::sqlgen_runtime::Error>
-{
-    let stmt = client.prepare_cached(GET_SECRET).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::option::Option<super::models::SecretStore>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::SecretStore, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::SecretStore, ::tokio_postgres::Error> {
         Ok(super::models::SecretStore {
             key: row.try_get(0)?,
             value: row.try_get(1)?,
@@ -20,8 +18,10 @@ pub async fn get_secret<C: ::sqlgen_runtime::GenericClient>(
             created_at: row.try_get(3)?,
             updated_at: row.try_get(4)?,
         })
-    };
-    let row = client.query_opt(&stmt, &[&key]).await?;
+    }
+    let stmt = client.prepare_cached(GET_SECRET).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&key];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -41,17 +41,18 @@ pub struct GetSecretValueRow {
 pub async fn get_secret_value<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     key: &str,
-) -> ::std::result::Result<::std::option::Option<GetSecretValueRow>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(GET_SECRET_VALUE).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::option::Option<GetSecretValueRow>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<GetSecretValueRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<GetSecretValueRow, ::tokio_postgres::Error> {
         Ok(GetSecretValueRow {
             value: row.try_get(0)?,
             version: row.try_get(1)?,
         })
-    };
-    let row = client.query_opt(&stmt, &[&key]).await?;
+    }
+    let stmt = client.prepare_cached(GET_SECRET_VALUE).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&key];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -64,11 +65,10 @@ pub async fn upsert_secret<C: ::sqlgen_runtime::GenericClient>(
     key: &str,
     value: &::serde_json::Value,
     version: &str,
-) -> ::std::result::Result<super::models::SecretStore, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(UPSERT_SECRET).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::SecretStore> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::SecretStore, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::SecretStore, ::tokio_postgres::Error> {
         Ok(super::models::SecretStore {
             key: row.try_get(0)?,
             value: row.try_get(1)?,
@@ -76,11 +76,11 @@ pub async fn upsert_secret<C: ::sqlgen_runtime::GenericClient>(
             created_at: row.try_get(3)?,
             updated_at: row.try_get(4)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&key, &value, &version])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(UPSERT_SECRET).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&key, &value, &version];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -93,9 +93,10 @@ pub async fn create_secret_if_absent<C: ::sqlgen_runtime::GenericClient>(
     key: &str,
     value: &::serde_json::Value,
     version: &str,
-) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<u64> {
     let stmt = client.prepare_cached(CREATE_SECRET_IF_ABSENT).await?;
-    Ok(client.execute(&stmt, &[&key, &value, &version]).await?)
+    let params: &::sqlgen_runtime::Params<'_> = &[&key, &value, &version];
+    Ok(client.execute(&stmt, params).await?)
 }
 
 /// SQL of [`list_secrets`].
@@ -116,19 +117,20 @@ pub async fn list_secrets<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     limit: i64,
     offset: i64,
-) -> ::std::result::Result<::std::vec::Vec<ListSecretsRow>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(LIST_SECRETS).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<ListSecretsRow>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<ListSecretsRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<ListSecretsRow, ::tokio_postgres::Error> {
         Ok(ListSecretsRow {
             key: row.try_get(0)?,
             version: row.try_get(1)?,
             created_at: row.try_get(2)?,
             updated_at: row.try_get(3)?,
         })
-    };
-    let rows = client.query(&stmt, &[&limit, &offset]).await?;
+    }
+    let stmt = client.prepare_cached(LIST_SECRETS).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&limit, &offset];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -142,11 +144,10 @@ pub const LIST_SECRETS_UPDATED_SINCE: &str = "SELECT s.key, s.value, s.version, 
 pub async fn list_secrets_updated_since<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     since: ::time::PrimitiveDateTime,
-) -> ::std::result::Result<::std::vec::Vec<super::models::SecretStore>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(LIST_SECRETS_UPDATED_SINCE).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<super::models::SecretStore>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::SecretStore, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::SecretStore, ::tokio_postgres::Error> {
         Ok(super::models::SecretStore {
             key: row.try_get(0)?,
             value: row.try_get(1)?,
@@ -154,8 +155,10 @@ pub async fn list_secrets_updated_since<C: ::sqlgen_runtime::GenericClient>(
             created_at: row.try_get(3)?,
             updated_at: row.try_get(4)?,
         })
-    };
-    let rows = client.query(&stmt, &[&since]).await?;
+    }
+    let stmt = client.prepare_cached(LIST_SECRETS_UPDATED_SINCE).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&since];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -178,21 +181,20 @@ pub struct BumpSecretVersionRow {
 pub async fn bump_secret_version<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     key: &str,
-) -> ::std::result::Result<BumpSecretVersionRow, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(BUMP_SECRET_VERSION).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<BumpSecretVersionRow> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<BumpSecretVersionRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<BumpSecretVersionRow, ::tokio_postgres::Error> {
         Ok(BumpSecretVersionRow {
             key: row.try_get(0)?,
             version: row.try_get(1)?,
             updated_at: row.try_get(2)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&key])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(BUMP_SECRET_VERSION).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&key];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -211,17 +213,17 @@ pub struct CountSecretsByVersionRow {
 /// `:many` query `CountSecretsByVersion`.
 pub async fn count_secrets_by_version<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
-) -> ::std::result::Result<::std::vec::Vec<CountSecretsByVersionRow>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(COUNT_SECRETS_BY_VERSION).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<CountSecretsByVersionRow>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<CountSecretsByVersionRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<CountSecretsByVersionRow, ::tokio_postgres::Error> {
         Ok(CountSecretsByVersionRow {
             version: row.try_get(0)?,
             secret_count: row.try_get(1)?,
             last_updated_at: row.try_get(2)?,
         })
-    };
+    }
+    let stmt = client.prepare_cached(COUNT_SECRETS_BY_VERSION).await?;
     let rows = client.query(&stmt, &[]).await?;
     Ok(rows
         .iter()
@@ -236,9 +238,10 @@ pub const DELETE_SECRET: &str = "DELETE FROM \"SecretStore\" WHERE \"key\" = $1"
 pub async fn delete_secret<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     key: &str,
-) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<u64> {
     let stmt = client.prepare_cached(DELETE_SECRET).await?;
-    Ok(client.execute(&stmt, &[&key]).await?)
+    let params: &::sqlgen_runtime::Params<'_> = &[&key];
+    Ok(client.execute(&stmt, params).await?)
 }
 
 /// SQL of [`delete_secrets_by_version`].
@@ -249,14 +252,15 @@ pub const DELETE_SECRETS_BY_VERSION: &str =
 pub async fn delete_secrets_by_version<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     version: &str,
-) -> ::std::result::Result<::std::vec::Vec<::std::string::String>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(DELETE_SECRETS_BY_VERSION).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<::std::string::String>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<::std::string::String, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<::std::string::String, ::tokio_postgres::Error> {
         row.try_get(0)
-    };
-    let rows = client.query(&stmt, &[&version]).await?;
+    }
+    let stmt = client.prepare_cached(DELETE_SECRETS_BY_VERSION).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&version];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)

@@ -18,167 +18,108 @@ pub trait Queries {
         slug: &str,
         title: &str,
         company_size: ::std::option::Option<&str>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Organization, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Organization>;
     /// Finds a live (not soft-deleted) organization by its slug.
     fn get_organization_by_slug(
         &self,
         slug: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<models::Organization>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::Organization>>;
     /// Updates the settings page of an organization. A NULL title or execution
     /// time keeps the stored value; the billing fields are replaced as given.
     fn update_organization_settings(
         &self,
         params: &organizations::UpdateOrganizationSettingsParams<'_>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Organization, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Organization>;
     /// Organizations the user belongs to, with the user's role in each.
     fn list_organizations_for_user(
         &self,
         user_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<organizations::ListOrganizationsForUserRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<organizations::ListOrganizationsForUserRow>>;
     /// Adds a member; returns no row if the user already is a member.
     fn add_org_member(
         &self,
         organization_id: ::uuid::Uuid,
         user_id: ::uuid::Uuid,
         role: self::models::OrgMemberRole,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<models::OrgMember>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::OrgMember>>;
     /// Members of an organization with their user's e-mail and display label.
     fn list_org_members(
         &self,
         organization_id: ::uuid::Uuid,
         limit: i64,
         offset: i64,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<organizations::ListOrgMembersRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<organizations::ListOrgMembersRow>>;
     /// Sets the billing address of an organization, or clears it with NULL.
     fn set_organization_billing_address(
         &self,
         billing_address: ::std::option::Option<self::models::PostalAddress>,
         id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<u64, ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<u64>;
     /// Live organizations among the given slugs, by slug.
     fn list_organizations_by_slugs(
         &self,
         slugs: &[::std::string::String],
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<models::Organization>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::Organization>>;
     /// The membership of a user in an organization, if they are a member.
     fn get_org_membership(
         &self,
         organization_id: ::uuid::Uuid,
         user_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<models::OrgMember>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::OrgMember>>;
     fn create_project(
         &self,
         params: &projects::CreateProjectParams<'_>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Project, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Project>;
     /// Finds a live project of an organization by slug.
     fn get_project_by_slug(
         &self,
         organization_id: ::uuid::Uuid,
         slug: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<models::Project>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::Project>>;
     /// Projects of an organization with statistics about their environments.
     /// Projects without environments are included (count 0, NULL timestamps).
     fn list_projects_with_environment_stats(
         &self,
         organization_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<projects::ListProjectsWithEnvironmentStatsRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<projects::ListProjectsWithEnvironmentStatsRow>>;
     /// Soft-deletes a project.
     fn archive_project(
         &self,
         id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<projects::ArchiveProjectRow, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<projects::ArchiveProjectRow>;
     fn create_runtime_environment(
         &self,
         params: &runtime_environments::CreateRuntimeEnvironmentParams<'_>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::RuntimeEnvironment, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::RuntimeEnvironment>;
     /// Authenticates an API request: the environment owning a secret API key,
     /// with the project and organization it belongs to.
     fn get_environment_by_api_key(
         &self,
         api_key: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<runtime_environments::GetEnvironmentByApiKeyRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::option::Option<runtime_environments::GetEnvironmentByApiKeyRow>,
+    >;
     /// Environments of a project; the owner columns are NULL for environments
     /// that do not belong to a single member.
     fn list_environments_for_project(
         &self,
         project_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<runtime_environments::ListEnvironmentsForProjectRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<runtime_environments::ListEnvironmentsForProjectRow>,
+    >;
     /// The DEVELOPMENT environments of a user across all their organizations
     /// (used by the CLI `dev` command).
     fn list_development_environments_for_user(
         &self,
         user_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<runtime_environments::ListDevelopmentEnvironmentsForUserRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<runtime_environments::ListDevelopmentEnvironmentsForUserRow>,
+    >;
     fn set_environment_paused(
         &self,
         id: ::uuid::Uuid,
         paused: bool,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<u64, ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<u64>;
     /// Sets the concurrency limit of all environments of one type in an
     /// organization (addressed by slug).
     fn set_concurrency_limit_for_type(
@@ -186,235 +127,192 @@ pub trait Queries {
         maximum_concurrency_limit: i32,
         organization_slug: &str,
         r#type: self::models::RuntimeEnvironmentType,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<runtime_environments::SetConcurrencyLimitForTypeRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<runtime_environments::SetConcurrencyLimitForTypeRow>,
+    >;
     /// Removes the environments of the archived projects of an organization.
     fn delete_environments_of_archived_projects(
         &self,
         organization_id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<runtime_environments::DeleteEnvironmentsOfArchivedProjectsRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<runtime_environments::DeleteEnvironmentsOfArchivedProjectsRow>,
+    >;
     /// Authenticates a request made with a public API key (pk_...): the
     /// environment owning it, with its project and organization.
     fn get_environment_by_public_api_key(
         &self,
         pk_api_key: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<runtime_environments::GetEnvironmentByPublicApiKeyRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::option::Option<runtime_environments::GetEnvironmentByPublicApiKeyRow>,
+    >;
     /// Fetches a user by primary key; errors if the user does not exist.
-    fn get_user_by_id(
-        &self,
-        id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::User, ::sqlgen_runtime::Error>,
-    > + Send;
+    fn get_user_by_id(&self, id: ::uuid::Uuid) -> impl ::sqlgen_runtime::QueryFuture<models::User>;
     /// Looks a user up by e-mail address (case-insensitive; addresses are stored
     /// lower-cased).
     fn get_user_by_email(
         &self,
         email: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<models::User>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::User>>;
     /// Creates a user on first login, or refreshes the profile fields of an
     /// existing one. NULL profile fields keep their stored value.
     fn upsert_user(
         &self,
         params: &users::UpsertUserParams<'_>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::User, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::User>;
     /// One page of users, newest first (admin dashboard).
     fn list_users(
         &self,
         limit: i64,
         offset: i64,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<users::ListUsersRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<users::ListUsersRow>>;
     /// Remembers when and from where a user last logged in.
     fn record_user_login(
         &self,
         last_login_ip: ::std::option::Option<::std::net::IpAddr>,
         id: ::uuid::Uuid,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<()>;
     /// Creates a user; a taken e-mail address is a unique violation on
     /// `users_email_key`.
     fn create_user(
         &self,
         params: &users::CreateUserParams<'_>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::User, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::User>;
 }
 
 impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
-    async fn create_organization(
+    fn create_organization(
         &self,
         slug: &str,
         title: &str,
         company_size: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<models::Organization, ::sqlgen_runtime::Error> {
-        organizations::create_organization(self, slug, title, company_size).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Organization> {
+        organizations::create_organization(self, slug, title, company_size)
     }
-    async fn get_organization_by_slug(
+    fn get_organization_by_slug(
         &self,
         slug: &str,
-    ) -> ::std::result::Result<::std::option::Option<models::Organization>, ::sqlgen_runtime::Error>
-    {
-        organizations::get_organization_by_slug(self, slug).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::Organization>> {
+        organizations::get_organization_by_slug(self, slug)
     }
-    async fn update_organization_settings(
+    fn update_organization_settings(
         &self,
         params: &organizations::UpdateOrganizationSettingsParams<'_>,
-    ) -> ::std::result::Result<models::Organization, ::sqlgen_runtime::Error> {
-        organizations::update_organization_settings(self, params).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Organization> {
+        organizations::update_organization_settings(self, params)
     }
-    async fn list_organizations_for_user(
+    fn list_organizations_for_user(
         &self,
         user_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<organizations::ListOrganizationsForUserRow>,
-        ::sqlgen_runtime::Error,
-    > {
-        organizations::list_organizations_for_user(self, user_id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<organizations::ListOrganizationsForUserRow>>
+    {
+        organizations::list_organizations_for_user(self, user_id)
     }
-    async fn add_org_member(
+    fn add_org_member(
         &self,
         organization_id: ::uuid::Uuid,
         user_id: ::uuid::Uuid,
         role: self::models::OrgMemberRole,
-    ) -> ::std::result::Result<::std::option::Option<models::OrgMember>, ::sqlgen_runtime::Error>
-    {
-        organizations::add_org_member(self, organization_id, user_id, role).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::OrgMember>> {
+        organizations::add_org_member(self, organization_id, user_id, role)
     }
-    async fn list_org_members(
+    fn list_org_members(
         &self,
         organization_id: ::uuid::Uuid,
         limit: i64,
         offset: i64,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<organizations::ListOrgMembersRow>,
-        ::sqlgen_runtime::Error,
-    > {
-        organizations::list_org_members(self, organization_id, limit, offset).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<organizations::ListOrgMembersRow>> {
+        organizations::list_org_members(self, organization_id, limit, offset)
     }
-    async fn set_organization_billing_address(
+    fn set_organization_billing_address(
         &self,
         billing_address: ::std::option::Option<self::models::PostalAddress>,
         id: ::uuid::Uuid,
-    ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
-        organizations::set_organization_billing_address(self, billing_address, id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<u64> {
+        organizations::set_organization_billing_address(self, billing_address, id)
     }
-    async fn list_organizations_by_slugs(
+    fn list_organizations_by_slugs(
         &self,
         slugs: &[::std::string::String],
-    ) -> ::std::result::Result<::std::vec::Vec<models::Organization>, ::sqlgen_runtime::Error> {
-        organizations::list_organizations_by_slugs(self, slugs).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::Organization>> {
+        organizations::list_organizations_by_slugs(self, slugs)
     }
-    async fn get_org_membership(
+    fn get_org_membership(
         &self,
         organization_id: ::uuid::Uuid,
         user_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<::std::option::Option<models::OrgMember>, ::sqlgen_runtime::Error>
-    {
-        organizations::get_org_membership(self, organization_id, user_id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::OrgMember>> {
+        organizations::get_org_membership(self, organization_id, user_id)
     }
-    async fn create_project(
+    fn create_project(
         &self,
         params: &projects::CreateProjectParams<'_>,
-    ) -> ::std::result::Result<models::Project, ::sqlgen_runtime::Error> {
-        projects::create_project(self, params).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Project> {
+        projects::create_project(self, params)
     }
-    async fn get_project_by_slug(
+    fn get_project_by_slug(
         &self,
         organization_id: ::uuid::Uuid,
         slug: &str,
-    ) -> ::std::result::Result<::std::option::Option<models::Project>, ::sqlgen_runtime::Error>
-    {
-        projects::get_project_by_slug(self, organization_id, slug).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::Project>> {
+        projects::get_project_by_slug(self, organization_id, slug)
     }
-    async fn list_projects_with_environment_stats(
+    fn list_projects_with_environment_stats(
         &self,
         organization_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<projects::ListProjectsWithEnvironmentStatsRow>,
-        ::sqlgen_runtime::Error,
-    > {
-        projects::list_projects_with_environment_stats(self, organization_id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<projects::ListProjectsWithEnvironmentStatsRow>>
+    {
+        projects::list_projects_with_environment_stats(self, organization_id)
     }
-    async fn archive_project(
+    fn archive_project(
         &self,
         id: ::uuid::Uuid,
-    ) -> ::std::result::Result<projects::ArchiveProjectRow, ::sqlgen_runtime::Error> {
-        projects::archive_project(self, id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<projects::ArchiveProjectRow> {
+        projects::archive_project(self, id)
     }
-    async fn create_runtime_environment(
+    fn create_runtime_environment(
         &self,
         params: &runtime_environments::CreateRuntimeEnvironmentParams<'_>,
-    ) -> ::std::result::Result<models::RuntimeEnvironment, ::sqlgen_runtime::Error> {
-        runtime_environments::create_runtime_environment(self, params).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::RuntimeEnvironment> {
+        runtime_environments::create_runtime_environment(self, params)
     }
-    async fn get_environment_by_api_key(
+    fn get_environment_by_api_key(
         &self,
         api_key: &str,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::option::Option<runtime_environments::GetEnvironmentByApiKeyRow>,
-        ::sqlgen_runtime::Error,
     > {
-        runtime_environments::get_environment_by_api_key(self, api_key).await
+        runtime_environments::get_environment_by_api_key(self, api_key)
     }
-    async fn list_environments_for_project(
+    fn list_environments_for_project(
         &self,
         project_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::vec::Vec<runtime_environments::ListEnvironmentsForProjectRow>,
-        ::sqlgen_runtime::Error,
     > {
-        runtime_environments::list_environments_for_project(self, project_id).await
+        runtime_environments::list_environments_for_project(self, project_id)
     }
-    async fn list_development_environments_for_user(
+    fn list_development_environments_for_user(
         &self,
         user_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::vec::Vec<runtime_environments::ListDevelopmentEnvironmentsForUserRow>,
-        ::sqlgen_runtime::Error,
     > {
-        runtime_environments::list_development_environments_for_user(self, user_id).await
+        runtime_environments::list_development_environments_for_user(self, user_id)
     }
-    async fn set_environment_paused(
+    fn set_environment_paused(
         &self,
         id: ::uuid::Uuid,
         paused: bool,
-    ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
-        runtime_environments::set_environment_paused(self, id, paused).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<u64> {
+        runtime_environments::set_environment_paused(self, id, paused)
     }
-    async fn set_concurrency_limit_for_type(
+    fn set_concurrency_limit_for_type(
         &self,
         maximum_concurrency_limit: i32,
         organization_slug: &str,
         r#type: self::models::RuntimeEnvironmentType,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::vec::Vec<runtime_environments::SetConcurrencyLimitForTypeRow>,
-        ::sqlgen_runtime::Error,
     > {
         runtime_environments::set_concurrency_limit_for_type(
             self,
@@ -422,62 +320,56 @@ impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
             organization_slug,
             r#type,
         )
-        .await
     }
-    async fn delete_environments_of_archived_projects(
+    fn delete_environments_of_archived_projects(
         &self,
         organization_id: ::uuid::Uuid,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::vec::Vec<runtime_environments::DeleteEnvironmentsOfArchivedProjectsRow>,
-        ::sqlgen_runtime::Error,
     > {
-        runtime_environments::delete_environments_of_archived_projects(self, organization_id).await
+        runtime_environments::delete_environments_of_archived_projects(self, organization_id)
     }
-    async fn get_environment_by_public_api_key(
+    fn get_environment_by_public_api_key(
         &self,
         pk_api_key: &str,
-    ) -> ::std::result::Result<
+    ) -> impl ::sqlgen_runtime::QueryFuture<
         ::std::option::Option<runtime_environments::GetEnvironmentByPublicApiKeyRow>,
-        ::sqlgen_runtime::Error,
     > {
-        runtime_environments::get_environment_by_public_api_key(self, pk_api_key).await
+        runtime_environments::get_environment_by_public_api_key(self, pk_api_key)
     }
-    async fn get_user_by_id(
-        &self,
-        id: ::uuid::Uuid,
-    ) -> ::std::result::Result<models::User, ::sqlgen_runtime::Error> {
-        users::get_user_by_id(self, id).await
+    fn get_user_by_id(&self, id: ::uuid::Uuid) -> impl ::sqlgen_runtime::QueryFuture<models::User> {
+        users::get_user_by_id(self, id)
     }
-    async fn get_user_by_email(
+    fn get_user_by_email(
         &self,
         email: &str,
-    ) -> ::std::result::Result<::std::option::Option<models::User>, ::sqlgen_runtime::Error> {
-        users::get_user_by_email(self, email).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<models::User>> {
+        users::get_user_by_email(self, email)
     }
-    async fn upsert_user(
+    fn upsert_user(
         &self,
         params: &users::UpsertUserParams<'_>,
-    ) -> ::std::result::Result<models::User, ::sqlgen_runtime::Error> {
-        users::upsert_user(self, params).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::User> {
+        users::upsert_user(self, params)
     }
-    async fn list_users(
+    fn list_users(
         &self,
         limit: i64,
         offset: i64,
-    ) -> ::std::result::Result<::std::vec::Vec<users::ListUsersRow>, ::sqlgen_runtime::Error> {
-        users::list_users(self, limit, offset).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<users::ListUsersRow>> {
+        users::list_users(self, limit, offset)
     }
-    async fn record_user_login(
+    fn record_user_login(
         &self,
         last_login_ip: ::std::option::Option<::std::net::IpAddr>,
         id: ::uuid::Uuid,
-    ) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
-        users::record_user_login(self, last_login_ip, id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<()> {
+        users::record_user_login(self, last_login_ip, id)
     }
-    async fn create_user(
+    fn create_user(
         &self,
         params: &users::CreateUserParams<'_>,
-    ) -> ::std::result::Result<models::User, ::sqlgen_runtime::Error> {
-        users::create_user(self, params).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::User> {
+        users::create_user(self, params)
     }
 }

@@ -24,15 +24,13 @@ pub enum AuthenticationMethod {
 
 impl AuthenticationMethod {
     /// Every value, in the order PostgreSQL sorts them.
-    pub const ALL: &'static [AuthenticationMethod] = &[
-        AuthenticationMethod::Github,
-        AuthenticationMethod::MagicLink,
-    ];
+    pub const ALL: &'static [Self] = &[Self::Github, Self::MagicLink];
+
     /// The label as stored in PostgreSQL.
     pub fn as_str(&self) -> &'static str {
         match self {
-            AuthenticationMethod::Github => "GITHUB",
-            AuthenticationMethod::MagicLink => "MAGIC_LINK",
+            Self::Github => "GITHUB",
+            Self::MagicLink => "MAGIC_LINK",
         }
     }
 }
@@ -67,12 +65,13 @@ pub enum OrgMemberRole {
 
 impl OrgMemberRole {
     /// Every value, in the order PostgreSQL sorts them.
-    pub const ALL: &'static [OrgMemberRole] = &[OrgMemberRole::Admin, OrgMemberRole::Member];
+    pub const ALL: &'static [Self] = &[Self::Admin, Self::Member];
+
     /// The label as stored in PostgreSQL.
     pub fn as_str(&self) -> &'static str {
         match self {
-            OrgMemberRole::Admin => "ADMIN",
-            OrgMemberRole::Member => "MEMBER",
+            Self::Admin => "ADMIN",
+            Self::Member => "MEMBER",
         }
     }
 }
@@ -114,19 +113,20 @@ pub enum RuntimeEnvironmentType {
 
 impl RuntimeEnvironmentType {
     /// Every value, in the order PostgreSQL sorts them.
-    pub const ALL: &'static [RuntimeEnvironmentType] = &[
-        RuntimeEnvironmentType::Production,
-        RuntimeEnvironmentType::Staging,
-        RuntimeEnvironmentType::Development,
-        RuntimeEnvironmentType::Preview,
+    pub const ALL: &'static [Self] = &[
+        Self::Production,
+        Self::Staging,
+        Self::Development,
+        Self::Preview,
     ];
+
     /// The label as stored in PostgreSQL.
     pub fn as_str(&self) -> &'static str {
         match self {
-            RuntimeEnvironmentType::Production => "PRODUCTION",
-            RuntimeEnvironmentType::Staging => "STAGING",
-            RuntimeEnvironmentType::Development => "DEVELOPMENT",
-            RuntimeEnvironmentType::Preview => "PREVIEW",
+            Self::Production => "PRODUCTION",
+            Self::Staging => "STAGING",
+            Self::Development => "DEVELOPMENT",
+            Self::Preview => "PREVIEW",
         }
     }
 }

@@ -9,12 +9,10 @@ pub async fn create_organization<C: ::sqlgen_runtime::GenericClient>(
     slug: &str,
     title: &str,
     company_size: ::std::option::Option<&str>,
-) -> ::std::result::Result<super::models::Organization, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(CREATE_ORGANIZATION).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        super::models::Organization,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<super::models::Organization> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::Organization, ::tokio_postgres::Error> {
         Ok(super::models::Organization {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
@@ -32,14 +30,12 @@ pub async fn create_organization<C: ::sqlgen_runtime::GenericClient>(
             avatar_thumbnail: row.try_get(13)?,
             billing_address: row.try_get(14)?,
         })
-    };
-    let row = client
-        .query_opt(
-            &stmt,
-            &[&::sqlgen_runtime::Domain(slug), &title, &company_size],
-        )
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(CREATE_ORGANIZATION).await?;
+    let params: &::sqlgen_runtime::Params<'_> =
+        &[&::sqlgen_runtime::Domain(slug), &title, &company_size];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -50,15 +46,10 @@ pub const GET_ORGANIZATION_BY_SLUG: &str = "SELECT id, slug, title, maximum_conc
 pub async fn get_organization_by_slug<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     slug: &str,
-) -> ::std::result::Result<
-    ::std::option::Option<super::models::Organization>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client.prepare_cached(GET_ORGANIZATION_BY_SLUG).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        super::models::Organization,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::option::Option<super::models::Organization>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::Organization, ::tokio_postgres::Error> {
         Ok(super::models::Organization {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
@@ -76,8 +67,10 @@ pub async fn get_organization_by_slug<C: ::sqlgen_runtime::GenericClient>(
             avatar_thumbnail: row.try_get(13)?,
             billing_address: row.try_get(14)?,
         })
-    };
-    let row = client.query_opt(&stmt, &[&slug]).await?;
+    }
+    let stmt = client.prepare_cached(GET_ORGANIZATION_BY_SLUG).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&slug];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -101,12 +94,10 @@ pub struct UpdateOrganizationSettingsParams<'a> {
 pub async fn update_organization_settings<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     params: &UpdateOrganizationSettingsParams<'_>,
-) -> ::std::result::Result<super::models::Organization, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(UPDATE_ORGANIZATION_SETTINGS).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        super::models::Organization,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<super::models::Organization> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::Organization, ::tokio_postgres::Error> {
         Ok(super::models::Organization {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
@@ -124,22 +115,19 @@ pub async fn update_organization_settings<C: ::sqlgen_runtime::GenericClient>(
             avatar_thumbnail: row.try_get(13)?,
             billing_address: row.try_get(14)?,
         })
-    };
-    let row = client
-        .query_opt(
-            &stmt,
-            &[
-                &params.title,
-                &params.maximum_execution_time_per_run_ms,
-                &params.company_size,
-                &params.monthly_spend_limit,
-                &params.trial_ends_on,
-                &params.avatar_thumbnail,
-                &params.id,
-            ],
-        )
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(UPDATE_ORGANIZATION_SETTINGS).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[
+        &params.title,
+        &params.maximum_execution_time_per_run_ms,
+        &params.company_size,
+        &params.monthly_spend_limit,
+        &params.trial_ends_on,
+        &params.avatar_thumbnail,
+        &params.id,
+    ];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -172,12 +160,10 @@ pub struct ListOrganizationsForUserRow {
 pub async fn list_organizations_for_user<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     user_id: ::uuid::Uuid,
-) -> ::std::result::Result<::std::vec::Vec<ListOrganizationsForUserRow>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(LIST_ORGANIZATIONS_FOR_USER).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        ListOrganizationsForUserRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<ListOrganizationsForUserRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<ListOrganizationsForUserRow, ::tokio_postgres::Error> {
         Ok(ListOrganizationsForUserRow {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
@@ -196,8 +182,10 @@ pub async fn list_organizations_for_user<C: ::sqlgen_runtime::GenericClient>(
             billing_address: row.try_get(14)?,
             member_role: row.try_get(15)?,
         })
-    };
-    let rows = client.query(&stmt, &[&user_id]).await?;
+    }
+    let stmt = client.prepare_cached(LIST_ORGANIZATIONS_FOR_USER).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&user_id];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -213,12 +201,10 @@ pub async fn add_org_member<C: ::sqlgen_runtime::GenericClient>(
     organization_id: ::uuid::Uuid,
     user_id: ::uuid::Uuid,
     role: super::models::OrgMemberRole,
-) -> ::std::result::Result<::std::option::Option<super::models::OrgMember>, ::sqlgen_runtime::Error>
-{
-    let stmt = client.prepare_cached(ADD_ORG_MEMBER).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::option::Option<super::models::OrgMember>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::OrgMember, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::OrgMember, ::tokio_postgres::Error> {
         Ok(super::models::OrgMember {
             id: row.try_get(0)?,
             organization_id: row.try_get(1)?,
@@ -227,10 +213,10 @@ pub async fn add_org_member<C: ::sqlgen_runtime::GenericClient>(
             created_at: row.try_get(4)?,
             updated_at: row.try_get(5)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&organization_id, &user_id, &role])
-        .await?;
+    }
+    let stmt = client.prepare_cached(ADD_ORG_MEMBER).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&organization_id, &user_id, &role];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -256,11 +242,10 @@ pub async fn list_org_members<C: ::sqlgen_runtime::GenericClient>(
     organization_id: ::uuid::Uuid,
     limit: i64,
     offset: i64,
-) -> ::std::result::Result<::std::vec::Vec<ListOrgMembersRow>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(LIST_ORG_MEMBERS).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<ListOrgMembersRow>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<ListOrgMembersRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<ListOrgMembersRow, ::tokio_postgres::Error> {
         Ok(ListOrgMembersRow {
             id: row.try_get(0)?,
             role: row.try_get(1)?,
@@ -270,10 +255,10 @@ pub async fn list_org_members<C: ::sqlgen_runtime::GenericClient>(
             display_name: row.try_get(5)?,
             label: row.try_get(6)?,
         })
-    };
-    let rows = client
-        .query(&stmt, &[&organization_id, &limit, &offset])
-        .await?;
+    }
+    let stmt = client.prepare_cached(LIST_ORG_MEMBERS).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&organization_id, &limit, &offset];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -289,11 +274,12 @@ pub async fn set_organization_billing_address<C: ::sqlgen_runtime::GenericClient
     client: &C,
     billing_address: ::std::option::Option<super::models::PostalAddress>,
     id: ::uuid::Uuid,
-) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<u64> {
     let stmt = client
         .prepare_cached(SET_ORGANIZATION_BILLING_ADDRESS)
         .await?;
-    Ok(client.execute(&stmt, &[&billing_address, &id]).await?)
+    let params: &::sqlgen_runtime::Params<'_> = &[&billing_address, &id];
+    Ok(client.execute(&stmt, params).await?)
 }
 
 /// SQL of [`list_organizations_by_slugs`].
@@ -303,12 +289,10 @@ pub const LIST_ORGANIZATIONS_BY_SLUGS: &str = "SELECT id, slug, title, maximum_c
 pub async fn list_organizations_by_slugs<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     slugs: &[::std::string::String],
-) -> ::std::result::Result<::std::vec::Vec<super::models::Organization>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(LIST_ORGANIZATIONS_BY_SLUGS).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        super::models::Organization,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<super::models::Organization>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::Organization, ::tokio_postgres::Error> {
         Ok(super::models::Organization {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
@@ -326,8 +310,10 @@ pub async fn list_organizations_by_slugs<C: ::sqlgen_runtime::GenericClient>(
             avatar_thumbnail: row.try_get(13)?,
             billing_address: row.try_get(14)?,
         })
-    };
-    let rows = client.query(&stmt, &[&slugs]).await?;
+    }
+    let stmt = client.prepare_cached(LIST_ORGANIZATIONS_BY_SLUGS).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&slugs];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -342,12 +328,10 @@ pub async fn get_org_membership<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     organization_id: ::uuid::Uuid,
     user_id: ::uuid::Uuid,
-) -> ::std::result::Result<::std::option::Option<super::models::OrgMember>, ::sqlgen_runtime::Error>
-{
-    let stmt = client.prepare_cached(GET_ORG_MEMBERSHIP).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::option::Option<super::models::OrgMember>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::OrgMember, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::OrgMember, ::tokio_postgres::Error> {
         Ok(super::models::OrgMember {
             id: row.try_get(0)?,
             organization_id: row.try_get(1)?,
@@ -356,9 +340,9 @@ pub async fn get_org_membership<C: ::sqlgen_runtime::GenericClient>(
             created_at: row.try_get(4)?,
             updated_at: row.try_get(5)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&organization_id, &user_id])
-        .await?;
+    }
+    let stmt = client.prepare_cached(GET_ORG_MEMBERSHIP).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&organization_id, &user_id];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }

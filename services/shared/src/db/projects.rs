@@ -16,11 +16,10 @@ pub struct CreateProjectParams<'a> {
 pub async fn create_project<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     params: &CreateProjectParams<'_>,
-) -> ::std::result::Result<super::models::Project, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(CREATE_PROJECT).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::Project> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Project, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Project, ::tokio_postgres::Error> {
         Ok(super::models::Project {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
@@ -31,19 +30,16 @@ pub async fn create_project<C: ::sqlgen_runtime::GenericClient>(
             updated_at: row.try_get(6)?,
             deleted_at: row.try_get(7)?,
         })
-    };
-    let row = client
-        .query_opt(
-            &stmt,
-            &[
-                &params.slug,
-                &params.name,
-                &params.organization_id,
-                &params.external_ref,
-            ],
-        )
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(CREATE_PROJECT).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[
+        &params.slug,
+        &params.name,
+        &params.organization_id,
+        &params.external_ref,
+    ];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -55,11 +51,10 @@ pub async fn get_project_by_slug<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     organization_id: ::uuid::Uuid,
     slug: &str,
-) -> ::std::result::Result<::std::option::Option<super::models::Project>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(GET_PROJECT_BY_SLUG).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::option::Option<super::models::Project>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Project, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Project, ::tokio_postgres::Error> {
         Ok(super::models::Project {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
@@ -70,8 +65,10 @@ pub async fn get_project_by_slug<C: ::sqlgen_runtime::GenericClient>(
             updated_at: row.try_get(6)?,
             deleted_at: row.try_get(7)?,
         })
-    };
-    let row = client.query_opt(&stmt, &[&organization_id, &slug]).await?;
+    }
+    let stmt = client.prepare_cached(GET_PROJECT_BY_SLUG).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&organization_id, &slug];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -98,17 +95,10 @@ pub struct ListProjectsWithEnvironmentStatsRow {
 pub async fn list_projects_with_environment_stats<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     organization_id: ::uuid::Uuid,
-) -> ::std::result::Result<
-    ::std::vec::Vec<ListProjectsWithEnvironmentStatsRow>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client
-        .prepare_cached(LIST_PROJECTS_WITH_ENVIRONMENT_STATS)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        ListProjectsWithEnvironmentStatsRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<ListProjectsWithEnvironmentStatsRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<ListProjectsWithEnvironmentStatsRow, ::tokio_postgres::Error> {
         Ok(ListProjectsWithEnvironmentStatsRow {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
@@ -120,8 +110,12 @@ pub async fn list_projects_with_environment_stats<C: ::sqlgen_runtime::GenericCl
             first_environment_at: row.try_get(7)?,
             last_environment_update: row.try_get(8)?,
         })
-    };
-    let rows = client.query(&stmt, &[&organization_id]).await?;
+    }
+    let stmt = client
+        .prepare_cached(LIST_PROJECTS_WITH_ENVIRONMENT_STATS)
+        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&organization_id];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -144,20 +138,19 @@ pub struct ArchiveProjectRow {
 pub async fn archive_project<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     id: ::uuid::Uuid,
-) -> ::std::result::Result<ArchiveProjectRow, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(ARCHIVE_PROJECT).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<ArchiveProjectRow> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<ArchiveProjectRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<ArchiveProjectRow, ::tokio_postgres::Error> {
         Ok(ArchiveProjectRow {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
             deleted_at: row.try_get(2)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&id])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(ARCHIVE_PROJECT).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&id];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }

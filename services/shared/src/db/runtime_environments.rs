@@ -20,12 +20,10 @@ pub struct CreateRuntimeEnvironmentParams<'a> {
 pub async fn create_runtime_environment<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     params: &CreateRuntimeEnvironmentParams<'_>,
-) -> ::std::result::Result<super::models::RuntimeEnvironment, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(CREATE_RUNTIME_ENVIRONMENT).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        super::models::RuntimeEnvironment,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<super::models::RuntimeEnvironment> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<super::models::RuntimeEnvironment, ::tokio_postgres::Error> {
         Ok(super::models::RuntimeEnvironment {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
@@ -41,23 +39,20 @@ pub async fn create_runtime_environment<C: ::sqlgen_runtime::GenericClient>(
             created_at: row.try_get(11)?,
             updated_at: row.try_get(12)?,
         })
-    };
-    let row = client
-        .query_opt(
-            &stmt,
-            &[
-                &params.slug,
-                &params.api_key,
-                &params.pk_api_key,
-                &params.r#type,
-                &params.shortcode,
-                &params.organization_id,
-                &params.project_id,
-                &params.org_member_id,
-            ],
-        )
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(CREATE_RUNTIME_ENVIRONMENT).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[
+        &params.slug,
+        &params.api_key,
+        &params.pk_api_key,
+        &params.r#type,
+        &params.shortcode,
+        &params.organization_id,
+        &params.project_id,
+        &params.org_member_id,
+    ];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -87,12 +82,10 @@ pub struct GetEnvironmentByApiKeyRow {
 pub async fn get_environment_by_api_key<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     api_key: &str,
-) -> ::std::result::Result<::std::option::Option<GetEnvironmentByApiKeyRow>, ::sqlgen_runtime::Error>
-{
-    let stmt = client.prepare_cached(GET_ENVIRONMENT_BY_API_KEY).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::option::Option<GetEnvironmentByApiKeyRow>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<GetEnvironmentByApiKeyRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<GetEnvironmentByApiKeyRow, ::tokio_postgres::Error> {
         Ok(GetEnvironmentByApiKeyRow {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
@@ -107,8 +100,10 @@ pub async fn get_environment_by_api_key<C: ::sqlgen_runtime::GenericClient>(
             organization_title: row.try_get(10)?,
             runs_enabled: row.try_get(11)?,
         })
-    };
-    let row = client.query_opt(&stmt, &[&api_key]).await?;
+    }
+    let stmt = client.prepare_cached(GET_ENVIRONMENT_BY_API_KEY).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&api_key];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -135,13 +130,10 @@ pub struct ListEnvironmentsForProjectRow {
 pub async fn list_environments_for_project<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     project_id: ::uuid::Uuid,
-) -> ::std::result::Result<::std::vec::Vec<ListEnvironmentsForProjectRow>, ::sqlgen_runtime::Error>
-{
-    let stmt = client.prepare_cached(LIST_ENVIRONMENTS_FOR_PROJECT).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        ListEnvironmentsForProjectRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<ListEnvironmentsForProjectRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<ListEnvironmentsForProjectRow, ::tokio_postgres::Error> {
         Ok(ListEnvironmentsForProjectRow {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
@@ -153,8 +145,10 @@ pub async fn list_environments_for_project<C: ::sqlgen_runtime::GenericClient>(
             owner_email: row.try_get(7)?,
             owner_display_name: row.try_get(8)?,
         })
-    };
-    let rows = client.query(&stmt, &[&project_id]).await?;
+    }
+    let stmt = client.prepare_cached(LIST_ENVIRONMENTS_FOR_PROJECT).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&project_id];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -181,17 +175,10 @@ pub struct ListDevelopmentEnvironmentsForUserRow {
 pub async fn list_development_environments_for_user<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     user_id: ::uuid::Uuid,
-) -> ::std::result::Result<
-    ::std::vec::Vec<ListDevelopmentEnvironmentsForUserRow>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client
-        .prepare_cached(LIST_DEVELOPMENT_ENVIRONMENTS_FOR_USER)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        ListDevelopmentEnvironmentsForUserRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<ListDevelopmentEnvironmentsForUserRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<ListDevelopmentEnvironmentsForUserRow, ::tokio_postgres::Error> {
         Ok(ListDevelopmentEnvironmentsForUserRow {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
@@ -200,8 +187,12 @@ pub async fn list_development_environments_for_user<C: ::sqlgen_runtime::Generic
             project_slug: row.try_get(4)?,
             organization_slug: row.try_get(5)?,
         })
-    };
-    let rows = client.query(&stmt, &[&user_id]).await?;
+    }
+    let stmt = client
+        .prepare_cached(LIST_DEVELOPMENT_ENVIRONMENTS_FOR_USER)
+        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&user_id];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -217,9 +208,10 @@ pub async fn set_environment_paused<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     id: ::uuid::Uuid,
     paused: bool,
-) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<u64> {
     let stmt = client.prepare_cached(SET_ENVIRONMENT_PAUSED).await?;
-    Ok(client.execute(&stmt, &[&id, &paused]).await?)
+    let params: &::sqlgen_runtime::Params<'_> = &[&id, &paused];
+    Ok(client.execute(&stmt, params).await?)
 }
 
 /// SQL of [`set_concurrency_limit_for_type`].
@@ -242,28 +234,23 @@ pub async fn set_concurrency_limit_for_type<C: ::sqlgen_runtime::GenericClient>(
     maximum_concurrency_limit: i32,
     organization_slug: &str,
     r#type: super::models::RuntimeEnvironmentType,
-) -> ::std::result::Result<::std::vec::Vec<SetConcurrencyLimitForTypeRow>, ::sqlgen_runtime::Error>
-{
-    let stmt = client
-        .prepare_cached(SET_CONCURRENCY_LIMIT_FOR_TYPE)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        SetConcurrencyLimitForTypeRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<SetConcurrencyLimitForTypeRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<SetConcurrencyLimitForTypeRow, ::tokio_postgres::Error> {
         Ok(SetConcurrencyLimitForTypeRow {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
             maximum_concurrency_limit: row.try_get(2)?,
             organization_limit: row.try_get(3)?,
         })
-    };
-    let rows = client
-        .query(
-            &stmt,
-            &[&maximum_concurrency_limit, &organization_slug, &r#type],
-        )
+    }
+    let stmt = client
+        .prepare_cached(SET_CONCURRENCY_LIMIT_FOR_TYPE)
         .await?;
+    let params: &::sqlgen_runtime::Params<'_> =
+        &[&maximum_concurrency_limit, &organization_slug, &r#type];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -286,24 +273,22 @@ pub struct DeleteEnvironmentsOfArchivedProjectsRow {
 pub async fn delete_environments_of_archived_projects<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     organization_id: ::uuid::Uuid,
-) -> ::std::result::Result<
-    ::std::vec::Vec<DeleteEnvironmentsOfArchivedProjectsRow>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client
-        .prepare_cached(DELETE_ENVIRONMENTS_OF_ARCHIVED_PROJECTS)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        DeleteEnvironmentsOfArchivedProjectsRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<DeleteEnvironmentsOfArchivedProjectsRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<DeleteEnvironmentsOfArchivedProjectsRow, ::tokio_postgres::Error>
+    {
         Ok(DeleteEnvironmentsOfArchivedProjectsRow {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
             project_slug: row.try_get(2)?,
         })
-    };
-    let rows = client.query(&stmt, &[&organization_id]).await?;
+    }
+    let stmt = client
+        .prepare_cached(DELETE_ENVIRONMENTS_OF_ARCHIVED_PROJECTS)
+        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&organization_id];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -336,17 +321,10 @@ pub struct GetEnvironmentByPublicApiKeyRow {
 pub async fn get_environment_by_public_api_key<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     pk_api_key: &str,
-) -> ::std::result::Result<
-    ::std::option::Option<GetEnvironmentByPublicApiKeyRow>,
-    ::sqlgen_runtime::Error,
-> {
-    let stmt = client
-        .prepare_cached(GET_ENVIRONMENT_BY_PUBLIC_API_KEY)
-        .await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        GetEnvironmentByPublicApiKeyRow,
-        ::tokio_postgres::Error,
-    > {
+) -> ::sqlgen_runtime::Result<::std::option::Option<GetEnvironmentByPublicApiKeyRow>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<GetEnvironmentByPublicApiKeyRow, ::tokio_postgres::Error> {
         Ok(GetEnvironmentByPublicApiKeyRow {
             id: row.try_get(0)?,
             slug: row.try_get(1)?,
@@ -361,7 +339,11 @@ pub async fn get_environment_by_public_api_key<C: ::sqlgen_runtime::GenericClien
             organization_title: row.try_get(10)?,
             runs_enabled: row.try_get(11)?,
         })
-    };
-    let row = client.query_opt(&stmt, &[&pk_api_key]).await?;
+    }
+    let stmt = client
+        .prepare_cached(GET_ENVIRONMENT_BY_PUBLIC_API_KEY)
+        .await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&pk_api_key];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }

@@ -7,11 +7,10 @@ pub const GET_USER_BY_ID: &str = "SELECT id, email, authentication_method, authe
 pub async fn get_user_by_id<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     id: ::uuid::Uuid,
-) -> ::std::result::Result<super::models::User, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(GET_USER_BY_ID).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::User> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::User, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::User, ::tokio_postgres::Error> {
         Ok(super::models::User {
             id: row.try_get(0)?,
             email: row.try_get(1)?,
@@ -29,11 +28,11 @@ pub async fn get_user_by_id<C: ::sqlgen_runtime::GenericClient>(
             last_login_at: row.try_get(13)?,
             last_login_ip: row.try_get(14)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&id])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(GET_USER_BY_ID).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&id];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -45,11 +44,10 @@ pub const GET_USER_BY_EMAIL: &str = "SELECT id, email, authentication_method, au
 pub async fn get_user_by_email<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     email: &str,
-) -> ::std::result::Result<::std::option::Option<super::models::User>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(GET_USER_BY_EMAIL).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::option::Option<super::models::User>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::User, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::User, ::tokio_postgres::Error> {
         Ok(super::models::User {
             id: row.try_get(0)?,
             email: row.try_get(1)?,
@@ -67,8 +65,10 @@ pub async fn get_user_by_email<C: ::sqlgen_runtime::GenericClient>(
             last_login_at: row.try_get(13)?,
             last_login_ip: row.try_get(14)?,
         })
-    };
-    let row = client.query_opt(&stmt, &[&email]).await?;
+    }
+    let stmt = client.prepare_cached(GET_USER_BY_EMAIL).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&email];
+    let row = client.query_opt(&stmt, params).await?;
     Ok(row.as_ref().map(decode).transpose()?)
 }
 
@@ -91,11 +91,10 @@ pub struct UpsertUserParams<'a> {
 pub async fn upsert_user<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     params: &UpsertUserParams<'_>,
-) -> ::std::result::Result<super::models::User, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(UPSERT_USER).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::User> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::User, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::User, ::tokio_postgres::Error> {
         Ok(super::models::User {
             id: row.try_get(0)?,
             email: row.try_get(1)?,
@@ -113,21 +112,18 @@ pub async fn upsert_user<C: ::sqlgen_runtime::GenericClient>(
             last_login_at: row.try_get(13)?,
             last_login_ip: row.try_get(14)?,
         })
-    };
-    let row = client
-        .query_opt(
-            &stmt,
-            &[
-                &params.email,
-                &params.authentication_method,
-                &params.authentication_profile,
-                &params.name,
-                &params.display_name,
-                &params.avatar_url,
-            ],
-        )
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(UPSERT_USER).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[
+        &params.email,
+        &params.authentication_method,
+        &params.authentication_profile,
+        &params.name,
+        &params.display_name,
+        &params.avatar_url,
+    ];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -152,11 +148,10 @@ pub async fn list_users<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     limit: i64,
     offset: i64,
-) -> ::std::result::Result<::std::vec::Vec<ListUsersRow>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(LIST_USERS).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<ListUsersRow>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<ListUsersRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<ListUsersRow, ::tokio_postgres::Error> {
         Ok(ListUsersRow {
             id: row.try_get(0)?,
             email: row.try_get(1)?,
@@ -166,8 +161,10 @@ pub async fn list_users<C: ::sqlgen_runtime::GenericClient>(
             signup_source: row.try_get(5)?,
             created_at: row.try_get(6)?,
         })
-    };
-    let rows = client.query(&stmt, &[&limit, &offset]).await?;
+    }
+    let stmt = client.prepare_cached(LIST_USERS).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&limit, &offset];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -182,9 +179,10 @@ pub async fn record_user_login<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     last_login_ip: ::std::option::Option<::std::net::IpAddr>,
     id: ::uuid::Uuid,
-) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<()> {
     let stmt = client.prepare_cached(RECORD_USER_LOGIN).await?;
-    client.execute(&stmt, &[&last_login_ip, &id]).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&last_login_ip, &id];
+    client.execute(&stmt, params).await?;
     Ok(())
 }
 
@@ -205,11 +203,10 @@ pub struct CreateUserParams<'a> {
 pub async fn create_user<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     params: &CreateUserParams<'_>,
-) -> ::std::result::Result<super::models::User, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(CREATE_USER).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::User> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::User, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::User, ::tokio_postgres::Error> {
         Ok(super::models::User {
             id: row.try_get(0)?,
             email: row.try_get(1)?,
@@ -227,18 +224,15 @@ pub async fn create_user<C: ::sqlgen_runtime::GenericClient>(
             last_login_at: row.try_get(13)?,
             last_login_ip: row.try_get(14)?,
         })
-    };
-    let row = client
-        .query_opt(
-            &stmt,
-            &[
-                &params.email,
-                &params.authentication_method,
-                &params.name,
-                &params.display_name,
-            ],
-        )
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(CREATE_USER).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[
+        &params.email,
+        &params.authentication_method,
+        &params.name,
+        &params.display_name,
+    ];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }

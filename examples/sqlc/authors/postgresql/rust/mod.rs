@@ -7,50 +7,31 @@ pub mod query;
 /// Every query of package `postgresql`, callable on any [`sqlgen_runtime::GenericClient`]:
 /// a client, a transaction or a pooled connection.
 pub trait Queries {
-    fn get_author(
-        &self,
-        id: i64,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Author, ::sqlgen_runtime::Error>,
-    > + Send;
-    fn list_authors(
-        &self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<models::Author>, ::sqlgen_runtime::Error>,
-    > + Send;
+    fn get_author(&self, id: i64) -> impl ::sqlgen_runtime::QueryFuture<models::Author>;
+    fn list_authors(&self) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::Author>>;
     fn create_author(
         &self,
         name: &str,
         bio: ::std::option::Option<&str>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Author, ::sqlgen_runtime::Error>,
-    > + Send;
-    fn delete_author(
-        &self,
-        id: i64,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Author>;
+    fn delete_author(&self, id: i64) -> impl ::sqlgen_runtime::QueryFuture<()>;
 }
 
 impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
-    async fn get_author(
-        &self,
-        id: i64,
-    ) -> ::std::result::Result<models::Author, ::sqlgen_runtime::Error> {
-        query::get_author(self, id).await
+    fn get_author(&self, id: i64) -> impl ::sqlgen_runtime::QueryFuture<models::Author> {
+        query::get_author(self, id)
     }
-    async fn list_authors(
-        &self,
-    ) -> ::std::result::Result<::std::vec::Vec<models::Author>, ::sqlgen_runtime::Error> {
-        query::list_authors(self).await
+    fn list_authors(&self) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::Author>> {
+        query::list_authors(self)
     }
-    async fn create_author(
+    fn create_author(
         &self,
         name: &str,
         bio: ::std::option::Option<&str>,
-    ) -> ::std::result::Result<models::Author, ::sqlgen_runtime::Error> {
-        query::create_author(self, name, bio).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Author> {
+        query::create_author(self, name, bio)
     }
-    async fn delete_author(&self, id: i64) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
-        query::delete_author(self, id).await
+    fn delete_author(&self, id: i64) -> impl ::sqlgen_runtime::QueryFuture<()> {
+        query::delete_author(self, id)
     }
 }

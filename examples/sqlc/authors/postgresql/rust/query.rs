@@ -7,21 +7,20 @@ pub const GET_AUTHOR: &str = "SELECT id, name, bio FROM authors\nWHERE id = $1 L
 pub async fn get_author<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     id: i64,
-) -> ::std::result::Result<super::models::Author, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(GET_AUTHOR).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::Author> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Author, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Author, ::tokio_postgres::Error> {
         Ok(super::models::Author {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
             bio: row.try_get(2)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&id])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(GET_AUTHOR).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&id];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -31,17 +30,17 @@ pub const LIST_AUTHORS: &str = "SELECT id, name, bio FROM authors\nORDER BY name
 /// `:many` query `ListAuthors`.
 pub async fn list_authors<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
-) -> ::std::result::Result<::std::vec::Vec<super::models::Author>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(LIST_AUTHORS).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<super::models::Author>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Author, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Author, ::tokio_postgres::Error> {
         Ok(super::models::Author {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
             bio: row.try_get(2)?,
         })
-    };
+    }
+    let stmt = client.prepare_cached(LIST_AUTHORS).await?;
     let rows = client.query(&stmt, &[]).await?;
     Ok(rows
         .iter()
@@ -58,21 +57,20 @@ pub async fn create_author<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     name: &str,
     bio: ::std::option::Option<&str>,
-) -> ::std::result::Result<super::models::Author, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(CREATE_AUTHOR).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::Author> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Author, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Author, ::tokio_postgres::Error> {
         Ok(super::models::Author {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
             bio: row.try_get(2)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&name, &bio])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(CREATE_AUTHOR).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&name, &bio];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -83,8 +81,9 @@ pub const DELETE_AUTHOR: &str = "DELETE FROM authors\nWHERE id = $1";
 pub async fn delete_author<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     id: i64,
-) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<()> {
     let stmt = client.prepare_cached(DELETE_AUTHOR).await?;
-    client.execute(&stmt, &[&id]).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&id];
+    client.execute(&stmt, params).await?;
     Ok(())
 }

@@ -7,181 +7,98 @@ pub mod query;
 /// Every query of package `batch`, callable on any [`sqlgen_runtime::GenericClient`]:
 /// a client, a transaction or a pooled connection.
 pub trait Queries {
-    fn get_author(
-        &self,
-        author_id: i32,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Author, ::sqlgen_runtime::Error>,
-    > + Send;
-    fn delete_book_exec_result(
-        &self,
-        book_id: i32,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<u64, ::sqlgen_runtime::Error>> + Send;
+    fn get_author(&self, author_id: i32) -> impl ::sqlgen_runtime::QueryFuture<models::Author>;
+    fn delete_book_exec_result(&self, book_id: i32) -> impl ::sqlgen_runtime::QueryFuture<u64>;
     fn delete_book(
         &self,
         items: &[i32],
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::sqlgen_runtime::Result<()>>>;
     fn delete_book_named_func(
         &self,
         items: &[i32],
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::sqlgen_runtime::Result<()>>>;
     fn delete_book_named_sign(
         &self,
         items: &[i32],
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::sqlgen_runtime::Result<()>>>;
     fn books_by_year(
         &self,
         items: &[i32],
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<
-                ::std::result::Result<::std::vec::Vec<models::Book>, ::sqlgen_runtime::Error>,
-            >,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
-    fn create_author(
-        &self,
-        name: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Author, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<::sqlgen_runtime::Result<::std::vec::Vec<models::Book>>>,
+    >;
+    fn create_author(&self, name: &str) -> impl ::sqlgen_runtime::QueryFuture<models::Author>;
     fn create_book(
         &self,
         items: &[query::CreateBookParams<'_>],
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::std::result::Result<models::Book, ::sqlgen_runtime::Error>>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::sqlgen_runtime::Result<models::Book>>>;
     fn update_book(
         &self,
         items: &[query::UpdateBookParams<'_>],
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::sqlgen_runtime::Result<()>>>;
     fn get_biography(
         &self,
         items: &[i32],
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<
-                ::std::result::Result<
-                    ::std::option::Option<::serde_json::Value>,
-                    ::sqlgen_runtime::Error,
-                >,
-            >,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<::sqlgen_runtime::Result<::std::option::Option<::serde_json::Value>>>,
+    >;
 }
 
 impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
-    async fn get_author(
-        &self,
-        author_id: i32,
-    ) -> ::std::result::Result<models::Author, ::sqlgen_runtime::Error> {
-        query::get_author(self, author_id).await
+    fn get_author(&self, author_id: i32) -> impl ::sqlgen_runtime::QueryFuture<models::Author> {
+        query::get_author(self, author_id)
     }
-    async fn delete_book_exec_result(
-        &self,
-        book_id: i32,
-    ) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
-        query::delete_book_exec_result(self, book_id).await
+    fn delete_book_exec_result(&self, book_id: i32) -> impl ::sqlgen_runtime::QueryFuture<u64> {
+        query::delete_book_exec_result(self, book_id)
     }
-    async fn delete_book(
+    fn delete_book(
         &self,
         items: &[i32],
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-        ::sqlgen_runtime::Error,
-    > {
-        query::delete_book(self, items).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::sqlgen_runtime::Result<()>>> {
+        query::delete_book(self, items)
     }
-    async fn delete_book_named_func(
+    fn delete_book_named_func(
         &self,
         items: &[i32],
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-        ::sqlgen_runtime::Error,
-    > {
-        query::delete_book_named_func(self, items).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::sqlgen_runtime::Result<()>>> {
+        query::delete_book_named_func(self, items)
     }
-    async fn delete_book_named_sign(
+    fn delete_book_named_sign(
         &self,
         items: &[i32],
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-        ::sqlgen_runtime::Error,
-    > {
-        query::delete_book_named_sign(self, items).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::sqlgen_runtime::Result<()>>> {
+        query::delete_book_named_sign(self, items)
     }
-    async fn books_by_year(
+    fn books_by_year(
         &self,
         items: &[i32],
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<
-            ::std::result::Result<::std::vec::Vec<models::Book>, ::sqlgen_runtime::Error>,
-        >,
-        ::sqlgen_runtime::Error,
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<::sqlgen_runtime::Result<::std::vec::Vec<models::Book>>>,
     > {
-        query::books_by_year(self, items).await
+        query::books_by_year(self, items)
     }
-    async fn create_author(
-        &self,
-        name: &str,
-    ) -> ::std::result::Result<models::Author, ::sqlgen_runtime::Error> {
-        query::create_author(self, name).await
+    fn create_author(&self, name: &str) -> impl ::sqlgen_runtime::QueryFuture<models::Author> {
+        query::create_author(self, name)
     }
-    async fn create_book(
+    fn create_book(
         &self,
         items: &[query::CreateBookParams<'_>],
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<::std::result::Result<models::Book, ::sqlgen_runtime::Error>>,
-        ::sqlgen_runtime::Error,
-    > {
-        query::create_book(self, items).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::sqlgen_runtime::Result<models::Book>>>
+    {
+        query::create_book(self, items)
     }
-    async fn update_book(
+    fn update_book(
         &self,
         items: &[query::UpdateBookParams<'_>],
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-        ::sqlgen_runtime::Error,
-    > {
-        query::update_book(self, items).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<::sqlgen_runtime::Result<()>>> {
+        query::update_book(self, items)
     }
-    async fn get_biography(
+    fn get_biography(
         &self,
         items: &[i32],
-    ) -> ::std::result::Result<
-        ::std::vec::Vec<
-            ::std::result::Result<
-                ::std::option::Option<::serde_json::Value>,
-                ::sqlgen_runtime::Error,
-            >,
-        >,
-        ::sqlgen_runtime::Error,
+    ) -> impl ::sqlgen_runtime::QueryFuture<
+        ::std::vec::Vec<::sqlgen_runtime::Result<::std::option::Option<::serde_json::Value>>>,
     > {
-        query::get_biography(self, items).await
+        query::get_biography(self, items)
     }
 }

@@ -7,21 +7,20 @@ pub const GET_AUTHOR: &str = "SELECT author_id, name, biography FROM authors\nWH
 pub async fn get_author<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     author_id: i32,
-) -> ::std::result::Result<super::models::Author, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(GET_AUTHOR).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::Author> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Author, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Author, ::tokio_postgres::Error> {
         Ok(super::models::Author {
             author_id: row.try_get(0)?,
             name: row.try_get(1)?,
             biography: row.try_get(2)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&author_id])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(GET_AUTHOR).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&author_id];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -32,9 +31,10 @@ pub const DELETE_BOOK_EXEC_RESULT: &str = "DELETE FROM books\nWHERE book_id = $1
 pub async fn delete_book_exec_result<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     book_id: i32,
-) -> ::std::result::Result<u64, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<u64> {
     let stmt = client.prepare_cached(DELETE_BOOK_EXEC_RESULT).await?;
-    Ok(client.execute(&stmt, &[&book_id]).await?)
+    let params: &::sqlgen_runtime::Params<'_> = &[&book_id];
+    Ok(client.execute(&stmt, params).await?)
 }
 
 /// SQL of [`delete_book`].
@@ -46,23 +46,22 @@ pub const DELETE_BOOK: &str = "DELETE FROM books\nWHERE book_id = $1";
 pub async fn delete_book<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     items: &[i32],
-) -> ::std::result::Result<
-    ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-    ::sqlgen_runtime::Error,
-> {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<::sqlgen_runtime::Result<()>>> {
+    async fn execute<C: ::sqlgen_runtime::GenericClient>(
+        client: &C,
+        stmt: &::tokio_postgres::Statement,
+        item: &i32,
+    ) -> ::sqlgen_runtime::Result<()> {
+        let params: &::sqlgen_runtime::Params<'_> = &[item];
+        client.execute(stmt, params).await?;
+        Ok(())
+    }
     if items.is_empty() {
         return Ok(::std::vec::Vec::new());
     }
-    let stmt = &client.prepare_cached(DELETE_BOOK).await?;
-    Ok(
-        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
-            match client.execute(stmt, &[item]).await {
-                Ok(_) => Ok(()),
-                Err(e) => Err(::sqlgen_runtime::Error::from(e)),
-            }
-        }))
-        .await,
-    )
+    let stmt = client.prepare_cached(DELETE_BOOK).await?;
+    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    Ok(::sqlgen_runtime::pipelined(executions).await)
 }
 
 /// SQL of [`delete_book_named_func`].
@@ -74,23 +73,22 @@ pub const DELETE_BOOK_NAMED_FUNC: &str = "DELETE FROM books\nWHERE book_id = $1"
 pub async fn delete_book_named_func<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     items: &[i32],
-) -> ::std::result::Result<
-    ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-    ::sqlgen_runtime::Error,
-> {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<::sqlgen_runtime::Result<()>>> {
+    async fn execute<C: ::sqlgen_runtime::GenericClient>(
+        client: &C,
+        stmt: &::tokio_postgres::Statement,
+        item: &i32,
+    ) -> ::sqlgen_runtime::Result<()> {
+        let params: &::sqlgen_runtime::Params<'_> = &[item];
+        client.execute(stmt, params).await?;
+        Ok(())
+    }
     if items.is_empty() {
         return Ok(::std::vec::Vec::new());
     }
-    let stmt = &client.prepare_cached(DELETE_BOOK_NAMED_FUNC).await?;
-    Ok(
-        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
-            match client.execute(stmt, &[item]).await {
-                Ok(_) => Ok(()),
-                Err(e) => Err(::sqlgen_runtime::Error::from(e)),
-            }
-        }))
-        .await,
-    )
+    let stmt = client.prepare_cached(DELETE_BOOK_NAMED_FUNC).await?;
+    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    Ok(::sqlgen_runtime::pipelined(executions).await)
 }
 
 /// SQL of [`delete_book_named_sign`].
@@ -102,23 +100,22 @@ pub const DELETE_BOOK_NAMED_SIGN: &str = "DELETE FROM books\nWHERE book_id = $1"
 pub async fn delete_book_named_sign<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     items: &[i32],
-) -> ::std::result::Result<
-    ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-    ::sqlgen_runtime::Error,
-> {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<::sqlgen_runtime::Result<()>>> {
+    async fn execute<C: ::sqlgen_runtime::GenericClient>(
+        client: &C,
+        stmt: &::tokio_postgres::Statement,
+        item: &i32,
+    ) -> ::sqlgen_runtime::Result<()> {
+        let params: &::sqlgen_runtime::Params<'_> = &[item];
+        client.execute(stmt, params).await?;
+        Ok(())
+    }
     if items.is_empty() {
         return Ok(::std::vec::Vec::new());
     }
-    let stmt = &client.prepare_cached(DELETE_BOOK_NAMED_SIGN).await?;
-    Ok(
-        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
-            match client.execute(stmt, &[item]).await {
-                Ok(_) => Ok(()),
-                Err(e) => Err(::sqlgen_runtime::Error::from(e)),
-            }
-        }))
-        .await,
-    )
+    let stmt = client.prepare_cached(DELETE_BOOK_NAMED_SIGN).await?;
+    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    Ok(::sqlgen_runtime::pipelined(executions).await)
 }
 
 /// SQL of [`books_by_year`].
@@ -130,19 +127,12 @@ pub const BOOKS_BY_YEAR: &str = "SELECT book_id, author_id, isbn, book_type, tit
 pub async fn books_by_year<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     items: &[i32],
-) -> ::std::result::Result<
-    ::std::vec::Vec<
-        ::std::result::Result<::std::vec::Vec<super::models::Book>, ::sqlgen_runtime::Error>,
-    >,
-    ::sqlgen_runtime::Error,
+) -> ::sqlgen_runtime::Result<
+    ::std::vec::Vec<::sqlgen_runtime::Result<::std::vec::Vec<super::models::Book>>>,
 > {
-    if items.is_empty() {
-        return Ok(::std::vec::Vec::new());
-    }
-    let stmt = &client.prepare_cached(BOOKS_BY_YEAR).await?;
-    let decode = |
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Book, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Book, ::tokio_postgres::Error> {
         Ok(super::models::Book {
             book_id: row.try_get(0)?,
             author_id: row.try_get(1)?,
@@ -153,18 +143,25 @@ pub async fn books_by_year<C: ::sqlgen_runtime::GenericClient>(
             available: row.try_get(6)?,
             tags: row.try_get(7)?,
         })
-    };
-    let decode = &decode;
-    Ok(
-        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
-            let rows = client.query(stmt, &[item]).await?;
-            rows.iter()
-                .map(decode)
-                .collect::<::std::result::Result<_, _>>()
-                .map_err(::sqlgen_runtime::Error::from)
-        }))
-        .await,
-    )
+    }
+    async fn execute<C: ::sqlgen_runtime::GenericClient>(
+        client: &C,
+        stmt: &::tokio_postgres::Statement,
+        item: &i32,
+    ) -> ::sqlgen_runtime::Result<::std::vec::Vec<super::models::Book>> {
+        let params: &::sqlgen_runtime::Params<'_> = &[item];
+        let rows = client.query(stmt, params).await?;
+        Ok(rows
+            .iter()
+            .map(decode)
+            .collect::<::std::result::Result<_, _>>()?)
+    }
+    if items.is_empty() {
+        return Ok(::std::vec::Vec::new());
+    }
+    let stmt = client.prepare_cached(BOOKS_BY_YEAR).await?;
+    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    Ok(::sqlgen_runtime::pipelined(executions).await)
 }
 
 /// SQL of [`create_author`].
@@ -175,21 +172,20 @@ pub const CREATE_AUTHOR: &str =
 pub async fn create_author<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     name: &str,
-) -> ::std::result::Result<super::models::Author, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(CREATE_AUTHOR).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::Author> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Author, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Author, ::tokio_postgres::Error> {
         Ok(super::models::Author {
             author_id: row.try_get(0)?,
             name: row.try_get(1)?,
             biography: row.try_get(2)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&name])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(CREATE_AUTHOR).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&name];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -214,17 +210,10 @@ pub struct CreateBookParams<'a> {
 pub async fn create_book<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     items: &[CreateBookParams<'_>],
-) -> ::std::result::Result<
-    ::std::vec::Vec<::std::result::Result<super::models::Book, ::sqlgen_runtime::Error>>,
-    ::sqlgen_runtime::Error,
-> {
-    if items.is_empty() {
-        return Ok(::std::vec::Vec::new());
-    }
-    let stmt = &client.prepare_cached(CREATE_BOOK).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<::sqlgen_runtime::Result<super::models::Book>>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Book, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Book, ::tokio_postgres::Error> {
         Ok(super::models::Book {
             book_id: row.try_get(0)?,
             author_id: row.try_get(1)?,
@@ -235,29 +224,31 @@ pub async fn create_book<C: ::sqlgen_runtime::GenericClient>(
             available: row.try_get(6)?,
             tags: row.try_get(7)?,
         })
-    };
-    let decode = &decode;
-    Ok(
-        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
-            let row = client
-                .query_opt(
-                    stmt,
-                    &[
-                        &item.author_id,
-                        &item.isbn,
-                        &item.book_type,
-                        &item.title,
-                        &item.year,
-                        &item.available,
-                        &item.tags,
-                    ],
-                )
-                .await?
-                .ok_or(::sqlgen_runtime::Error::NotFound)?;
-            decode(&row).map_err(::sqlgen_runtime::Error::from)
-        }))
-        .await,
-    )
+    }
+    async fn execute<C: ::sqlgen_runtime::GenericClient>(
+        client: &C,
+        stmt: &::tokio_postgres::Statement,
+        item: &CreateBookParams<'_>,
+    ) -> ::sqlgen_runtime::Result<super::models::Book> {
+        let params: &::sqlgen_runtime::Params<'_> = &[
+            &item.author_id,
+            &item.isbn,
+            &item.book_type,
+            &item.title,
+            &item.year,
+            &item.available,
+            &item.tags,
+        ];
+        let row = client.query_opt(stmt, params).await?;
+        let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
+        Ok(decode(&row)?)
+    }
+    if items.is_empty() {
+        return Ok(::std::vec::Vec::new());
+    }
+    let stmt = client.prepare_cached(CREATE_BOOK).await?;
+    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    Ok(::sqlgen_runtime::pipelined(executions).await)
 }
 
 /// SQL of [`update_book`].
@@ -277,26 +268,22 @@ pub struct UpdateBookParams<'a> {
 pub async fn update_book<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     items: &[UpdateBookParams<'_>],
-) -> ::std::result::Result<
-    ::std::vec::Vec<::std::result::Result<(), ::sqlgen_runtime::Error>>,
-    ::sqlgen_runtime::Error,
-> {
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<::sqlgen_runtime::Result<()>>> {
+    async fn execute<C: ::sqlgen_runtime::GenericClient>(
+        client: &C,
+        stmt: &::tokio_postgres::Statement,
+        item: &UpdateBookParams<'_>,
+    ) -> ::sqlgen_runtime::Result<()> {
+        let params: &::sqlgen_runtime::Params<'_> = &[&item.title, &item.tags, &item.book_id];
+        client.execute(stmt, params).await?;
+        Ok(())
+    }
     if items.is_empty() {
         return Ok(::std::vec::Vec::new());
     }
-    let stmt = &client.prepare_cached(UPDATE_BOOK).await?;
-    Ok(
-        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
-            match client
-                .execute(stmt, &[&item.title, &item.tags, &item.book_id])
-                .await
-            {
-                Ok(_) => Ok(()),
-                Err(e) => Err(::sqlgen_runtime::Error::from(e)),
-            }
-        }))
-        .await,
-    )
+    let stmt = client.prepare_cached(UPDATE_BOOK).await?;
+    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    Ok(::sqlgen_runtime::pipelined(executions).await)
 }
 
 /// SQL of [`get_biography`].
@@ -308,29 +295,29 @@ pub const GET_BIOGRAPHY: &str = "SELECT biography FROM authors\nWHERE author_id 
 pub async fn get_biography<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     items: &[i32],
-) -> ::std::result::Result<
-    ::std::vec::Vec<
-        ::std::result::Result<::std::option::Option<::serde_json::Value>, ::sqlgen_runtime::Error>,
-    >,
-    ::sqlgen_runtime::Error,
+) -> ::sqlgen_runtime::Result<
+    ::std::vec::Vec<::sqlgen_runtime::Result<::std::option::Option<::serde_json::Value>>>,
 > {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<::std::option::Option<::serde_json::Value>, ::tokio_postgres::Error>
+    {
+        row.try_get(0)
+    }
+    async fn execute<C: ::sqlgen_runtime::GenericClient>(
+        client: &C,
+        stmt: &::tokio_postgres::Statement,
+        item: &i32,
+    ) -> ::sqlgen_runtime::Result<::std::option::Option<::serde_json::Value>> {
+        let params: &::sqlgen_runtime::Params<'_> = &[item];
+        let row = client.query_opt(stmt, params).await?;
+        let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
+        Ok(decode(&row)?)
+    }
     if items.is_empty() {
         return Ok(::std::vec::Vec::new());
     }
-    let stmt = &client.prepare_cached(GET_BIOGRAPHY).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        ::std::option::Option<::serde_json::Value>,
-        ::tokio_postgres::Error,
-    > { row.try_get(0) };
-    let decode = &decode;
-    Ok(
-        ::sqlgen_runtime::pipelined(items.iter().map(|item| async move {
-            let row = client
-                .query_opt(stmt, &[item])
-                .await?
-                .ok_or(::sqlgen_runtime::Error::NotFound)?;
-            decode(&row).map_err(::sqlgen_runtime::Error::from)
-        }))
-        .await,
-    )
+    let stmt = client.prepare_cached(GET_BIOGRAPHY).await?;
+    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    Ok(::sqlgen_runtime::pipelined(executions).await)
 }

@@ -7,135 +7,89 @@ pub mod query;
 /// Every query of package `booktest`, callable on any [`sqlgen_runtime::GenericClient`]:
 /// a client, a transaction or a pooled connection.
 pub trait Queries {
-    fn get_author(
-        &self,
-        author_id: i32,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Author, ::sqlgen_runtime::Error>,
-    > + Send;
-    fn get_book(
-        &self,
-        book_id: i32,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Book, ::sqlgen_runtime::Error>,
-    > + Send;
-    fn delete_book(
-        &self,
-        book_id: i32,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
+    fn get_author(&self, author_id: i32) -> impl ::sqlgen_runtime::QueryFuture<models::Author>;
+    fn get_book(&self, book_id: i32) -> impl ::sqlgen_runtime::QueryFuture<models::Book>;
+    fn delete_book(&self, book_id: i32) -> impl ::sqlgen_runtime::QueryFuture<()>;
     fn books_by_title_year(
         &self,
         title: &str,
         year: i32,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<models::Book>, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::Book>>;
     fn books_by_tags(
         &self,
         column_1: &[::std::string::String],
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<query::BooksByTagsRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
-    fn create_author(
-        &self,
-        name: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Author, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<query::BooksByTagsRow>>;
+    fn create_author(&self, name: &str) -> impl ::sqlgen_runtime::QueryFuture<models::Author>;
     fn create_book(
         &self,
         params: &query::CreateBookParams<'_>,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Book, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Book>;
     fn update_book(
         &self,
         title: &str,
         tags: &[::std::string::String],
         book_id: i32,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<()>;
     fn update_book_isbn(
         &self,
         params: &query::UpdateBookISBNParams<'_>,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<()>;
     fn say_hello(
         &self,
         s: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::option::Option<::std::string::String>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<::std::string::String>>;
 }
 
 impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
-    async fn get_author(
-        &self,
-        author_id: i32,
-    ) -> ::std::result::Result<models::Author, ::sqlgen_runtime::Error> {
-        query::get_author(self, author_id).await
+    fn get_author(&self, author_id: i32) -> impl ::sqlgen_runtime::QueryFuture<models::Author> {
+        query::get_author(self, author_id)
     }
-    async fn get_book(
-        &self,
-        book_id: i32,
-    ) -> ::std::result::Result<models::Book, ::sqlgen_runtime::Error> {
-        query::get_book(self, book_id).await
+    fn get_book(&self, book_id: i32) -> impl ::sqlgen_runtime::QueryFuture<models::Book> {
+        query::get_book(self, book_id)
     }
-    async fn delete_book(
-        &self,
-        book_id: i32,
-    ) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
-        query::delete_book(self, book_id).await
+    fn delete_book(&self, book_id: i32) -> impl ::sqlgen_runtime::QueryFuture<()> {
+        query::delete_book(self, book_id)
     }
-    async fn books_by_title_year(
+    fn books_by_title_year(
         &self,
         title: &str,
         year: i32,
-    ) -> ::std::result::Result<::std::vec::Vec<models::Book>, ::sqlgen_runtime::Error> {
-        query::books_by_title_year(self, title, year).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::Book>> {
+        query::books_by_title_year(self, title, year)
     }
-    async fn books_by_tags(
+    fn books_by_tags(
         &self,
         column_1: &[::std::string::String],
-    ) -> ::std::result::Result<::std::vec::Vec<query::BooksByTagsRow>, ::sqlgen_runtime::Error>
-    {
-        query::books_by_tags(self, column_1).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<query::BooksByTagsRow>> {
+        query::books_by_tags(self, column_1)
     }
-    async fn create_author(
-        &self,
-        name: &str,
-    ) -> ::std::result::Result<models::Author, ::sqlgen_runtime::Error> {
-        query::create_author(self, name).await
+    fn create_author(&self, name: &str) -> impl ::sqlgen_runtime::QueryFuture<models::Author> {
+        query::create_author(self, name)
     }
-    async fn create_book(
+    fn create_book(
         &self,
         params: &query::CreateBookParams<'_>,
-    ) -> ::std::result::Result<models::Book, ::sqlgen_runtime::Error> {
-        query::create_book(self, params).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Book> {
+        query::create_book(self, params)
     }
-    async fn update_book(
+    fn update_book(
         &self,
         title: &str,
         tags: &[::std::string::String],
         book_id: i32,
-    ) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
-        query::update_book(self, title, tags, book_id).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<()> {
+        query::update_book(self, title, tags, book_id)
     }
-    async fn update_book_isbn(
+    fn update_book_isbn(
         &self,
         params: &query::UpdateBookISBNParams<'_>,
-    ) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
-        query::update_book_isbn(self, params).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<()> {
+        query::update_book_isbn(self, params)
     }
-    async fn say_hello(
+    fn say_hello(
         &self,
         s: &str,
-    ) -> ::std::result::Result<::std::option::Option<::std::string::String>, ::sqlgen_runtime::Error>
-    {
-        query::say_hello(self, s).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::option::Option<::std::string::String>> {
+        query::say_hello(self, s)
     }
 }

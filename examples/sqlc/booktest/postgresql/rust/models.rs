@@ -13,12 +13,13 @@ pub enum BookType {
 
 impl BookType {
     /// Every value, in the order PostgreSQL sorts them.
-    pub const ALL: &'static [BookType] = &[BookType::Fiction, BookType::Nonfiction];
+    pub const ALL: &'static [Self] = &[Self::Fiction, Self::Nonfiction];
+
     /// The label as stored in PostgreSQL.
     pub fn as_str(&self) -> &'static str {
         match self {
-            BookType::Fiction => "FICTION",
-            BookType::Nonfiction => "NONFICTION",
+            Self::Fiction => "FICTION",
+            Self::Nonfiction => "NONFICTION",
         }
     }
 }

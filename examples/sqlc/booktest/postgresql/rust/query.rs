@@ -7,20 +7,19 @@ pub const GET_AUTHOR: &str = "SELECT author_id, name FROM authors\nWHERE author_
 pub async fn get_author<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     author_id: i32,
-) -> ::std::result::Result<super::models::Author, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(GET_AUTHOR).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::Author> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Author, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Author, ::tokio_postgres::Error> {
         Ok(super::models::Author {
             author_id: row.try_get(0)?,
             name: row.try_get(1)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&author_id])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(GET_AUTHOR).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&author_id];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -31,11 +30,10 @@ pub const GET_BOOK: &str = "SELECT book_id, author_id, isbn, book_type, title, y
 pub async fn get_book<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     book_id: i32,
-) -> ::std::result::Result<super::models::Book, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(GET_BOOK).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::Book> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Book, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Book, ::tokio_postgres::Error> {
         Ok(super::models::Book {
             book_id: row.try_get(0)?,
             author_id: row.try_get(1)?,
@@ -46,11 +44,11 @@ pub async fn get_book<C: ::sqlgen_runtime::GenericClient>(
             available: row.try_get(6)?,
             tags: row.try_get(7)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&book_id])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(GET_BOOK).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&book_id];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -61,9 +59,10 @@ pub const DELETE_BOOK: &str = "DELETE FROM books\nWHERE book_id = $1";
 pub async fn delete_book<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     book_id: i32,
-) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<()> {
     let stmt = client.prepare_cached(DELETE_BOOK).await?;
-    client.execute(&stmt, &[&book_id]).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&book_id];
+    client.execute(&stmt, params).await?;
     Ok(())
 }
 
@@ -75,11 +74,10 @@ pub async fn books_by_title_year<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     title: &str,
     year: i32,
-) -> ::std::result::Result<::std::vec::Vec<super::models::Book>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(BOOKS_BY_TITLE_YEAR).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<super::models::Book>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Book, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Book, ::tokio_postgres::Error> {
         Ok(super::models::Book {
             book_id: row.try_get(0)?,
             author_id: row.try_get(1)?,
@@ -90,8 +88,10 @@ pub async fn books_by_title_year<C: ::sqlgen_runtime::GenericClient>(
             available: row.try_get(6)?,
             tags: row.try_get(7)?,
         })
-    };
-    let rows = client.query(&stmt, &[&title, &year]).await?;
+    }
+    let stmt = client.prepare_cached(BOOKS_BY_TITLE_YEAR).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&title, &year];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -115,11 +115,10 @@ pub struct BooksByTagsRow {
 pub async fn books_by_tags<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     column_1: &[::std::string::String],
-) -> ::std::result::Result<::std::vec::Vec<BooksByTagsRow>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(BOOKS_BY_TAGS).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<BooksByTagsRow>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<BooksByTagsRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<BooksByTagsRow, ::tokio_postgres::Error> {
         Ok(BooksByTagsRow {
             book_id: row.try_get(0)?,
             title: row.try_get(1)?,
@@ -127,8 +126,10 @@ pub async fn books_by_tags<C: ::sqlgen_runtime::GenericClient>(
             isbn: row.try_get(3)?,
             tags: row.try_get(4)?,
         })
-    };
-    let rows = client.query(&stmt, &[&column_1]).await?;
+    }
+    let stmt = client.prepare_cached(BOOKS_BY_TAGS).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&column_1];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -142,20 +143,19 @@ pub const CREATE_AUTHOR: &str = "INSERT INTO authors (name) VALUES ($1)\nRETURNI
 pub async fn create_author<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     name: &str,
-) -> ::std::result::Result<super::models::Author, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(CREATE_AUTHOR).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::Author> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Author, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Author, ::tokio_postgres::Error> {
         Ok(super::models::Author {
             author_id: row.try_get(0)?,
             name: row.try_get(1)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&name])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(CREATE_AUTHOR).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&name];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -178,11 +178,10 @@ pub struct CreateBookParams<'a> {
 pub async fn create_book<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     params: &CreateBookParams<'_>,
-) -> ::std::result::Result<super::models::Book, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(CREATE_BOOK).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::Book> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Book, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Book, ::tokio_postgres::Error> {
         Ok(super::models::Book {
             book_id: row.try_get(0)?,
             author_id: row.try_get(1)?,
@@ -193,22 +192,19 @@ pub async fn create_book<C: ::sqlgen_runtime::GenericClient>(
             available: row.try_get(6)?,
             tags: row.try_get(7)?,
         })
-    };
-    let row = client
-        .query_opt(
-            &stmt,
-            &[
-                &params.author_id,
-                &params.isbn,
-                &params.book_type,
-                &params.title,
-                &params.year,
-                &params.available,
-                &params.tags,
-            ],
-        )
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(CREATE_BOOK).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[
+        &params.author_id,
+        &params.isbn,
+        &params.book_type,
+        &params.title,
+        &params.year,
+        &params.available,
+        &params.tags,
+    ];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -221,9 +217,10 @@ pub async fn update_book<C: ::sqlgen_runtime::GenericClient>(
     title: &str,
     tags: &[::std::string::String],
     book_id: i32,
-) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<()> {
     let stmt = client.prepare_cached(UPDATE_BOOK).await?;
-    client.execute(&stmt, &[&title, &tags, &book_id]).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&title, &tags, &book_id];
+    client.execute(&stmt, params).await?;
     Ok(())
 }
 
@@ -244,14 +241,11 @@ pub struct UpdateBookISBNParams<'a> {
 pub async fn update_book_isbn<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     params: &UpdateBookISBNParams<'_>,
-) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<()> {
     let stmt = client.prepare_cached(UPDATE_BOOK_ISBN).await?;
-    client
-        .execute(
-            &stmt,
-            &[&params.title, &params.tags, &params.book_id, &params.isbn],
-        )
-        .await?;
+    let params: &::sqlgen_runtime::Params<'_> =
+        &[&params.title, &params.tags, &params.book_id, &params.isbn];
+    client.execute(&stmt, params).await?;
     Ok(())
 }
 
@@ -262,15 +256,16 @@ pub const SAY_HELLO: &str = "select say_hello from say_hello($1)";
 pub async fn say_hello<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     s: &str,
-) -> ::std::result::Result<::std::option::Option<::std::string::String>, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<::std::option::Option<::std::string::String>> {
+    fn decode(
+        row: &::tokio_postgres::Row,
+    ) -> ::std::result::Result<::std::option::Option<::std::string::String>, ::tokio_postgres::Error>
+    {
+        row.try_get(0)
+    }
     let stmt = client.prepare_cached(SAY_HELLO).await?;
-    let decode = |row: &::tokio_postgres::Row| -> ::std::result::Result<
-        ::std::option::Option<::std::string::String>,
-        ::tokio_postgres::Error,
-    > { row.try_get(0) };
-    let row = client
-        .query_opt(&stmt, &[&s])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&s];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }

@@ -7,30 +7,19 @@ pub mod query_building;
 /// Every query of package `jets`, callable on any [`sqlgen_runtime::GenericClient`]:
 /// a client, a transaction or a pooled connection.
 pub trait Queries {
-    fn count_pilots(
-        &self,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<i64, ::sqlgen_runtime::Error>> + Send;
-    fn list_pilots(
-        &self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<models::Pilot>, ::sqlgen_runtime::Error>,
-    > + Send;
-    fn delete_pilot(
-        &self,
-        id: i32,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
+    fn count_pilots(&self) -> impl ::sqlgen_runtime::QueryFuture<i64>;
+    fn list_pilots(&self) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::Pilot>>;
+    fn delete_pilot(&self, id: i32) -> impl ::sqlgen_runtime::QueryFuture<()>;
 }
 
 impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
-    async fn count_pilots(&self) -> ::std::result::Result<i64, ::sqlgen_runtime::Error> {
-        query_building::count_pilots(self).await
+    fn count_pilots(&self) -> impl ::sqlgen_runtime::QueryFuture<i64> {
+        query_building::count_pilots(self)
     }
-    async fn list_pilots(
-        &self,
-    ) -> ::std::result::Result<::std::vec::Vec<models::Pilot>, ::sqlgen_runtime::Error> {
-        query_building::list_pilots(self).await
+    fn list_pilots(&self) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::Pilot>> {
+        query_building::list_pilots(self)
     }
-    async fn delete_pilot(&self, id: i32) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
-        query_building::delete_pilot(self, id).await
+    fn delete_pilot(&self, id: i32) -> impl ::sqlgen_runtime::QueryFuture<()> {
+        query_building::delete_pilot(self, id)
     }
 }

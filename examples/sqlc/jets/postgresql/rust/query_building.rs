@@ -6,16 +6,13 @@ pub const COUNT_PILOTS: &str = "SELECT COUNT(*) FROM pilots";
 /// `:one` query `CountPilots`.
 pub async fn count_pilots<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
-) -> ::std::result::Result<i64, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<i64> {
+    fn decode(row: &::tokio_postgres::Row) -> ::std::result::Result<i64, ::tokio_postgres::Error> {
+        row.try_get(0)
+    }
     let stmt = client.prepare_cached(COUNT_PILOTS).await?;
-    let decode =
-        |row: &::tokio_postgres::Row| -> ::std::result::Result<i64, ::tokio_postgres::Error> {
-            row.try_get(0)
-        };
-    let row = client
-        .query_opt(&stmt, &[])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    let row = client.query_opt(&stmt, &[]).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -25,16 +22,16 @@ pub const LIST_PILOTS: &str = "SELECT id, name FROM pilots LIMIT 5";
 /// `:many` query `ListPilots`.
 pub async fn list_pilots<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
-) -> ::std::result::Result<::std::vec::Vec<super::models::Pilot>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(LIST_PILOTS).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<super::models::Pilot>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Pilot, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Pilot, ::tokio_postgres::Error> {
         Ok(super::models::Pilot {
             id: row.try_get(0)?,
             name: row.try_get(1)?,
         })
-    };
+    }
+    let stmt = client.prepare_cached(LIST_PILOTS).await?;
     let rows = client.query(&stmt, &[]).await?;
     Ok(rows
         .iter()
@@ -49,8 +46,9 @@ pub const DELETE_PILOT: &str = "DELETE FROM pilots WHERE id = $1";
 pub async fn delete_pilot<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     id: i32,
-) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<()> {
     let stmt = client.prepare_cached(DELETE_PILOT).await?;
-    client.execute(&stmt, &[&id]).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&id];
+    client.execute(&stmt, params).await?;
     Ok(())
 }

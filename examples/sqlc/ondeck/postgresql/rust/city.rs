@@ -6,16 +6,16 @@ pub const LIST_CITIES: &str = "SELECT slug, name\nFROM city\nORDER BY name";
 /// `:many` query `ListCities`.
 pub async fn list_cities<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
-) -> ::std::result::Result<::std::vec::Vec<super::models::City>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(LIST_CITIES).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<super::models::City>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::City, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::City, ::tokio_postgres::Error> {
         Ok(super::models::City {
             slug: row.try_get(0)?,
             name: row.try_get(1)?,
         })
-    };
+    }
+    let stmt = client.prepare_cached(LIST_CITIES).await?;
     let rows = client.query(&stmt, &[]).await?;
     Ok(rows
         .iter()
@@ -30,20 +30,19 @@ pub const GET_CITY: &str = "SELECT slug, name\nFROM city\nWHERE slug = $1";
 pub async fn get_city<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     slug: &str,
-) -> ::std::result::Result<super::models::City, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(GET_CITY).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::City> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::City, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::City, ::tokio_postgres::Error> {
         Ok(super::models::City {
             slug: row.try_get(0)?,
             name: row.try_get(1)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&slug])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(GET_CITY).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&slug];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -58,20 +57,19 @@ pub async fn create_city<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     name: &str,
     slug: &str,
-) -> ::std::result::Result<super::models::City, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(CREATE_CITY).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::City> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::City, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::City, ::tokio_postgres::Error> {
         Ok(super::models::City {
             slug: row.try_get(0)?,
             name: row.try_get(1)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&name, &slug])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(CREATE_CITY).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&name, &slug];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -83,8 +81,9 @@ pub async fn update_city_name<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     slug: &str,
     name: &str,
-) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<()> {
     let stmt = client.prepare_cached(UPDATE_CITY_NAME).await?;
-    client.execute(&stmt, &[&slug, &name]).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&slug, &name];
+    client.execute(&stmt, params).await?;
     Ok(())
 }

@@ -9,17 +9,8 @@ pub mod venue;
 /// Every query of package `ondeck`, callable on any [`sqlgen_runtime::GenericClient`]:
 /// a client, a transaction or a pooled connection.
 pub trait Queries {
-    fn list_cities(
-        &self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<models::City>, ::sqlgen_runtime::Error>,
-    > + Send;
-    fn get_city(
-        &self,
-        slug: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::City, ::sqlgen_runtime::Error>,
-    > + Send;
+    fn list_cities(&self) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::City>>;
+    fn get_city(&self, slug: &str) -> impl ::sqlgen_runtime::QueryFuture<models::City>;
     /// Create a new city. The slug must be unique.
     /// This is the second line of the comment
     /// This is the third line
@@ -27,109 +18,73 @@ pub trait Queries {
         &self,
         name: &str,
         slug: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::City, ::sqlgen_runtime::Error>,
-    > + Send;
-    fn update_city_name(
-        &self,
-        slug: &str,
-        name: &str,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::City>;
+    fn update_city_name(&self, slug: &str, name: &str) -> impl ::sqlgen_runtime::QueryFuture<()>;
     fn list_venues(
         &self,
         city: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<::std::vec::Vec<models::Venue>, ::sqlgen_runtime::Error>,
-    > + Send;
-    fn delete_venue(
-        &self,
-        slug: &str,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::Venue>>;
+    fn delete_venue(&self, slug: &str) -> impl ::sqlgen_runtime::QueryFuture<()>;
     fn get_venue(
         &self,
         slug: &str,
         city: &str,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<models::Venue, ::sqlgen_runtime::Error>,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Venue>;
     fn create_venue(
         &self,
         params: &venue::CreateVenueParams<'_>,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<i32, ::sqlgen_runtime::Error>> + Send;
-    fn update_venue_name(
-        &self,
-        slug: &str,
-        name: &str,
-    ) -> impl ::std::future::Future<Output = ::std::result::Result<i32, ::sqlgen_runtime::Error>> + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<i32>;
+    fn update_venue_name(&self, slug: &str, name: &str) -> impl ::sqlgen_runtime::QueryFuture<i32>;
     fn venue_count_by_city(
         &self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::std::vec::Vec<venue::VenueCountByCityRow>,
-            ::sqlgen_runtime::Error,
-        >,
-    > + Send;
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<venue::VenueCountByCityRow>>;
 }
 
 impl<C: ::sqlgen_runtime::GenericClient> Queries for C {
-    async fn list_cities(
-        &self,
-    ) -> ::std::result::Result<::std::vec::Vec<models::City>, ::sqlgen_runtime::Error> {
-        city::list_cities(self).await
+    fn list_cities(&self) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::City>> {
+        city::list_cities(self)
     }
-    async fn get_city(
-        &self,
-        slug: &str,
-    ) -> ::std::result::Result<models::City, ::sqlgen_runtime::Error> {
-        city::get_city(self, slug).await
+    fn get_city(&self, slug: &str) -> impl ::sqlgen_runtime::QueryFuture<models::City> {
+        city::get_city(self, slug)
     }
-    async fn create_city(
+    fn create_city(
         &self,
         name: &str,
         slug: &str,
-    ) -> ::std::result::Result<models::City, ::sqlgen_runtime::Error> {
-        city::create_city(self, name, slug).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::City> {
+        city::create_city(self, name, slug)
     }
-    async fn update_city_name(
-        &self,
-        slug: &str,
-        name: &str,
-    ) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
-        city::update_city_name(self, slug, name).await
+    fn update_city_name(&self, slug: &str, name: &str) -> impl ::sqlgen_runtime::QueryFuture<()> {
+        city::update_city_name(self, slug, name)
     }
-    async fn list_venues(
+    fn list_venues(
         &self,
         city: &str,
-    ) -> ::std::result::Result<::std::vec::Vec<models::Venue>, ::sqlgen_runtime::Error> {
-        venue::list_venues(self, city).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<models::Venue>> {
+        venue::list_venues(self, city)
     }
-    async fn delete_venue(&self, slug: &str) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
-        venue::delete_venue(self, slug).await
+    fn delete_venue(&self, slug: &str) -> impl ::sqlgen_runtime::QueryFuture<()> {
+        venue::delete_venue(self, slug)
     }
-    async fn get_venue(
+    fn get_venue(
         &self,
         slug: &str,
         city: &str,
-    ) -> ::std::result::Result<models::Venue, ::sqlgen_runtime::Error> {
-        venue::get_venue(self, slug, city).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<models::Venue> {
+        venue::get_venue(self, slug, city)
     }
-    async fn create_venue(
+    fn create_venue(
         &self,
         params: &venue::CreateVenueParams<'_>,
-    ) -> ::std::result::Result<i32, ::sqlgen_runtime::Error> {
-        venue::create_venue(self, params).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<i32> {
+        venue::create_venue(self, params)
     }
-    async fn update_venue_name(
-        &self,
-        slug: &str,
-        name: &str,
-    ) -> ::std::result::Result<i32, ::sqlgen_runtime::Error> {
-        venue::update_venue_name(self, slug, name).await
+    fn update_venue_name(&self, slug: &str, name: &str) -> impl ::sqlgen_runtime::QueryFuture<i32> {
+        venue::update_venue_name(self, slug, name)
     }
-    async fn venue_count_by_city(
+    fn venue_count_by_city(
         &self,
-    ) -> ::std::result::Result<::std::vec::Vec<venue::VenueCountByCityRow>, ::sqlgen_runtime::Error>
-    {
-        venue::venue_count_by_city(self).await
+    ) -> impl ::sqlgen_runtime::QueryFuture<::std::vec::Vec<venue::VenueCountByCityRow>> {
+        venue::venue_count_by_city(self)
     }
 }

@@ -25,12 +25,13 @@ pub enum Status {
 
 impl Status {
     /// Every value, in the order PostgreSQL sorts them.
-    pub const ALL: &'static [Status] = &[Status::OpEn, Status::CloSed];
+    pub const ALL: &'static [Self] = &[Self::OpEn, Self::CloSed];
+
     /// The label as stored in PostgreSQL.
     pub fn as_str(&self) -> &'static str {
         match self {
-            Status::OpEn => "op!en",
-            Status::CloSed => "clo@sed",
+            Self::OpEn => "op!en",
+            Self::CloSed => "clo@sed",
         }
     }
 }

@@ -7,11 +7,10 @@ pub const LIST_VENUES: &str = "SELECT id, status, statuses, slug, name, city, sp
 pub async fn list_venues<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     city: &str,
-) -> ::std::result::Result<::std::vec::Vec<super::models::Venue>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(LIST_VENUES).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<super::models::Venue>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Venue, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Venue, ::tokio_postgres::Error> {
         Ok(super::models::Venue {
             id: row.try_get(0)?,
             status: row.try_get(1)?,
@@ -24,8 +23,10 @@ pub async fn list_venues<C: ::sqlgen_runtime::GenericClient>(
             tags: row.try_get(8)?,
             created_at: row.try_get(9)?,
         })
-    };
-    let rows = client.query(&stmt, &[&city]).await?;
+    }
+    let stmt = client.prepare_cached(LIST_VENUES).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&city];
+    let rows = client.query(&stmt, params).await?;
     Ok(rows
         .iter()
         .map(decode)
@@ -39,9 +40,10 @@ pub const DELETE_VENUE: &str = "DELETE FROM venue\nWHERE slug = $1 AND slug = $1
 pub async fn delete_venue<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     slug: &str,
-) -> ::std::result::Result<(), ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<()> {
     let stmt = client.prepare_cached(DELETE_VENUE).await?;
-    client.execute(&stmt, &[&slug]).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&slug];
+    client.execute(&stmt, params).await?;
     Ok(())
 }
 
@@ -53,11 +55,10 @@ pub async fn get_venue<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     slug: &str,
     city: &str,
-) -> ::std::result::Result<super::models::Venue, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(GET_VENUE).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<super::models::Venue> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<super::models::Venue, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<super::models::Venue, ::tokio_postgres::Error> {
         Ok(super::models::Venue {
             id: row.try_get(0)?,
             status: row.try_get(1)?,
@@ -70,11 +71,11 @@ pub async fn get_venue<C: ::sqlgen_runtime::GenericClient>(
             tags: row.try_get(8)?,
             created_at: row.try_get(9)?,
         })
-    };
-    let row = client
-        .query_opt(&stmt, &[&slug, &city])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    }
+    let stmt = client.prepare_cached(GET_VENUE).await?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&slug, &city];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -97,27 +98,22 @@ pub struct CreateVenueParams<'a> {
 pub async fn create_venue<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     params: &CreateVenueParams<'_>,
-) -> ::std::result::Result<i32, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<i32> {
+    fn decode(row: &::tokio_postgres::Row) -> ::std::result::Result<i32, ::tokio_postgres::Error> {
+        row.try_get(0)
+    }
     let stmt = client.prepare_cached(CREATE_VENUE).await?;
-    let decode =
-        |row: &::tokio_postgres::Row| -> ::std::result::Result<i32, ::tokio_postgres::Error> {
-            row.try_get(0)
-        };
-    let row = client
-        .query_opt(
-            &stmt,
-            &[
-                &params.slug,
-                &params.name,
-                &params.city,
-                &params.spotify_playlist,
-                &params.status,
-                &params.statuses,
-                &params.tags,
-            ],
-        )
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    let params: &::sqlgen_runtime::Params<'_> = &[
+        &params.slug,
+        &params.name,
+        &params.city,
+        &params.spotify_playlist,
+        &params.status,
+        &params.statuses,
+        &params.tags,
+    ];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -129,16 +125,14 @@ pub async fn update_venue_name<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
     slug: &str,
     name: &str,
-) -> ::std::result::Result<i32, ::sqlgen_runtime::Error> {
+) -> ::sqlgen_runtime::Result<i32> {
+    fn decode(row: &::tokio_postgres::Row) -> ::std::result::Result<i32, ::tokio_postgres::Error> {
+        row.try_get(0)
+    }
     let stmt = client.prepare_cached(UPDATE_VENUE_NAME).await?;
-    let decode =
-        |row: &::tokio_postgres::Row| -> ::std::result::Result<i32, ::tokio_postgres::Error> {
-            row.try_get(0)
-        };
-    let row = client
-        .query_opt(&stmt, &[&slug, &name])
-        .await?
-        .ok_or(::sqlgen_runtime::Error::NotFound)?;
+    let params: &::sqlgen_runtime::Params<'_> = &[&slug, &name];
+    let row = client.query_opt(&stmt, params).await?;
+    let row = row.ok_or(::sqlgen_runtime::Error::NotFound)?;
     Ok(decode(&row)?)
 }
 
@@ -156,16 +150,16 @@ pub struct VenueCountByCityRow {
 /// `:many` query `VenueCountByCity`.
 pub async fn venue_count_by_city<C: ::sqlgen_runtime::GenericClient>(
     client: &C,
-) -> ::std::result::Result<::std::vec::Vec<VenueCountByCityRow>, ::sqlgen_runtime::Error> {
-    let stmt = client.prepare_cached(VENUE_COUNT_BY_CITY).await?;
-    let decode = |
+) -> ::sqlgen_runtime::Result<::std::vec::Vec<VenueCountByCityRow>> {
+    fn decode(
         row: &::tokio_postgres::Row,
-    | -> ::std::result::Result<VenueCountByCityRow, ::tokio_postgres::Error> {
+    ) -> ::std::result::Result<VenueCountByCityRow, ::tokio_postgres::Error> {
         Ok(VenueCountByCityRow {
             city: row.try_get(0)?,
             count: row.try_get(1)?,
         })
-    };
+    }
+    let stmt = client.prepare_cached(VENUE_COUNT_BY_CITY).await?;
     let rows = client.query(&stmt, &[]).await?;
     Ok(rows
         .iter()
