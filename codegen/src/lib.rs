@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod emit;
 pub mod init;
 pub mod ir;
+pub mod parallel;
 pub mod rustfmt;
 pub mod scaffold;
 pub mod source;
@@ -110,15 +111,20 @@ impl Project {
             Some(name) => self.diagnostics_of(name).iter().any(|d| d.is_error()),
             None => self.has_errors(),
         };
-        for p in &self.packages {
-            if only.is_some_and(|o| o != p.config.name) {
-                continue;
-            }
-            let emitted = if blocked_before {
+        // Packages are emitted in parallel (emission is pure); results are taken in order.
+        let selected: Vec<&AnalyzedPackage> = self
+            .packages
+            .iter()
+            .filter(|p| only.is_none_or(|o| o == p.config.name))
+            .collect();
+        let emitted_all = parallel::map(&selected, |p| {
+            if blocked_before {
                 emit::check(&p.ir, &p.config.rust).map(|()| Vec::new())
             } else {
                 emit::emit(&p.ir, &p.config.rust)
-            };
+            }
+        });
+        for (p, emitted) in selected.into_iter().zip(emitted_all) {
             match emitted {
                 Ok(mut files) => {
                     let config_name = self.sources.get(cfg.file).path.file_name();

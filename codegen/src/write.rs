@@ -49,21 +49,33 @@ pub fn write_package(pkg: &GeneratedPackage, check: bool) -> std::io::Result<Cha
         ));
     }
     let mut changes = Changes::default();
-    for f in &pkg.files {
-        let path = pkg.out_dir.join(&f.name);
-        let old = std::fs::read_to_string(&path).ok();
-        if old.as_deref() == Some(f.content.as_str()) {
-            continue;
+    if !check && !pkg.files.is_empty() {
+        std::fs::create_dir_all(&pkg.out_dir)?;
+    }
+    // Files are compared and written on every core (most of a large run is the filesystem's
+    // work); what changed is collected in file order.
+    let results = crate::parallel::map(
+        &pkg.files,
+        |f| -> std::io::Result<Option<(PathBuf, String)>> {
+            let path = pkg.out_dir.join(&f.name);
+            let old = std::fs::read_to_string(&path).ok();
+            if old.as_deref() == Some(f.content.as_str()) {
+                return Ok(None);
+            }
+            let diff = if check {
+                short_diff(&path, old.as_deref().unwrap_or(""), &f.content)
+            } else {
+                write_atomic(&path, &f.content)?;
+                String::new()
+            };
+            Ok(Some((path, diff)))
+        },
+    );
+    for r in results {
+        if let Some((path, diff)) = r? {
+            changes.diff.push_str(&diff);
+            changes.changed.push(path);
         }
-        if check {
-            changes
-                .diff
-                .push_str(&short_diff(&path, old.as_deref().unwrap_or(""), &f.content));
-        } else {
-            std::fs::create_dir_all(&pkg.out_dir)?;
-            write_atomic(&path, &f.content)?;
-        }
-        changes.changed.push(path);
     }
     for stale in stale_files(&pkg.out_dir, &pkg.files)? {
         if !check {

@@ -2,6 +2,9 @@
 //! the `@generated` banner. The text is printed laid out as rustfmt would lay it out
 //! ([`layout`]), in a deterministic order, so no formatter runs on it.
 
+// Widths are written as sums of their parts (`... + 1` for a `,`), as in `layout`.
+#![allow(clippy::int_plus_one)]
+
 pub mod layout;
 pub mod names;
 pub mod rust_type;
