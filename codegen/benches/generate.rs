@@ -1,5 +1,5 @@
-//! Generator benchmark (`cargo bench -p codegen`): analysis alone and a whole generation (emit and
-//! rustfmt included) on synthetic sqlc-layout projects from `../shared/tools/gen_corpus.py`.
+//! Generator benchmark (`cargo bench -p codegen`): analysis alone and a whole generation (load,
+//! analysis and emission, nothing written) on synthetic sqlc-layout projects from `../shared/tools/gen_corpus.py`.
 //! Figures are medians of several runs, reported as ratios to the small project's analysis time
 //! measured in the same run, since these machines are shared and noisy.
 
