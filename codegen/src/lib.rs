@@ -20,6 +20,7 @@ pub mod scaffold;
 pub mod source;
 pub mod sqlc_config;
 pub mod syntax;
+pub mod timings;
 pub mod write;
 
 use diagnostics::{Code, Diagnostic};
@@ -223,30 +224,36 @@ pub fn load(config_path: &Path) -> Project {
 }
 
 fn load_here(config_path: &Path) -> Project {
+    let mut phases = timings::Phases::default();
     let mut sources = SourceMap::default();
-    let cfg = match config::load(config_path, &mut sources) {
+    let loaded = phases.time("config", || config::load(config_path, &mut sources));
+    let cfg = match loaded {
         Ok(c) => c,
         Err(diagnostics) => {
+            phases.print();
             return Project {
                 config: None,
                 catalogs: Vec::new(),
                 sources,
                 diagnostics,
                 packages: Vec::new(),
-            }
+            };
         }
     };
     let mut diags = cfg.warnings.clone();
     let mut catalogs: Vec<(Vec<PathBuf>, catalog::Catalog, Vec<Diagnostic>)> = Vec::new();
     let mut packages = Vec::new();
     for pkg in &cfg.packages {
-        let (schema_files, mut inputs) = load_schema(&cfg, pkg, &mut sources, &mut diags);
+        let (schema_files, mut inputs) =
+            phases.time("read", || load_schema(&cfg, pkg, &mut sources, &mut diags));
         let key = pkg.schema.clone();
         let idx = match catalogs.iter().position(|(k, _, _)| *k == key) {
             Some(i) => i,
             None => {
                 let mut cd = Vec::new();
-                let cat = catalog::build(&schema_files, &sources, &mut cd);
+                let cat = phases.time("catalog", || {
+                    catalog::build(&schema_files, &sources, &mut cd)
+                });
                 diags.extend(cd.iter().cloned());
                 catalogs.push((key, cat, cd));
                 catalogs.len() - 1
@@ -262,6 +269,8 @@ fn load_here(config_path: &Path) -> Project {
         let mut failures = BTreeMap::new();
         let mut seen: BTreeMap<String, source::Span> = BTreeMap::new();
         let mut over_limit = false;
+        let mut analysis = std::time::Duration::ZERO;
+        let start = std::time::Instant::now();
         for path in query_files(&cfg, pkg, &sources, &mut diags) {
             inputs.push(path.clone());
             if over_limit {
@@ -315,7 +324,10 @@ fn load_here(config_path: &Path) -> Project {
                     continue;
                 }
                 seen.insert(raw.name.clone(), raw.annotation);
-                match analyze::analyze(cat, src, raw) {
+                let started = std::time::Instant::now();
+                let analysed = analyze::analyze(cat, src, raw);
+                analysis += started.elapsed();
+                match analysed {
                     Ok((q, warnings)) => {
                         queries.push(q);
                         diags.extend(warnings);
@@ -339,6 +351,9 @@ fn load_here(config_path: &Path) -> Project {
                 queries,
             });
         }
+        phases.add("queries", start.elapsed() - analysis);
+        phases.add("analysis", analysis);
+        let start = std::time::Instant::now();
         let owned = resolve_owned(&cfg, pkg, cat, &sources, &mut diags);
         // With ownership in use, a table owned by another package is never generated here, and
         // the types its columns use are that package's business too.
@@ -357,6 +372,7 @@ fn load_here(config_path: &Path) -> Project {
             imported: Vec::new(),
             overrides: resolve_overrides(&cfg, pkg, cat, &sources, &mut diags),
         };
+        phases.add("models", start.elapsed());
         packages.push(AnalyzedPackage {
             config: pkg.clone(),
             ir,
@@ -366,7 +382,10 @@ fn load_here(config_path: &Path) -> Project {
             catalog: idx,
         });
     }
-    assign_owners(&cfg, &mut packages, &sources, &mut diags);
+    phases.time("ownership", || {
+        assign_owners(&cfg, &mut packages, &sources, &mut diags)
+    });
+    phases.print();
     Project {
         config: Some(cfg),
         catalogs: catalogs.into_iter().map(|(_, c, _)| c).collect(),

@@ -102,7 +102,9 @@ fn main() -> ExitCode {
         }
         return ExitCode::from(EXIT_USAGE_OR_IO);
     }
+    let start = std::time::Instant::now();
     let mut project = codegen::load(&config);
+    codegen::timings::print("load", start.elapsed());
     match cli.command {
         Command::Init => unreachable!("handled above"),
         Command::Describe => {
@@ -229,7 +231,9 @@ fn run(
     check: bool,
     deny_warnings: bool,
 ) -> ExitCode {
+    let start = std::time::Instant::now();
     let generated = project.generate(package);
+    codegen::timings::print("emission", start.elapsed());
     // With --package, only that package's problems count.
     let mut diagnostics: Vec<Diagnostic> = match package {
         Some(p) => project.diagnostics_of(p).into_iter().cloned().collect(),
@@ -263,6 +267,7 @@ fn run(
         return ExitCode::from(EXIT_DIAGNOSTICS);
     }
     let mut stale = 0;
+    let start = std::time::Instant::now();
     for pkg in &generated {
         let changes = match codegen::write::write_package(pkg, check) {
             Ok(c) => c,
@@ -290,6 +295,7 @@ fn run(
             stale += 1;
         }
     }
+    codegen::timings::print("writing", start.elapsed());
     if stale > 0 {
         eprintln!("error: generated code of {stale} package(s) is stale; run `sqlgen generate` and commit the result");
         return ExitCode::from(EXIT_DIAGNOSTICS);
