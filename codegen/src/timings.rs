@@ -44,10 +44,29 @@ impl Phases {
         }
     }
 
-    /// Prints every phase, when enabled.
+    /// Prints every phase and the peak memory so far, when enabled.
     pub fn print(&self) {
         for (phase, took) in &self.totals {
             print(phase, *took);
         }
+        print_peak_memory();
+    }
+}
+
+/// Prints the process's peak resident memory so far, when enabled and the OS tells it (Linux).
+pub fn print_peak_memory() {
+    if !enabled() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let peak = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+    if let Some(kib) = peak {
+        eprintln!(
+            "sqlgen timing: peak memory {:>9.1} MiB",
+            kib as f64 / 1024.0
+        );
     }
 }
