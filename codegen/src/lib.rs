@@ -25,7 +25,7 @@ pub mod write;
 
 use diagnostics::{Code, Diagnostic};
 use source::{FileId, SourceFile, SourceMap};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Everything one run read and found: sources, diagnostics, and each package's analysis.
@@ -265,94 +265,51 @@ fn load_here(config_path: &Path) -> Project {
             .filter(|d| d.is_error())
             .cloned()
             .collect();
+        let start = std::time::Instant::now();
+        let (steps, raws) = read_queries(&cfg, pkg, &mut sources, &mut inputs);
+        phases.add("queries", start.elapsed());
+        let start = std::time::Instant::now();
+        let analysed = analyze_all(cat, &sources, &raws);
+        phases.add("analysis", start.elapsed());
+        // Merged in input order, so diagnostics come out as if each query were analysed in turn.
         let mut files = Vec::new();
         let mut failures = BTreeMap::new();
-        let mut seen: BTreeMap<String, source::Span> = BTreeMap::new();
-        let mut over_limit = false;
-        let mut analysis = std::time::Duration::ZERO;
-        let start = std::time::Instant::now();
-        for path in query_files(&cfg, pkg, &sources, &mut diags) {
-            inputs.push(path.clone());
-            if over_limit {
-                continue;
-            }
-            let Some(id) = read_file(&cfg, pkg, "queries", &path, &mut sources, &mut diags) else {
-                continue;
-            };
-            let src = sources.get(id);
-            let mut qd = Vec::new();
-            // One more than the limit allows, to report it.
-            let raws =
-                syntax::query_file::read_at_most(id, src, &mut qd, MAX_QUERIES + 1 - seen.len());
-            if raws.is_empty() && qd.is_empty() {
-                qd.push(
-                    Diagnostic::warning(
-                        Code::EmptyQueryFile,
-                        format!("query file `{}` holds no queries", src.display),
-                    )
-                    .at(source::Span::point(id, 1, 1))
-                    .help("add a query under `-- name: QueryName :many`, or delete the file"),
-                );
-            }
-            diags.append(&mut qd);
-            let mut queries = Vec::new();
-            for raw in &raws {
-                if seen.len() == MAX_QUERIES {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::TooLarge,
-                            format!("package `{}` has more than {MAX_QUERIES} queries", pkg.name),
-                        )
-                        .label(raw.annotation, "this query and the rest are not analysed")
-                        .help("split the queries into several packages"),
-                    );
-                    over_limit = true;
-                    break;
-                }
-                if let Some(prev) = seen.get(&raw.name) {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::DuplicateQuery,
-                            format!(
-                                "query name `{}` is used twice in package `{}`",
-                                raw.name, pkg.name
-                            ),
-                        )
-                        .at(raw.annotation)
-                        .secondary(*prev, "first used here"),
-                    );
-                    continue;
-                }
-                seen.insert(raw.name.clone(), raw.annotation);
-                let started = std::time::Instant::now();
-                let analysed = analyze::analyze(cat, src, raw);
-                analysis += started.elapsed();
-                match analysed {
-                    Ok((q, warnings)) => {
-                        queries.push(q);
-                        diags.extend(warnings);
-                    }
-                    Err(ds) => {
-                        failures.insert(
-                            raw.name.clone(),
-                            ds.iter().filter(|d| d.is_error()).cloned().collect(),
-                        );
-                        diags.extend(ds);
+        let mut queries = Vec::new();
+        let mut analysed = raws.iter().zip(analysed);
+        for step in steps {
+            match step {
+                QueryStep::Report(mut ds) => diags.append(&mut ds),
+                QueryStep::Analyse => {
+                    let Some((raw, result)) = analysed.next() else {
+                        unreachable!("one analysis per query to analyse")
+                    };
+                    match result {
+                        Ok((q, warnings)) => {
+                            queries.push(q);
+                            diags.extend(warnings);
+                        }
+                        Err(ds) => {
+                            failures.insert(
+                                raw.name.clone(),
+                                ds.iter().filter(|d| d.is_error()).cloned().collect(),
+                            );
+                            diags.extend(ds);
+                        }
                     }
                 }
+                QueryStep::FileEnd(path) => {
+                    let stem = path
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    files.push(ir::QueryFile {
+                        stem: emit::names::field(&stem),
+                        path: display_path(&cfg.root, &path),
+                        queries: std::mem::take(&mut queries),
+                    });
+                }
             }
-            let stem = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            files.push(ir::QueryFile {
-                stem: emit::names::field(&stem),
-                path: display_path(&cfg.root, &path),
-                queries,
-            });
         }
-        phases.add("queries", start.elapsed() - analysis);
-        phases.add("analysis", analysis);
         let start = std::time::Instant::now();
         let owned = resolve_owned(&cfg, pkg, cat, &sources, &mut diags);
         // With ownership in use, a table owned by another package is never generated here, and
@@ -393,6 +350,150 @@ fn load_here(config_path: &Path) -> Project {
         diagnostics: diags,
         packages,
     }
+}
+
+/// What reading a package's query files found, in file order: diagnostics to report, queries to
+/// analyse (one per [`QueryStep::Analyse`], in the order of the queries returned with the steps),
+/// and the end of each query file that was read.
+enum QueryStep {
+    Report(Vec<Diagnostic>),
+    Analyse,
+    FileEnd(PathBuf),
+}
+
+/// Reads a package's query files and splits them into queries, rejecting duplicate names and
+/// queries past [`MAX_QUERIES`]; returns the steps in order and the queries to analyse.
+fn read_queries(
+    cfg: &config::Config,
+    pkg: &config::Package,
+    sources: &mut SourceMap,
+    inputs: &mut Vec<PathBuf>,
+) -> (Vec<QueryStep>, Vec<syntax::query_file::RawQuery>) {
+    let mut steps = Vec::new();
+    let mut accepted = Vec::new();
+    let mut seen: BTreeMap<String, source::Span> = BTreeMap::new();
+    let mut over_limit = false;
+    let mut diags = Vec::new();
+    let paths = query_files(cfg, pkg, sources, &mut diags);
+    steps.push(QueryStep::Report(diags));
+    for path in paths {
+        inputs.push(path.clone());
+        if over_limit {
+            continue;
+        }
+        let mut diags = Vec::new();
+        let id = read_file(cfg, pkg, "queries", &path, sources, &mut diags);
+        let Some(id) = id else {
+            steps.push(QueryStep::Report(diags));
+            continue;
+        };
+        let src = sources.get(id);
+        // One more than the limit allows, to report it.
+        let raws =
+            syntax::query_file::read_at_most(id, src, &mut diags, MAX_QUERIES + 1 - seen.len());
+        if raws.is_empty() && diags.is_empty() {
+            diags.push(
+                Diagnostic::warning(
+                    Code::EmptyQueryFile,
+                    format!("query file `{}` holds no queries", src.display),
+                )
+                .at(source::Span::point(id, 1, 1))
+                .help("add a query under `-- name: QueryName :many`, or delete the file"),
+            );
+        }
+        steps.push(QueryStep::Report(diags));
+        for raw in raws {
+            if seen.len() == MAX_QUERIES {
+                steps.push(QueryStep::Report(vec![Diagnostic::error(
+                    Code::TooLarge,
+                    format!("package `{}` has more than {MAX_QUERIES} queries", pkg.name),
+                )
+                .label(raw.annotation, "this query and the rest are not analysed")
+                .help("split the queries into several packages")]));
+                over_limit = true;
+                break;
+            }
+            if let Some(prev) = seen.get(&raw.name) {
+                steps.push(QueryStep::Report(vec![Diagnostic::error(
+                    Code::DuplicateQuery,
+                    format!(
+                        "query name `{}` is used twice in package `{}`",
+                        raw.name, pkg.name
+                    ),
+                )
+                .at(raw.annotation)
+                .secondary(*prev, "first used here")]));
+                continue;
+            }
+            seen.insert(raw.name.clone(), raw.annotation);
+            steps.push(QueryStep::Analyse);
+            accepted.push(raw);
+        }
+        steps.push(QueryStep::FileEnd(path));
+    }
+    (steps, accepted)
+}
+
+type Analysed = Result<(ir::Query, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+/// Analyses queries on every available core, returning their results in input order. The
+/// catalogue and sources are shared read-only; each worker has the analysis stack.
+fn analyze_all(
+    cat: &catalog::Catalog,
+    sources: &SourceMap,
+    raws: &[syntax::query_file::RawQuery],
+) -> Vec<Analysed> {
+    let one =
+        |raw: &syntax::query_file::RawQuery| analyze::analyze(cat, sources.get(raw.file), raw);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = cores.min(raws.len());
+    if workers <= 1 {
+        return raws.iter().map(one).collect();
+    }
+    // Queries are handed out one at a time: their costs differ too much for fixed shares.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(raw) = raws.get(i) else { break };
+            done.push((i, one(raw)));
+        }
+        done
+    };
+    let mut results: Vec<Option<Analysed>> = (0..raws.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        // A worker that cannot be started leaves its share to the others; this thread works too.
+        let handles: Vec<_> = (1..workers)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .name("sqlgen-analysis".into())
+                    .stack_size(ANALYSIS_STACK)
+                    .spawn_scoped(scope, work)
+                    .ok()
+            })
+            .collect();
+        for (i, r) in work() {
+            results[i] = Some(r);
+        }
+        for h in handles {
+            match h.join() {
+                Ok(done) => {
+                    for (i, r) in done {
+                        results[i] = Some(r);
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| match r {
+            Some(r) => r,
+            None => unreachable!("every query is taken by a worker"),
+        })
+        .collect()
 }
 
 fn display_path(root: &Path, path: &Path) -> String {
@@ -605,32 +706,38 @@ fn select_models(
     Vec<ir::Domain>,
 ) {
     let queries = || files.iter().flat_map(|f| f.queries.iter());
+    // Tables some query returns as a whole row or embeds.
+    let rows: BTreeSet<&ir::QualName> = queries()
+        .flat_map(|q| {
+            q.row_model.iter().chain(
+                q.columns
+                    .iter()
+                    .filter_map(|c| c.embed.as_ref().map(|e| &e.table)),
+            )
+        })
+        .collect();
     let tables: Vec<&catalog::Table> = cat
         .tables
         .iter()
         .filter(|t| t.kind.has_model())
         .filter(|t| !foreign(&t.name))
-        .filter(|t| {
-            !omit_unused
-                || owned.contains(&t.name)
-                || queries().any(|q| {
-                    q.row_model.as_ref() == Some(&t.name)
-                        || q.columns
-                            .iter()
-                            .any(|c| c.embed.as_ref().is_some_and(|e| e.table == t.name))
-                })
-        })
+        .filter(|t| !omit_unused || owned.contains(&t.name) || rows.contains(&t.name))
         .collect();
     // User types mentioned anywhere, following composites into their fields.
-    let mut used: Vec<ir::QualName> = Vec::new();
-    let mut pending: Vec<ir::PgType> = Vec::new();
-    for name in owned {
-        if cat.enum_type(name).is_some() {
-            pending.push(ir::PgType::Enum(name.clone()));
-        } else if cat.composites.iter().any(|c| &c.name == name) {
-            pending.push(ir::PgType::Composite(name.clone()));
-        }
-    }
+    let mut used: BTreeSet<ir::QualName> = BTreeSet::new();
+    let owned_types: Vec<ir::PgType> = owned
+        .iter()
+        .filter_map(|name| {
+            if cat.enum_type(name).is_some() {
+                Some(ir::PgType::Enum(name.clone()))
+            } else if cat.composites.iter().any(|c| &c.name == name) {
+                Some(ir::PgType::Composite(name.clone()))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut pending: Vec<&ir::PgType> = owned_types.iter().collect();
     // A row that is another package's model, or a column inside one, is typed there.
     fn local_columns<'q>(
         q: &'q ir::Query,
@@ -645,22 +752,21 @@ fn select_models(
             .collect()
     }
     for q in queries() {
-        pending.extend(q.params.iter().map(|p| p.ty.clone()));
-        pending.extend(local_columns(q, foreign).into_iter().map(|c| c.ty.clone()));
+        pending.extend(q.params.iter().map(|p| &p.ty));
+        pending.extend(local_columns(q, foreign).into_iter().map(|c| &c.ty));
     }
     for t in &tables {
-        pending.extend(t.columns.iter().map(|c| c.ty.clone()));
+        pending.extend(t.columns.iter().map(|c| &c.ty));
     }
-    while let Some(ty) = pending.pop() {
-        let mut t = &ty;
+    while let Some(mut t) = pending.pop() {
         while let ir::PgType::Array(inner) = t {
             t = inner;
         }
         if let ir::PgType::Enum(q) | ir::PgType::Composite(q) = t {
             if !used.contains(q) {
-                used.push(q.clone());
+                used.insert(q.clone());
                 if let Some(c) = cat.composites.iter().find(|c| &c.name == q) {
-                    pending.extend(c.fields.iter().map(|f| f.1.clone()));
+                    pending.extend(c.fields.iter().map(|f| &f.1));
                 }
             }
         }
@@ -715,7 +821,7 @@ fn select_models(
                 .collect(),
         })
         .collect();
-    let mut used_domains: Vec<&ir::QualName> = owned.iter().collect();
+    let mut used_domains: BTreeSet<&ir::QualName> = owned.iter().collect();
     for q in queries() {
         used_domains.extend(q.params.iter().filter_map(|p| p.domain.as_ref()));
         used_domains.extend(
@@ -730,7 +836,7 @@ fn select_models(
     let domains = cat
         .domains
         .iter()
-        .filter(|d| !omit_unused || used_domains.contains(&&d.name))
+        .filter(|d| !omit_unused || used_domains.contains(&d.name))
         .map(|d| ir::Domain {
             name: d.name.clone(),
             base: d.base.clone(),
@@ -1118,8 +1224,8 @@ fn analyze_text_here(schema: &str, queries: &str) -> Result<Vec<ir::Query>, Stri
     let cat = catalog::build(&[schema_id], &sources, &mut diags);
     let raws = syntax::query_file::read(query_id, sources.get(query_id), &mut diags);
     let mut out = Vec::new();
-    for raw in &raws {
-        match analyze::analyze(&cat, sources.get(query_id), raw) {
+    for result in analyze_all(&cat, &sources, &raws) {
+        match result {
             Ok((q, warnings)) => {
                 out.push(q);
                 diags.extend(warnings);

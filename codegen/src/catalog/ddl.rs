@@ -50,6 +50,7 @@ pub fn apply(
     start: Span,
     diags: &mut Vec<Diagnostic>,
 ) {
+    cat.tables_change();
     // Some statements carry no span; then point at where the statement starts in the file.
     let at = span(file, stmt.span()).unwrap_or(start);
     match stmt {
@@ -824,6 +825,7 @@ pub fn create_derived(
     cols: Vec<(String, PgType, bool)>,
     diags: &mut Vec<Diagnostic>,
 ) {
+    cat.tables_change();
     let at = span(file, stmt.span()).unwrap_or(Span::point(file, 1, 1));
     let (name, kind, aliases, replace, if_not_exists): (
         &ast::ObjectName,
