@@ -334,11 +334,11 @@ fn column_type(
             return Some(wrap(PgType::Other(base)));
         }
         // A type of an extension sqlgen has no catalogue for: trust the migration, but say so.
-        if let Some(ext) = cat
-            .extensions
-            .iter()
-            .find(|e| !crate::analyze::pg_catalog::CATALOG.extensions.contains(e))
-        {
+        if let Some(ext) = cat.extensions.iter().find(|e| {
+            !crate::analyze::pg_catalog::CATALOG
+                .extensions
+                .contains(&e.as_str())
+        }) {
             diags.push(
                 Diagnostic::warning(Code::ExtensionType, format!("type `{written}` is unknown to sqlgen; assuming it comes from extension `{ext}`"))
                     .at(at)
