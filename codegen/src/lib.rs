@@ -442,32 +442,37 @@ fn read_queries(
 
 type Analysed = Result<(ir::Query, Vec<Diagnostic>), Vec<Diagnostic>>;
 
-/// Analyses queries on every available core, returning their results in input order. The
-/// catalogue and sources are shared read-only; each worker has the analysis stack.
+/// Analyses queries on every available core, returning their results in input order.
 fn analyze_all(
     cat: &catalog::Catalog,
     sources: &SourceMap,
     raws: &[syntax::query_file::RawQuery],
 ) -> Vec<Analysed> {
-    let one =
-        |raw: &syntax::query_file::RawQuery| analyze::analyze(cat, sources.get(raw.file), raw);
+    parallel_map(raws, |raw| {
+        analyze::analyze(cat, sources.get(raw.file), raw)
+    })
+}
+
+/// `items.iter().map(f).collect()`, spread over every available core, results in input order.
+/// Inputs are shared read-only; each worker has [`ANALYSIS_STACK`], as parsing and analysis
+/// recurse with the input's nesting. Items are handed out one at a time, as their costs differ.
+pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let workers = cores.min(raws.len());
+    let workers = cores.min(items.len());
     if workers <= 1 {
-        return raws.iter().map(one).collect();
+        return items.iter().map(f).collect();
     }
-    // Queries are handed out one at a time: their costs differ too much for fixed shares.
     let next = std::sync::atomic::AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let Some(raw) = raws.get(i) else { break };
-            done.push((i, one(raw)));
+            let Some(item) = items.get(i) else { break };
+            done.push((i, f(item)));
         }
         done
     };
-    let mut results: Vec<Option<Analysed>> = (0..raws.len()).map(|_| None).collect();
+    let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
     std::thread::scope(|scope| {
         // A worker that cannot be started leaves its share to the others; this thread works too.
         let handles: Vec<_> = (1..workers)
@@ -497,7 +502,7 @@ fn analyze_all(
         .into_iter()
         .map(|r| match r {
             Some(r) => r,
-            None => unreachable!("every query is taken by a worker"),
+            None => unreachable!("every item is taken by a worker"),
         })
         .collect()
 }
