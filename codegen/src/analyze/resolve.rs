@@ -47,7 +47,7 @@ impl RType {
                 Some(t) if t.category == 'A' && t.elem != 0 => {
                     PgType::Array(Box::new(RType::Oid(t.elem).to_pg()))
                 }
-                Some(t) => crate::catalog::types::builtin_by_name(&t.name)
+                Some(t) => crate::catalog::types::builtin_by_name(t.name)
                     .unwrap_or_else(|| PgType::Other(t.name.to_string())),
                 None => PgType::Unknown,
             },
