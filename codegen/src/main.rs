@@ -105,10 +105,17 @@ fn main() -> ExitCode {
     let start = std::time::Instant::now();
     let mut project = codegen::load(&config);
     codegen::timings::print("load", start.elapsed());
-    match cli.command {
+    let code = command(cli.command, &config, &mut project);
+    codegen::timings::print_peak_memory("whole run");
+    code
+}
+
+/// Runs a command that needs the loaded project.
+fn command(command: Command, config: &Path, project: &mut codegen::Project) -> ExitCode {
+    match command {
         Command::Init => unreachable!("handled above"),
         Command::Describe => {
-            let doc = codegen::describe::document(&project);
+            let doc = codegen::describe::document(project);
             println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
             report(&project.diagnostics, &project.sources);
             let schema_failed = project.config.is_none()
@@ -138,7 +145,7 @@ fn main() -> ExitCode {
                 eprintln!("error: `sqlgen verify` needs DATABASE_URL (a server where it may create a scratch database)");
                 return ExitCode::from(EXIT_USAGE_OR_IO);
             };
-            match verify::run(&project, &url, package.as_deref()) {
+            match verify::run(project, &url, package.as_deref()) {
                 Ok(0) => {
                     let n: usize = project
                         .packages
@@ -163,11 +170,11 @@ fn main() -> ExitCode {
         Command::Generate {
             package,
             deny_warnings,
-        } => run(&mut project, package.as_deref(), false, deny_warnings),
+        } => run(project, package.as_deref(), false, deny_warnings),
         Command::Check {
             package,
             deny_warnings,
-        } => run(&mut project, package.as_deref(), true, deny_warnings),
+        } => run(project, package.as_deref(), true, deny_warnings),
     }
 }
 

@@ -49,12 +49,12 @@ impl Phases {
         for (phase, took) in &self.totals {
             print(phase, *took);
         }
-        print_peak_memory();
+        print_peak_memory("loaded");
     }
 }
 
 /// Prints the process's peak resident memory so far, when enabled and the OS tells it (Linux).
-pub fn print_peak_memory() {
+pub fn print_peak_memory(when: &str) {
     if !enabled() {
         return;
     }
@@ -65,7 +65,7 @@ pub fn print_peak_memory() {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
     if let Some(kib) = peak {
         eprintln!(
-            "sqlgen timing: peak memory {:>9.1} MiB",
+            "sqlgen timing: peak memory {:>9.1} MiB ({when})",
             kib as f64 / 1024.0
         );
     }
