@@ -563,7 +563,8 @@ fn read_text(
 ) -> Result<String, Diagnostic> {
     let shown = display_path(&cfg.root, path);
     // Reading a FIFO or a device could block or never end: only regular files are read.
-    if let Ok(meta) = std::fs::metadata(path) {
+    let meta = std::fs::metadata(path);
+    if let Ok(meta) = &meta {
         if !meta.is_file() {
             return Err(Diagnostic::error(
                 Code::Io,
@@ -575,7 +576,7 @@ fn read_text(
             ));
         }
     }
-    if let Ok(meta) = std::fs::metadata(path) {
+    if let Ok(meta) = &meta {
         if meta.len() > MAX_FILE {
             return Err(Diagnostic::error(
                 Code::TooLarge,
