@@ -21,11 +21,12 @@ pub mod scaffold;
 pub mod source;
 pub mod sqlc_config;
 pub mod syntax;
+pub mod timings;
 pub mod write;
 
 use diagnostics::{Code, Diagnostic};
 use source::{FileId, SourceFile, SourceMap};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Everything one run read and found: sources, diagnostics, and each package's analysis.
@@ -117,7 +118,7 @@ impl Project {
             .iter()
             .filter(|p| only.is_none_or(|o| o == p.config.name))
             .collect();
-        let emitted_all = parallel::map(&selected, |p| {
+        let emitted_all = parallel::map(&selected, 1, |p| {
             if blocked_before {
                 emit::check(&p.ir, &p.config.rust).map(|()| Vec::new())
             } else {
@@ -202,7 +203,7 @@ fn query_span(sources: &SourceMap, p: &AnalyzedPackage, query: &str) -> Option<s
 /// in unoptimised builds (build scripts and tests run those), about 20 KiB a level. `syntax::parse`
 /// rejects nesting past [`syntax::parse::MAX_DEPTH`]; this holds that depth three times over. Only
 /// touched pages are ever committed.
-const ANALYSIS_STACK: usize = 64 << 20;
+pub(crate) const ANALYSIS_STACK: usize = 64 << 20;
 
 /// Runs `f` on a thread with [`ANALYSIS_STACK`], so that deep input ends in a diagnostic or a result
 /// whatever stack the caller has (a 2 MiB test thread, a build script). A panic is passed on; when no
@@ -234,30 +235,42 @@ pub fn load(config_path: &Path) -> Project {
 }
 
 fn load_here(config_path: &Path) -> Project {
+    let mut phases = timings::Phases::default();
+    if timings::enabled() {
+        // Its one-time parse, not counted in whichever phase first needs it.
+        phases.time("pg_catalog", || {
+            std::sync::LazyLock::force(&analyze::pg_catalog::CATALOG);
+        });
+    }
     let mut sources = SourceMap::default();
-    let cfg = match config::load(config_path, &mut sources) {
+    let loaded = phases.time("config", || config::load(config_path, &mut sources));
+    let cfg = match loaded {
         Ok(c) => c,
         Err(diagnostics) => {
+            phases.print();
             return Project {
                 config: None,
                 catalogs: Vec::new(),
                 sources,
                 diagnostics,
                 packages: Vec::new(),
-            }
+            };
         }
     };
     let mut diags = cfg.warnings.clone();
     let mut catalogs: Vec<(Vec<PathBuf>, catalog::Catalog, Vec<Diagnostic>)> = Vec::new();
     let mut packages = Vec::new();
     for pkg in &cfg.packages {
-        let (schema_files, mut inputs) = load_schema(&cfg, pkg, &mut sources, &mut diags);
+        let (schema_files, mut inputs) =
+            phases.time("read", || load_schema(&cfg, pkg, &mut sources, &mut diags));
         let key = pkg.schema.clone();
         let idx = match catalogs.iter().position(|(k, _, _)| *k == key) {
             Some(i) => i,
             None => {
                 let mut cd = Vec::new();
-                let cat = catalog::build(&schema_files, &sources, &mut cd);
+                let cat = phases.time("catalog", || {
+                    catalog::build(&schema_files, &sources, &mut cd)
+                });
                 diags.extend(cd.iter().cloned());
                 catalogs.push((key, cat, cd));
                 catalogs.len() - 1
@@ -269,87 +282,52 @@ fn load_here(config_path: &Path) -> Project {
             .filter(|d| d.is_error())
             .cloned()
             .collect();
+        let start = std::time::Instant::now();
+        let (steps, raws) = read_queries(&cfg, pkg, &mut sources, &mut inputs);
+        phases.add("queries", start.elapsed());
+        let start = std::time::Instant::now();
+        let analysed = analyze_all(cat, &sources, &raws);
+        phases.add("analysis", start.elapsed());
+        // Merged in input order, so diagnostics come out as if each query were analysed in turn.
         let mut files = Vec::new();
         let mut failures = BTreeMap::new();
-        let mut seen: BTreeMap<String, source::Span> = BTreeMap::new();
-        let mut over_limit = false;
-        for path in query_files(&cfg, pkg, &sources, &mut diags) {
-            inputs.push(path.clone());
-            if over_limit {
-                continue;
-            }
-            let Some(id) = read_file(&cfg, pkg, "queries", &path, &mut sources, &mut diags) else {
-                continue;
-            };
-            let src = sources.get(id);
-            let mut qd = Vec::new();
-            // One more than the limit allows, to report it.
-            let raws =
-                syntax::query_file::read_at_most(id, src, &mut qd, MAX_QUERIES + 1 - seen.len());
-            if raws.is_empty() && qd.is_empty() {
-                qd.push(
-                    Diagnostic::warning(
-                        Code::EmptyQueryFile,
-                        format!("query file `{}` holds no queries", src.display),
-                    )
-                    .at(source::Span::point(id, 1, 1))
-                    .help("add a query under `-- name: QueryName :many`, or delete the file"),
-                );
-            }
-            diags.append(&mut qd);
-            let mut queries = Vec::new();
-            for raw in &raws {
-                if seen.len() == MAX_QUERIES {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::TooLarge,
-                            format!("package `{}` has more than {MAX_QUERIES} queries", pkg.name),
-                        )
-                        .label(raw.annotation, "this query and the rest are not analysed")
-                        .help("split the queries into several packages"),
-                    );
-                    over_limit = true;
-                    break;
-                }
-                if let Some(prev) = seen.get(&raw.name) {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::DuplicateQuery,
-                            format!(
-                                "query name `{}` is used twice in package `{}`",
-                                raw.name, pkg.name
-                            ),
-                        )
-                        .at(raw.annotation)
-                        .secondary(*prev, "first used here"),
-                    );
-                    continue;
-                }
-                seen.insert(raw.name.clone(), raw.annotation);
-                match analyze::analyze(cat, src, raw) {
-                    Ok((q, warnings)) => {
-                        queries.push(q);
-                        diags.extend(warnings);
-                    }
-                    Err(ds) => {
-                        failures.insert(
-                            raw.name.clone(),
-                            ds.iter().filter(|d| d.is_error()).cloned().collect(),
-                        );
-                        diags.extend(ds);
+        let mut queries = Vec::new();
+        let mut analysed = raws.iter().zip(analysed);
+        for step in steps {
+            match step {
+                QueryStep::Report(mut ds) => diags.append(&mut ds),
+                QueryStep::Analyse => {
+                    let Some((raw, result)) = analysed.next() else {
+                        unreachable!("one analysis per query to analyse")
+                    };
+                    match result {
+                        Ok((q, warnings)) => {
+                            queries.push(q);
+                            diags.extend(warnings);
+                        }
+                        Err(ds) => {
+                            failures.insert(
+                                raw.name.clone(),
+                                ds.iter().filter(|d| d.is_error()).cloned().collect(),
+                            );
+                            diags.extend(ds);
+                        }
                     }
                 }
+                QueryStep::FileEnd(path) => {
+                    let stem = path
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    files.push(ir::QueryFile {
+                        stem: emit::names::field(&stem),
+                        path: display_path(&cfg.root, &path),
+                        queries: std::mem::take(&mut queries),
+                    });
+                }
             }
-            let stem = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            files.push(ir::QueryFile {
-                stem: emit::names::field(&stem),
-                path: display_path(&cfg.root, &path),
-                queries,
-            });
         }
+        let start = std::time::Instant::now();
         let owned = resolve_owned(&cfg, pkg, cat, &sources, &mut diags);
         // With ownership in use, a table owned by another package is never generated here, and
         // the types its columns use are that package's business too.
@@ -368,6 +346,7 @@ fn load_here(config_path: &Path) -> Project {
             imported: Vec::new(),
             overrides: resolve_overrides(&cfg, pkg, cat, &sources, &mut diags),
         };
+        phases.add("models", start.elapsed());
         packages.push(AnalyzedPackage {
             config: pkg.clone(),
             ir,
@@ -377,7 +356,10 @@ fn load_here(config_path: &Path) -> Project {
             catalog: idx,
         });
     }
-    assign_owners(&cfg, &mut packages, &sources, &mut diags);
+    phases.time("ownership", || {
+        assign_owners(&cfg, &mut packages, &sources, &mut diags)
+    });
+    phases.print();
     Project {
         config: Some(cfg),
         catalogs: catalogs.into_iter().map(|(_, c, _)| c).collect(),
@@ -385,6 +367,105 @@ fn load_here(config_path: &Path) -> Project {
         diagnostics: diags,
         packages,
     }
+}
+
+/// What reading a package's query files found, in file order: diagnostics to report, queries to
+/// analyse (one per [`QueryStep::Analyse`], in the order of the queries returned with the steps),
+/// and the end of each query file that was read.
+enum QueryStep {
+    Report(Vec<Diagnostic>),
+    Analyse,
+    FileEnd(PathBuf),
+}
+
+/// Reads a package's query files and splits them into queries, rejecting duplicate names and
+/// queries past [`MAX_QUERIES`]; returns the steps in order and the queries to analyse.
+fn read_queries(
+    cfg: &config::Config,
+    pkg: &config::Package,
+    sources: &mut SourceMap,
+    inputs: &mut Vec<PathBuf>,
+) -> (Vec<QueryStep>, Vec<syntax::query_file::RawQuery>) {
+    let mut steps = Vec::new();
+    let mut accepted = Vec::new();
+    let mut seen: BTreeMap<String, source::Span> = BTreeMap::new();
+    let mut over_limit = false;
+    let mut diags = Vec::new();
+    let paths = query_files(cfg, pkg, sources, &mut diags);
+    steps.push(QueryStep::Report(diags));
+    for path in paths {
+        inputs.push(path.clone());
+        if over_limit {
+            continue;
+        }
+        let mut diags = Vec::new();
+        let id = read_file(cfg, pkg, "queries", &path, sources, &mut diags);
+        let Some(id) = id else {
+            steps.push(QueryStep::Report(diags));
+            continue;
+        };
+        let src = sources.get(id);
+        // One more than the limit allows, to report it.
+        let raws =
+            syntax::query_file::read_at_most(id, src, &mut diags, MAX_QUERIES + 1 - seen.len());
+        if raws.is_empty() && diags.is_empty() {
+            diags.push(
+                Diagnostic::warning(
+                    Code::EmptyQueryFile,
+                    format!("query file `{}` holds no queries", src.display),
+                )
+                .at(source::Span::point(id, 1, 1))
+                .help("add a query under `-- name: QueryName :many`, or delete the file"),
+            );
+        }
+        steps.push(QueryStep::Report(diags));
+        for raw in raws {
+            if seen.len() == MAX_QUERIES {
+                steps.push(QueryStep::Report(vec![Diagnostic::error(
+                    Code::TooLarge,
+                    format!("package `{}` has more than {MAX_QUERIES} queries", pkg.name),
+                )
+                .label(raw.annotation, "this query and the rest are not analysed")
+                .help("split the queries into several packages")]));
+                over_limit = true;
+                break;
+            }
+            if let Some(prev) = seen.get(&raw.name) {
+                steps.push(QueryStep::Report(vec![Diagnostic::error(
+                    Code::DuplicateQuery,
+                    format!(
+                        "query name `{}` is used twice in package `{}`",
+                        raw.name, pkg.name
+                    ),
+                )
+                .at(raw.annotation)
+                .secondary(*prev, "first used here")]));
+                continue;
+            }
+            seen.insert(raw.name.clone(), raw.annotation);
+            steps.push(QueryStep::Analyse);
+            accepted.push(raw);
+        }
+        steps.push(QueryStep::FileEnd(path));
+    }
+    (steps, accepted)
+}
+
+type Analysed = Result<(ir::Query, Vec<Diagnostic>), Vec<Diagnostic>>;
+
+/// The fewest queries an analysis worker gets: a query takes tens of microseconds, and KongFlow's
+/// packages of 10 to 27 queries analyse faster on one thread.
+const PARALLEL_SHARE: usize = 64;
+
+/// Analyses queries on every available core, returning their results in input order.
+fn analyze_all(
+    cat: &catalog::Catalog,
+    sources: &SourceMap,
+    raws: &[syntax::query_file::RawQuery],
+) -> Vec<Analysed> {
+    parallel::map(raws, PARALLEL_SHARE, |raw| {
+        analyze::analyze(cat, sources.get(raw.file), raw)
+    })
 }
 
 fn display_path(root: &Path, path: &Path) -> String {
@@ -438,7 +519,8 @@ fn read_text(
 ) -> Result<String, Diagnostic> {
     let shown = display_path(&cfg.root, path);
     // Reading a FIFO or a device could block or never end: only regular files are read.
-    if let Ok(meta) = std::fs::metadata(path) {
+    let meta = std::fs::metadata(path);
+    if let Ok(meta) = &meta {
         if !meta.is_file() {
             return Err(Diagnostic::error(
                 Code::Io,
@@ -450,7 +532,7 @@ fn read_text(
             ));
         }
     }
-    if let Ok(meta) = std::fs::metadata(path) {
+    if let Ok(meta) = &meta {
         if meta.len() > MAX_FILE {
             return Err(Diagnostic::error(
                 Code::TooLarge,
@@ -597,32 +679,38 @@ fn select_models(
     Vec<ir::Domain>,
 ) {
     let queries = || files.iter().flat_map(|f| f.queries.iter());
+    // Tables some query returns as a whole row or embeds.
+    let rows: BTreeSet<&ir::QualName> = queries()
+        .flat_map(|q| {
+            q.row_model.iter().chain(
+                q.columns
+                    .iter()
+                    .filter_map(|c| c.embed.as_ref().map(|e| &e.table)),
+            )
+        })
+        .collect();
     let tables: Vec<&catalog::Table> = cat
         .tables
         .iter()
         .filter(|t| t.kind.has_model())
         .filter(|t| !foreign(&t.name))
-        .filter(|t| {
-            !omit_unused
-                || owned.contains(&t.name)
-                || queries().any(|q| {
-                    q.row_model.as_ref() == Some(&t.name)
-                        || q.columns
-                            .iter()
-                            .any(|c| c.embed.as_ref().is_some_and(|e| e.table == t.name))
-                })
-        })
+        .filter(|t| !omit_unused || owned.contains(&t.name) || rows.contains(&t.name))
         .collect();
     // User types mentioned anywhere, following composites into their fields.
-    let mut used: Vec<ir::QualName> = Vec::new();
-    let mut pending: Vec<ir::PgType> = Vec::new();
-    for name in owned {
-        if cat.enum_type(name).is_some() {
-            pending.push(ir::PgType::Enum(name.clone()));
-        } else if cat.composites.iter().any(|c| &c.name == name) {
-            pending.push(ir::PgType::Composite(name.clone()));
-        }
-    }
+    let mut used: BTreeSet<ir::QualName> = BTreeSet::new();
+    let owned_types: Vec<ir::PgType> = owned
+        .iter()
+        .filter_map(|name| {
+            if cat.enum_type(name).is_some() {
+                Some(ir::PgType::Enum(name.clone()))
+            } else if cat.composites.iter().any(|c| &c.name == name) {
+                Some(ir::PgType::Composite(name.clone()))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut pending: Vec<&ir::PgType> = owned_types.iter().collect();
     // A row that is another package's model, or a column inside one, is typed there.
     fn local_columns<'q>(
         q: &'q ir::Query,
@@ -637,22 +725,21 @@ fn select_models(
             .collect()
     }
     for q in queries() {
-        pending.extend(q.params.iter().map(|p| p.ty.clone()));
-        pending.extend(local_columns(q, foreign).into_iter().map(|c| c.ty.clone()));
+        pending.extend(q.params.iter().map(|p| &p.ty));
+        pending.extend(local_columns(q, foreign).into_iter().map(|c| &c.ty));
     }
     for t in &tables {
-        pending.extend(t.columns.iter().map(|c| c.ty.clone()));
+        pending.extend(t.columns.iter().map(|c| &c.ty));
     }
-    while let Some(ty) = pending.pop() {
-        let mut t = &ty;
+    while let Some(mut t) = pending.pop() {
         while let ir::PgType::Array(inner) = t {
             t = inner;
         }
         if let ir::PgType::Enum(q) | ir::PgType::Composite(q) = t {
             if !used.contains(q) {
-                used.push(q.clone());
+                used.insert(q.clone());
                 if let Some(c) = cat.composites.iter().find(|c| &c.name == q) {
-                    pending.extend(c.fields.iter().map(|f| f.1.clone()));
+                    pending.extend(c.fields.iter().map(|f| &f.1));
                 }
             }
         }
@@ -707,7 +794,7 @@ fn select_models(
                 .collect(),
         })
         .collect();
-    let mut used_domains: Vec<&ir::QualName> = owned.iter().collect();
+    let mut used_domains: BTreeSet<&ir::QualName> = owned.iter().collect();
     for q in queries() {
         used_domains.extend(q.params.iter().filter_map(|p| p.domain.as_ref()));
         used_domains.extend(
@@ -722,7 +809,7 @@ fn select_models(
     let domains = cat
         .domains
         .iter()
-        .filter(|d| !omit_unused || used_domains.contains(&&d.name))
+        .filter(|d| !omit_unused || used_domains.contains(&d.name))
         .map(|d| ir::Domain {
             name: d.name.clone(),
             base: d.base.clone(),
@@ -1110,8 +1197,8 @@ fn analyze_text_here(schema: &str, queries: &str) -> Result<Vec<ir::Query>, Stri
     let cat = catalog::build(&[schema_id], &sources, &mut diags);
     let raws = syntax::query_file::read(query_id, sources.get(query_id), &mut diags);
     let mut out = Vec::new();
-    for raw in &raws {
-        match analyze::analyze(&cat, sources.get(query_id), raw) {
+    for result in analyze_all(&cat, &sources, &raws) {
+        match result {
             Ok((q, warnings)) => {
                 out.push(q);
                 diags.extend(warnings);
@@ -1171,4 +1258,53 @@ pub fn compact(queries: &[ir::Query]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Analysis spread over the cores gives what one thread gives, in input order.
+    #[test]
+    fn parallel_analysis_matches_sequential_analysis() {
+        let schema = "CREATE TABLE t (id int PRIMARY KEY, name text, born date);";
+        let mut text = String::new();
+        for i in 0..(4 * PARALLEL_SHARE) {
+            let query = match i % 4 {
+                0 => format!("-- name: Get{i} :one\nSELECT * FROM t WHERE id = $1;\n"),
+                1 => format!("-- name: Names{i} :many\nSELECT name, born + {i} AS later FROM t;\n"),
+                2 => format!("-- name: Missing{i} :one\nSELECT nope{i} FROM t;\n"),
+                _ => format!("-- name: Set{i} :exec\nUPDATE t SET name = $1 WHERE id = {i};\n"),
+            };
+            text.push_str(&query);
+        }
+        with_analysis_stack(|| {
+            let mut sources = SourceMap::default();
+            let schema_id = sources.add(SourceFile::new(
+                "schema.sql".into(),
+                "schema.sql".into(),
+                schema.to_string(),
+            ));
+            let query_id = sources.add(SourceFile::new(
+                "query.sql".into(),
+                "query.sql".into(),
+                text,
+            ));
+            let mut diags = Vec::new();
+            let cat = catalog::build(&[schema_id], &sources, &mut diags);
+            let raws = syntax::query_file::read(query_id, sources.get(query_id), &mut diags);
+            assert!(diags.is_empty(), "{diags:?}");
+            assert_eq!(raws.len(), 4 * PARALLEL_SHARE);
+            let sequential: Vec<String> = raws
+                .iter()
+                .map(|raw| format!("{:?}", analyze::analyze(&cat, sources.get(raw.file), raw)))
+                .collect();
+            let parallel: Vec<String> = analyze_all(&cat, &sources, &raws)
+                .iter()
+                .map(|r| format!("{r:?}"))
+                .collect();
+            assert_eq!(parallel, sequential);
+            assert!(sequential[2].contains("nope2"), "{}", sequential[2]);
+        });
+    }
 }

@@ -102,11 +102,20 @@ fn main() -> ExitCode {
         }
         return ExitCode::from(EXIT_USAGE_OR_IO);
     }
+    let start = std::time::Instant::now();
     let mut project = codegen::load(&config);
-    match cli.command {
+    codegen::timings::print("load", start.elapsed());
+    let code = command(cli.command, &config, &mut project);
+    codegen::timings::print_peak_memory("whole run");
+    code
+}
+
+/// Runs a command that needs the loaded project.
+fn command(command: Command, config: &Path, project: &mut codegen::Project) -> ExitCode {
+    match command {
         Command::Init => unreachable!("handled above"),
         Command::Describe => {
-            let doc = codegen::describe::document(&project);
+            let doc = codegen::describe::document(project);
             println!("{}", serde_json::to_string_pretty(&doc).expect("json"));
             report(&project.diagnostics, &project.sources);
             let schema_failed = project.config.is_none()
@@ -136,7 +145,7 @@ fn main() -> ExitCode {
                 eprintln!("error: `sqlgen verify` needs DATABASE_URL (a server where it may create a scratch database)");
                 return ExitCode::from(EXIT_USAGE_OR_IO);
             };
-            match verify::run(&project, &url, package.as_deref()) {
+            match verify::run(project, &url, package.as_deref()) {
                 Ok(0) => {
                     let n: usize = project
                         .packages
@@ -161,11 +170,11 @@ fn main() -> ExitCode {
         Command::Generate {
             package,
             deny_warnings,
-        } => run(&mut project, package.as_deref(), false, deny_warnings),
+        } => run(project, package.as_deref(), false, deny_warnings),
         Command::Check {
             package,
             deny_warnings,
-        } => run(&mut project, package.as_deref(), true, deny_warnings),
+        } => run(project, package.as_deref(), true, deny_warnings),
     }
 }
 
@@ -229,7 +238,9 @@ fn run(
     check: bool,
     deny_warnings: bool,
 ) -> ExitCode {
+    let start = std::time::Instant::now();
     let generated = project.generate(package);
+    codegen::timings::print("emission", start.elapsed());
     // With --package, only that package's problems count.
     let mut diagnostics: Vec<Diagnostic> = match package {
         Some(p) => project.diagnostics_of(p).into_iter().cloned().collect(),
@@ -263,6 +274,7 @@ fn run(
         return ExitCode::from(EXIT_DIAGNOSTICS);
     }
     let mut stale = 0;
+    let start = std::time::Instant::now();
     for pkg in &generated {
         let changes = match codegen::write::write_package(pkg, check) {
             Ok(c) => c,
@@ -290,6 +302,7 @@ fn run(
             stale += 1;
         }
     }
+    codegen::timings::print("writing", start.elapsed());
     if stale > 0 {
         eprintln!("error: generated code of {stale} package(s) is stale; run `sqlgen generate` and commit the result");
         return ExitCode::from(EXIT_DIAGNOSTICS);

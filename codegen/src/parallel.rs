@@ -1,46 +1,58 @@
 //! Work spread over the machine's cores with scoped threads, results kept in input order so that
 //! output and diagnostics stay deterministic.
 
-/// `f` over every item, on up to `available_parallelism` threads; the results in item order.
-/// One item, one core, or no thread to be had: it all runs here.
-pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(items.len());
+/// `items.iter().map(f).collect()`, spread over every available core, results in input order.
+/// Each worker gets at least `min_share` items, or no worker is started (a thread costs tens of
+/// microseconds and fresh allocator memory). Inputs are shared read-only; each worker has
+/// [`crate::ANALYSIS_STACK`], as parsing and analysis recurse with the input's nesting. Items are
+/// handed out one at a time, as their costs differ.
+pub fn map<T: Sync, R: Send>(items: &[T], min_share: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = cores.min(items.len() / min_share.max(1));
     if workers <= 1 {
-        return items.iter().map(&f).collect();
+        return items.iter().map(f).collect();
     }
-    let f = &f;
-    // Worker `w` takes items `w`, `w + workers`, ...: neighbours (similar sizes) land on
-    // different threads.
-    let parts: Vec<Vec<R>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|w| {
-                scope.spawn(move || {
-                    items
-                        .iter()
-                        .skip(w)
-                        .step_by(workers)
-                        .map(f)
-                        .collect::<Vec<R>>()
-                })
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(item) = items.get(i) else { break };
+            done.push((i, f(item)));
+        }
+        done
+    };
+    let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        // A worker that cannot be started leaves its share to the others; this thread works too.
+        let handles: Vec<_> = (1..workers)
+            .filter_map(|_| {
+                std::thread::Builder::new()
+                    .name("sqlgen-worker".into())
+                    .stack_size(crate::ANALYSIS_STACK)
+                    .spawn_scoped(scope, work)
+                    .ok()
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
+        for (i, r) in work() {
+            results[i] = Some(r);
+        }
+        for h in handles {
+            match h.join() {
+                Ok(done) => {
+                    for (i, r) in done {
+                        results[i] = Some(r);
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
     });
-    let mut iters: Vec<_> = parts.into_iter().map(Vec::into_iter).collect();
-    (0..items.len())
-        .map(|i| {
-            iters[i % workers]
-                .next()
-                .expect("each worker returns its share")
+    results
+        .into_iter()
+        .map(|r| match r {
+            Some(r) => r,
+            None => unreachable!("every item is taken by a worker"),
         })
         .collect()
 }
@@ -50,10 +62,9 @@ mod tests {
     #[test]
     fn keeps_input_order() {
         let items: Vec<u32> = (0..1000).collect();
-        assert_eq!(
-            super::map(&items, |i| i * 2),
-            items.iter().map(|i| i * 2).collect::<Vec<_>>()
-        );
-        assert!(super::map(&[] as &[u32], |i| *i).is_empty());
+        let doubled: Vec<u32> = items.iter().map(|i| i * 2).collect();
+        assert_eq!(super::map(&items, 1, |i| i * 2), doubled);
+        assert_eq!(super::map(&items, 10_000, |i| i * 2), doubled);
+        assert!(super::map(&[] as &[u32], 1, |i| *i).is_empty());
     }
 }

@@ -56,7 +56,8 @@ pub fn write_package(pkg: &GeneratedPackage, check: bool) -> std::io::Result<Cha
     // work); what changed is collected in file order.
     let results = crate::parallel::map(
         &pkg.files,
-        |f| -> std::io::Result<Option<(PathBuf, String)>> {
+        8,
+        |f: &OutputFile| -> std::io::Result<Option<(PathBuf, String)>> {
             let path = pkg.out_dir.join(&f.name);
             let old = std::fs::read_to_string(&path).ok();
             if old.as_deref() == Some(f.content.as_str()) {

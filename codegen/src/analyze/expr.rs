@@ -844,7 +844,7 @@ impl<'a> Analyzer<'a> {
                         } else {
                             f.out
                                 .iter()
-                                .map(|(n, o)| (n.clone(), RType::Oid(*o).to_pg(), not_null))
+                                .map(|(n, o)| (n.to_string(), RType::Oid(*o).to_pg(), not_null))
                                 .collect()
                         };
                         Call {
@@ -902,7 +902,7 @@ impl<'a> Analyzer<'a> {
                             CATALOG
                                 .funcs
                                 .keys()
-                                .map(String::as_str)
+                                .copied()
                                 .chain(user)
                                 .chain(super::functions::SPECIAL_FORMS.iter().copied()),
                         ) {
@@ -1102,7 +1102,7 @@ fn single_aggregate_row(q: &ast::Query) -> bool {
                 .unwrap_or_default();
             CATALOG
                 .funcs
-                .get(&name)
+                .get(name.as_str())
                 .is_some_and(|fs| fs.iter().all(|x| x.kind == 'a'))
         }
         _ => false,

@@ -47,8 +47,8 @@ impl RType {
                 Some(t) if t.category == 'A' && t.elem != 0 => {
                     PgType::Array(Box::new(RType::Oid(t.elem).to_pg()))
                 }
-                Some(t) => crate::catalog::types::builtin_by_name(&t.name)
-                    .unwrap_or_else(|| PgType::Other(t.name.clone())),
+                Some(t) => crate::catalog::types::builtin_by_name(t.name)
+                    .unwrap_or_else(|| PgType::Other(t.name.to_string())),
                 None => PgType::Unknown,
             },
         }
@@ -128,7 +128,7 @@ fn can_coerce(c: &PgCatalog, from: &RType, to: u32) -> bool {
                 Some(t) if t.typtype == 'p' => {
                     // anyrange and friends: accept the matching kind.
                     let ft = c.type_info(*f);
-                    match t.name.as_str() {
+                    match t.name {
                         "anyrange" | "anycompatiblerange" => ft.is_some_and(|x| x.typtype == 'r'),
                         "anymultirange" | "anycompatiblemultirange" => {
                             ft.is_some_and(|x| x.typtype == 'm')
@@ -485,12 +485,12 @@ fn named_call(
 ) -> Result<Resolved<Callee>, Failure> {
     let mut fits = Vec::new();
     for (item, decl, _, ndefaults, ret) in cands {
-        let arg_names: Vec<String> = match &item {
+        let arg_names: Vec<&str> = match &item {
             Callee::Builtin(f) => f.arg_names.clone(),
             Callee::User(i) => user[*i]
                 .args
                 .iter()
-                .map(|a| a.0.clone().unwrap_or_default())
+                .map(|a| a.0.as_deref().unwrap_or_default())
                 .collect(),
         };
         // Position in the candidate of each argument of the call.

@@ -50,6 +50,7 @@ pub fn apply(
     start: Span,
     diags: &mut Vec<Diagnostic>,
 ) {
+    cat.tables_change();
     // Some statements carry no span; then point at where the statement starts in the file.
     let at = span(file, stmt.span()).unwrap_or(start);
     match stmt {
@@ -333,11 +334,11 @@ fn column_type(
             return Some(wrap(PgType::Other(base)));
         }
         // A type of an extension sqlgen has no catalogue for: trust the migration, but say so.
-        if let Some(ext) = cat
-            .extensions
-            .iter()
-            .find(|e| !crate::analyze::pg_catalog::CATALOG.extensions.contains(e))
-        {
+        if let Some(ext) = cat.extensions.iter().find(|e| {
+            !crate::analyze::pg_catalog::CATALOG
+                .extensions
+                .contains(&e.as_str())
+        }) {
             diags.push(
                 Diagnostic::warning(Code::ExtensionType, format!("type `{written}` is unknown to sqlgen; assuming it comes from extension `{ext}`"))
                     .at(at)
@@ -824,6 +825,7 @@ pub fn create_derived(
     cols: Vec<(String, PgType, bool)>,
     diags: &mut Vec<Diagnostic>,
 ) {
+    cat.tables_change();
     let at = span(file, stmt.span()).unwrap_or(Span::point(file, 1, 1));
     let (name, kind, aliases, replace, if_not_exists): (
         &ast::ObjectName,

@@ -7,6 +7,7 @@ pub mod types;
 use crate::diagnostics::Diagnostic;
 use crate::ir::{PgType, QualName};
 use crate::source::{FileId, SourceMap, Span};
+use std::collections::HashMap;
 
 pub use ddl::apply;
 
@@ -25,6 +26,10 @@ pub struct Catalog {
     pub search_path: Vec<String>,
     /// Schemas made by `CREATE SCHEMA`.
     pub schemas: Vec<String>,
+    /// Positions in `tables` by name (the first of duplicates), built by [`build`] once the
+    /// migrations are applied, so that analysis finds a table without scanning a thousand;
+    /// `None` while DDL may change the tables (every DDL entry point drops it).
+    index: Option<HashMap<QualName, usize>>,
 }
 
 /// `CREATE DOMAIN`: PostgreSQL describes its values as the base type, so sqlgen types them so too.
@@ -102,6 +107,25 @@ pub struct EnumType {
 }
 
 impl Catalog {
+    /// Indexes the tables for lookups by name; DDL applied afterwards drops the index again.
+    pub fn index_tables(&mut self) {
+        let mut index = HashMap::with_capacity(self.tables.len());
+        for (i, t) in self.tables.iter().enumerate() {
+            index.entry(t.name.clone()).or_insert(i);
+        }
+        self.index = Some(index);
+    }
+
+    /// Called before the tables change: lookups scan again until [`Catalog::index_tables`].
+    pub(crate) fn tables_change(&mut self) {
+        self.index = None;
+    }
+
+    /// Whether an unqualified name is looked up along the search path rather than as written.
+    fn searched(&self, name: &QualName) -> bool {
+        name.schema.is_none() && !self.search_path.is_empty()
+    }
+
     /// The names an unqualified name may mean, in search path order.
     fn candidates(&self, name: &QualName) -> Vec<QualName> {
         if name.schema.is_some() || self.search_path.is_empty() {
@@ -122,17 +146,32 @@ impl Catalog {
     }
 
     pub fn table(&self, name: &QualName) -> Option<&Table> {
+        if !self.searched(name) {
+            return self.table_named(name);
+        }
         self.candidates(name)
             .into_iter()
-            .find_map(|q| self.tables.iter().find(|t| t.name == q))
+            .find_map(|q| self.table_named(&q))
+    }
+
+    /// The table of exactly this name.
+    fn table_named(&self, name: &QualName) -> Option<&Table> {
+        match &self.index {
+            Some(index) => index.get(name).map(|&i| &self.tables[i]),
+            None => self.tables.iter().find(|t| t.name == *name),
+        }
     }
 
     pub fn table_mut(&mut self, name: &QualName) -> Option<&mut Table> {
         let found = self.table(name)?.name.clone();
+        self.tables_change();
         self.tables.iter_mut().find(|t| t.name == found)
     }
 
     pub fn enum_type(&self, name: &QualName) -> Option<&EnumType> {
+        if !self.searched(name) {
+            return self.enums.iter().find(|e| e.name == *name);
+        }
         self.candidates(name)
             .into_iter()
             .find_map(|q| self.enums.iter().find(|e| e.name == q))
@@ -292,6 +331,7 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
             point_at_column_type(d, sources.get(file));
         }
     }
+    catalog.index_tables();
     catalog
 }
 

@@ -461,9 +461,10 @@ fn rewrite_params(
 fn slice_context(text: &str, start: usize, end: usize) -> Option<(usize, usize, String)> {
     let before = text[..start].trim_end();
     let before = before.strip_suffix('(')?.trim_end();
-    let lower = before.to_ascii_lowercase();
-    let in_start = lower.strip_suffix("in").map(|r| r.len())?;
-    if lower[..in_start].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+    // Keywords compared in place: lowercasing all the text before every slice is quadratic.
+    let in_start = strip_keyword(before, "in")?.len();
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    if before[..in_start].ends_with(word) {
         return None;
     }
     let after = &text[end..];
@@ -471,13 +472,19 @@ fn slice_context(text: &str, start: usize, end: usize) -> Option<(usize, usize, 
     if !text[close..].starts_with(')') {
         return None;
     }
-    let head = lower[..in_start].trim_end();
-    match head.strip_suffix("not") {
-        Some(r) if !r.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_') => {
-            Some((r.len(), close + 1, "<> ALL({})".to_string()))
-        }
+    let head = before[..in_start].trim_end();
+    match strip_keyword(head, "not") {
+        Some(r) if !r.ends_with(word) => Some((r.len(), close + 1, "<> ALL({})".to_string())),
         _ => Some((in_start, close + 1, "= ANY({})".to_string())),
     }
+}
+
+/// `text` without `keyword` (lower-case ASCII) at its end, in any case.
+fn strip_keyword<'t>(text: &'t str, keyword: &str) -> Option<&'t str> {
+    let cut = text.len().checked_sub(keyword.len())?;
+    text.as_bytes()[cut..]
+        .eq_ignore_ascii_case(keyword.as_bytes())
+        .then(|| &text[..cut])
 }
 
 /// Locking clauses the parser does not read (`FOR NO KEY UPDATE`, `FOR KEY SHARE`) change no type:
