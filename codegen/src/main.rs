@@ -275,8 +275,9 @@ fn run(
     }
     let mut stale = 0;
     let start = std::time::Instant::now();
-    for pkg in &generated {
-        let changes = match codegen::write::write_package(pkg, check) {
+    let written = codegen::write::write_packages(&generated, check);
+    for (pkg, changes) in generated.iter().zip(written) {
+        let changes = match changes {
             Ok(c) => c,
             Err(e) => {
                 eprintln!("error: cannot write `{}`: {e}", pkg.out_dir.display());

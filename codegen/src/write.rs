@@ -39,6 +39,20 @@ pub fn foreign_files(pkg: &GeneratedPackage) -> Vec<PathBuf> {
 /// Writes the package's files, touching only those whose content differs. With `check`, writes nothing.
 /// A file in the way that sqlgen did not generate is an error before anything is written.
 pub fn write_package(pkg: &GeneratedPackage, check: bool) -> std::io::Result<Changes> {
+    write_one(pkg, check, 8)
+}
+
+/// [`write_package`] for every package, packages on every core, each package's files in turn
+/// (workers writing into one folder wait on its lock); results in package order.
+pub fn write_packages(pkgs: &[GeneratedPackage], check: bool) -> Vec<std::io::Result<Changes>> {
+    if pkgs.len() == 1 {
+        return vec![write_package(&pkgs[0], check)];
+    }
+    crate::parallel::map(pkgs, 1, |pkg| write_one(pkg, check, usize::MAX))
+}
+
+/// Writes one package, its files on every core when each worker gets `min_share` of them.
+fn write_one(pkg: &GeneratedPackage, check: bool, min_share: usize) -> std::io::Result<Changes> {
     if let Some(path) = foreign_files(pkg).first() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::AlreadyExists,
@@ -56,7 +70,7 @@ pub fn write_package(pkg: &GeneratedPackage, check: bool) -> std::io::Result<Cha
     // work); what changed is collected in file order.
     let results = crate::parallel::map(
         &pkg.files,
-        8,
+        min_share,
         |f: &OutputFile| -> std::io::Result<Option<(PathBuf, String)>> {
             let path = pkg.out_dir.join(&f.name);
             let old = std::fs::read_to_string(&path).ok();

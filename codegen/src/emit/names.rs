@@ -14,11 +14,26 @@ const NOT_RAW: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 /// A field, argument or function name: snake case, keywords as raw identifiers.
 pub fn field(name: &str) -> String {
+    // Most SQL names are snake case already, which the conversion leaves as it is.
+    if is_plain_snake(name) {
+        return name.to_string();
+    }
     let mut s = name.to_snake_case();
     if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
         s = format!("_{s}");
     }
     s
+}
+
+/// `a_b1_c`: lower-case ASCII words of letters and digits joined by single underscores, starting
+/// with a letter.
+fn is_plain_snake(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('_')
+        && !name.contains("__")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// An identifier for a snake-case name: keywords as raw identifiers (`r#type`), `self_` for
@@ -253,6 +268,29 @@ mod tests {
             dedupe(vec!["id".into(), "id".into(), "id".into()]),
             vec!["id", "id_2", "id_3"]
         );
+    }
+
+    #[test]
+    fn plain_snake_names_are_what_the_conversion_gives() {
+        // Every name the fast path accepts, over a small alphabet and lengths up to 5.
+        let alphabet = ['a', 'z', '0', '9', '_'];
+        let mut names = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = names
+                .iter()
+                .flat_map(|n| alphabet.iter().map(move |c| format!("{n}{c}")))
+                .collect();
+            names.extend(longer);
+        }
+        names.extend(["user_id", "v2_api_key", "a1b2", "x9_y"].map(String::from));
+        let mut plain = 0;
+        for n in &names {
+            if is_plain_snake(n) {
+                plain += 1;
+                assert_eq!(n.to_snake_case(), *n, "{n}");
+            }
+        }
+        assert!(plain > 500, "{plain}");
     }
 
     #[test]
