@@ -189,8 +189,8 @@ fn many_parameters(lengths: &[usize]) -> String {
 #[test]
 fn width_sweep_is_rustfmt_clean() {
     let dir = scratch("sweep");
-    // Names up to the tested limit: `t` + 30 characters is 31, `BatchListQ` + 30 is 40.
-    let lengths: Vec<usize> = (1..=30).collect();
+    // Names up to the tested limits: `t` + 45 characters is 46, `BatchListQ` + 45 is 55.
+    let lengths: Vec<usize> = (1..=45).collect();
     let config = sweep_project(&dir, &lengths);
     let project = codegen::load(&config);
     for p in &project.packages {

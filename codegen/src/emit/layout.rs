@@ -212,7 +212,7 @@ pub fn sig(
         // The one-line form was measured whole above: its brace fits.
         closing_end = width(&line);
     } else {
-        out.push_str(head);
+        head_lines(out, indent, head);
         out.push('\n');
         let inner = indent + 4;
         for p in params {
@@ -264,6 +264,28 @@ pub fn sig(
             out.push_str("{\n");
         }
         SigEnd::Body => out.push_str(" {\n"),
+    }
+}
+
+/// A signature's head up to its `(`: on one line when it fits, else its generic parameters one
+/// per line (`pub fn f<\n    C: Bound,\n>(`).
+fn head_lines(out: &mut String, indent: usize, head: &str) {
+    let generics = head
+        .strip_suffix(">(")
+        .and_then(|h| h.find('<').map(|i| (&h[..i], &h[i + 1..])));
+    match generics {
+        Some((name, params)) if indent + width(head) + 2 >= WIDTH => {
+            out.push_str(name);
+            out.push_str("<\n");
+            for p in params.split(", ") {
+                pad(out, indent + 4);
+                out.push_str(p);
+                out.push_str(",\n");
+            }
+            pad(out, indent);
+            out.push_str(">(");
+        }
+        _ => out.push_str(head),
     }
 }
 
@@ -405,6 +427,24 @@ pub fn struct_lit(out: &mut String, indent: usize, wrap: &str, path: &str, field
         return;
     }
     out.push_str(wrap);
+    // The literal overflows `Ok(` only while its first line stays within the call width;
+    // otherwise it goes on a line of its own inside the call, one level deeper.
+    if width(path) + 2 > LIST_WIDTH {
+        out.push('\n');
+        pad(out, indent + 4);
+        out.push_str(path);
+        out.push_str(" {\n");
+        for f in fields {
+            pad(out, indent + 8);
+            out.push_str(&f.replace('\n', "\n    "));
+            out.push_str(",\n");
+        }
+        pad(out, indent + 4);
+        out.push_str("},\n");
+        pad(out, indent);
+        out.push_str(")\n");
+        return;
+    }
     out.push_str(path);
     out.push_str(" {\n");
     for f in fields {

@@ -78,9 +78,9 @@ pub fn name_config_in_banner(files: &mut [OutputFile], config_name: &str) {
 /// for which the emitter's layout is tested to be rustfmt's own: `tests/formatting.rs` sweeps
 /// every shape up to these lengths. Past them rustfmt's choices get irregular (it gives up on
 /// some lines), so such a package goes through rustfmt after all.
-pub const LAYOUT_NAME_LIMIT: usize = 31;
+pub const LAYOUT_NAME_LIMIT: usize = 46;
 /// The same for query names (`BatchListUsersByOrganization`).
-pub const LAYOUT_QUERY_NAME_LIMIT: usize = 40;
+pub const LAYOUT_QUERY_NAME_LIMIT: usize = 55;
 
 /// Whether a package holds a name longer than the layout is tested for ([`LAYOUT_NAME_LIMIT`]).
 pub fn beyond_tested_layout(pkg: &ir::Package) -> bool {
@@ -809,7 +809,20 @@ impl Emitter<'_> {
                 });
             } else {
                 fields.push((Vec::new(), id.clone(), model.clone()));
-                inits.push(format!("{id}: {decode_fn}(row)?"));
+                // A field too long for its line breaks the call's argument while the call still
+                // starts on it (rustfmt's struct field rule), else moves the call to the next line.
+                let one = format!("{id}: {decode_fn}(row)?");
+                let head = format!("{id}: {decode_fn}(");
+                inits.push(if indent + 8 + layout::width(&one) + 1 <= layout::WIDTH {
+                    one
+                } else if indent + 8 + layout::width(&head) + 2 <= layout::WIDTH {
+                    let pad = " ".repeat(indent + 12);
+                    let end = " ".repeat(indent + 8);
+                    format!("{head}\n{pad}row,\n{end})?")
+                } else {
+                    let pad = " ".repeat(indent + 12);
+                    format!("{id}:\n{pad}{decode_fn}(row)?")
+                });
             }
             decoder(&mut decoders, indent, &decode_fn, &model, |out, at| {
                 layout::struct_lit(out, at, "Ok(", &model, &field_inits)
