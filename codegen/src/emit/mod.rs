@@ -984,7 +984,6 @@ impl Emitter<'_> {
                     Some(&format!(
                         "::sqlgen_runtime::Result<::std::vec::Vec<::sqlgen_runtime::Result<{inner}>>>"
                     )),
-                    &[],
                     SigEnd::Body,
                 );
                 // The decoders sit beside the per-item function, which calls them.
@@ -1000,7 +999,6 @@ impl Emitter<'_> {
                         Param::new(item_name, format!("&{item_ty}")),
                     ],
                     Some(&format!("::sqlgen_runtime::Result<{inner}>")),
-                    &[],
                     SigEnd::Body,
                 );
                 let params = bind_params(out, 8, &refs);
@@ -1062,7 +1060,6 @@ impl Emitter<'_> {
                     &format!("pub async fn {fn_name}<{lt}C: ::sqlgen_runtime::GenericClient>("),
                     &args,
                     Some("::sqlgen_runtime::Result<u64>"),
-                    &[],
                     SigEnd::Body,
                 );
                 out.push_str("    // The INSERT is prepared (never run) for its parameter types, which are the\n");
@@ -1108,7 +1105,6 @@ impl Emitter<'_> {
                     &format!("pub async fn {fn_name}{CLIENT}("),
                     &args,
                     Some(&format!("::sqlgen_runtime::Result<{ret}>")),
-                    &[],
                     SigEnd::Body,
                 );
                 out.push_str(&decoders);
@@ -1209,8 +1205,8 @@ impl Emitter<'_> {
                 let ret = format!("impl ::sqlgen_runtime::QueryFuture<{ret}>");
                 let doc: Vec<&str> = q.doc.iter().map(String::as_str).collect();
                 layout::doc(&mut decls, 4, &doc);
-                layout::sig(&mut decls, 4, &head, &args, Some(&ret), &[], SigEnd::Decl);
-                layout::sig(&mut impls, 4, &head, &args, Some(&ret), &[], SigEnd::Body);
+                layout::sig(&mut decls, 4, &head, &args, Some(&ret), SigEnd::Decl);
+                layout::sig(&mut impls, 4, &head, &args, Some(&ret), SigEnd::Body);
                 layout::call(&mut impls, 8, &format!("{m}::{fn_name}"), &pass, "");
                 impls.push_str("    }\n");
             }
@@ -1314,7 +1310,6 @@ fn decoder(
         Some(&format!(
             "::std::result::Result<{ty}, ::tokio_postgres::Error>"
         )),
-        &[],
         SigEnd::Body,
     );
     body(out, indent + 4);
