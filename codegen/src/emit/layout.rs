@@ -492,6 +492,14 @@ pub fn doc(out: &mut String, indent: usize, lines: &[&str]) {
 pub fn string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
+    // Printable ASCII other than `"` and `\` is written as it is.
+    if s.bytes()
+        .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\')
+    {
+        out.push_str(s);
+        out.push('"');
+        return out;
+    }
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
         match c {

@@ -857,11 +857,12 @@ impl Emitter<'_> {
             );
             return;
         }
-        let fn_name = names::ident(&names::field(&q.name));
-        let const_name = names::field(&q.name).to_uppercase();
+        let snake = names::field(&q.name);
+        let fn_name = names::ident(&snake);
+        let const_name = snake.to_uppercase();
         let per_item = per_item(q.command);
         let out = items.next();
-        layout::doc(out, 0, &[&format!("SQL of [`{}`].", names::field(&q.name))]);
+        layout::doc(out, 0, &[&format!("SQL of [`{snake}`].")]);
         layout::assign_literal(
             out,
             0,
@@ -909,7 +910,7 @@ impl Emitter<'_> {
             };
             Self::struct_item(
                 items.next(),
-                &[&format!("Parameters of [`{}`].", names::field(&q.name))],
+                &[&format!("Parameters of [`{snake}`].")],
                 &derives,
                 &[],
                 &format!("{sname}{generics}"),
