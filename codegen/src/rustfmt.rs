@@ -58,11 +58,7 @@ fn run(
     let mut cmd = Command::new(program);
     cmd.args(["--edition", edition, "--quiet"]);
     // The config cargo fmt would use for the output folder, if the project has one.
-    let config = config_dir
-        .ancestors()
-        .flat_map(|d| [d.join("rustfmt.toml"), d.join(".rustfmt.toml")])
-        .find(|p| p.is_file());
-    if let Some(c) = config {
+    if let Some(c) = config_for(config_dir) {
         cmd.arg("--config-path").arg(c);
     }
     let out = cmd.args(&paths).output()?;

@@ -441,6 +441,29 @@ pub fn struct_lit(out: &mut String, indent: usize, wrap: &str, path: &str, field
     out.push_str("})\n");
 }
 
+/// A struct literal field `NAME: CALLEE(ARGS)?` whose line starts at `indent` (returned without
+/// that indentation and without its comma): on one line when it fits; else the arguments one per
+/// line (or packed) while `NAME: CALLEE(` still fits, as rustfmt breaks a field; else the call on
+/// the next line.
+pub fn field_call(indent: usize, name: &str, callee: &str, args: &[String]) -> String {
+    let one = format!("{name}: {callee}({})?", args.join(", "));
+    let head = format!("{name}: {callee}(");
+    if indent + width(&one) + 1 <= WIDTH {
+        return one;
+    }
+    if indent + width(&head) + 2 <= WIDTH {
+        let mut out = format!("{head}\n");
+        list_lines(&mut out, args, indent + 4);
+        pad(&mut out, indent);
+        out.push_str(")?");
+        return out;
+    }
+    let mut out = format!("{name}:\n");
+    pad(&mut out, indent + 4);
+    out.push_str(&format!("{callee}({})?", args.join(", ")));
+    out
+}
+
 /// `#[derive(A, B)]` on one line when it fits, else the paths on one line of their own, else one
 /// path a line.
 pub fn derive(out: &mut String, indent: usize, paths: &[String]) {

@@ -681,14 +681,21 @@ impl Emitter<'_> {
         items
     }
 
-    /// The argument names of a query's parameters.
+    /// The argument names of a query's parameters: a name like one of the body's `LOCALS` gets
+    /// a `_` suffix.
     fn arg_names(&self, q: &ir::Query) -> Vec<String> {
+        self.param_names(q, true)
+    }
+
+    /// The names of a query's parameters, made unique; with `escape_locals`, after the `_` suffix
+    /// of names like the body's `LOCALS` (struct fields keep the column's name).
+    fn param_names(&self, q: &ir::Query, escape_locals: bool) -> Vec<String> {
         names::dedupe(
             q.params
                 .iter()
                 .map(|p| {
                     let n = self.naming.field(&p.name);
-                    if LOCALS.contains(&n.as_str()) {
+                    if escape_locals && LOCALS.contains(&n.as_str()) {
                         format!("{n}_")
                     } else {
                         n
@@ -793,36 +800,21 @@ impl Emitter<'_> {
                     format!("::std::option::Option<{model}>"),
                 ));
                 // Fields of the decoder's struct literal sit three levels deep.
-                let one = format!(
-                    "{id}: ::sqlgen_runtime::embedded(row, {}, {decode_fn})?",
-                    cols[key]
-                );
-                inits.push(if indent + 8 + layout::width(&one) + 1 <= layout::WIDTH {
-                    one
-                } else {
-                    let pad = " ".repeat(indent + 12);
-                    let end = " ".repeat(indent + 8);
-                    format!(
-                        "{id}: ::sqlgen_runtime::embedded(\n{pad}row,\n{pad}{},\n{pad}{decode_fn},\n{end})?",
-                        cols[key]
-                    )
-                });
+                let key_column = cols[key].to_string();
+                inits.push(layout::field_call(
+                    indent + 8,
+                    &id,
+                    "::sqlgen_runtime::embedded",
+                    &["row".to_string(), key_column, decode_fn.clone()],
+                ));
             } else {
                 fields.push((Vec::new(), id.clone(), model.clone()));
-                // A field too long for its line breaks the call's argument while the call still
-                // starts on it (rustfmt's struct field rule), else moves the call to the next line.
-                let one = format!("{id}: {decode_fn}(row)?");
-                let head = format!("{id}: {decode_fn}(");
-                inits.push(if indent + 8 + layout::width(&one) + 1 <= layout::WIDTH {
-                    one
-                } else if indent + 8 + layout::width(&head) + 2 <= layout::WIDTH {
-                    let pad = " ".repeat(indent + 12);
-                    let end = " ".repeat(indent + 8);
-                    format!("{head}\n{pad}row,\n{end})?")
-                } else {
-                    let pad = " ".repeat(indent + 12);
-                    format!("{id}:\n{pad}{decode_fn}(row)?")
-                });
+                inits.push(layout::field_call(
+                    indent + 8,
+                    &id,
+                    &decode_fn,
+                    &["row".to_string()],
+                ));
             }
             decoder(&mut decoders, indent, &decode_fn, &model, |out, at| {
                 layout::struct_lit(out, at, "Ok(", &model, &field_inits)
@@ -892,8 +884,9 @@ impl Emitter<'_> {
             let sname = format!("{}Params", q.name);
             let borrows = q.params.iter().any(|p| self.param_borrows(p));
             let lt = if borrows { "'a" } else { "" };
+            let field_names = self.param_names(q, false);
             let mut fields = Vec::new();
-            for (p, n) in q.params.iter().zip(&self.arg_names_raw(q)) {
+            for (p, n) in q.params.iter().zip(&field_names) {
                 let ty = self.param_ty(qn, p, lt, false);
                 fields.push((Vec::new(), names::ident(n), ty));
             }
@@ -918,8 +911,7 @@ impl Emitter<'_> {
             );
             let anon = if borrows { "<'_>" } else { "" };
             let holder = if per_item { "item" } else { "params" };
-            refs = self
-                .arg_names_raw(q)
+            refs = field_names
                 .iter()
                 .zip(&q.params)
                 .map(|(n, p)| {
@@ -1115,16 +1107,6 @@ impl Emitter<'_> {
                 out.push_str("}\n");
             }
         }
-    }
-
-    /// Parameter names before the `LOCALS` escape (struct fields keep the column's name).
-    fn arg_names_raw(&self, q: &ir::Query) -> Vec<String> {
-        names::dedupe(
-            q.params
-                .iter()
-                .map(|p| self.naming.field(&p.name))
-                .collect(),
-        )
     }
 
     fn root(&mut self, pkg: &ir::Package) -> Items {
