@@ -258,32 +258,110 @@ fn load_here(config_path: &Path) -> Project {
         }
     };
     let mut diags = cfg.warnings.clone();
-    let mut catalogs: Vec<(Vec<PathBuf>, catalog::Catalog, Vec<Diagnostic>)> = Vec::new();
-    let mut packages = Vec::new();
-    for pkg in &cfg.packages {
-        let (schema_files, mut inputs) =
-            phases.time("read", || load_schema(&cfg, pkg, &mut sources, &mut diags));
-        let key = pkg.schema.clone();
-        let idx = match catalogs.iter().position(|(k, _, _)| *k == key) {
-            Some(i) => i,
-            None => {
-                let mut cd = Vec::new();
-                let cat = phases.time("catalog", || {
-                    catalog::build(&schema_files, &sources, &mut cd)
-                });
-                diags.extend(cd.iter().cloned());
-                catalogs.push((key, cat, cd));
-                catalogs.len() - 1
-            }
+    // Every file is read first (the only filesystem work), so that the catalogues and the
+    // splitting of query files into queries can run at the same time, on every core.
+    let read: Vec<PackageFiles> = phases.time("read", || {
+        cfg.packages
+            .iter()
+            .map(|pkg| read_package_files(&cfg, pkg, &mut sources))
+            .collect()
+    });
+    // One catalogue per distinct schema, in order of first use.
+    let mut schema_keys: Vec<&Vec<PathBuf>> = Vec::new();
+    let catalog_of: Vec<usize> = cfg
+        .packages
+        .iter()
+        .map(
+            |pkg| match schema_keys.iter().position(|k| **k == pkg.schema) {
+                Some(i) => i,
+                None => {
+                    schema_keys.push(&pkg.schema);
+                    schema_keys.len() - 1
+                }
+            },
+        )
+        .collect();
+    let first_user: Vec<usize> = (0..schema_keys.len())
+        .map(|c| catalog_of.iter().position(|&i| i == c).unwrap_or(0))
+        .collect();
+    let (built, splits) = {
+        let sources = &sources;
+        let read = &read;
+        let first_user = &first_user;
+        let build_catalogs = move || {
+            let start = std::time::Instant::now();
+            let built: Vec<(catalog::Catalog, Vec<Diagnostic>)> = first_user
+                .iter()
+                .map(|&p| {
+                    let mut cd = Vec::new();
+                    let cat = catalog::build(&read[p].schema_files, sources, &mut cd);
+                    (cat, cd)
+                })
+                .collect();
+            (built, start.elapsed())
         };
-        let (_, cat, schema_diags) = &catalogs[idx];
+        let start = std::time::Instant::now();
+        let (built, splits) = std::thread::scope(|scope| {
+            let handle = std::thread::Builder::new()
+                .name("sqlgen-catalog".into())
+                .stack_size(ANALYSIS_STACK)
+                .spawn_scoped(scope, build_catalogs)
+                .ok();
+            let splits = split_query_files(read, sources);
+            let built = match handle {
+                Some(h) => match h.join() {
+                    Ok(b) => b,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                },
+                None => build_catalogs(),
+            };
+            (built, splits)
+        });
+        phases.add("catalog", built.1);
+        phases.add("catalog+queries", start.elapsed());
+        (built.0, splits)
+    };
+    let mut catalogs: Vec<(catalog::Catalog, Vec<Diagnostic>)> = Vec::new();
+    let mut built = built.into_iter();
+    let mut splits = splits.into_iter();
+    let mut packages = Vec::new();
+    for (pi, (pkg, files)) in cfg.packages.iter().zip(read).enumerate() {
+        let PackageFiles {
+            schema_diags,
+            inputs: mut all_inputs,
+            query_files: read_files,
+            listing_diags,
+            ..
+        } = files;
+        diags.extend(schema_diags);
+        let idx = catalog_of[pi];
+        if idx == catalogs.len() {
+            let Some((cat, cd)) = built.next() else {
+                unreachable!("one catalogue per distinct schema")
+            };
+            diags.extend(cd.iter().cloned());
+            catalogs.push((cat, cd));
+        }
+        let (cat, schema_diags) = &catalogs[idx];
         let schema_errors: Vec<Diagnostic> = schema_diags
             .iter()
             .filter(|d| d.is_error())
             .cloned()
             .collect();
         let start = std::time::Instant::now();
-        let (steps, raws) = read_queries(&cfg, pkg, &mut sources, &mut inputs);
+        let file_splits: Vec<_> = read_files
+            .iter()
+            .map(|f| f.id.and_then(|_| splits.next()))
+            .collect();
+        let (steps, raws) = merge_queries(
+            pkg,
+            &sources,
+            listing_diags,
+            read_files,
+            file_splits,
+            &mut all_inputs,
+        );
+        let inputs = all_inputs;
         phases.add("queries", start.elapsed());
         let start = std::time::Instant::now();
         let analysed = analyze_all(cat, &sources, &raws);
@@ -362,7 +440,7 @@ fn load_here(config_path: &Path) -> Project {
     phases.print();
     Project {
         config: Some(cfg),
-        catalogs: catalogs.into_iter().map(|(_, c, _)| c).collect(),
+        catalogs: catalogs.into_iter().map(|(c, _)| c).collect(),
         sources,
         diagnostics: diags,
         packages,
@@ -378,37 +456,101 @@ enum QueryStep {
     FileEnd(PathBuf),
 }
 
-/// Reads a package's query files and splits them into queries, rejecting duplicate names and
-/// queries past [`MAX_QUERIES`]; returns the steps in order and the queries to analyse.
-fn read_queries(
+/// A package's files, read before anything is analysed.
+struct PackageFiles {
+    schema_files: Vec<FileId>,
+    schema_diags: Vec<Diagnostic>,
+    /// Every schema and query file the package names, for `cargo:rerun-if-changed`.
+    inputs: Vec<PathBuf>,
+    listing_diags: Vec<Diagnostic>,
+    query_files: Vec<ReadQueryFile>,
+}
+
+/// One query file: its text in the source map (`None` when it could not be read) and what reading
+/// it reported.
+struct ReadQueryFile {
+    path: PathBuf,
+    id: Option<FileId>,
+    diags: Vec<Diagnostic>,
+}
+
+/// Reads a package's schema and query files into `sources`.
+fn read_package_files(
     cfg: &config::Config,
     pkg: &config::Package,
     sources: &mut SourceMap,
+) -> PackageFiles {
+    let mut schema_diags = Vec::new();
+    let (schema_files, inputs) = load_schema(cfg, pkg, sources, &mut schema_diags);
+    let mut listing_diags = Vec::new();
+    let paths = query_files(cfg, pkg, sources, &mut listing_diags);
+    let query_files = paths
+        .into_iter()
+        .map(|path| {
+            let mut diags = Vec::new();
+            let id = read_file(cfg, pkg, "queries", &path, sources, &mut diags);
+            ReadQueryFile { path, id, diags }
+        })
+        .collect();
+    PackageFiles {
+        schema_files,
+        schema_diags,
+        inputs,
+        listing_diags,
+        query_files,
+    }
+}
+
+/// The fewest query files a splitting worker gets.
+const SPLIT_SHARE: usize = 16;
+
+/// Splits every read query file of every package into queries, on every core; one result per
+/// file with an id, in package and file order.
+fn split_query_files(
+    read: &[PackageFiles],
+    sources: &SourceMap,
+) -> Vec<(Vec<syntax::query_file::RawQuery>, Vec<Diagnostic>)> {
+    let ids: Vec<FileId> = read
+        .iter()
+        .flat_map(|p| p.query_files.iter().filter_map(|f| f.id))
+        .collect();
+    parallel::map(&ids, SPLIT_SHARE, |&id| {
+        let mut diags = Vec::new();
+        // One more than the limit allows, to report it.
+        let raws =
+            syntax::query_file::read_at_most(id, sources.get(id), &mut diags, MAX_QUERIES + 1);
+        (raws, diags)
+    })
+}
+
+/// Turns a package's split query files into analysis steps, rejecting duplicate names and queries
+/// past [`MAX_QUERIES`]; returns the steps in order and the queries to analyse. Files after the
+/// limit report nothing.
+fn merge_queries(
+    pkg: &config::Package,
+    sources: &SourceMap,
+    listing_diags: Vec<Diagnostic>,
+    files: Vec<ReadQueryFile>,
+    splits: Vec<Option<(Vec<syntax::query_file::RawQuery>, Vec<Diagnostic>)>>,
     inputs: &mut Vec<PathBuf>,
 ) -> (Vec<QueryStep>, Vec<syntax::query_file::RawQuery>) {
-    let mut steps = Vec::new();
+    let mut steps = vec![QueryStep::Report(listing_diags)];
     let mut accepted = Vec::new();
     let mut seen: BTreeMap<String, source::Span> = BTreeMap::new();
     let mut over_limit = false;
-    let mut diags = Vec::new();
-    let paths = query_files(cfg, pkg, sources, &mut diags);
-    steps.push(QueryStep::Report(diags));
-    for path in paths {
-        inputs.push(path.clone());
+    for (file, split) in files.into_iter().zip(splits) {
+        inputs.push(file.path.clone());
         if over_limit {
             continue;
         }
-        let mut diags = Vec::new();
-        let id = read_file(cfg, pkg, "queries", &path, sources, &mut diags);
-        let Some(id) = id else {
+        let mut diags = file.diags;
+        let (Some(id), Some((raws, split_diags))) = (file.id, split) else {
             steps.push(QueryStep::Report(diags));
             continue;
         };
-        let src = sources.get(id);
-        // One more than the limit allows, to report it.
-        let raws =
-            syntax::query_file::read_at_most(id, src, &mut diags, MAX_QUERIES + 1 - seen.len());
+        diags.extend(split_diags);
         if raws.is_empty() && diags.is_empty() {
+            let src = sources.get(id);
             diags.push(
                 Diagnostic::warning(
                     Code::EmptyQueryFile,
@@ -446,7 +588,7 @@ fn read_queries(
             steps.push(QueryStep::Analyse);
             accepted.push(raw);
         }
-        steps.push(QueryStep::FileEnd(path));
+        steps.push(QueryStep::FileEnd(file.path));
     }
     (steps, accepted)
 }
