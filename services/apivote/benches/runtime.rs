@@ -1,5 +1,6 @@
 //! Generated code against hand-written tokio-postgres on one connection to a real PostgreSQL:
-//! point lookup, 100-row range, INSERTs, a batch of 16 lookups and a 100,000-row COPY.
+//! point lookup, 100-row range, INSERTs, a batch of 16 lookups (over the unix socket and over TCP)
+//! and a 100,000-row COPY.
 //!
 //! `cargo bench -p apivote --bench runtime` (a throwaway server is started unless `DATABASE_URL`
 //! is set). Each round runs every contender of a benchmark back to back, in an order that
@@ -114,12 +115,78 @@ async fn timed<F: Future<Output = ()>>(ops: usize, run: F) -> Duration {
     start.elapsed() / ops as u32
 }
 
+/// The generated batch against hand-written pipelining and a sequential loop, on `client`'s
+/// connection.
+async fn batch_of_16(client: &Client, batches: &[Vec<&str>], rounds: usize) -> Vec<Series> {
+    let pg: &tokio_postgres::Client = client;
+    let lookup = pg.prepare(LOOKUP).await.unwrap();
+    let mut gen = Series {
+        name: "generated `get_votes_by_id` (:batchone, 16 items)",
+        per_op: vec![],
+    };
+    let mut hand = Series {
+        name: "hand-written: 16 `query_one` futures in flight (`join_all`)",
+        per_op: vec![],
+    };
+    let mut seq = Series {
+        name: "sequential loop: 16 × generated `get_vote_by_id`",
+        per_op: vec![],
+    };
+    for round in 0..rounds {
+        for turn in 0..3 {
+            match (round + turn) % 3 {
+                0 => gen.per_op.push(
+                    timed(BATCHES, async {
+                        for b in batches {
+                            let found = client.get_votes_by_id(b).await.unwrap();
+                            assert!(found.iter().all(Result::is_ok));
+                            std::hint::black_box(found);
+                        }
+                    })
+                    .await,
+                ),
+                1 => hand.per_op.push(
+                    timed(BATCHES, async {
+                        for b in batches {
+                            let lookup = &lookup;
+                            let rows = join_all(
+                                b.iter()
+                                    .map(|id| async move { pg.query_one(lookup, &[id]).await }),
+                            )
+                            .await;
+                            let found: Vec<ApiIntegrationVote> =
+                                rows.iter().map(|r| vote(r.as_ref().unwrap())).collect();
+                            std::hint::black_box(found);
+                        }
+                    })
+                    .await,
+                ),
+                _ => seq.per_op.push(
+                    timed(BATCHES, async {
+                        for b in batches {
+                            let mut found = Vec::with_capacity(16);
+                            for id in b {
+                                found.push(client.get_vote_by_id(id).await.unwrap());
+                            }
+                            std::hint::black_box(found);
+                        }
+                    })
+                    .await,
+                ),
+            }
+        }
+    }
+    vec![gen, hand, seq]
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let rounds: usize = std::env::var("ROUNDS")
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(11);
+    // The batch also runs over TCP, how services usually reach PostgreSQL.
+    testsupport::listen_on_tcp();
     let db = testsupport::fresh_db().await;
     let client = Client::new(db.client().await);
     let pg: &tokio_postgres::Client = &client;
@@ -128,7 +195,10 @@ async fn main() {
         .await
         .unwrap()
         .get(0);
-    println!("PostgreSQL {version}, one connection (unix socket), tokio current-thread runtime");
+    println!(
+        "PostgreSQL {version}, one connection (unix socket; the batch also over TCP), \
+         tokio current-thread runtime"
+    );
 
     let user = |email: &'static str| UpsertUserParams {
         email,
@@ -322,19 +392,7 @@ async fn main() {
         vec![gen_ret, hand_ret],
     ));
 
-    // ---- batch of 16 point lookups ----------------------------------------------------------
-    let mut gen = Series {
-        name: "generated `get_votes_by_id` (:batchone, 16 items)",
-        per_op: vec![],
-    };
-    let mut hand = Series {
-        name: "hand-written: 16 `query_one` futures in flight (`join_all`)",
-        per_op: vec![],
-    };
-    let mut seq = Series {
-        name: "sequential loop: 16 × generated `get_vote_by_id`",
-        per_op: vec![],
-    };
+    // ---- batch of 16 point lookups, over the unix socket and over TCP ------------------------
     let batches: Vec<Vec<&str>> = (0..BATCHES)
         .map(|b| {
             (0..16)
@@ -342,51 +400,17 @@ async fn main() {
                 .collect()
         })
         .collect();
-    for round in 0..rounds {
-        for turn in 0..3 {
-            match (round + turn) % 3 {
-                0 => gen.per_op.push(
-                    timed(BATCHES, async {
-                        for b in &batches {
-                            let found = client.get_votes_by_id(b).await.unwrap();
-                            assert!(found.iter().all(Result::is_ok));
-                            std::hint::black_box(found);
-                        }
-                    })
-                    .await,
-                ),
-                1 => hand.per_op.push(
-                    timed(BATCHES, async {
-                        for b in &batches {
-                            let lookup = &lookup;
-                            let rows = join_all(
-                                b.iter()
-                                    .map(|id| async move { pg.query_one(lookup, &[id]).await }),
-                            )
-                            .await;
-                            let found: Vec<ApiIntegrationVote> =
-                                rows.iter().map(|r| vote(r.as_ref().unwrap())).collect();
-                            std::hint::black_box(found);
-                        }
-                    })
-                    .await,
-                ),
-                _ => seq.per_op.push(
-                    timed(BATCHES, async {
-                        for b in &batches {
-                            let mut found = Vec::with_capacity(16);
-                            for id in b {
-                                found.push(client.get_vote_by_id(id).await.unwrap());
-                            }
-                            std::hint::black_box(found);
-                        }
-                    })
-                    .await,
-                ),
-            }
-        }
-    }
-    results.push(("Batch of 16 point lookups", BATCHES, vec![gen, hand, seq]));
+    results.push((
+        "Batch of 16 point lookups, unix socket",
+        BATCHES,
+        batch_of_16(&client, &batches, rounds).await,
+    ));
+    let tcp = Client::new(db.tcp_client().await);
+    results.push((
+        "Batch of 16 point lookups, TCP to 127.0.0.1",
+        BATCHES,
+        batch_of_16(&tcp, &batches, rounds).await,
+    ));
 
     // ---- COPY of 100,000 rows ---------------------------------------------------------------
     let now: PrimitiveDateTime = client.get_vote_by_id(&ids[0]).await.unwrap().created_at;

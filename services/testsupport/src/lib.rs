@@ -14,7 +14,8 @@
 //!   connections are made without TLS).
 //! - Otherwise the first test of the process starts a throwaway server: `initdb`
 //!   into a new folder under `/dev/shm` (else `$TMPDIR` or `/tmp`), listening only on a unix
-//!   socket in that folder, with durability switched off.
+//!   socket in that folder, with durability switched off. After [`listen_on_tcp`] it also
+//!   listens on 127.0.0.1 at a free port, with a random password ([`TestDb::tcp_client`]).
 //!   As root, it runs as the `postgres` system user.
 //!   A watchdog shell stops it and deletes the folder once the test process ends.
 //! - With neither a `DATABASE_URL` nor PostgreSQL installed, every test that asks
@@ -29,5 +30,6 @@ mod server;
 mod test_db;
 
 pub use crate::migrations::{migration_sql, migrations_dir, workspace_root};
+pub use crate::server::listen_on_tcp;
 pub use crate::test_db::{fresh_db, fresh_db_from_dir, fresh_db_from_sql, TestDb};
 pub use tokio_postgres;

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 use std::{env, fs};
@@ -10,6 +11,18 @@ use std::{env, fs};
 /// (CREATE DATABASE and DROP DATABASE are sent from it).
 pub(crate) struct Server {
     pub(crate) admin: tokio_postgres::Config,
+    /// The same server over TCP, when it listens there (see [`listen_on_tcp`]).
+    pub(crate) tcp: Option<tokio_postgres::Config>,
+}
+
+static TCP_WANTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes the throwaway server also listen on TCP at 127.0.0.1 (a free port, password auth with a
+/// random password), for benchmarks that compare transports. Call it before the first
+/// [`crate::fresh_db`]; a server already started is not changed. With `DATABASE_URL`, TCP is
+/// available when that URL names a TCP host.
+pub fn listen_on_tcp() {
+    TCP_WANTED.store(true, Ordering::SeqCst);
 }
 
 /// The server, started on the first call.
@@ -34,17 +47,24 @@ fn start() -> Result<Server, String> {
         let admin = url.parse::<tokio_postgres::Config>().map_err(|error| {
             format!("testsupport: DATABASE_URL is not a valid connection string: {error}")
         })?;
-        return Ok(Server { admin });
+        let tcp = admin
+            .get_hosts()
+            .iter()
+            .all(|host| matches!(host, tokio_postgres::config::Host::Tcp(_)))
+            .then(|| admin.clone());
+        return Ok(Server { admin, tcp });
     }
-    start_throwaway()
+    start_throwaway(TCP_WANTED.load(Ordering::SeqCst))
 }
 
-/// The port only names the socket file: nothing listens on TCP, and the socket
-/// lives in a folder of its own, so every test process can use the same number.
+/// Without TCP, the port only names the socket file: nothing listens on TCP, and the
+/// socket lives in a folder of its own, so every test process can use the same number.
 const PORT: u16 = 5432;
 const SUPERUSER: &str = "postgres";
+/// Tries at a free TCP port, which another process may take between our check and the start.
+const TCP_ATTEMPTS: usize = 5;
 
-fn start_throwaway() -> Result<Server, String> {
+fn start_throwaway(tcp: bool) -> Result<Server, String> {
     let bin_dir = find_bin_dir()?;
     let as_postgres = running_as_root();
     let dir = make_private_dir(as_postgres)?;
@@ -64,37 +84,106 @@ fn start_throwaway() -> Result<Server, String> {
         "--locale=C",
         "--no-sync",
     ]);
-    run(initdb, "initdb")?;
-
-    // Durability is worthless for a database that is deleted at exit; giving it up
-    // makes CREATE DATABASE and every commit much cheaper.
-    let options = format!(
-        "-k {} -p {PORT} -c listen_addresses='' -c fsync=off -c synchronous_commit=off \
-         -c full_page_writes=off -c max_connections=300",
-        dir.display()
-    );
-    let log = dir.join("postgres.log");
-    let mut start = pg_command(&pg_ctl, as_postgres, &dir);
-    start
-        .arg("start")
-        .arg("--pgdata")
-        .arg(&data)
-        .arg("--log")
-        .arg(&log)
-        .args(["--wait", "--timeout=60", "--options"])
-        .arg(options);
-    if let Err(message) = run(start, "pg_ctl start") {
-        let log_text = fs::read_to_string(&log).unwrap_or_default();
-        return Err(format!("{message}\nserver log:\n{log_text}"));
+    // Over TCP any local user could connect, so TCP needs the superuser's password, a random
+    // one that only this process knows (the file is deleted right after initdb).
+    let password = if tcp {
+        let password = random_password()?;
+        let file = dir.join("password");
+        fs::write(&file, &password)
+            .map_err(|error| format!("testsupport: cannot write the password file: {error}"))?;
+        if as_postgres {
+            let mut chown = Command::new("chown");
+            chown.arg(format!("{SUPERUSER}:{SUPERUSER}")).arg(&file);
+            run(chown, "chown")?;
+        }
+        initdb
+            .args([
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "--pwfile",
+            ])
+            .arg(&file);
+        Some((password, file))
+    } else {
+        None
+    };
+    let initialised = run(initdb, "initdb");
+    if let Some((_, file)) = &password {
+        let _ = fs::remove_file(file);
     }
+    initialised?;
+
+    let log = dir.join("postgres.log");
+    let mut attempt = 0;
+    let port = loop {
+        attempt += 1;
+        let (port, listen) = if tcp {
+            (free_tcp_port()?, "127.0.0.1")
+        } else {
+            (PORT, "")
+        };
+        // Durability is worthless for a database that is deleted at exit; giving it up
+        // makes CREATE DATABASE and every commit much cheaper.
+        let options = format!(
+            "-k {} -p {port} -c listen_addresses='{listen}' -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off -c max_connections=300",
+            dir.display()
+        );
+        let mut start = pg_command(&pg_ctl, as_postgres, &dir);
+        start
+            .arg("start")
+            .arg("--pgdata")
+            .arg(&data)
+            .arg("--log")
+            .arg(&log)
+            .args(["--wait", "--timeout=60", "--options"])
+            .arg(options);
+        match run(start, "pg_ctl start") {
+            Ok(()) => break port,
+            Err(message) => {
+                let log_text = fs::read_to_string(&log).unwrap_or_default();
+                let port_taken = log_text.contains("could not bind");
+                if !(tcp && port_taken && attempt < TCP_ATTEMPTS) {
+                    return Err(format!("{message}\nserver log:\n{log_text}"));
+                }
+            }
+        }
+    };
 
     let mut admin = tokio_postgres::Config::new();
     admin
         .host_path(&dir)
-        .port(PORT)
+        .port(port)
         .user(SUPERUSER)
         .dbname("postgres");
-    Ok(Server { admin })
+    let tcp = password.map(|(password, _)| {
+        let mut tcp = tokio_postgres::Config::new();
+        tcp.host("127.0.0.1")
+            .port(port)
+            .user(SUPERUSER)
+            .password(password)
+            .dbname("postgres");
+        tcp
+    });
+    Ok(Server { admin, tcp })
+}
+
+/// A port nothing listens on now, from the kernel's ephemeral range.
+fn free_tcp_port() -> Result<u16, String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .map_err(|error| format!("testsupport: cannot find a free TCP port: {error}"))
+}
+
+/// 32 hex digits from the kernel's random source.
+fn random_password() -> Result<String, String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 16];
+    fs::File::open("/dev/urandom")
+        .and_then(|mut random| random.read_exact(&mut bytes))
+        .map_err(|error| format!("testsupport: cannot read /dev/urandom: {error}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The folder with initdb, pg_ctl and postgres: `pg_config --bindir`, else the

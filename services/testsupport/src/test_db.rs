@@ -43,6 +43,30 @@ impl TestDb {
         self.config.clone()
     }
 
+    /// Connection settings for this database over TCP, when the server listens there: the
+    /// throwaway server after [`crate::listen_on_tcp`], or a `DATABASE_URL` with a TCP host.
+    pub fn tcp_config(&self) -> Option<Config> {
+        let mut config = server().tcp.clone()?;
+        config.dbname(&self.name);
+        Some(config)
+    }
+
+    /// A new connection to this database over TCP (see [`TestDb::tcp_config`]).
+    ///
+    /// # Panics
+    ///
+    /// When the server does not listen on TCP, outside a tokio runtime, or if the server cannot
+    /// be reached.
+    pub async fn tcp_client(&self) -> tokio_postgres::Client {
+        let Some(config) = self.tcp_config() else {
+            panic!(
+                "testsupport: the server does not listen on TCP: call `testsupport::listen_on_tcp()` \
+                 before the first database, or set DATABASE_URL to a TCP address"
+            )
+        };
+        connect(&config).await
+    }
+
     /// This database as a libpq key/value connection string, for handing to a
     /// program or another client library.
     pub fn connection_string(&self) -> String {
