@@ -1,10 +1,8 @@
 //! The analysis result: plain data shared by the emitter and the `describe` command.
 //! This is the API boundary: the emitter sees only these types, never the SQL AST.
 
-use serde::Serialize;
-
 /// A schema-qualified name; `schema` is `None` for `public`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct QualName {
     pub schema: Option<String>,
     pub name: String,
@@ -30,7 +28,7 @@ impl std::fmt::Display for QualName {
 }
 
 /// A PostgreSQL type as the analysis knows it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PgType {
     Bool,
     Int2,
@@ -147,7 +145,7 @@ impl std::fmt::Display for PgType {
 }
 
 /// What a query returns, as its annotation says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Command {
     /// Exactly one row; none is an error the caller can tell apart.
     One,
@@ -196,7 +194,7 @@ impl Command {
 }
 
 /// One generated package (one `sql:` entry).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Package {
     pub name: String,
     /// Query files in the order they were read; each becomes a module.
@@ -216,7 +214,7 @@ pub struct Package {
 }
 
 /// A Rust type chosen by the user for a type or a column (`overrides` in the config).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypeOverride {
     pub target: OverrideTarget,
     /// Rust path of the owned type (`crate::money::Cents`).
@@ -228,7 +226,7 @@ pub struct TypeOverride {
     pub nullable: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OverrideTarget {
     /// Every value of this type (however it was spelled in the config).
     Type(PgType),
@@ -287,7 +285,7 @@ fn glob(pattern: &str, text: &str) -> bool {
 }
 
 /// A model or enum another package generates, used through its module path.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Import {
     /// The Rust type name (`User`).
     pub rust_name: String,
@@ -295,7 +293,7 @@ pub struct Import {
     pub module_path: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct QueryFile {
     /// File stem: `users` for `queries/users.sql`.
     pub stem: String,
@@ -304,7 +302,7 @@ pub struct QueryFile {
     pub queries: Vec<Query>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Query {
     pub name: String,
     pub command: Command,
@@ -318,12 +316,11 @@ pub struct Query {
     /// Line of the annotation, for `describe`.
     pub line: u32,
     /// For `:copyfrom`: the COPY statement that replaces the INSERT.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub copy: Option<CopyFrom>,
 }
 
 /// A `:copyfrom` query's INSERT turned into a binary COPY.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct CopyFrom {
     /// `COPY t (a, b) FROM STDIN (FORMAT binary)`.
     pub sql: String,
@@ -331,7 +328,7 @@ pub struct CopyFrom {
     pub params: Vec<usize>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Param {
     pub number: usize,
     pub name: String,
@@ -345,7 +342,7 @@ pub struct Param {
     pub column: Option<(QualName, String)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Column {
     /// The name PostgreSQL reports (`count`, `?column?`).
     pub name: String,
@@ -362,7 +359,7 @@ pub struct Column {
 }
 
 /// One `sqlc.embed(t)` in a query's select list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Embed {
     /// Position among the query's embeds (the same table may be embedded twice).
     pub group: usize,
@@ -373,7 +370,7 @@ pub struct Embed {
     pub key: Option<usize>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Model {
     pub table: QualName,
     /// A view or materialized view rather than a table (documentation only).
@@ -382,7 +379,7 @@ pub struct Model {
     pub fields: Vec<Field>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Field {
     pub name: String,
     pub ty: PgType,
@@ -393,13 +390,13 @@ pub struct Field {
 }
 
 /// A domain a package uses, for `domain_newtypes`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Domain {
     pub name: QualName,
     pub base: PgType,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Enum {
     pub name: QualName,
     pub values: Vec<String>,
@@ -407,7 +404,7 @@ pub struct Enum {
 }
 
 /// A composite type, generated as a struct with `ToSql`/`FromSql`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Composite {
     pub name: QualName,
     /// Attributes of a composite are always nullable.
