@@ -328,7 +328,7 @@ fn load_here(config_path: &Path) -> Project {
     for (pi, (pkg, files)) in cfg.packages.iter().zip(read).enumerate() {
         let PackageFiles {
             schema_diags,
-            inputs: mut all_inputs,
+            mut inputs,
             query_files: read_files,
             listing_diags,
             ..
@@ -359,9 +359,8 @@ fn load_here(config_path: &Path) -> Project {
             listing_diags,
             read_files,
             file_splits,
-            &mut all_inputs,
+            &mut inputs,
         );
-        let inputs = all_inputs;
         phases.add("queries", start.elapsed());
         let start = std::time::Instant::now();
         let analysed = analyze_all(cat, &sources, &raws);
