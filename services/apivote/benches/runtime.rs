@@ -3,9 +3,10 @@
 //! and a 100,000-row COPY.
 //!
 //! `cargo bench -p apivote --bench runtime` (a throwaway server is started unless `DATABASE_URL`
-//! is set). Each round runs every contender of a benchmark back to back, in an order that
-//! alternates between rounds; the table gives time per operation (min / median / max over the
+//! is set). Each round runs every contender of a benchmark on the same operations, interleaved in
+//! 20 chunks whose order rotates (the COPY rounds run whole, in an order that alternates); the table gives time per operation (min / median / max over the
 //! rounds) and the ratio of medians against the generated code. `ROUNDS=n` changes the rounds (11; the COPY benchmarks run at most 5).
+//! Every benchmark first runs one untimed warm-up round of each contender.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -47,23 +48,27 @@ fn vote(row: &tokio_postgres::Row) -> ApiIntegrationVote {
     }
 }
 
-/// Times of one contender, one per round, per operation.
+/// Times of one contender, one per round, per operation; the first round is a warm-up and is not
+/// reported.
 struct Series {
     name: &'static str,
     per_op: Vec<Duration>,
 }
 
 impl Series {
+    fn measured(&self) -> &[Duration] {
+        &self.per_op[1..]
+    }
     fn median(&self) -> Duration {
-        let mut v = self.per_op.clone();
+        let mut v = self.measured().to_vec();
         v.sort();
         v[v.len() / 2]
     }
     fn min(&self) -> Duration {
-        *self.per_op.iter().min().unwrap()
+        *self.measured().iter().min().unwrap()
     }
     fn max(&self) -> Duration {
-        *self.per_op.iter().max().unwrap()
+        *self.measured().iter().max().unwrap()
     }
 }
 
@@ -81,7 +86,7 @@ fn fmt(d: Duration) -> String {
 fn report(title: &str, ops: usize, series: &[Series]) {
     println!(
         "\n### {title} ({ops} operations per round, {} rounds)\n",
-        series[0].per_op.len()
+        series[0].measured().len()
     );
     println!("| contender | min | median | max | generated speed vs this |");
     println!("|---|---:|---:|---:|---:|");
@@ -90,9 +95,9 @@ fn report(title: &str, ops: usize, series: &[Series]) {
         let ratio = s.median().as_secs_f64() / base;
         // Per-round ratios show whether the median ratio is steady.
         let rounds: Vec<f64> = s
-            .per_op
+            .measured()
             .iter()
-            .zip(&series[0].per_op)
+            .zip(series[0].measured())
             .map(|(o, g)| o.as_secs_f64() / g.as_secs_f64())
             .collect();
         let (lo, hi) = rounds
@@ -106,6 +111,31 @@ fn report(title: &str, ops: usize, series: &[Series]) {
             fmt(s.max())
         );
     }
+}
+
+/// Chunks a round of every benchmark is cut into.
+const CHUNKS: usize = 20;
+
+/// One round of `N` contenders: `ops` operations each, run in [`CHUNKS`] chunks where every chunk
+/// runs each contender on the same range of operations, starting with a different one each time,
+/// so that the machine's slower moments fall on every contender alike. `run(who, range)` runs
+/// contender `who` on operations `range`. Returns each contender's time per operation.
+async fn interleaved<const N: usize>(
+    ops: usize,
+    mut run: impl AsyncFnMut(usize, std::ops::Range<usize>),
+) -> [Duration; N] {
+    let mut total = [Duration::ZERO; N];
+    let chunk = ops.div_ceil(CHUNKS);
+    for (k, start) in (0..ops).step_by(chunk).enumerate() {
+        let range = start..(start + chunk).min(ops);
+        for turn in 0..N {
+            let who = (k + turn) % N;
+            let began = Instant::now();
+            run(who, range.clone()).await;
+            total[who] += began.elapsed();
+        }
+    }
+    total.map(|t| t / ops as u32)
 }
 
 /// Runs `ops` operations and returns the time per operation.
@@ -132,49 +162,40 @@ async fn batch_of_16(client: &Client, batches: &[Vec<&str>], rounds: usize) -> V
         name: "sequential loop: 16 × generated `get_vote_by_id`",
         per_op: vec![],
     };
-    for round in 0..rounds {
-        for turn in 0..3 {
-            match (round + turn) % 3 {
-                0 => gen.per_op.push(
-                    timed(BATCHES, async {
-                        for b in batches {
-                            let found = client.get_votes_by_id(b).await.unwrap();
-                            assert!(found.iter().all(Result::is_ok));
-                            std::hint::black_box(found);
+    for _ in 0..=rounds {
+        let [g, h, q] = interleaved(BATCHES, async |who, range: std::ops::Range<usize>| {
+            for b in &batches[range] {
+                match who {
+                    0 => {
+                        let found = client.get_votes_by_id(b).await.unwrap();
+                        assert!(found.iter().all(Result::is_ok));
+                        std::hint::black_box(found);
+                    }
+                    1 => {
+                        let lookup = &lookup;
+                        let rows = join_all(
+                            b.iter()
+                                .map(|id| async move { pg.query_one(lookup, &[id]).await }),
+                        )
+                        .await;
+                        let found: Vec<ApiIntegrationVote> =
+                            rows.iter().map(|r| vote(r.as_ref().unwrap())).collect();
+                        std::hint::black_box(found);
+                    }
+                    _ => {
+                        let mut found = Vec::with_capacity(16);
+                        for id in b {
+                            found.push(client.get_vote_by_id(id).await.unwrap());
                         }
-                    })
-                    .await,
-                ),
-                1 => hand.per_op.push(
-                    timed(BATCHES, async {
-                        for b in batches {
-                            let lookup = &lookup;
-                            let rows = join_all(
-                                b.iter()
-                                    .map(|id| async move { pg.query_one(lookup, &[id]).await }),
-                            )
-                            .await;
-                            let found: Vec<ApiIntegrationVote> =
-                                rows.iter().map(|r| vote(r.as_ref().unwrap())).collect();
-                            std::hint::black_box(found);
-                        }
-                    })
-                    .await,
-                ),
-                _ => seq.per_op.push(
-                    timed(BATCHES, async {
-                        for b in batches {
-                            let mut found = Vec::with_capacity(16);
-                            for id in b {
-                                found.push(client.get_vote_by_id(id).await.unwrap());
-                            }
-                            std::hint::black_box(found);
-                        }
-                    })
-                    .await,
-                ),
+                        std::hint::black_box(found);
+                    }
+                }
             }
-        }
+        })
+        .await;
+        gen.per_op.push(g);
+        hand.per_op.push(h);
+        seq.per_op.push(q);
     }
     vec![gen, hand, seq]
 }
@@ -232,13 +253,15 @@ async fn main() {
             .await
             .unwrap();
     }
-    pg.batch_execute(r#"ANALYZE "ApiIntegrationVote""#)
+    // Vacuumed too, so that autovacuum (due after 1,000 inserts) does not run during the first
+    // benchmark.
+    pg.batch_execute(r#"VACUUM ANALYZE "ApiIntegrationVote""#)
         .await
         .unwrap();
 
     // Hand-written: every statement prepared once, up front, as a careful user does.
     let lookup = pg.prepare(LOOKUP).await.unwrap();
-    let range = pg.prepare(RANGE).await.unwrap();
+    let range_stmt = pg.prepare(RANGE).await.unwrap();
     let insert = pg.prepare(INSERT).await.unwrap();
     let upsert = pg.prepare(UPSERT).await.unwrap();
     let copy_insert = pg.prepare(COPY_INSERT).await.unwrap();
@@ -254,30 +277,21 @@ async fn main() {
         name: "hand-written `query_one`, prepared once",
         per_op: vec![],
     };
-    for round in 0..rounds {
-        for turn in 0..2 {
-            if (round + turn) % 2 == 0 {
-                gen.per_op.push(
-                    timed(LOOKUPS, async {
-                        for i in 0..LOOKUPS {
-                            let v = client.get_vote_by_id(&ids[i % ids.len()]).await.unwrap();
-                            std::hint::black_box(v);
-                        }
-                    })
-                    .await,
-                );
-            } else {
-                hand.per_op.push(
-                    timed(LOOKUPS, async {
-                        for i in 0..LOOKUPS {
-                            let row = pg.query_one(&lookup, &[&ids[i % ids.len()]]).await.unwrap();
-                            std::hint::black_box(vote(&row));
-                        }
-                    })
-                    .await,
-                );
+    for _ in 0..=rounds {
+        let [g, h] = interleaved(LOOKUPS, async |who, range: std::ops::Range<usize>| {
+            for i in range {
+                let id = &ids[i % ids.len()];
+                if who == 0 {
+                    std::hint::black_box(client.get_vote_by_id(id).await.unwrap());
+                } else {
+                    let row = pg.query_one(&lookup, &[id]).await.unwrap();
+                    std::hint::black_box(vote(&row));
+                }
             }
-        }
+        })
+        .await;
+        gen.per_op.push(g);
+        hand.per_op.push(h);
     }
     results.push(("Point lookup (`:one`)", LOOKUPS, vec![gen, hand]));
 
@@ -290,33 +304,22 @@ async fn main() {
         name: "hand-written `query`, prepared once",
         per_op: vec![],
     };
-    for round in 0..rounds {
-        for turn in 0..2 {
-            if (round + turn) % 2 == 0 {
-                gen.per_op.push(
-                    timed(RANGES, async {
-                        for _ in 0..RANGES {
-                            let v = client.list_votes_by_user(ada).await.unwrap();
-                            assert_eq!(v.len(), 100);
-                            std::hint::black_box(v);
-                        }
-                    })
-                    .await,
-                );
-            } else {
-                hand.per_op.push(
-                    timed(RANGES, async {
-                        for _ in 0..RANGES {
-                            let rows = pg.query(&range, &[&ada]).await.unwrap();
-                            let v: Vec<ApiIntegrationVote> = rows.iter().map(vote).collect();
-                            assert_eq!(v.len(), 100);
-                            std::hint::black_box(v);
-                        }
-                    })
-                    .await,
-                );
+    for _ in 0..=rounds {
+        let [g, h] = interleaved(RANGES, async |who, range: std::ops::Range<usize>| {
+            for _ in range {
+                let v = if who == 0 {
+                    client.list_votes_by_user(ada).await.unwrap()
+                } else {
+                    let rows = pg.query(&range_stmt, &[&ada]).await.unwrap();
+                    rows.iter().map(vote).collect()
+                };
+                assert_eq!(v.len(), 100);
+                std::hint::black_box(v);
             }
-        }
+        })
+        .await;
+        gen.per_op.push(g);
+        hand.per_op.push(h);
     }
     results.push(("100-row range (`:many`)", RANGES, vec![gen, hand]));
 
@@ -342,48 +345,35 @@ async fn main() {
         serial += 1;
         (format!("ins-{serial}"), format!("ins-api-{serial}"))
     };
-    for round in 0..rounds {
+    for _ in 0..=rounds {
         let keys: Vec<Vec<(String, String)>> = (0..4)
             .map(|_| (0..INSERTS).map(|_| next()).collect())
             .collect();
-        for turn in 0..2 {
-            if (round + turn) % 2 == 0 {
-                gen_exec.per_op.push(
-                    timed(INSERTS, async {
-                        for (id, api) in &keys[0] {
-                            client.record_vote(id, api, ada).await.unwrap();
-                        }
-                    })
-                    .await,
-                );
-                gen_ret.per_op.push(
-                    timed(INSERTS, async {
-                        for (id, api) in &keys[1] {
-                            std::hint::black_box(client.upsert_vote(id, api, ada).await.unwrap());
-                        }
-                    })
-                    .await,
-                );
-            } else {
-                hand_exec.per_op.push(
-                    timed(INSERTS, async {
-                        for (id, api) in &keys[2] {
-                            pg.execute(&insert, &[id, api, &ada]).await.unwrap();
-                        }
-                    })
-                    .await,
-                );
-                hand_ret.per_op.push(
-                    timed(INSERTS, async {
-                        for (id, api) in &keys[3] {
-                            let row = pg.query_one(&upsert, &[id, api, &ada]).await.unwrap();
-                            std::hint::black_box(vote(&row));
-                        }
-                    })
-                    .await,
-                );
+        let [g, h] = interleaved(INSERTS, async |who, range: std::ops::Range<usize>| {
+            for (id, api) in &keys[who][range] {
+                if who == 0 {
+                    client.record_vote(id, api, ada).await.unwrap();
+                } else {
+                    pg.execute(&insert, &[id, api, &ada]).await.unwrap();
+                }
             }
-        }
+        })
+        .await;
+        gen_exec.per_op.push(g);
+        hand_exec.per_op.push(h);
+        let [g, h] = interleaved(INSERTS, async |who, range: std::ops::Range<usize>| {
+            for (id, api) in &keys[2 + who][range] {
+                if who == 0 {
+                    std::hint::black_box(client.upsert_vote(id, api, ada).await.unwrap());
+                } else {
+                    let row = pg.query_one(&upsert, &[id, api, &ada]).await.unwrap();
+                    std::hint::black_box(vote(&row));
+                }
+            }
+        })
+        .await;
+        gen_ret.per_op.push(g);
+        hand_ret.per_op.push(h);
     }
     results.push(("INSERT (`:exec`)", INSERTS, vec![gen_exec, hand_exec]));
     results.push((
@@ -454,7 +444,7 @@ async fn main() {
             name: "row-by-row prepared INSERT, autocommit",
             per_op: vec![],
         };
-        for round in 0..rounds.min(5) {
+        for round in 0..=rounds.min(5) {
             for turn in 0..4 {
                 clear().await;
                 match (round + turn) % 4 {
