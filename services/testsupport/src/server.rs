@@ -1,5 +1,6 @@
 //! The PostgreSQL server of this test process: `DATABASE_URL`, or a throwaway one started on first use.
 
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -89,7 +90,13 @@ fn start_throwaway(tcp: bool) -> Result<Server, String> {
     let password = if tcp {
         let password = random_password()?;
         let file = dir.join("password");
-        fs::write(&file, &password)
+        // Readable by its owner only, as the folder is not private.
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&file)
+            .and_then(|mut f| std::io::Write::write_all(&mut f, password.as_bytes()))
             .map_err(|error| format!("testsupport: cannot write the password file: {error}"))?;
         if as_postgres {
             let mut chown = Command::new("chown");
