@@ -266,24 +266,19 @@ fn load_here(config_path: &Path) -> Project {
             .map(|pkg| read_package_files(&cfg, pkg, &mut sources))
             .collect()
     });
-    // One catalogue per distinct schema, in order of first use.
-    let mut schema_keys: Vec<&Vec<PathBuf>> = Vec::new();
-    let catalog_of: Vec<usize> = cfg
-        .packages
-        .iter()
-        .map(
-            |pkg| match schema_keys.iter().position(|k| **k == pkg.schema) {
-                Some(i) => i,
-                None => {
-                    schema_keys.push(&pkg.schema);
-                    schema_keys.len() - 1
-                }
-            },
-        )
-        .collect();
-    let first_user: Vec<usize> = (0..schema_keys.len())
-        .map(|c| catalog_of.iter().position(|&i| i == c).unwrap_or(0))
-        .collect();
+    // One catalogue per distinct schema, in order of first use, built from the schema files of the
+    // first package that uses it.
+    let mut first_user: Vec<usize> = Vec::new();
+    let mut catalog_of: Vec<usize> = Vec::new();
+    for (pi, pkg) in cfg.packages.iter().enumerate() {
+        let known = first_user
+            .iter()
+            .position(|&p| cfg.packages[p].schema == pkg.schema);
+        catalog_of.push(known.unwrap_or_else(|| {
+            first_user.push(pi);
+            first_user.len() - 1
+        }));
+    }
     let (built, splits) = {
         let sources = &sources;
         let read = &read;
