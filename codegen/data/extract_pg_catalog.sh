@@ -138,6 +138,9 @@ print_header() {
 # agg   <aggfnoid oid> <aggkind n|o|h> <aggtranstype oid> <aggnumdirectargs>
 #       (only for aggregates kept as 'func' records; for ordered-set/hypothetical aggregates the first
 #        aggnumdirectargs proargtypes are the direct args, the rest the WITHIN GROUP (ORDER BY) args)
+# rel   <nspname> <relname> <relkind r|v|m> <column names, comma-separated> <column type oids, comma-separated> <attnotnull per column, 0|1 string>
+#       (the tables and views of pg_catalog and information_schema, which queries may read; a column of a
+#        domain type has the domain's base type, as PostgreSQL describes it to clients)
 EOF
 }
 
@@ -207,4 +210,19 @@ SELECT 'agg', a.aggfnoid::oid, a.aggkind, a.aggtranstype, a.aggnumdirectargs
 FROM pg_aggregate a
 WHERE a.aggfnoid IN $FUNC_KEPT
 ORDER BY a.aggfnoid::oid;
+SQL
+
+# rel
+psql_q <<SQL
+SELECT 'rel', n.nspname, c.relname, c.relkind,
+       string_agg(a.attname, ',' ORDER BY a.attnum),
+       string_agg((CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END)::text, ',' ORDER BY a.attnum),
+       string_agg(a.attnotnull::int::text, '' ORDER BY a.attnum)
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+JOIN pg_type t ON t.oid = a.atttypid
+WHERE n.nspname IN ('pg_catalog', 'information_schema') AND c.relkind IN ('r', 'v', 'm')
+GROUP BY n.nspname, c.relname, c.relkind
+ORDER BY n.nspname, c.relname;
 SQL

@@ -449,6 +449,10 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
                 let mut out = Vec::new();
                 for p in paths {
                     let full = root.join(&p);
+                    if key == "schema" && !schema_present(&full) {
+                        diags.push(no_schema(&p, &full, locate(Some(index), key)));
+                        continue;
+                    }
                     if !full.exists() {
                         diags.push(
                             Diagnostic::error(
@@ -537,7 +541,8 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
         });
     }
     check_ownership(&packages, &names, (file, text), &locate, &mut diags);
-    if diags.is_empty() {
+    if !diags.iter().any(Diagnostic::is_error) {
+        warnings.extend(diags);
         Ok(Config {
             root,
             file,
@@ -694,6 +699,31 @@ pub fn locate_item(text: &str, pkg: usize, key: &str, item: &str) -> Option<(u32
         }
     }
     None
+}
+
+/// A `schema` path that is missing or holds no `.sql` file: a warning, not an error, as a project
+/// may read only PostgreSQL's own catalogue (and git drops empty folders); a typo still shows as
+/// unknown relations in the queries, with this warning above them.
+pub(crate) fn no_schema(written: &str, full: &Path, at: Span) -> Diagnostic {
+    let (message, label) = if full.exists() {
+        (
+            format!("`schema` folder `{written}` holds no `.sql` files"),
+            "empty folder",
+        )
+    } else {
+        (
+            format!("`schema` path `{written}` does not exist"),
+            "no such file or folder",
+        )
+    };
+    Diagnostic::warning(Code::NoSchema, message)
+        .label(at, label)
+        .note("queries are analysed against PostgreSQL's built-in catalogue only")
+}
+
+/// Whether a `schema` path names a file or a folder with `.sql` files.
+pub(crate) fn schema_present(full: &Path) -> bool {
+    full.is_file() || (full.is_dir() && holds_sql(full))
 }
 
 /// Whether a folder holds a file a schema or queries path would read.

@@ -74,6 +74,7 @@ pub enum Code {
     CommandNotGenerated,
     // Warnings.
     IgnoredOption,
+    NoSchema,
     EmptyQueryFile,
     SkippedStatement,
     ExtensionType,
@@ -138,6 +139,7 @@ impl Code {
         Code::NoRustMapping,
         Code::CommandNotGenerated,
         Code::IgnoredOption,
+        Code::NoSchema,
         Code::EmptyQueryFile,
         Code::SkippedStatement,
         Code::ExtensionType,
@@ -202,6 +204,7 @@ impl Code {
             Code::NoRustMapping => "E0401",
             Code::CommandNotGenerated => "E0402",
             Code::IgnoredOption => "W0001",
+            Code::NoSchema => "W0002",
             Code::EmptyQueryFile => "W0101",
             Code::SkippedStatement => "W0201",
             Code::ExtensionType => "W0202",

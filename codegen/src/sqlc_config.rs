@@ -551,6 +551,11 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for p in written {
             let full = self.root.join(&p);
+            if key == "schema" && !crate::config::schema_present(&full) {
+                let at = self.key_span(Some(index), key);
+                self.diags.push(crate::config::no_schema(&p, &full, at));
+                continue;
+            }
             if !full.exists() {
                 self.diags.push(
                     Diagnostic::error(

@@ -583,7 +583,6 @@ impl<'a> Analyzer<'a> {
             table: None,
             columns,
             nulled: false,
-            partial: false,
             merged: Vec::new(),
             span: None,
         }
@@ -703,7 +702,6 @@ impl<'a> Analyzer<'a> {
                 })
                 .collect(),
             nulled: false,
-            partial: false,
             merged: Vec::new(),
             span: None,
         };
@@ -943,14 +941,6 @@ impl<'a> Analyzer<'a> {
     /// Adds every column of `rels` to the output and rewrites the `*` into the explicit list,
     /// so decoding never depends on the column order a later migration leaves.
     fn expand(&mut self, rels: &[&Rel], qualify: bool, at: Option<Span>, outs: &mut Vec<Out>) {
-        if let Some(r) = rels.iter().find(|r| r.partial) {
-            let msg = format!(
-                "`*` over system view `{}` is not supported; list the columns you need",
-                r.name
-            );
-            self.error(Diagnostic::error(Code::Unsupported, msg).at(at.unwrap_or(self.fallback)));
-            return;
-        }
         self.expand_as(rels, qualify, at, outs, None);
     }
 
@@ -1236,7 +1226,6 @@ impl<'a> Analyzer<'a> {
             table: None,
             columns,
             nulled: false,
-            partial: false,
             merged: Vec::new(),
             span: None,
         }
@@ -1250,14 +1239,15 @@ impl<'a> Analyzer<'a> {
                 return Some(cte.clone());
             }
         }
-        let system = self
+        let user = self
             .cat
             .table(&q)
+            .filter(|_| !crate::catalog::system::shadows(&q));
+        let system = user
             .is_none()
             .then(|| crate::catalog::system::relation(&q))
             .flatten();
-        let partial = system.as_ref().is_some_and(|(_, complete)| !complete);
-        match self.cat.table(&q).or(system.as_ref().map(|(t, _)| t)) {
+        match user.or(system.as_ref()) {
             Some(t) => Some(Rel {
                 name: t.name.name.clone(),
                 table: Some(t.name.clone()),
@@ -1272,7 +1262,6 @@ impl<'a> Analyzer<'a> {
                     })
                     .collect(),
                 nulled: false,
-                partial,
                 merged: Vec::new(),
                 span: None,
             }),
@@ -1290,7 +1279,6 @@ impl<'a> Analyzer<'a> {
                     table: None,
                     columns: vec![col],
                     nulled: false,
-                    partial: false,
                     merged: Vec::new(),
                     span: None,
                 })

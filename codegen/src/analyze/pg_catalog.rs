@@ -120,6 +120,17 @@ pub struct PgCatalog {
     pub casts: HashMap<(u32, u32), char>,
     /// Extensions whose objects the catalogue holds.
     pub extensions: Vec<&'static str>,
+    /// The tables and views of `pg_catalog` and `information_schema`, by (schema, name).
+    pub relations: HashMap<(&'static str, &'static str), SystemRelation>,
+}
+
+/// A relation every database has, as the server describes it.
+#[derive(Debug, Clone)]
+pub struct SystemRelation {
+    /// `r` table, `v` view, `m` materialized view.
+    pub kind: char,
+    /// Name, type (a domain's base type) and NOT NULL of each column, in order.
+    pub columns: Vec<(&'static str, u32, bool)>,
 }
 
 static DATA: &str = include_str!("../../data/pg_catalog.tsv");
@@ -214,6 +225,19 @@ fn parse(data: &'static str) -> PgCatalog {
                 c.opers.entry(o.name).or_default().push(o);
             }
             "ext" => c.extensions.push(f[1]),
+            "rel" => {
+                let columns = f[4]
+                    .split(',')
+                    .zip(oids(f[5]))
+                    .zip(f[6].bytes())
+                    .map(|((name, ty), not_null)| (name, ty, not_null == b'1'))
+                    .collect();
+                let rel = SystemRelation {
+                    kind: flag(3, 'r'),
+                    columns,
+                };
+                c.relations.insert((f[1], f[2]), rel);
+            }
             "cast" => {
                 c.casts.insert((n(1), n(2)), flag(3, 'e'));
             }
@@ -262,6 +286,12 @@ mod tests {
         assert!(c.funcs["percentile_disc"]
             .iter()
             .all(|f| f.direct_args == Some(1)));
+        let class = &c.relations[&("pg_catalog", "pg_class")];
+        assert_eq!(class.kind, 'r');
+        assert!(class.columns.contains(&("relname", 19, true)));
+        // information_schema's domains come as their base types (sql_identifier is a name).
+        let columns = &c.relations[&("information_schema", "columns")];
+        assert!(columns.columns.contains(&("column_name", 19, false)));
         assert!(c.opers["->>"]
             .iter()
             .any(|o| o.left == 3802 && o.right == 25 && o.result == 25));

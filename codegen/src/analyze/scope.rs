@@ -12,8 +12,6 @@ pub struct Rel {
     pub columns: Vec<RelColumn>,
     /// An outer join can fill this relation's columns with NULL.
     pub nulled: bool,
-    /// A system view whose column list sqlgen knows only in part: `*` over it is refused.
-    pub partial: bool,
     /// Columns merged into another relation's by `JOIN ... USING`: not seen unqualified, not in `*`.
     pub merged: Vec<String>,
     /// Where the FROM clause names it, for pointing at the table a column was looked up in.
