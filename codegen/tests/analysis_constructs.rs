@@ -71,3 +71,39 @@ fn a_user_table_does_not_hide_a_system_one_of_the_same_name() {
         "Am(:many) -> amname name!",
     );
 }
+
+#[test]
+fn dollar_and_named_parameters_in_one_query_are_numbered_as_sqlc_numbers_them() {
+    check(
+        "-- name: Find :many\nSELECT id FROM accounts WHERE handle = @handle AND id > $1 AND bio = sqlc.narg(bio);",
+        "Find(:many) $1 id: int8!, $2 handle: text!, $3 bio: text? -> id int8!",
+    );
+}
+
+#[test]
+fn slices_are_lists_in_in_and_arrays_elsewhere() {
+    check(
+        "-- name: ByIds :many\nSELECT handle FROM accounts WHERE id IN (sqlc.slice('ids') /* sqlc writes a marker here */) AND id <> ALL(sqlc.slice(skip));",
+        "ByIds(:many) $1 ids: int8[]!, $2 skip: int8[]! -> handle text!",
+    );
+    check(
+        "-- name: NotIn :many\nSELECT handle FROM accounts WHERE handle NOT IN (sqlc.slice(handles));",
+        "NotIn(:many) $1 handles: text[]! -> handle text!",
+    );
+    let got = codegen::analysis_text(
+        SCHEMA,
+        "-- name: Scalar :many\nSELECT handle FROM accounts WHERE id = sqlc.slice(ids);",
+    );
+    assert!(
+        got.contains("`sqlc.slice` stands for one value here"),
+        "{got}"
+    );
+}
+
+#[test]
+fn a_statement_without_annotation_is_skipped() {
+    check(
+        "CREATE TABLE ignored (id int);\n-- name: One :one\nSELECT 1 AS one;\nSELECT 2;\n",
+        "One(:one) -> one int4!",
+    );
+}

@@ -134,6 +134,9 @@ pub fn analyze(
     src: &SourceFile,
     raw: &RawQuery,
 ) -> Result<(ir::Query, Vec<Diagnostic>), Vec<Diagnostic>> {
+    if let Some(d) = &raw.rejected {
+        return Err(vec![d.clone()]);
+    }
     let stmts = crate::syntax::parse::parse(raw.file, &raw.parse_text, src.pos(raw.start))
         .map_err(|d| vec![d])?;
     let Some(stmt) = stmts.first() else {
@@ -157,6 +160,20 @@ pub fn analyze(
         None
     };
     let params = a.finish_params(raw);
+    // `sqlc.slice` outside an IN list stands where an array goes (`= ANY(sqlc.slice(ids))`).
+    for u in raw.params.iter().filter(|u| u.syntax == ParamSyntax::Slice) {
+        let scalar = params
+            .iter()
+            .find(|p| p.number == u.number)
+            .is_some_and(|p| !p.ty.is_array());
+        if scalar && !a.diags.iter().any(Diagnostic::is_error) {
+            a.diags.push(
+                Diagnostic::error(Code::ParameterSyntax, "`sqlc.slice` stands for one value here")
+                    .at(u.span)
+                    .help("use it as the whole list of an IN, `x IN (sqlc.slice(xs))`, or where an array goes, `x = ANY(sqlc.slice(xs))`"),
+            );
+        }
+    }
     let mut edits = raw.edits.clone();
     edits.extend(a.edits.iter().cloned());
     edits.sort_by_key(|e| e.start);

@@ -53,6 +53,9 @@ pub struct RawQuery {
     /// Text handed to the parser: the statement (which starts at `start`), with macros replaced by
     /// `$n` padded to their original width, so positions stay those of the file.
     pub parse_text: String,
+    /// Why the query cannot be analysed, found while reading it (a malformed parameter macro): the
+    /// query is still listed, so that it fails by name rather than vanishing.
+    pub rejected: Option<Diagnostic>,
 }
 
 const COMMANDS: [(&str, Command); 11] = [
@@ -179,7 +182,6 @@ pub fn read_at_most(
         let mine: Vec<&(usize, usize)> = stmts[stmts.partition_point(|(a, _)| *a <= *e)..]
             .iter()
             .take_while(|(a, _)| *a < block_end)
-            .take(2)
             .collect();
         let Some(&&(st, en)) = mine.first() else {
             diags.push(
@@ -191,16 +193,8 @@ pub fn read_at_most(
             );
             continue;
         };
-        if let Some(&&(extra, _)) = mine.get(1) {
-            let p = file.pos(extra);
-            diags.push(
-                Diagnostic::error(
-                    Code::ManyStatements,
-                    format!("query `{name}` holds more than one statement"),
-                )
-                .at(Span::new(file_id, p, p))
-                .help("give each statement its own `-- name:` annotation"),
-            );
+        for &&(extra, _) in mine.iter().skip(1) {
+            diags.push(unannotated(file_id, file, extra));
         }
         let en = if text[..en].ends_with(';') {
             en - 1
@@ -209,36 +203,43 @@ pub fn read_at_most(
         };
         let en = st + text[st..en].trim_end().len();
         let doc = doc_comments(text, &comments, *s, *e, st);
-        match rewrite_params(file_id, file, st, en) {
-            Ok((params, edits, parse_text)) => out.push(RawQuery {
-                name: name.clone(),
-                command: *command,
-                annotation: *span,
-                doc,
-                file: file_id,
-                start: st,
-                end: en,
-                params,
-                edits,
-                parse_text,
-            }),
-            Err(d) => diags.push(d),
-        }
+        let (params, edits, parse_text, rejected) = match rewrite_params(file_id, file, st, en) {
+            Ok((params, edits, parse_text)) => (params, edits, parse_text, None),
+            Err(d) => (Vec::new(), Vec::new(), String::new(), Some(d)),
+        };
+        out.push(RawQuery {
+            name: name.clone(),
+            command: *command,
+            annotation: *span,
+            doc,
+            file: file_id,
+            start: st,
+            end: en,
+            params,
+            edits,
+            parse_text,
+            rejected,
+        });
     }
-    // SQL before the first annotation belongs to no query.
+    // SQL before the first annotation belongs to no query. Statements after a query's own, in its
+    // block, are reported where they are found above.
     let first = block_starts.first().copied().unwrap_or(text.len());
-    if let Some(&(st, _)) = stmts.iter().find(|(a, _)| *a < first) {
-        let p = file.pos(st);
-        diags.push(
-            Diagnostic::error(
-                Code::NoAnnotation,
-                "statement without a `-- name:` annotation",
-            )
-            .at(Span::new(file_id, p, p))
-            .help("add `-- name: QueryName :many` on the line above"),
-        );
+    for &(st, _) in stmts.iter().take_while(|(a, _)| *a < first) {
+        diags.push(unannotated(file_id, file, st));
     }
     out
+}
+
+/// A statement no `-- name:` annotation introduces (a query file that is also a schema file, say):
+/// skipped with a warning, as sqlc skips it.
+fn unannotated(file_id: FileId, file: &SourceFile, at: usize) -> Diagnostic {
+    let p = file.pos(at);
+    Diagnostic::warning(
+        Code::NoAnnotation,
+        "statement without a `-- name:` annotation is skipped",
+    )
+    .at(Span::new(file_id, p, p))
+    .help("add `-- name: QueryName :many` on the line above to generate it")
 }
 
 /// Comment lines directly above the annotation, then those between it and the statement.
@@ -401,21 +402,15 @@ fn rewrite_params(
                     syntax,
                     span_of(i, close + 1),
                 ));
-                let (start_at, end_at, template) = if syntax == ParamSyntax::Slice {
-                    // `x IN (sqlc.slice(ids))` becomes `x = ANY($n)`: one array parameter, any length.
-                    match slice_context(text, i, close + 1) {
-                        Some(found) => found,
-                        None => {
-                            return Err(Diagnostic::error(
-                                Code::ParameterSyntax,
-                                "`sqlc.slice` must be the whole list of an IN",
-                            )
-                            .at(span_of(i, close + 1))
-                            .help(format!("write `IN (sqlc.slice({arg}))`")));
-                        }
-                    }
-                } else {
-                    (i, close + 1, "{}".to_string())
+                // `x IN (sqlc.slice(ids))` becomes `x = ANY($n)`: one array parameter, any length.
+                // Elsewhere (`= ANY(sqlc.slice(ids))`) it is a parameter that must be an array.
+                let (start_at, end_at, template) = match syntax {
+                    ParamSyntax::Slice => slice_context(text, i, close + 1, end).unwrap_or((
+                        i,
+                        close + 1,
+                        "{}".to_string(),
+                    )),
+                    _ => (i, close + 1, "{}".to_string()),
                 };
                 edits.push(Edit {
                     start: start_at,
@@ -429,14 +424,24 @@ fn rewrite_params(
             i += 1;
         }
     }
-    if let (Some(p), Some(n)) = (positional, named) {
-        return Err(Diagnostic::error(
-            Code::MixedParameters,
-            "query mixes positional parameters (`$1`) and named parameters",
-        )
-        .at(p)
-        .secondary(n, "named parameter")
-        .help("use either `$n` or `@name` / `sqlc.arg(name)` in one query"));
+    // With `$n` in the query too, named parameters take the lowest numbers no `$n` uses, in order
+    // of first appearance, as sqlc numbers them.
+    if positional.is_some() && named.is_some() {
+        let taken: std::collections::BTreeSet<usize> = uses
+            .iter()
+            .filter(|u| u.syntax == ParamSyntax::Positional)
+            .map(|u| u.number)
+            .collect();
+        let free: Vec<usize> = (1..)
+            .filter(|n| !taken.contains(n))
+            .take(names.len())
+            .collect();
+        for u in uses
+            .iter_mut()
+            .filter(|u| u.syntax != ParamSyntax::Positional)
+        {
+            u.number = free[u.number - 1];
+        }
     }
     // Named parameters are numbered in order of first appearance.
     let mut e_iter = edits.iter_mut();
@@ -458,7 +463,12 @@ fn rewrite_params(
 }
 
 /// For `sqlc.slice` at `start..end`: the range of `[NOT] IN ( ... )` around it and its replacement.
-fn slice_context(text: &str, start: usize, end: usize) -> Option<(usize, usize, String)> {
+fn slice_context(
+    text: &str,
+    start: usize,
+    end: usize,
+    stmt_end: usize,
+) -> Option<(usize, usize, String)> {
     let before = text[..start].trim_end();
     let before = before.strip_suffix('(')?.trim_end();
     // Keywords compared in place: lowercasing all the text before every slice is quadratic.
@@ -467,8 +477,8 @@ fn slice_context(text: &str, start: usize, end: usize) -> Option<(usize, usize, 
     if before[..in_start].ends_with(word) {
         return None;
     }
-    let after = &text[end..];
-    let close = end + (after.len() - after.trim_start().len());
+    // Spaces and comments may stand before the `)`: sqlc's own output writes `/*SLICE:ids*/` there.
+    let close = next_code(text, end, stmt_end)?;
     if !text[close..].starts_with(')') {
         return None;
     }
@@ -477,6 +487,16 @@ fn slice_context(text: &str, start: usize, end: usize) -> Option<(usize, usize, 
         Some(r) if !r.ends_with(word) => Some((r.len(), close + 1, "<> ALL({})".to_string())),
         _ => Some((in_start, close + 1, "= ANY({})".to_string())),
     }
+}
+
+/// The offset of the first byte of SQL at or after `from` (before `to`) that is neither
+/// whitespace nor inside a comment.
+fn next_code(text: &str, from: usize, to: usize) -> Option<usize> {
+    pieces(&text[from..to]).into_iter().find_map(|(p, s, e)| {
+        let piece = &text[from + s..from + e];
+        let skip = matches!(p, Piece::LineComment | Piece::BlockComment) || piece.trim().is_empty();
+        (!skip).then(|| from + e - piece.trim_start().len())
+    })
 }
 
 /// `text` without `keyword` (lower-case ASCII) at its end, in any case.
@@ -554,19 +574,50 @@ mod tests {
 
     #[test]
     fn problems_are_all_reported() {
-        let (qs, d) = read_str("SELECT 1;\n-- name: A :onee\nSELECT 1;\n-- name: B\nSELECT 2;\n-- name: C :one\nSELECT $1, @x;\n");
-        assert!(qs.is_empty());
+        let (qs, d) = read_str("SELECT 1;\n-- name: A :onee\nSELECT 1;\n-- name: B\nSELECT 2;\n-- name: C :one\nSELECT sqlc.arg();\nSELECT 3;\n");
+        // C fails by name when analysed, rather than vanishing.
+        assert_eq!(qs.len(), 1);
+        let rejected = qs[0].rejected.as_ref().map(|d| d.message.as_str());
+        assert_eq!(rejected, Some("`sqlc.arg` needs a parameter name"));
         let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             msgs,
             vec![
                 "unknown query command `:onee`",
                 "query `B` has no command",
-                "query mixes positional parameters (`$1`) and named parameters",
-                "statement without a `-- name:` annotation"
+                "statement without a `-- name:` annotation is skipped",
+                "statement without a `-- name:` annotation is skipped"
             ]
         );
         assert_eq!(d[0].help.as_deref(), Some("did you mean `:one`?"));
+    }
+
+    #[test]
+    fn named_parameters_take_the_numbers_no_dollar_parameter_uses() {
+        let (qs, d) = read_str(
+            "-- name: A :many\nSELECT 1 FROM t WHERE a = @a AND b = $1 AND c = sqlc.narg(c) AND d = $3 AND e = @a;\n",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let nums: Vec<(usize, Option<&str>)> = qs[0]
+            .params
+            .iter()
+            .map(|p| (p.number, p.name.as_deref()))
+            .collect();
+        assert_eq!(
+            nums,
+            vec![
+                (2, Some("a")),
+                (1, None),
+                (4, Some("c")),
+                (3, None),
+                (2, Some("a"))
+            ]
+        );
+        assert!(
+            qs[0].parse_text.contains("a = $2 AND b = $1 AND c = $4"),
+            "{}",
+            qs[0].parse_text
+        );
     }
 
     #[test]
