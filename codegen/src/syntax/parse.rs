@@ -85,6 +85,16 @@ pub fn parse(file: FileId, text: &str, origin: Pos) -> Result<Vec<ast::Statement
         ))
         .help("split the expression, or use `IN (...)` / `= ANY($1)` instead of long chains of operators"));
     }
+    crate::syntax::rewrite::rewrite(&mut tokens);
+    if tokens.iter().all(|t| {
+        matches!(
+            t.token,
+            sqlparser::tokenizer::Token::EOF | sqlparser::tokenizer::Token::Whitespace(_)
+        )
+    }) {
+        // A statement a rewrite found to decide nothing (ALTER TABLE ... SET STORAGE only).
+        return Ok(Vec::new());
+    }
     Parser::new(&dialect)
         .with_tokens_with_locations(tokens)
         .parse_statements()
