@@ -163,3 +163,31 @@ fn insert_select_without_from_takes_on_conflict() {
         "Many(:many) $1 bodies: text[]!, $2 owner: uuid! -> id int8!",
     );
 }
+
+#[test]
+fn sql_value_functions_need_no_parentheses() {
+    check(
+        "-- name: Who :one\nSELECT CURRENT_SCHEMA, current_role, SESSION_USER, CURRENT_CATALOG, LOCALTIME, localtimestamp;",
+        "Who(:one) -> current_schema name!, current_role name!, session_user name!, current_catalog name!, localtime time!, localtimestamp timestamp!",
+    );
+}
+
+#[test]
+fn ceil_and_floor_pick_overloads_on_their_argument() {
+    check(
+        "-- name: Round :one\nSELECT ceil(-42.8), floor(4), ceil($1::float4), floor(bio::numeric) FROM accounts;",
+        "Round(:one) $1 column_1: float4! -> ceil numeric!, floor float8!, ceil float8!, floor numeric?",
+    );
+}
+
+#[test]
+fn subscripted_set_targets_type_the_element_and_the_subscripts() {
+    check(
+        "-- name: SetLabel :exec\nUPDATE accounts SET labels[$1] = $2, scores[2:3] = @pair, bio = $3 WHERE id = $4;",
+        "SetLabel(:exec) $1 column_1: int4!, $2 labels: varchar?, $3 bio: text?, $4 id: int8!, $5 pair: int4[]?",
+    );
+    check(
+        "-- name: Upsert :exec\nINSERT INTO accounts (handle) VALUES ($1) ON CONFLICT (id) DO UPDATE SET scores[1] = $2;",
+        "Upsert(:exec) $1 handle: text!, $2 scores: int4?",
+    );
+}

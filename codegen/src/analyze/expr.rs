@@ -11,6 +11,7 @@ use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::ir::PgType;
 use crate::source::Span;
 use crate::syntax::parse::{ast, ident};
+use crate::syntax::rewrite;
 use sqlparser::ast::Spanned;
 
 /// A resolved call: its value, and the row it produces as a FROM item.
@@ -31,7 +32,33 @@ impl<'a> Analyzer<'a> {
             {
                 Typed::new(ex.ty.clone().unwrap_or(PgType::Unknown), !ex.nullable)
             }
+            // `CURRENT_SCHEMA`, `CURRENT_ROLE`, `LOCALTIME`...: reserved words in PostgreSQL, so
+            // unquoted they are always the SQL value functions, never a column.
+            E::Identifier(id)
+                if id.quote_style.is_none()
+                    && value_function(&id.value.to_ascii_lowercase()).is_some() =>
+            {
+                let name = id.value.to_ascii_lowercase();
+                let ty = value_function(&name).unwrap_or(PgType::Unknown);
+                Typed::new(ty, true).named(&name)
+            }
             E::Identifier(id) => self.column_ref(scope, None, id),
+            // `ceil(x)` and `floor(x)` parse as their own forms (for `CEIL(x TO DAY)` elsewhere).
+            E::Ceil { expr, field } | E::Floor { expr, field }
+                if matches!(
+                    field,
+                    ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime)
+                ) =>
+            {
+                let name = if matches!(e, E::Ceil { .. }) {
+                    "ceil"
+                } else {
+                    "floor"
+                };
+                let at = self.span(e.span());
+                self.call(at, None, name, &[expr.as_ref()], &[None], scope)
+                    .typed
+            }
             E::CompoundIdentifier(ids) => {
                 let n = ids.len();
                 if n < 2 {
@@ -662,6 +689,9 @@ impl<'a> Analyzer<'a> {
             );
             return Typed::unknown();
         }
+        if name == rewrite::ELEMENT_ASSIGN || name == rewrite::SLICE_ASSIGN {
+            return self.subscript_assign(name == rewrite::SLICE_ASSIGN, f, scope, ex);
+        }
         let mut args: Vec<&ast::Expr> = Vec::new();
         let mut order_by: Vec<&ast::OrderByExpr> = Vec::new();
         let mut star = false;
@@ -754,6 +784,47 @@ impl<'a> Analyzer<'a> {
         names.resize(all.len(), None);
         self.call(at, schema.as_deref(), &name, &all, &names, scope)
             .typed
+    }
+
+    /// `SET arr[i] = v` as the syntax layer hands it over (`arr = element_assign(arr, i, v)`): the
+    /// subscripts are integers, the value is of the element type (of the array type for a slice),
+    /// the result is the column's type.
+    fn subscript_assign(
+        &mut self,
+        slice: bool,
+        f: &ast::Function,
+        scope: &Scope,
+        ex: &Expect,
+    ) -> Typed {
+        let ast::FunctionArguments::List(list) = &f.args else {
+            return Typed::unknown();
+        };
+        let args: Vec<&ast::Expr> = list
+            .args
+            .iter()
+            .filter_map(super::function_arg_expr)
+            .collect();
+        let (Some(value), Some(column)) = (args.last(), ex.ty.clone()) else {
+            return Typed::unknown();
+        };
+        // The first argument repeats the SET target, whose type the assignment passes down (as an
+        // expression it could be ambiguous with EXCLUDED's column of the same name).
+        for i in &args[1..args.len() - 1] {
+            self.expr(i, scope, &Expect::ty(PgType::Int4));
+        }
+        let ty = match (&column, slice) {
+            (PgType::Array(inner), false) => inner.as_ref().clone(),
+            (other, _) => other.clone(),
+        };
+        let value_expect = Expect {
+            ty: Some(ty),
+            name: ex.name.clone(),
+            nullable: true,
+            domain: None,
+            origin: None,
+        };
+        self.expr(value, scope, &value_expect);
+        Typed::new(column, false)
     }
 
     /// Types a call of a function: typed arguments first, then overload resolution among the

@@ -3,5 +3,5 @@
 pub mod migration;
 pub mod parse;
 pub mod query_file;
-mod rewrite;
+pub mod rewrite;
 pub mod scan;

@@ -14,7 +14,14 @@ pub fn rewrite(tokens: &mut Vec<TokenWithSpan>) {
     identity_sequence_name(tokens);
     conflict_target_expressions(tokens);
     insert_select_on_conflict(tokens);
+    subscripted_assignments(tokens);
 }
+
+/// The pseudo-function a subscripted SET target becomes: `(column, subscripts..., value)`, typed
+/// by the analysis as the column's type, with the value of its element type.
+pub const ELEMENT_ASSIGN: &str = "__sqlgen_element_assign";
+/// As [`ELEMENT_ASSIGN`] for a slice target (`arr[1:2] = ...`), whose value is an array.
+pub const SLICE_ASSIGN: &str = "__sqlgen_slice_assign";
 
 fn is_space(t: &TokenWithSpan) -> bool {
     matches!(t.token, Token::Whitespace(_))
@@ -341,4 +348,110 @@ fn insert_select_on_conflict(tokens: &mut Vec<TokenWithSpan>) {
     let open = token_at(Token::LParen, &tokens[select]);
     tokens.insert(on, close);
     tokens.insert(select, open);
+}
+
+/// `SET arr[$1] = $2` (UPDATE, and ON CONFLICT DO UPDATE): sqlparser reads only plain columns as
+/// SET targets. The assignment becomes `arr = __sqlgen_element_assign(arr, $1, $2)` (or
+/// [`SLICE_ASSIGN`] when a subscript is a slice), so the subscripts and the value keep their
+/// places and the analysis types them as PostgreSQL does.
+fn subscripted_assignments(tokens: &mut Vec<TokenWithSpan>) {
+    let mut i = 0;
+    while i < tokens.len() {
+        if keyword(&tokens[i]) != Keyword::SET {
+            i += 1;
+            continue;
+        }
+        let d = depths(tokens);
+        let base = d[i];
+        // Each assignment of this SET list, until a clause keyword at the same depth.
+        let mut at = i + 1;
+        while let Some(target) = next(tokens, at) {
+            if !matches!(tokens[target].token, Token::Word(_)) {
+                break;
+            }
+            let mut subscripts = Vec::new();
+            let mut k = target + 1;
+            while let Some(open) =
+                next(tokens, k).filter(|&o| matches!(tokens[o].token, Token::LBracket))
+            {
+                let Some(close) = closing(tokens, open) else {
+                    return;
+                };
+                subscripts.push((open, close));
+                k = close + 1;
+            }
+            let Some(eq) = next(tokens, k).filter(|&e| matches!(tokens[e].token, Token::Eq)) else {
+                break;
+            };
+            let d = depths(tokens);
+            let value_end = (eq + 1..tokens.len())
+                .find(|&j| {
+                    d[j] < base
+                        || d[j] == base
+                            && (matches!(
+                                tokens[j].token,
+                                Token::Comma | Token::SemiColon | Token::EOF
+                            ) || matches!(
+                                keyword(&tokens[j]),
+                                Keyword::FROM | Keyword::WHERE | Keyword::RETURNING
+                            ))
+                })
+                .unwrap_or(tokens.len());
+            if subscripts.is_empty() {
+                at = value_end + 1;
+                if value_end >= tokens.len() || !matches!(tokens[value_end].token, Token::Comma) {
+                    break;
+                }
+                continue;
+            }
+            let slice = subscripts.iter().any(|&(o, c)| {
+                (o + 1..c).any(|j| d[j] == d[o] + 1 && matches!(tokens[j].token, Token::Colon))
+            });
+            let column = tokens[target].clone();
+            let sep = |t: &TokenWithSpan| token_at(Token::Comma, t);
+            let mut call = vec![
+                column.clone(),
+                token_at(Token::Eq, &tokens[eq]),
+                token_at(
+                    Token::make_word(if slice { SLICE_ASSIGN } else { ELEMENT_ASSIGN }, None),
+                    &tokens[eq],
+                ),
+                token_at(Token::LParen, &tokens[eq]),
+                column.clone(),
+            ];
+            for &(o, c) in &subscripts {
+                // Each bound of a slice is an argument; an omitted bound is left out.
+                let mut part = Vec::new();
+                for j in o + 1..c {
+                    if d[j] == d[o] + 1 && matches!(tokens[j].token, Token::Colon) {
+                        if part.iter().any(|t: &TokenWithSpan| !is_space(t)) {
+                            call.push(sep(&tokens[j]));
+                            call.append(&mut part);
+                        }
+                        part.clear();
+                    } else {
+                        part.push(tokens[j].clone());
+                    }
+                }
+                if part.iter().any(|t| !is_space(t)) {
+                    call.push(sep(&tokens[c]));
+                    call.append(&mut part);
+                }
+            }
+            call.push(sep(&tokens[eq]));
+            call.extend(tokens[eq + 1..value_end].iter().cloned());
+            call.push(token_at(
+                Token::RParen,
+                &tokens[value_end.min(tokens.len() - 1)],
+            ));
+            let n = call.len();
+            tokens.splice(target..value_end, call);
+            let end = target + n;
+            if end >= tokens.len() || !matches!(tokens[end].token, Token::Comma) {
+                break;
+            }
+            at = end + 1;
+        }
+        i += 1;
+    }
 }
