@@ -1349,14 +1349,14 @@ fn analyze_text_here(schema: &str, queries: &str) -> Result<Vec<ir::Query>, Stri
     }
 }
 
+/// A query's name and its analysis, or its rendered errors.
+pub type NamedAnalysis = (String, Result<ir::Query, String>);
+
 /// Analyses every query of a query file on its own, against a schema given as text: one result per
 /// query, in file order, named as annotated (the differential tester's entry point: one query
 /// PostgreSQL rejects must not hide the others). `Err` only when the schema or the file itself
 /// (annotations) has errors; a query's own errors are its rendered diagnostics.
-pub fn analyze_text_each(
-    schema: &str,
-    queries: &str,
-) -> Result<Vec<(String, Result<ir::Query, String>)>, String> {
+pub fn analyze_text_each(schema: &str, queries: &str) -> Result<Vec<NamedAnalysis>, String> {
     with_analysis_stack(|| {
         let mut sources = SourceMap::default();
         let schema_id = sources.add(SourceFile::new(
