@@ -176,6 +176,18 @@ const KNOWN: &[Known] = &[
         repro: "SELECT count()",
         reason: "count() without arguments is not refused",
     },
+    Known {
+        class: Class::SqlgenAcceptsInvalid,
+        says: &["operator does not exist"],
+        repro: "SELECT 1 = ANY((SELECT ARRAY[1]))",
+        reason: "x = ANY(subquery) compares with each row, so an array-valued subquery does not match an element",
+    },
+    Known {
+        class: Class::SqlgenAcceptsInvalid,
+        says: &["could not determine polymorphic type"],
+        repro: "SELECT lead('abc') OVER ()",
+        reason: "a polymorphic function given only unknown literals is not refused",
+    },
     // Types.
     Known {
         class: Class::Type,
@@ -197,9 +209,9 @@ const KNOWN: &[Known] = &[
     },
     Known {
         class: Class::Type,
-        says: &["label[] (sqlgen text[])"],
+        says: &["label[] (sqlgen text[])", "posint[] (sqlgen int4[])"],
         repro: "SELECT array_agg(lbl) FROM t_text",
-        reason: "array_agg over a domain is an array of the domain in PostgreSQL, not of its base type",
+        reason: "array_agg or ARRAY(subquery) over a domain is an array of the domain in PostgreSQL, not of its base type",
     },
     Known {
         class: Class::Type,
@@ -223,9 +235,22 @@ const KNOWN: &[Known] = &[
     // NULL where sqlgen says never.
     Known {
         class: Class::NullViolated,
-        says: &["to_char(", "obj_description(", "split_part(", "to_number("],
+        says: &[
+            "to_char(",
+            "obj_description(",
+            "col_description(",
+            "split_part(",
+            "to_number(",
+            "regexp_substr(",
+        ],
         repro: "SELECT to_char('1 day'::interval, '')",
-        reason: "functions that return NULL for non-null arguments (to_char with an empty format, obj_description, citext's SQL functions)",
+        reason: "functions that return NULL for non-null arguments (to_char with an empty format, regexp_substr without a match, obj_description, citext's SQL functions)",
+    },
+    Known {
+        class: Class::NullViolated,
+        says: &["stddev_samp(", "var_samp(", "regr_", "covar_samp("],
+        repro: "SELECT stddev_samp(i4) FROM t_num GROUP BY id",
+        reason: "sample statistics aggregates are NULL over a single row, even with GROUP BY",
     },
     Known {
         class: Class::NullViolated,
