@@ -125,6 +125,16 @@ impl PgType {
         matches!(self, PgType::Array(_))
     }
 
+    /// The `typname` a server reports for this type: arrays as `_elem`, user types without
+    /// their schema (`verify` and the differential tester compare it with prepared statements).
+    pub fn server_name(&self) -> String {
+        match self {
+            PgType::Array(inner) => format!("_{}", inner.server_name()),
+            PgType::Enum(q) | PgType::Composite(q) => q.name.clone(),
+            other => other.element_name(),
+        }
+    }
+
     /// The name PostgreSQL gives a cast's result column (`SELECT 1::int` is named `int4`).
     pub fn column_name(&self) -> String {
         match self {
@@ -340,6 +350,16 @@ pub struct Param {
     /// The table column the value is stored into (INSERT and UPDATE SET targets) or compared with
     /// (`WHERE col = $1`), for column overrides.
     pub column: Option<(QualName, String)>,
+}
+
+impl Param {
+    /// The `typname` a server reports for this parameter: the domain it is stored into, if any.
+    pub fn server_name(&self) -> String {
+        match &self.domain {
+            Some(d) => d.name.clone(),
+            None => self.ty.server_name(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -1349,6 +1349,47 @@ fn analyze_text_here(schema: &str, queries: &str) -> Result<Vec<ir::Query>, Stri
     }
 }
 
+/// A query's name and its analysis, or its rendered errors.
+pub type NamedAnalysis = (String, Result<ir::Query, String>);
+
+/// Analyses every query of a query file on its own, against a schema given as text: one result per
+/// query, in file order, named as annotated (the differential tester's entry point: one query
+/// PostgreSQL rejects must not hide the others). `Err` only when the schema or the file itself
+/// (annotations) has errors; a query's own errors are its rendered diagnostics.
+pub fn analyze_text_each(schema: &str, queries: &str) -> Result<Vec<NamedAnalysis>, String> {
+    with_analysis_stack(|| {
+        let mut sources = SourceMap::default();
+        let schema_id = sources.add(SourceFile::new(
+            "schema.sql".into(),
+            "schema.sql".into(),
+            syntax::migration::up_sql(schema),
+        ));
+        let query_id = sources.add(SourceFile::new(
+            "query.sql".into(),
+            "query.sql".into(),
+            queries.to_string(),
+        ));
+        let mut diags = Vec::new();
+        let cat = catalog::build(&[schema_id], &sources, &mut diags);
+        let raws = syntax::query_file::read(query_id, sources.get(query_id), &mut diags);
+        if diags.iter().any(Diagnostic::is_error) {
+            return Err(diagnostics::render_all(&diags, &sources));
+        }
+        let results = analyze_all(&cat, &sources, &raws);
+        Ok(raws
+            .iter()
+            .zip(results)
+            .map(|(raw, result)| {
+                let result = match result {
+                    Ok((q, _warnings)) => Ok(q),
+                    Err(ds) => Err(diagnostics::render_all(&ds, &sources)),
+                };
+                (raw.name.clone(), result)
+            })
+            .collect())
+    })
+}
+
 /// The analysis tests' view of a query file: [`compact`] lines, or every diagnostic rendered.
 pub fn analysis_text(schema: &str, queries: &str) -> String {
     match analyze_text(schema, queries) {
@@ -1399,6 +1440,20 @@ pub fn compact(queries: &[ir::Query]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One failing query leaves the others analysed, each result under its own name.
+    #[test]
+    fn analyze_text_each_keeps_every_query() {
+        let schema = "CREATE TABLE t (id int PRIMARY KEY, name text);";
+        let queries = "-- name: A :one\nSELECT id FROM t;\n-- name: B :one\nSELECT nope FROM t;\n-- name: C :many\nSELECT name FROM t;\n";
+        let results = analyze_text_each(schema, queries).unwrap();
+        let names: Vec<&str> = results.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["A", "B", "C"]);
+        assert_eq!(results[0].1.as_ref().unwrap().columns[0].name, "id");
+        assert!(results[1].1.as_ref().unwrap_err().contains("nope"));
+        assert!(results[2].1.as_ref().unwrap().columns[0].nullable);
+        assert!(analyze_text_each("CREATE TABLE (;", queries).is_err());
+    }
 
     /// Analysis spread over the cores gives what one thread gives, in input order.
     #[test]

@@ -1,7 +1,6 @@
 //! `sqlgen verify`: PostgreSQL itself as the judge. Builds a scratch database from the migrations,
 //! prepares every query, and compares the server's parameter and column types with the analysis.
 
-use codegen::ir::PgType;
 use codegen::Project;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -121,11 +120,7 @@ async fn verify_schema(
                     ));
                 }
                 for (ours, theirs) in q.params.iter().zip(stmt.params()) {
-                    let expected = ours
-                        .domain
-                        .as_ref()
-                        .map(|d| d.name.clone())
-                        .unwrap_or_else(|| pg_name(&ours.ty));
+                    let expected = ours.server_name();
                     if expected != theirs.name() {
                         say(format!(
                             "parameter ${} `{}`: sqlgen says {}, PostgreSQL says {}",
@@ -144,7 +139,7 @@ async fn verify_schema(
                     ));
                 }
                 for (i, (ours, theirs)) in q.columns.iter().zip(stmt.columns()).enumerate() {
-                    if pg_name(&ours.ty) != theirs.type_().name() {
+                    if ours.ty.server_name() != theirs.type_().name() {
                         say(format!(
                             "column {} `{}`: sqlgen says {}, PostgreSQL says {}",
                             i + 1,
@@ -166,15 +161,6 @@ async fn verify_schema(
         }
     }
     Ok(())
-}
-
-/// The server's `typname` for a type: arrays as `_elem`, user types without their schema.
-fn pg_name(t: &PgType) -> String {
-    match t {
-        PgType::Array(inner) => format!("_{}", pg_name(inner)),
-        PgType::Enum(q) => q.name.clone(),
-        other => other.element_name(),
-    }
 }
 
 fn shown(t: &tokio_postgres::types::Type) -> String {
