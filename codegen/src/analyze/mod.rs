@@ -137,8 +137,16 @@ pub fn analyze(
     if let Some(d) = &raw.rejected {
         return Err(vec![d.clone()]);
     }
-    let stmts = crate::syntax::parse::parse(raw.file, &raw.parse_text, src.pos(raw.start))
-        .map_err(|d| vec![d])?;
+    // `DO $$ ... $$`: an anonymous block takes no parameters and returns no rows; sqlparser does
+    // not read it, and nothing in it decides a type of the query.
+    let stmts = if crate::syntax::parse::is_do_block(&raw.parse_text) {
+        vec![ast::Statement::Discard {
+            object_type: ast::DiscardObject::ALL,
+        }]
+    } else {
+        crate::syntax::parse::parse(raw.file, &raw.parse_text, src.pos(raw.start))
+            .map_err(|d| vec![d])?
+    };
     let Some(stmt) = stmts.first() else {
         return Err(vec![Diagnostic::error(
             Code::NoStatement,
@@ -502,6 +510,15 @@ impl<'a> Analyzer<'a> {
             ast::Statement::Insert(ins) => self.insert(ins, parent),
             ast::Statement::Update(up) => self.update(up, parent),
             ast::Statement::Delete(del) => self.delete(del, parent),
+            // `CALL p($1, ...)`: arguments typed as in a call of the procedure; no rows.
+            ast::Statement::Call(f) => {
+                let scope = Scope {
+                    rels: Vec::new(),
+                    parent,
+                };
+                self.expr(&ast::Expr::Function(f.clone()), &scope, &Expect::default());
+                Vec::new()
+            }
             // Other statements (TRUNCATE, NOTIFY, REFRESH MATERIALIZED VIEW, DDL) return no rows;
             // a parameter in one stays untyped and is reported.
             _ => Vec::new(),

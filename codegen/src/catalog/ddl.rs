@@ -269,7 +269,9 @@ pub fn apply(
         | ast::Statement::DropTrigger(_)
         | ast::Statement::CreatePolicy(_)
         | ast::Statement::CreateRole(_)
+        | ast::Statement::CreateUser(_)
         | ast::Statement::Analyze(_) => {}
+        ast::Statement::AlterSchema(alter) => alter_schema(cat, alter),
         other => {
             let kind = other
                 .to_string()
@@ -279,6 +281,22 @@ pub fn apply(
                 .join(" ")
                 .to_uppercase();
             diags.push(not_understood(at, &kind));
+        }
+    }
+}
+
+/// `ALTER SCHEMA a RENAME TO b` moves every object of `a`; the other forms (owner, options)
+/// change no type.
+fn alter_schema(cat: &mut Catalog, alter: &ast::AlterSchema) {
+    let Some(old) = crate::syntax::parse::name_parts(&alter.name).pop() else {
+        return;
+    };
+    for op in &alter.operations {
+        if let ast::AlterSchemaOperation::Rename { name } = op {
+            let Some(new) = crate::syntax::parse::name_parts(name).pop() else {
+                continue;
+            };
+            cat.rename_schema(&old, &new);
         }
     }
 }
@@ -434,8 +452,8 @@ fn create_table(
     diags: &mut Vec<Diagnostic>,
 ) {
     let name = cat.qualify_new(qual_name(&ct.name));
-    if ct.like.is_some() || ct.clone.is_some() {
-        diags.push(not_understood(at, "CREATE TABLE LIKE / CLONE"));
+    if ct.clone.is_some() {
+        diags.push(not_understood(at, "CREATE TABLE CLONE"));
         return;
     }
     if cat.table(&name).is_some() {
@@ -455,6 +473,28 @@ fn create_table(
         comment: None,
         defined: Some(name_span(file, &ct.name).unwrap_or(at)),
     };
+    // `(LIKE s)`: the source's columns, NOT NULL always, defaults only when included.
+    if let Some(
+        ast::CreateTableLikeKind::Parenthesized(like) | ast::CreateTableLikeKind::Plain(like),
+    ) = &ct.like
+    {
+        let source = qual_name(&like.name);
+        match cat.table(&source) {
+            Some(src) => {
+                let defaults = like.defaults == Some(ast::CreateTableLikeDefaults::Including);
+                table.columns.extend(src.columns.iter().map(|c| Column {
+                    comment: None,
+                    has_default: c.has_default && defaults,
+                    ..c.clone()
+                }));
+            }
+            None => {
+                let at = name_span(file, &like.name).unwrap_or(at);
+                diags.push(missing_table(cat, &source, at));
+                return;
+            }
+        }
+    }
     // Inherited columns come first, as PostgreSQL orders them.
     for parent in ct.inherits.iter().flatten() {
         let pname = qual_name(parent);

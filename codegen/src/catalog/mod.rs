@@ -107,6 +107,61 @@ pub struct EnumType {
 }
 
 impl Catalog {
+    /// `ALTER SCHEMA old RENAME TO new`: every object of `old`, and every type naming one, moves.
+    pub fn rename_schema(&mut self, old: &str, new: &str) {
+        fn moved(q: &mut QualName, old: &str, new: &str) {
+            if q.schema.as_deref() == Some(old) {
+                q.schema = Some(new.to_string());
+            }
+        }
+        fn moved_type(t: &mut PgType, old: &str, new: &str) {
+            match t {
+                PgType::Enum(q) | PgType::Composite(q) => moved(q, old, new),
+                PgType::Array(inner) => moved_type(inner, old, new),
+                _ => {}
+            }
+        }
+        self.tables_change();
+        for t in &mut self.tables {
+            moved(&mut t.name, old, new);
+            for c in &mut t.columns {
+                moved_type(&mut c.ty, old, new);
+                if let Some(d) = &mut c.domain {
+                    moved(d, old, new);
+                }
+            }
+        }
+        for e in &mut self.enums {
+            moved(&mut e.name, old, new);
+        }
+        for d in &mut self.domains {
+            moved(&mut d.name, old, new);
+            moved_type(&mut d.base, old, new);
+        }
+        for c in &mut self.composites {
+            moved(&mut c.name, old, new);
+            for (_, t) in &mut c.fields {
+                moved_type(t, old, new);
+            }
+        }
+        for f in &mut self.functions {
+            moved(&mut f.name, old, new);
+            for (_, t, _) in &mut f.args {
+                moved_type(t, old, new);
+            }
+            moved_type(&mut f.returns, old, new);
+            for (_, t) in &mut f.columns {
+                moved_type(t, old, new);
+            }
+        }
+        // The search path is text: a renamed schema is no longer on it under its old name.
+        for s in &mut self.schemas {
+            if s == old {
+                *s = new.to_string();
+            }
+        }
+    }
+
     /// Indexes the tables for lookups by name; DDL applied afterwards drops the index again.
     pub fn index_tables(&mut self) {
         let mut index = HashMap::with_capacity(self.tables.len());

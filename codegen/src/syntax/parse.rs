@@ -118,6 +118,19 @@ pub fn parse(file: FileId, text: &str, origin: Pos) -> Result<Vec<ast::Statement
         })
 }
 
+/// Whether a statement is an anonymous code block, `DO [LANGUAGE l] $$ ... $$ [LANGUAGE l]`.
+pub fn is_do_block(text: &str) -> bool {
+    let code = crate::syntax::scan::pieces(text)
+        .into_iter()
+        .find(|(p, s, e)| {
+            *p == crate::syntax::scan::Piece::Code && !text[*s..*e].trim().is_empty()
+        });
+    code.is_some_and(|(_, s, e)| {
+        let first = text[s..e].split_whitespace().next().unwrap_or("");
+        first.eq_ignore_ascii_case("do")
+    })
+}
+
 fn syntax_error(
     file: FileId,
     msg: &str,

@@ -9,6 +9,7 @@ use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 /// Applies every rewrite to one statement's tokens.
 pub fn rewrite(tokens: &mut Vec<TokenWithSpan>) {
+    schema_statements(tokens);
     postfix_null_tests(tokens);
     storage_options(tokens);
     identity_sequence_name(tokens);
@@ -454,4 +455,149 @@ fn subscripted_assignments(tokens: &mut Vec<TokenWithSpan>) {
         }
         i += 1;
     }
+}
+
+/// The indices of the first `n` tokens that are not whitespace.
+fn leading(tokens: &[TokenWithSpan], n: usize) -> Vec<usize> {
+    (0..tokens.len())
+        .filter(|&j| !is_space(&tokens[j]))
+        .take(n)
+        .collect()
+}
+
+/// Schema statements respelled as ones sqlparser reads and the catalogue applies:
+/// - `ALTER INDEX ...` decides no type: it reads as nothing;
+/// - `DROP INDEX CONCURRENTLY IF EXISTS`: CONCURRENTLY is dropped (it changes no type);
+/// - `ALTER VIEW` and `ALTER MATERIALIZED VIEW` are `ALTER TABLE` (as PostgreSQL also allows);
+/// - `ALTER TABLE t SET SCHEMA s` is `ALTER TABLE t RENAME TO s.t`;
+/// - `CREATE PROCEDURE` is read as `CREATE FUNCTION` returning nothing, so `CALL` finds its arguments;
+/// - `CREATE TABLE t (LIKE s INCLUDING ...)`: every option but defaults decides no type.
+fn schema_statements(tokens: &mut Vec<TokenWithSpan>) {
+    let w = leading(tokens, 4);
+    let kw = |k: usize| {
+        w.get(k)
+            .map(|&i| keyword(&tokens[i]))
+            .unwrap_or(Keyword::NoKeyword)
+    };
+    match (kw(0), kw(1), kw(2)) {
+        (Keyword::ALTER, Keyword::INDEX, _) => tokens.retain(|t| t.token == Token::EOF),
+        (Keyword::DROP, Keyword::INDEX, Keyword::CONCURRENTLY) => {
+            tokens.remove(w[2]);
+        }
+        (Keyword::ALTER, Keyword::MATERIALIZED, Keyword::VIEW) => {
+            tokens[w[2]] = token_at(Token::make_keyword("TABLE"), &tokens[w[2]]);
+            tokens.drain(w[1]..w[2]);
+        }
+        (Keyword::ALTER, Keyword::VIEW, _) => {
+            tokens[w[1]] = token_at(Token::make_keyword("TABLE"), &tokens[w[1]]);
+        }
+        (Keyword::CREATE, Keyword::PROCEDURE, _) => {
+            tokens[w[1]] = token_at(Token::make_keyword("FUNCTION"), &tokens[w[1]]);
+        }
+        (Keyword::CREATE, Keyword::OR, _) if kw(3) == Keyword::PROCEDURE => {
+            tokens[w[3]] = token_at(Token::make_keyword("FUNCTION"), &tokens[w[3]]);
+        }
+        _ => {}
+    }
+    let w = leading(tokens, 2);
+    if w.len() == 2
+        && keyword(&tokens[w[0]]) == Keyword::ALTER
+        && keyword(&tokens[w[1]]) == Keyword::TABLE
+    {
+        set_schema_as_rename(tokens);
+    }
+    if w.len() == 2 && keyword(&tokens[w[0]]) == Keyword::CREATE {
+        like_options(tokens);
+    }
+}
+
+/// `ALTER TABLE [IF EXISTS] [ONLY] a.t SET SCHEMA s` becomes `... RENAME TO s.t`.
+fn set_schema_as_rename(tokens: &mut Vec<TokenWithSpan>) {
+    let d = depths(tokens);
+    let Some(set) = (0..tokens.len()).find(|&i| {
+        d[i] == 0
+            && keyword(&tokens[i]) == Keyword::SET
+            && next(tokens, i + 1).is_some_and(|j| keyword(&tokens[j]) == Keyword::SCHEMA)
+    }) else {
+        return;
+    };
+    let Some(schema_kw) = next(tokens, set + 1) else {
+        return;
+    };
+    let Some(target) = next(tokens, schema_kw + 1) else {
+        return;
+    };
+    // The table's own name: the last word before SET.
+    let Some(name) = prev(tokens, set).filter(|&p| matches!(tokens[p].token, Token::Word(_)))
+    else {
+        return;
+    };
+    let renamed = vec![
+        token_at(Token::make_keyword("RENAME"), &tokens[set]),
+        token_at(
+            Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+            &tokens[set],
+        ),
+        token_at(Token::make_keyword("TO"), &tokens[schema_kw]),
+        token_at(
+            Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+            &tokens[set],
+        ),
+        tokens[target].clone(),
+        token_at(Token::Period, &tokens[target]),
+        tokens[name].clone(),
+    ];
+    tokens.splice(set..=target, renamed);
+}
+
+/// `(LIKE s INCLUDING ALL EXCLUDING INDEXES ...)`: sqlparser reads only `INCLUDING DEFAULTS` or
+/// `EXCLUDING DEFAULTS`; the other options copy indexes, comments, storage and statistics, which
+/// decide no type. Defaults are included when `INCLUDING ALL` or `INCLUDING DEFAULTS` says so and
+/// no later `EXCLUDING DEFAULTS` takes them back.
+fn like_options(tokens: &mut Vec<TokenWithSpan>) {
+    let Some(open) = (0..tokens.len()).find(|&i| matches!(tokens[i].token, Token::LParen)) else {
+        return;
+    };
+    let Some(like) = next(tokens, open + 1).filter(|&l| keyword(&tokens[l]) == Keyword::LIKE)
+    else {
+        return;
+    };
+    let Some(close) = closing(tokens, open) else {
+        return;
+    };
+    // The name ends at the first INCLUDING / EXCLUDING.
+    let Some(first_option) = (like + 1..close)
+        .find(|&j| matches!(keyword(&tokens[j]), Keyword::INCLUDING | Keyword::EXCLUDING))
+    else {
+        return;
+    };
+    let mut defaults = false;
+    let mut j = first_option;
+    while let Some(option) = next(tokens, j + 1).filter(|&o| o < close) {
+        let including = keyword(&tokens[j]) == Keyword::INCLUDING;
+        let what = &tokens[option];
+        if keyword(what) == Keyword::ALL || keyword(what) == Keyword::DEFAULTS {
+            defaults = including;
+        }
+        j = match next(tokens, option + 1).filter(|&n| n < close) {
+            Some(n) => n,
+            None => break,
+        };
+    }
+    let mut kept = Vec::new();
+    if defaults {
+        kept.push(token_at(
+            Token::make_keyword("INCLUDING"),
+            &tokens[first_option],
+        ));
+        kept.push(token_at(
+            Token::Whitespace(sqlparser::tokenizer::Whitespace::Space),
+            &tokens[first_option],
+        ));
+        kept.push(token_at(
+            Token::make_keyword("DEFAULTS"),
+            &tokens[first_option],
+        ));
+    }
+    tokens.splice(first_option..close, kept);
 }
