@@ -88,8 +88,13 @@ impl<'a> Analyzer<'a> {
                     },
                 );
                 self.in_cast -= 1;
-                let name = inner.name.clone().unwrap_or_else(|| ty.column_name());
-                Typed::new(ty, inner.not_null).named(&name)
+                match inner.strong_name() {
+                    Some(name) => Typed::new(ty, inner.not_null).named(name),
+                    None => {
+                        let name = ty.column_name();
+                        Typed::new(ty, inner.not_null).named_weakly(&name)
+                    }
+                }
             }
             E::TypedString(ts) => match self.data_type(&ts.data_type, e) {
                 Some(ty) => {
@@ -139,17 +144,8 @@ impl<'a> Analyzer<'a> {
                     let t = self.expr(expr, scope, ex);
                     Typed::new(t.ty, t.not_null)
                 }
-                other => {
-                    let at = self.span(e.span());
-                    self.error(
-                        Diagnostic::error(
-                            Code::Unsupported,
-                            format!("operator `{other}` is not supported yet"),
-                        )
-                        .at(at),
-                    );
-                    Typed::unknown()
-                }
+                // `~ x`, `@ x`, `|/ x`, `||/ x`...: prefix operators of the catalogue.
+                other => self.operator_call(e, &other.to_string(), None, expr, scope),
             },
             // `ARRAY(SELECT ...)`
             E::Function(f)
@@ -195,9 +191,14 @@ impl<'a> Analyzer<'a> {
                 if let Some(el) = else_result {
                     exprs.push(el);
                 }
-                let (ty, nn) = self.common(&exprs, scope, ex);
+                let (ty, nn, last) = self.common(&exprs, scope, ex);
                 // Every branch must be non-null, and a missing ELSE is NULL.
-                Typed::new(ty, nn.iter().all(|n| *n) && else_result.is_some()).named("case")
+                let t = Typed::new(ty, nn.iter().all(|n| *n) && else_result.is_some());
+                // PostgreSQL names a CASE after its ELSE when that has a name of its own.
+                match last.filter(|_| else_result.is_some()) {
+                    Some(name) => t.named(&name),
+                    None => t.named_weakly("case"),
+                }
             }
             E::Exists { subquery, .. } => {
                 self.query(subquery, Some(scope), None);
@@ -252,7 +253,7 @@ impl<'a> Analyzer<'a> {
                     ..Expect::default()
                 };
                 let items: Vec<&ast::Expr> = arr.elem.iter().collect();
-                let (ty, _) = self.common(&items, scope, &elem_ex);
+                let (ty, _, _) = self.common(&items, scope, &elem_ex);
                 Typed::new(PgType::Array(Box::new(ty)), true).named("array")
             }
             E::Extract { expr, .. } => {
@@ -333,13 +334,11 @@ impl<'a> Analyzer<'a> {
                     PgType::Array(inner) => {
                         self.expr(index, scope, &Expect::ty(PgType::Int4));
                         // Out of range is NULL, not an error.
-                        Typed::new((**inner).clone(), false)
-                            .named(t.name.as_deref().unwrap_or("?column?"))
+                        Typed::new((**inner).clone(), false).name_from(&t)
                     }
                     PgType::Jsonb => {
                         self.expr(index, scope, &Expect::ty(PgType::Text));
-                        Typed::new(PgType::Jsonb, false)
-                            .named(t.name.as_deref().unwrap_or("?column?"))
+                        Typed::new(PgType::Jsonb, false).name_from(&t)
                     }
                     other => {
                         let at = self.span(e.span());
@@ -356,8 +355,7 @@ impl<'a> Analyzer<'a> {
                         self.expr(b, scope, &Expect::ty(PgType::Int4));
                     }
                     // A slice out of range is an empty array, so only a NULL array gives NULL.
-                    Typed::new(t.ty.clone(), t.not_null)
-                        .named(t.name.as_deref().unwrap_or("?column?"))
+                    Typed::new(t.ty.clone(), t.not_null).name_from(&t)
                 }
                 _ => {
                     let at = self.span(e.span());
@@ -386,6 +384,7 @@ impl<'a> Analyzer<'a> {
                 table: c.table.clone(),
                 column: Some(name),
                 declared_not_null: Some(c.not_null),
+                weak_name: false,
             },
             Lookup::Ambiguous => {
                 let at = self.span(id.span);
@@ -627,18 +626,23 @@ impl<'a> Analyzer<'a> {
     }
 
     /// The common type of several expressions (CASE, COALESCE, ARRAY): typed ones first,
-    /// then untyped ones take it; returns whether any of them is non-null.
+    /// then untyped ones take it; returns whether each is non-null, and the last one's name when
+    /// PostgreSQL would keep it.
     pub(crate) fn common(
         &mut self,
         exprs: &[&ast::Expr],
         scope: &Scope,
         ex: &Expect,
-    ) -> (PgType, Vec<bool>) {
+    ) -> (PgType, Vec<bool>, Option<String>) {
         let mut ty: Option<PgType> = None;
         let mut typed = Vec::new();
+        let mut last_name = None;
         for (i, e) in exprs.iter().enumerate() {
             if !self.untyped(e) {
                 let t = self.expr(e, scope, ex);
+                if i + 1 == exprs.len() {
+                    last_name = t.strong_name().map(str::to_string);
+                }
                 ty = Some(match ty {
                     None => t.ty.clone(),
                     Some(prev) => unify(&prev, &t.ty),
@@ -663,6 +667,9 @@ impl<'a> Analyzer<'a> {
                             origin: None,
                         },
                     );
+                    if i + 1 == exprs.len() {
+                        last_name = t.strong_name().map(str::to_string);
+                    }
                     all_nn.push(t.not_null);
                 }
             }
@@ -672,7 +679,7 @@ impl<'a> Analyzer<'a> {
         } else {
             ty
         };
-        (ty, all_nn)
+        (ty, all_nn, last_name)
     }
 
     fn function(&mut self, e: &ast::Expr, f: &ast::Function, scope: &Scope, ex: &Expect) -> Typed {
@@ -755,7 +762,7 @@ impl<'a> Analyzer<'a> {
         }
         match special_form(&name) {
             Some(SpecialForm::Common) => {
-                let (ty, nn) = self.common(&args, scope, ex);
+                let (ty, nn, _) = self.common(&args, scope, ex);
                 return Typed::new(ty, nullability::common_not_null(&nn)).named(&name);
             }
             Some(SpecialForm::NullIf) if args.len() == 2 => {
@@ -766,8 +773,9 @@ impl<'a> Analyzer<'a> {
                     Some(&RType::from_pg(&a.ty)),
                     &RType::from_pg(&b.ty),
                 ) {
-                    Ok(r) => r.params[0].to_pg(),
-                    Err(_) => a.ty,
+                    // A composite compares as `record`; the result keeps the composite type.
+                    Ok(r) if !matches!(a.ty, PgType::Composite(_)) => r.params[0].to_pg(),
+                    _ => a.ty,
                 };
                 return Typed::new(ty, false).named("nullif");
             }
@@ -839,6 +847,9 @@ impl<'a> Analyzer<'a> {
         names: &[Option<String>],
         scope: &Scope,
     ) -> Call {
+        // This call's own OVER and FILTER, before its arguments' calls see (and take) them.
+        let windowed = std::mem::take(&mut self.windowed);
+        let filtered = std::mem::take(&mut self.filtered);
         let typed: Vec<Option<Typed>> = args
             .iter()
             .map(|a| (!self.untyped(a)).then(|| self.expr(a, scope, &Expect::default())))
@@ -859,8 +870,6 @@ impl<'a> Analyzer<'a> {
                     .unwrap_or(RType::Unknown)
             })
             .collect();
-        let windowed = std::mem::take(&mut self.windowed);
-        let filtered = std::mem::take(&mut self.filtered);
         match resolve::call(schema, name, &rtypes, names, &self.cat.functions, windowed) {
             Ok(res) => {
                 let mut nn = Vec::new();
@@ -884,7 +893,19 @@ impl<'a> Analyzer<'a> {
                         }
                     }
                 }
-                let result = res.result.to_pg();
+                let mut result = res.result.to_pg();
+                // A composite passes polymorphic parameters as `record`; a polymorphic result
+                // bound to it is the composite again (`lead(pair_col)` is a `pair`).
+                let poly_ret = matches!(&res.item, resolve::Callee::Builtin(f) if resolve::is_polymorphic(f.ret));
+                if result == PgType::Record && poly_ret {
+                    if let Some(c) = typed
+                        .iter()
+                        .flatten()
+                        .find(|t| matches!(t.ty, PgType::Composite(_)))
+                    {
+                        result = c.ty.clone();
+                    }
+                }
                 match &res.item {
                     resolve::Callee::Builtin(f) => {
                         let pattern_substring = name == "substring"

@@ -29,6 +29,9 @@ pub(crate) struct Typed {
     pub column: Option<String>,
     /// For plain column references: whether the column is declared NOT NULL (outer joins aside).
     pub declared_not_null: Option<bool>,
+    /// A name PostgreSQL gives only for want of a better one (a cast's type, `case`): an outer
+    /// cast replaces it with its own type's name (FigureColname's strength 1).
+    pub weak_name: bool,
 }
 
 impl Typed {
@@ -40,12 +43,33 @@ impl Typed {
             table: None,
             column: None,
             declared_not_null: None,
+            weak_name: false,
         }
     }
 
     fn named(mut self, name: &str) -> Self {
         self.name = Some(name.to_string());
+        self.weak_name = false;
         self
+    }
+
+    fn named_weakly(mut self, name: &str) -> Self {
+        self.name = Some(name.to_string());
+        self.weak_name = true;
+        self
+    }
+
+    /// The name of `of`, whose element or slice this is, as weak as it was (`?column?` when
+    /// it had none).
+    fn name_from(mut self, of: &Typed) -> Self {
+        self.name = Some(of.name.clone().unwrap_or_else(|| "?column?".to_string()));
+        self.weak_name = of.weak_name || of.name.is_none();
+        self
+    }
+
+    /// The name if PostgreSQL would keep it under a cast.
+    fn strong_name(&self) -> Option<&str> {
+        self.name.as_deref().filter(|_| !self.weak_name)
     }
 
     fn unknown() -> Self {
@@ -686,7 +710,10 @@ impl<'a> Analyzer<'a> {
                             (ex.ty.clone().unwrap_or(PgType::Unknown), nn)
                         }
                         // A VALUES list: the rows' common type, untyped rows taking it.
-                        None => self.common(&column, &scope, &Expect::default()),
+                        None => {
+                            let (ty, nn, _) = self.common(&column, &scope, &Expect::default());
+                            (ty, nn)
+                        }
                     };
                     outs.push(Out {
                         name: format!("column{}", i + 1),

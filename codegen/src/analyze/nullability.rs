@@ -14,7 +14,7 @@
 //! | `nullif`                               | always                                            |
 //! | STRICT set-returning functions in FROM | as for the same call with non-null arguments (a NULL argument yields no rows) |
 //! | STRICT functions (`lower`, `length`)   | any argument may be NULL, or the function is one that returns NULL for some inputs (JSON extraction, `array_length`, `regexp_match`...) |
-//! | other functions                        | always, except the known never-NULL ones (`now()`, `concat`, `json_build_object`...) |
+//! | other functions                        | always, except the known never-NULL ones (`now()`, `concat`, `json_build_object`...); `format` and `concat_ws` when their first argument may be NULL |
 //! | window functions                       | ranking functions never; `lag`, `lead`, `first_value`... always |
 //! | operators                              | an operand may be NULL (STRICT operators), or always for JSON extraction (`->`, `->>`, `#>`, `#>>`) |
 //! | scalar subquery                        | always (it may return no row), unless it is one aggregate without GROUP BY |
@@ -70,8 +70,6 @@ const NULL_FOR_SOME_INPUTS: &[&str] = &[
 const NEVER_NULL: &[&str] = &[
     "now",
     "concat",
-    "concat_ws",
-    "format",
     "json_build_object",
     "jsonb_build_object",
     "json_build_array",
@@ -97,6 +95,9 @@ const NEVER_NULL: &[&str] = &[
     "to_json",
     "count",
 ];
+
+/// Functions that are not strict but return NULL exactly when their first argument is NULL.
+const FIRST_ARGUMENT_DECIDES: &[&str] = &["format", "concat_ws"];
 
 /// Ranking window functions, never NULL.
 const RANKING: &[&str] = &[
@@ -145,6 +146,10 @@ pub fn catalog_function_not_null(
         'w' => RANKING.contains(&name),
         _ if NULL_FOR_SOME_INPUTS.contains(&name) || pattern_substring => false,
         _ if strict => args_not_null.iter().all(|n| *n),
+        // Not strict, but NULL when the format or separator is.
+        _ if FIRST_ARGUMENT_DECIDES.contains(&name) => {
+            args_not_null.first().copied().unwrap_or(true)
+        }
         _ => NEVER_NULL.contains(&name),
     }
 }

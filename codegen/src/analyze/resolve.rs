@@ -91,7 +91,7 @@ impl RType {
     }
 }
 
-fn is_polymorphic(oid: u32) -> bool {
+pub fn is_polymorphic(oid: u32) -> bool {
     matches!(
         oid,
         pc::ANYELEMENT
@@ -148,7 +148,8 @@ fn expand(f_args: &[u32], variadic: u32, ndefaults: usize, nargs: usize) -> Vec<
     if f_args.len() == nargs {
         out.push(Some(f_args.to_vec()));
     }
-    if variadic != 0 && !f_args.is_empty() && nargs + 1 >= f_args.len() {
+    // A VARIADIC parameter matches one argument at least.
+    if variadic != 0 && !f_args.is_empty() && nargs >= f_args.len() {
         let mut v = f_args[..f_args.len() - 1].to_vec();
         while v.len() < nargs {
             v.push(if variadic == pc::ANY {
@@ -187,11 +188,25 @@ pub fn select<T: Clone>(
 ) -> Result<Resolved<T>, Failure> {
     let c = &*CATALOG;
     let mut list: Vec<(T, Vec<u32>, u32)> = Vec::new();
+    // Signatures a function has as written, which win over a VARIADIC expansion to the same
+    // argument types (`jsonb_delete(jsonb, text)` over `jsonb_delete(jsonb, VARIADIC text[])`).
+    let written: Vec<Vec<u32>> = cands
+        .iter()
+        .filter(|(_, decl, _, _, _)| decl.len() == args.len())
+        .map(|(_, decl, _, _, _)| decl.clone())
+        .collect();
     for (item, decl, variadic, ndefaults, ret) in cands {
-        for sig in expand(&decl, variadic, ndefaults, args.len())
+        let mut sigs: Vec<Vec<u32>> = expand(&decl, variadic, ndefaults, args.len())
             .into_iter()
             .flatten()
-        {
+            .collect();
+        // `f(text, VARIADIC "any")` called with two arguments: written and expanded are one.
+        sigs.dedup();
+        for sig in sigs {
+            let expanded = sig != decl && variadic != 0;
+            if expanded && written.contains(&sig) {
+                continue;
+            }
             list.push((item.clone(), sig, ret));
         }
     }
@@ -337,15 +352,16 @@ fn poly_binding(sig: &[u32], args: &[RType]) -> Option<Option<RType>> {
             Some(_) => return None,
         }
     }
-    if elem.is_none() {
-        if let Some(first) = compatible.first() {
-            // anycompatible: the first type others can be coerced to.
-            let c = &*CATALOG;
-            let common = compatible
-                .iter()
-                .find(|cand| compatible.iter().all(|x| x == *cand || matches!((x, cand), (RType::Oid(f), RType::Oid(t)) if c.casts.get(&(*f, *t)) == Some(&'i'))))
-                .cloned()
-                .unwrap_or_else(|| first.clone());
+    if !compatible.is_empty() {
+        // anycompatible: a type every such argument coerces to implicitly, as select_common_type
+        // finds it; without one the candidate does not apply (`text[] || text[]` is not
+        // `anycompatible || anycompatiblearray`).
+        let c = &*CATALOG;
+        let common = compatible
+            .iter()
+            .find(|cand| compatible.iter().all(|x| x == *cand || matches!((x, cand), (RType::Oid(f), RType::Oid(t)) if c.casts.get(&(*f, *t)) == Some(&'i'))))
+            .cloned()?;
+        if elem.is_none() {
             elem = Some(common);
         }
     }
