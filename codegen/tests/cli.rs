@@ -246,3 +246,38 @@ fn hand_written_files_in_out_are_never_touched() {
     );
     assert_eq!(p.outputs(), before);
 }
+
+/// A schema statement that fails is a located error; the queries that do not use what it defines
+/// are still analysed and listed by `describe`, every other query is under `failures` with its
+/// error, and `generate` writes nothing.
+#[test]
+fn describe_reports_every_query_when_the_schema_has_errors() {
+    let p = Project::new(
+        "describe-schema-errors",
+        "-- name: GetT :one\nSELECT id, name FROM t WHERE id = $1;\n-- name: GetBroken :one\nSELECT id FROM broken;\n-- name: Bad :one\nSELECT nope FROM t;\n",
+        GOOD,
+    );
+    p.write(
+        "schema.sql",
+        "CREATE TABLE t (id int4 PRIMARY KEY, name text);\nCREATE TABLE broken (id int4, x no_such_type);\n",
+    );
+    let (code, stdout, _) = p.sqlgen(&["describe", "--config", "sqlgen.yaml"]);
+    assert_eq!(code, 1, "{stdout}");
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(doc["queries"]["GetT"]["columns"].is_array(), "{stdout}");
+    assert!(doc["failures"]["GetBroken"]["error"]
+        .as_str()
+        .unwrap()
+        .contains("relation `broken` does not exist"));
+    assert!(doc["failures"]["Bad"]["error"]
+        .as_str()
+        .unwrap()
+        .contains("column `nope` does not exist"));
+    assert!(doc["failures"]["schema"]["error"]
+        .as_str()
+        .unwrap()
+        .contains("no_such_type"));
+    let (code, _, _) = p.sqlgen(&["generate", "--config", "sqlgen.yaml"]);
+    assert_eq!(code, 1);
+    assert!(!p.path("a/db").exists() && !p.path("b/db").exists());
+}

@@ -1382,6 +1382,19 @@ impl<'a> Analyzer<'a> {
         if with_ctes {
             names.extend(self.ctes.iter().map(|c| c.name.clone()));
         }
+        let failed = self
+            .cat
+            .failed
+            .iter()
+            .rev()
+            .find(|(f, _)| f.name == q.name && (q.schema.is_none() || f.schema == q.schema));
+        if let Some((_, at)) = failed {
+            // Its definition failed: the error there is the one to fix.
+            return d.secondary(
+                *at,
+                format!("`{q}` is defined here, but the statement failed"),
+            );
+        }
         if let Some(s) = did_you_mean(&q.to_string(), names.iter().map(String::as_str)) {
             d = d.help(format!("did you mean `{s}`?"));
         }

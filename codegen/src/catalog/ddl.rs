@@ -452,6 +452,7 @@ fn create_table(
     diags: &mut Vec<Diagnostic>,
 ) {
     let name = cat.qualify_new(qual_name(&ct.name));
+    let errors_before = diags.iter().filter(|d| d.is_error()).count();
     if ct.clone.is_some() {
         diags.push(not_understood(at, "CREATE TABLE CLONE"));
         return;
@@ -556,7 +557,71 @@ fn create_table(
     for c in &ct.constraints {
         primary_key_constraint(&mut table, file, c, at, diags);
     }
+    if diags.iter().filter(|d| d.is_error()).count() > errors_before {
+        // As in PostgreSQL, a CREATE TABLE that fails creates nothing.
+        cat.failed.push((table.name, at));
+        return;
+    }
     cat.tables.push(table);
+}
+
+/// The relation a view or CREATE TABLE AS statement defines.
+pub fn derived_name(stmt: &ast::Statement) -> Option<QualName> {
+    match stmt {
+        ast::Statement::CreateView(v) => Some(qual_name(&v.name)),
+        ast::Statement::CreateTable(ct) => Some(qual_name(&ct.name)),
+        _ => None,
+    }
+}
+
+/// The relation a `CREATE [OR REPLACE] [UNLOGGED|TEMP|MATERIALIZED] TABLE|VIEW [IF NOT EXISTS]
+/// name` statement would define, read from its text when it does not parse.
+pub fn created_relation(stmt: &str) -> Option<QualName> {
+    let mut words = stmt
+        .split(|c: char| c.is_whitespace() || c == '(')
+        .filter(|w| !w.is_empty());
+    if !words.next()?.eq_ignore_ascii_case("create") {
+        return None;
+    }
+    const BEFORE_NAME: [&str; 10] = [
+        "or",
+        "replace",
+        "unlogged",
+        "temp",
+        "temporary",
+        "materialized",
+        "recursive",
+        "if",
+        "not",
+        "exists",
+    ];
+    let mut seen_kind = false;
+    for w in words {
+        let lower = w.to_ascii_lowercase();
+        if lower == "table" || lower == "view" {
+            seen_kind = true;
+        } else if BEFORE_NAME.contains(&lower.as_str()) {
+            continue;
+        } else if seen_kind {
+            let parts: Vec<String> = w
+                .split('.')
+                .map(
+                    |p| match p.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
+                        Some(quoted) => quoted.to_string(),
+                        None => p.to_ascii_lowercase(),
+                    },
+                )
+                .collect();
+            return match parts.as_slice() {
+                [name] => Some(QualName::new(None, name.clone())),
+                [schema, name] => Some(QualName::new(Some(schema.clone()), name.clone())),
+                _ => None,
+            };
+        } else {
+            return None;
+        }
+    }
+    None
 }
 
 fn primary_key_constraint(

@@ -26,6 +26,10 @@ pub struct Catalog {
     pub search_path: Vec<String>,
     /// Schemas made by `CREATE SCHEMA`.
     pub schemas: Vec<String>,
+    /// Relations whose defining statement failed (an unknown type, a syntax error, a view over a
+    /// missing column), and where: as in PostgreSQL they do not exist, and a query naming one
+    /// points back at the failure.
+    pub failed: Vec<(QualName, Span)>,
     /// Positions in `tables` by name (the first of duplicates), built by [`build`] once the
     /// migrations are applied, so that analysis finds a table without scanning a thousand;
     /// `None` while DDL may change the tables (every DDL entry point drops it).
@@ -336,7 +340,13 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
                                     Ok(cols) => {
                                         ddl::create_derived(&mut catalog, file, &stmt, cols, diags)
                                     }
-                                    Err(ds) => diags.extend(ds),
+                                    Err(ds) => {
+                                        diags.extend(ds);
+                                        if let Some(name) = ddl::derived_name(&stmt) {
+                                            let at = Span::new(file, pos, pos);
+                                            catalog.failed.push((catalog.qualify_new(name), at));
+                                        }
+                                    }
                                 }
                             }
                             None => {
@@ -377,7 +387,16 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
                             Span::new(file, pos, pos),
                             diags,
                         ),
-                        None => diags.push(ddl::parse_failure(d, &text[start..end])),
+                        None => {
+                            let d = ddl::parse_failure(d, &text[start..end]);
+                            if d.is_error() {
+                                if let Some(name) = ddl::created_relation(&text[start..end]) {
+                                    let at = Span::new(file, pos, pos);
+                                    catalog.failed.push((catalog.qualify_new(name), at));
+                                }
+                            }
+                            diags.push(d);
+                        }
                     },
                 },
             }
