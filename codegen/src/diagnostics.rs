@@ -66,6 +66,7 @@ pub enum Code {
     FieldAccess,
     NoColumns,
     CopyFromShape,
+    InvalidLiteral,
     // Code generation: E04xx.
     NoRustMapping,
     CommandNotGenerated,
@@ -131,6 +132,7 @@ impl Code {
         Code::FieldAccess,
         Code::NoColumns,
         Code::CopyFromShape,
+        Code::InvalidLiteral,
         Code::NoRustMapping,
         Code::CommandNotGenerated,
         Code::IgnoredOption,
@@ -194,6 +196,7 @@ impl Code {
             Code::FieldAccess => "E0317",
             Code::NoColumns => "W0301",
             Code::CopyFromShape => "E0319",
+            Code::InvalidLiteral => "E0320",
             Code::NoRustMapping => "E0401",
             Code::CommandNotGenerated => "E0402",
             Code::IgnoredOption => "W0001",

@@ -191,3 +191,40 @@ fn subscripted_set_targets_type_the_element_and_the_subscripts() {
         "Upsert(:exec) $1 handle: text!, $2 scores: int4?",
     );
 }
+
+#[test]
+fn malformed_constants_are_refused_as_postgres_refuses_them() {
+    let schema = "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TYPE pair AS (a int4, b text);\n";
+    for (query, message) in [
+        (
+            "SELECT 'happy'::mood",
+            "invalid input value for enum mood: \"happy\"",
+        ),
+        (
+            "SELECT '12x'::int4",
+            "invalid input syntax for type integer: \"12x\"",
+        ),
+        (
+            "SELECT '{1,two}'::int8[]",
+            "invalid input syntax for type bigint: \"two\"",
+        ),
+        ("SELECT '{1,2'::int4[]", "malformed array literal"),
+        ("SELECT '(1)'::pair", "too few columns"),
+        (
+            "SELECT CAST('maybe' AS boolean)",
+            "invalid input syntax for type boolean",
+        ),
+        (
+            "SELECT '{a:1}'::jsonb",
+            "invalid input syntax for type json",
+        ),
+    ] {
+        let got = codegen::analysis_text(schema, &format!("-- name: Q :one\n{query};"));
+        assert!(got.contains(message), "{query}: {got}");
+    }
+    check_with(
+        schema,
+        "-- name: Fine :one\nSELECT 'ok'::mood AS m, '{{1,2},{3,NULL}}'::int4[] AS a, '(1,\"x,y\")'::pair AS p, ' -12 '::int2 AS i, 'NaN'::numeric AS n;",
+        "Fine(:one) -> m mood!, a int4[]!, p pair!, i int2!, n numeric!",
+    );
+}

@@ -75,6 +75,9 @@ impl<'a> Analyzer<'a> {
                 let Some(ty) = self.data_type(data_type, e) else {
                     return Typed::unknown();
                 };
+                if let Some(text) = quoted_literal(expr) {
+                    self.check_literal(text, &ty, expr);
+                }
                 self.in_cast += 1;
                 let inner = self.expr(
                     expr,
@@ -98,6 +101,9 @@ impl<'a> Analyzer<'a> {
             }
             E::TypedString(ts) => match self.data_type(&ts.data_type, e) {
                 Some(ty) => {
+                    if let Some(text) = ts.value.value.clone().into_string() {
+                        self.check_literal(&text, &ty, e);
+                    }
                     let name = ty.column_name();
                     Typed::new(ty, true).named(&name)
                 }
@@ -484,6 +490,15 @@ impl<'a> Analyzer<'a> {
             _ => Typed::new(ex.ty.clone().unwrap_or(PgType::Unknown), true),
         };
         t
+    }
+
+    /// A quoted constant cast to `ty` is read by PostgreSQL when it prepares the statement: a
+    /// malformed one is an error there, so here too.
+    fn check_literal(&mut self, text: &str, ty: &PgType, at: &ast::Expr) {
+        if let Err(msg) = super::literal::check(text, ty, self.cat) {
+            let at = self.span(at.span());
+            self.error(Diagnostic::error(Code::InvalidLiteral, msg).at(at));
+        }
     }
 
     fn data_type(&mut self, dt: &ast::DataType, e: &ast::Expr) -> Option<PgType> {
@@ -1299,4 +1314,17 @@ pub(crate) fn unify(a: &PgType, b: &PgType) -> PgType {
         return PgType::Timestamptz;
     }
     a.clone()
+}
+
+/// The text of a quoted string constant (`'...'`, `E'...'`, `$$...$$`).
+fn quoted_literal(e: &ast::Expr) -> Option<&str> {
+    match e {
+        ast::Expr::Value(v) => match &v.value {
+            ast::Value::SingleQuotedString(s) | ast::Value::EscapedStringLiteral(s) => Some(s),
+            ast::Value::DollarQuotedString(d) => Some(&d.value),
+            _ => None,
+        },
+        ast::Expr::Nested(inner) => quoted_literal(inner),
+        _ => None,
+    }
 }

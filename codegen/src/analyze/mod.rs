@@ -3,6 +3,7 @@
 
 mod expr;
 mod functions;
+mod literal;
 pub mod nullability;
 pub mod pg_catalog;
 pub mod resolve;
