@@ -37,7 +37,7 @@ pub use cidr;
 pub use postgres_types;
 pub use tokio_postgres;
 
-pub use crate::aliases::{embedded, CopyItems, Params, QueryFuture, Result};
+pub use crate::aliases::{CopyItems, Params, QueryFuture, Result};
 pub use crate::batch::pipelined;
 pub use crate::client::{Client, Transaction, TransactionBuilder};
 pub use crate::domain::Domain;
@@ -46,5 +46,5 @@ pub use crate::generic_client::GenericClient;
 pub use crate::interval::Interval;
 pub use crate::label::UnknownLabel;
 pub use crate::query::{
-    exec, exec_prepared, exec_rows, many, many_prepared, one, one_prepared, opt, FromRow,
+    exec, exec_prepared, exec_rows, many, many_prepared, one, one_prepared, opt, Columns, FromRow,
 };

@@ -2,20 +2,97 @@
 //! statement cache, run, and decode rows with [`FromRow`] (`:one`, `:opt`, `:many`, `:exec`,
 //! `:execrows`), so that a generated function is one call.
 
-use tokio_postgres::types::FromSql;
+use tokio_postgres::types::{FromSql, Type};
 use tokio_postgres::{Row, Statement};
 
 use crate::{Error, GenericClient, Params, Result};
 
-/// A value decoded from a row by position: generated models and row structs (their columns in
-/// order), and any single column type (`i64`, `Option<String>`, an enum), read from column 0.
+/// A value decoded from a row's columns by position: generated models and row structs (their
+/// fields from consecutive columns, a model embedded in a row taking as many as it has fields),
+/// and any single column type (`i64`, `Option<String>`, an enum), which takes one column.
 pub trait FromRow: Sized {
-    fn from_row(row: &Row) -> std::result::Result<Self, tokio_postgres::Error>;
+    /// Decodes `Self` from the next columns.
+    fn decode(columns: &mut Columns<'_>) -> std::result::Result<Self, tokio_postgres::Error>;
+
+    /// Decodes `Self` from a whole row, from its first column.
+    fn from_row(row: &Row) -> std::result::Result<Self, tokio_postgres::Error> {
+        Self::decode(&mut Columns::new(row))
+    }
 }
 
 impl<T: for<'a> FromSql<'a>> FromRow for T {
-    fn from_row(row: &Row) -> std::result::Result<Self, tokio_postgres::Error> {
-        row.try_get(0)
+    fn decode(columns: &mut Columns<'_>) -> std::result::Result<Self, tokio_postgres::Error> {
+        columns.take()
+    }
+}
+
+/// Implements [`FromRow`] for a struct whose fields decode from consecutive columns, in order:
+/// `from_row!(User { id, email, name })` reads `id` from the first column, then `email`, then
+/// `name`; a field whose type is a model (`sqlc.embed`) reads that model's columns.
+/// Generated models and row structs decode this way.
+#[macro_export]
+macro_rules! from_row {
+    ($ty:ident { $($field:ident),* $(,)? }) => {
+        impl $crate::FromRow for $ty {
+            #[allow(unused_variables)]
+            fn decode(
+                columns: &mut $crate::Columns<'_>,
+            ) -> ::std::result::Result<Self, $crate::tokio_postgres::Error> {
+                ::std::result::Result::Ok(Self {
+                    $($field: $crate::FromRow::decode(columns)?,)*
+                })
+            }
+        }
+    };
+}
+
+/// Inside a params struct's `impl`, a `values()` method: the listed fields as a query's
+/// parameter values, in that order (`$1` first). `impl GetUserParams<'_> { values!(id, email); }`
+/// gives `fn values(&self) -> [&(dyn ToSql + Sync); 2]`, returning `[&self.id, &self.email]`.
+#[macro_export]
+macro_rules! values {
+    ($($field:ident),* $(,)?) => {
+        /// The parameter values, in `$n` order.
+        pub fn values(
+            &self,
+        ) -> [&(dyn $crate::postgres_types::ToSql + ::std::marker::Sync); [$(stringify!($field)),*].len()] {
+            [$(&self.$field),*]
+        }
+    };
+}
+
+/// A row's columns, read in order by [`FromRow::decode`].
+pub struct Columns<'a> {
+    row: &'a Row,
+    next: usize,
+}
+
+impl<'a> Columns<'a> {
+    pub fn new(row: &'a Row) -> Self {
+        Columns { row, next: 0 }
+    }
+
+    /// The next column's value.
+    pub fn take<T: FromSql<'a>>(&mut self) -> std::result::Result<T, tokio_postgres::Error> {
+        let i = self.next;
+        self.next += 1;
+        self.row.try_get(i)
+    }
+
+    /// A model embedded under an outer join (`sqlc.embed(t)`), over the next `width` columns:
+    /// `None` when the column at `key` among them, one the table declares NOT NULL, is NULL
+    /// (no row was joined), else the model.
+    pub fn embedded<T: FromRow>(
+        &mut self,
+        key: usize,
+        width: usize,
+    ) -> std::result::Result<Option<T>, tokio_postgres::Error> {
+        if is_null(self.row, self.next + key)? {
+            self.next += width;
+            Ok(None)
+        } else {
+            T::decode(self).map(Some)
+        }
     }
 }
 
@@ -103,4 +180,25 @@ pub async fn exec_prepared(
 ) -> Result<()> {
     client.execute(stmt, params).await?;
     Ok(())
+}
+
+/// Whether the value at column `i` is NULL, whatever its type.
+fn is_null(row: &Row, i: usize) -> std::result::Result<bool, tokio_postgres::Error> {
+    Ok(row.try_get::<_, Option<AnyValue>>(i)?.is_none())
+}
+
+/// Any non-NULL value, whatever its type; only its presence is read.
+struct AnyValue;
+
+impl<'a> FromSql<'a> for AnyValue {
+    fn from_sql(
+        _: &Type,
+        _: &'a [u8],
+    ) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(AnyValue)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
 }

@@ -97,6 +97,7 @@ fn emitter<'a>(pkg: &ir::Package, opts: &'a RustOptions) -> Emitter<'a> {
             newtypes: opts.domain_newtypes,
             naming: names::Naming::new(opts),
             models_prelude,
+            models_named: std::cell::Cell::new(false),
         },
         rt: ident(&rt),
         naming: names::Naming::new(opts),
@@ -402,15 +403,13 @@ impl Emitter<'_> {
     }
 
     /// A struct decoded from a row (a model, a row struct) and its `FromRow` impl: the usual
-    /// derives, serde's and `emit_derives`, then `nested` decoders and the field `inits`.
+    /// derives, serde's and `emit_derives`.
     fn decoded_struct(
         &mut self,
         docs: TokenStream,
-        name: TokenStream,
+        name: &Ident,
         fields: &[(TokenStream, Ident, TokenStream)],
-        nested: TokenStream,
-        inits: &[TokenStream],
-        prelude: bool,
+        decoder: Decoder,
     ) -> [TokenStream; 2] {
         let (serde_derives, serde_rename) = self.serde_attrs();
         let extra = self.extra_derives();
@@ -420,8 +419,8 @@ impl Emitter<'_> {
             #serde_rename
         };
         [
-            struct_item(attrs, name.clone(), fields),
-            from_row(&name, nested, inits, prelude),
+            struct_item(attrs, quote!(#name), fields),
+            from_row(name, fields, decoder),
         ]
     }
 
@@ -438,18 +437,20 @@ impl Emitter<'_> {
     }
 }
 
-/// The derives of a generated type PostgreSQL encodes itself (domain newtype, composite).
-fn pg_derives(serde: &[TokenStream]) -> TokenStream {
-    quote! {
-        #[derive(
-            Debug,
-            Clone,
-            PartialEq,
-            ::postgres_types::ToSql,
-            ::postgres_types::FromSql,
-            #(#serde),*
-        )]
+/// `postgres_types`' derives as `models.rs` names them: imported when no type there takes their
+/// names (see `Emitter::models`).
+fn pg_derive_paths(short: bool) -> TokenStream {
+    if short {
+        quote!(ToSql, FromSql)
+    } else {
+        quote!(::postgres_types::ToSql, ::postgres_types::FromSql)
     }
+}
+
+/// The derives of a generated type PostgreSQL encodes itself (domain newtype, composite).
+fn pg_derives(short: bool, serde: &[TokenStream]) -> TokenStream {
+    let pg = pg_derive_paths(short);
+    quote!(#[derive(Debug, Clone, PartialEq, #pg, #(#serde),*)])
 }
 
 /// A struct with named fields: `fields` are `(attributes, name, type)`.
@@ -467,30 +468,38 @@ fn struct_item(
     }
 }
 
-/// `impl FromRow for NAME` building `Self` from `inits` (`field: row.try_get(i)?`), with
-/// `nested` decoder functions before the struct literal; with `prelude`, `Result` and `Ok` are
-/// the prelude's.
+/// How a struct is decoded from a row; `runtime` names `sqlgen_runtime` (`rt`, or
+/// `::sqlgen_runtime` in `models.rs`).
+enum Decoder {
+    /// Each field from the next columns, in order: `from_row!(Name { a, b })`.
+    InOrder { runtime: TokenStream },
+    /// `impl FromRow` with the field `inits`, which read `columns` (an outer join's embedded
+    /// model reads its key column first).
+    Explicit {
+        runtime: TokenStream,
+        inits: Vec<TokenStream>,
+    },
+}
+
 fn from_row(
-    name: &TokenStream,
-    nested: TokenStream,
-    inits: &[TokenStream],
-    prelude: bool,
+    name: &Ident,
+    fields: &[(TokenStream, Ident, TokenStream)],
+    decoder: Decoder,
 ) -> TokenStream {
-    let (result, ok) = if prelude {
-        (quote!(Result), quote!(Ok))
-    } else {
-        (
-            quote!(::std::result::Result),
-            quote!(::std::result::Result::Ok),
-        )
-    };
-    quote! {
-        impl ::sqlgen_runtime::FromRow for #name {
-            fn from_row(row: &::tokio_postgres::Row) -> #result<Self, ::tokio_postgres::Error> {
-                #nested
-                #ok(Self { #(#inits),* })
-            }
+    match decoder {
+        Decoder::InOrder { runtime } => {
+            let fields = fields.iter().map(|(_, f, _)| f);
+            quote!(#runtime::from_row!(#name { #(#fields),* });)
         }
+        Decoder::Explicit { runtime, inits } => quote! {
+            impl #runtime::FromRow for #name {
+                fn decode(
+                    columns: &mut #runtime::Columns<'_>,
+                ) -> Result<Self, ::tokio_postgres::Error> {
+                    Ok(Self { #(#inits),* })
+                }
+            }
+        },
     }
 }
 

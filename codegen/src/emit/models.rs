@@ -24,6 +24,14 @@ impl Emitter<'_> {
             let name = ident(&imp.rust_name);
             items.push(quote!(pub use #path::models::#name;));
         }
+        let derives_postgres = !pkg.enums.is_empty()
+            || !pkg.composites.is_empty()
+            || (self.opts.domain_newtypes && !pkg.domains.is_empty());
+        if self.tm.models_prelude && derives_postgres {
+            items.push(quote!(
+                use ::postgres_types::{FromSql, ToSql};
+            ));
+        }
         for en in &pkg.enums {
             self.enum_items(&mut items, en, &serde_derives);
         }
@@ -38,7 +46,7 @@ impl Emitter<'_> {
                 } else {
                     TokenStream::new()
                 };
-                let derives = pg_derives(&serde_derives);
+                let derives = pg_derives(self.tm.models_prelude, &serde_derives);
                 items.push(quote! {
                     #docs
                     #derives
@@ -66,7 +74,7 @@ impl Emitter<'_> {
             let generic_doc = format!("Composite type `{}`; every attribute may be NULL.", c.name);
             let docs = doc(&[c.comment.as_deref().unwrap_or(&generic_doc)]);
             let sql_name = &c.name.name;
-            let derives = pg_derives(&serde_derives);
+            let derives = pg_derives(self.tm.models_prelude, &serde_derives);
             let attrs = quote! {
                 #docs
                 #derives
@@ -84,8 +92,7 @@ impl Emitter<'_> {
                     .collect(),
             );
             let mut fields = Vec::new();
-            let mut inits = Vec::new();
-            for (i, (f, fname)) in m.fields.iter().zip(&field_names).enumerate() {
+            for (f, fname) in m.fields.iter().zip(&field_names) {
                 let ty = self.value_ty(
                     None,
                     &f.ty,
@@ -99,10 +106,7 @@ impl Emitter<'_> {
                     None => TokenStream::new(),
                 };
                 attrs.extend(self.field_rename(&f.name, fname));
-                let id = ident(fname);
-                let i = proc_macro2::Literal::usize_unsuffixed(i);
-                inits.push(quote!(#id: row.try_get(#i)?));
-                fields.push((attrs, id, ty));
+                fields.push((attrs, ident(fname), ty));
             }
             let sql = m.table.to_string();
             let generic_doc = if m.is_view {
@@ -111,16 +115,10 @@ impl Emitter<'_> {
                 format!("A row of table `{sql}`.")
             };
             let docs = doc(&[m.comment.as_deref().unwrap_or(&generic_doc)]);
-            let prelude = self.tm.models_prelude;
-            let name = quote!(#name);
-            items.extend(self.decoded_struct(
-                docs,
-                name,
-                &fields,
-                TokenStream::new(),
-                &inits,
-                prelude,
-            ));
+            let decoder = super::Decoder::InOrder {
+                runtime: quote!(::sqlgen_runtime),
+            };
+            items.extend(self.decoded_struct(docs, &name, &fields, decoder));
         }
         items
     }
@@ -137,6 +135,7 @@ impl Emitter<'_> {
         let labels = &en.values;
         let comment: Vec<&str> = en.comment.iter().map(String::as_str).collect();
         let docs = doc(&comment);
+        let pg = super::pg_derive_paths(self.tm.models_prelude);
         let serde_rename: Vec<TokenStream> = labels
             .iter()
             .map(|l| {
@@ -149,17 +148,7 @@ impl Emitter<'_> {
             .collect();
         items.push(quote! {
             #docs
-            #[derive(
-                Debug,
-                Clone,
-                Copy,
-                PartialEq,
-                Eq,
-                Hash,
-                ::postgres_types::ToSql,
-                ::postgres_types::FromSql,
-                #(#serde),*
-            )]
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, #pg, #(#serde),*)]
             #[postgres(name = #sql_name)]
             pub enum #name {
                 #(
@@ -169,45 +158,13 @@ impl Emitter<'_> {
                 )*
             }
         });
-        let matched = if variants.is_empty() {
-            quote!(match *self {})
+        let from_str = if self.opts.emit_enum_valid_method {
+            quote!(FromStr)
         } else {
-            quote!(match self { #(Self::#variants => #labels,)* })
+            quote!()
         };
         items.push(quote! {
-            impl #name {
-                /// Every value, in the order PostgreSQL sorts them.
-                pub const ALL: &'static [Self] = &[#(Self::#variants),*];
-
-                /// The label as stored in PostgreSQL.
-                pub fn as_str(&self) -> &'static str {
-                    #matched
-                }
-            }
+            ::sqlgen_runtime::labels!(#name = #sql_name { #(#variants = #labels),* } #from_str);
         });
-        items.push(quote! {
-            impl ::std::fmt::Display for #name {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.write_str(self.as_str())
-                }
-            }
-        });
-        if self.opts.emit_enum_valid_method {
-            items.push(quote! {
-                impl ::std::str::FromStr for #name {
-                    type Err = ::sqlgen_runtime::UnknownLabel;
-
-                    /// The value of a PostgreSQL label; any other text is an error.
-                    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-                        match s {
-                            #(#labels => ::std::result::Result::Ok(Self::#variants),)*
-                            _ => ::std::result::Result::Err(
-                                ::sqlgen_runtime::UnknownLabel::new(#sql_name, s),
-                            ),
-                        }
-                    }
-                }
-            });
-        }
     }
 }

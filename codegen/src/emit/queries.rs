@@ -10,14 +10,24 @@ use quote::{format_ident, quote};
 impl Emitter<'_> {
     pub(super) fn query_file(&mut self, f: &ir::QueryFile) -> Vec<TokenStream> {
         let mut items = Vec::with_capacity(3 * f.queries.len() + 1);
-        // Every query function names the runtime.
-        if f.queries.iter().any(|q| q.command != Command::ExecLastId) {
-            let rt = &self.rt;
-            items.push(quote!(use ::sqlgen_runtime as #rt;));
-        }
+        self.tm.models_named.set(false);
         for q in &f.queries {
             let q = as_generated(q);
             self.query(&mut items, &q);
+        }
+        // Every query function names the runtime; most name models.
+        let mut uses = TokenStream::new();
+        if self.tm.models_named.get() {
+            uses.extend(quote!(
+                use super::models;
+            ));
+        }
+        if f.queries.iter().any(|q| q.command != Command::ExecLastId) {
+            let rt = &self.rt;
+            uses.extend(quote!(use ::sqlgen_runtime as #rt;));
+        }
+        if !uses.is_empty() {
+            items.insert(0, uses);
         }
         items
     }
@@ -52,7 +62,9 @@ impl Emitter<'_> {
     fn row_type(&mut self, q: &ir::Query, items: &mut Vec<TokenStream>) -> TokenStream {
         let qn = Some(q.name.as_str());
         if let Some(table) = &q.row_model {
-            return super::types::model_path(From::QueryModule, &self.naming.model(table));
+            return self
+                .tm
+                .model_path(From::QueryModule, &self.naming.model(table));
         }
         if q.columns.len() == 1 {
             let c = &q.columns[0];
@@ -87,9 +99,12 @@ impl Emitter<'_> {
             }
         }
         let field_names = names::dedupe(slots.iter().map(|(n, _)| n.clone()).collect());
+        let rt = self.rt.clone();
         let mut fields = Vec::new();
+        // Each field decodes from the next columns (an embedded model from as many as it has
+        // fields); a model under an outer join is `None` when its key column is NULL.
         let mut inits = Vec::new();
-        let mut nested = TokenStream::new();
+        let mut outer_join = false;
         for ((_, cols), f) in slots.iter().zip(&field_names) {
             let id = ident(f);
             let first = &q.columns[cols[0]];
@@ -103,49 +118,41 @@ impl Emitter<'_> {
                     From::QueryModule,
                 );
                 let attrs = self.field_rename(&first.name, f);
-                let i = Literal::usize_unsuffixed(cols[0]);
-                inits.push(quote!(#id: row.try_get(#i)?));
+                inits.push(quote!(#id: #rt::FromRow::decode(columns)?));
                 fields.push((attrs, id, ty));
                 continue;
             };
-            let model = super::types::model_path(From::QueryModule, &self.naming.model(&e.table));
-            let model_fields = names::dedupe(
-                cols.iter()
-                    .map(|i| self.naming.field(&q.columns[*i].name))
-                    .collect(),
-            );
-            let field_inits = cols.iter().zip(&model_fields).map(|(i, mf)| {
-                let mf = ident(mf);
-                let i = Literal::usize_unsuffixed(*i);
-                quote!(#mf: row.try_get(#i)?)
-            });
-            let decode_fn = format_ident!("decode_{}", id);
-            nested.extend(quote! {
-                fn #decode_fn(
-                    row: &::tokio_postgres::Row,
-                ) -> Result<#model, ::tokio_postgres::Error> {
-                    Ok(#model { #(#field_inits),* })
-                }
-            });
+            let model = self
+                .tm
+                .model_path(From::QueryModule, &self.naming.model(&e.table));
             if e.nullable {
                 let Some(key) = e.key else {
                     self.fail_with(crate::diagnostics::Code::Embed, qn, format!("`sqlc.embed` of `{}` under an outer join needs a NOT NULL column to tell a missing row", e.table));
                     continue;
                 };
+                outer_join = true;
                 fields.push((TokenStream::new(), id.clone(), quote!(Option<#model>)));
-                let key = Literal::usize_unsuffixed(cols[key]);
-                let rt = &self.rt;
-                inits.push(quote!(#id: #rt::embedded(row, #key, #decode_fn)?));
+                let key = Literal::usize_unsuffixed(key);
+                let width = Literal::usize_unsuffixed(cols.len());
+                inits.push(quote!(#id: columns.embedded(#key, #width)?));
             } else {
-                fields.push((TokenStream::new(), id.clone(), model));
-                inits.push(quote!(#id: #decode_fn(row)?));
+                inits.push(quote!(#id: #rt::FromRow::decode(columns)?));
+                fields.push((TokenStream::new(), id, model));
             }
         }
-        let fn_name = names::field(&q.name);
-        let docs = doc(&[&format!("A row of [`{fn_name}`].")]);
-        let name = quote!(#name);
-        items.extend(self.decoded_struct(docs, name.clone(), &fields, nested, &inits, true));
-        name
+        let docs = TokenStream::new();
+        let decoder = if outer_join {
+            super::Decoder::Explicit {
+                runtime: quote!(#rt),
+                inits,
+            }
+        } else {
+            super::Decoder::InOrder {
+                runtime: quote!(#rt),
+            }
+        };
+        items.extend(self.decoded_struct(docs, &name, &fields, decoder));
+        quote!(#name)
     }
 
     fn query(&mut self, items: &mut Vec<TokenStream>, q: &ir::Query) {
@@ -162,12 +169,8 @@ impl Emitter<'_> {
         let fn_name = ident(&names::ident(&snake));
         let const_name = ident(&snake.to_uppercase());
         let per_item = per_item(q.command);
-        let sql_doc = doc(&[&format!("SQL of [`{snake}`].")]);
         let sql = &q.sql;
-        items.push(quote! {
-            #sql_doc
-            pub const #const_name: &str = #sql;
-        });
+        items.push(quote!(pub const #const_name: &str = #sql;));
         // Row structs go before the function.
         let row_ty = if q.command.returns_rows() {
             self.row_type(q, items)
@@ -187,6 +190,9 @@ impl Emitter<'_> {
         let rt = self.rt.clone();
         let mut args: Vec<TokenStream> = vec![quote!(client: &impl #rt::GenericClient)];
         let refs: Vec<TokenStream>;
+        // A params struct whose fields are the values as they are lists them once, in
+        // `rt::params!`, and passes `&params.values()`.
+        let mut values: Option<TokenStream> = None;
         let mut item_ty = quote!(());
         if use_struct {
             let sname = format_ident!("{}Params", ident(&q.name));
@@ -210,17 +216,22 @@ impl Emitter<'_> {
             } else {
                 quote!(Copy,)
             };
-            let docs = doc(&[&format!("Parameters of [`{snake}`].")]);
-            let attrs = quote! {
-                #docs
-                #[derive(Debug, Clone, #copy PartialEq)]
-            };
+            let attrs = quote!(#[derive(Debug, Clone, #copy PartialEq)]);
             items.push(struct_item(attrs, quote!(#sname #generics), &fields));
             let holder = if per_item {
                 format_ident!("item")
             } else {
                 format_ident!("params")
             };
+            if !q.params.iter().any(|p| wraps_domain(p, self.tm.newtypes)) {
+                let names = fields.iter().map(|(_, n, _)| n);
+                items.push(quote! {
+                    impl #sname #anon {
+                        #rt::values!(#(#names),*);
+                    }
+                });
+                values = Some(quote!(&#holder.values()));
+            }
             refs = field_names
                 .iter()
                 .zip(&q.params)
@@ -246,7 +257,7 @@ impl Emitter<'_> {
                 let ty = self.param_ty(qn, p, lt, From::QueryModule);
                 if per_item {
                     // A batch item is borrowed from the caller's slice, a copy item is owned.
-                    let wrapped = p.domain.is_some() && !self.tm.newtypes;
+                    let wrapped = wraps_domain(p, self.tm.newtypes);
                     r.push(match (is_copy, wrapped) {
                         (true, _) => domain_ref(&rt, quote!(item), p, self.tm.newtypes),
                         (false, true) => quote!(&#rt::Domain(*item)),
@@ -261,11 +272,8 @@ impl Emitter<'_> {
             }
             refs = r;
         }
+        // The SQL comment above the query, if any.
         let mut doc_lines: Vec<&str> = q.doc.iter().map(String::as_str).collect();
-        let cmd_line = format!("`{}` query `{}`.", q.command.annotation(), q.name);
-        if doc_lines.is_empty() {
-            doc_lines.push(&cmd_line);
-        }
         match q.command {
             Command::BatchExec | Command::BatchOne | Command::BatchMany => {
                 let (inner, helper) = match q.command {
@@ -273,11 +281,14 @@ impl Emitter<'_> {
                     Command::BatchMany => (quote!(Vec<#row_ty>), quote!(many_prepared)),
                     _ => (quote!(()), quote!(exec_prepared)),
                 };
-                doc_lines.extend([
-                    "",
+                if !doc_lines.is_empty() {
+                    doc_lines.push("");
+                }
+                doc_lines.push(
                     "Runs once per item, pipelined on one connection; one result per item, in order.",
-                ]);
+                );
                 let docs = doc(&doc_lines);
+                let params = values.unwrap_or_else(|| quote!(&[#(#refs),*]));
                 let item_name = if q.params.is_empty() {
                     format_ident!("_item")
                 } else {
@@ -294,7 +305,7 @@ impl Emitter<'_> {
                             stmt: &::tokio_postgres::Statement,
                             #item_name: &#item_ty,
                         ) -> #rt::Result<#inner> {
-                            #rt::#helper(client, stmt, &[#(#refs),*]).await
+                            #rt::#helper(client, stmt, #params).await
                         }
                         if items.is_empty() {
                             return Ok(Vec::new());
@@ -325,8 +336,10 @@ impl Emitter<'_> {
                     #copy_doc
                     pub const #copy_const: &str = #copy_sql;
                 });
+                if !doc_lines.is_empty() {
+                    doc_lines.push("");
+                }
                 doc_lines.extend([
-                    "",
                     "Loads every item with one binary `COPY ... FROM STDIN`; returns the number of rows copied.",
                     "The INSERT is prepared (never run) for its parameter types, which are the columns' types",
                     "as the server knows them, enums and domains included.",
@@ -347,7 +360,12 @@ impl Emitter<'_> {
                         let types = &[#(columns[#picked].clone()),*];
                     }
                 };
+                let in_order = copy.params.iter().enumerate().all(|(i, &p)| i == p);
                 let column_refs = copy.params.iter().map(|&i| &refs[i]);
+                let row_values = match values.filter(|_| in_order) {
+                    Some(v) => v,
+                    None => quote!(&[#(#column_refs),*]),
+                };
                 items.push(quote! {
                     #docs
                     pub async fn #fn_name #generics(
@@ -361,7 +379,7 @@ impl Emitter<'_> {
                         let writer = ::tokio_postgres::binary_copy::BinaryCopyInWriter::new(sink, types);
                         let mut writer = ::std::pin::pin!(writer);
                         for item in items {
-                            let params: &#rt::Params<'_> = &[#(#column_refs),*];
+                            let params: &#rt::Params<'_> = #row_values;
                             writer.as_mut().write(params).await?;
                         }
                         Ok(writer.finish().await?)
@@ -379,10 +397,21 @@ impl Emitter<'_> {
                     _ => (quote!(()), format_ident!("exec")),
                 };
                 let docs = doc(&doc_lines);
+                // A params struct's values get a line each: named first, the call stays on one line.
+                let body = if let Some(v) = values {
+                    quote!(#rt::#helper(client, #const_name, #v).await)
+                } else if use_struct {
+                    quote! {
+                        let values: &#rt::Params<'_> = &[#(#refs),*];
+                        #rt::#helper(client, #const_name, values).await
+                    }
+                } else {
+                    quote!(#rt::#helper(client, #const_name, &[#(#refs),*]).await)
+                };
                 items.push(quote! {
                     #docs
                     pub async fn #fn_name(#(#args),*) -> #rt::Result<#ret> {
-                        #rt::#helper(client, #const_name, &[#(#refs),*]).await
+                        #body
                     }
                 });
             }
@@ -415,9 +444,14 @@ pub(super) fn per_item(command: Command) -> bool {
 
 /// A reference to a parameter value; one PostgreSQL types as a domain goes through
 /// `sqlgen_runtime::Domain`, which tokio-postgres accepts for the domain as for its base type.
+/// Whether a parameter's value goes through `rt::Domain` (see [`domain_ref`]).
+fn wraps_domain(p: &ir::Param, newtypes: bool) -> bool {
+    p.domain.is_some() && !newtypes
+}
+
 fn domain_ref(rt: &Ident, value: TokenStream, p: &ir::Param, newtypes: bool) -> TokenStream {
     // A generated newtype implements ToSql for its domain itself.
-    if p.domain.is_some() && !newtypes {
+    if wraps_domain(p, newtypes) {
         quote!(&#rt::Domain(#value))
     } else {
         quote!(&#value)

@@ -132,7 +132,7 @@ impl Emitter<'_> {
         let row = if !q.command.returns_rows() {
             quote!()
         } else if let Some(t) = &q.row_model {
-            super::types::model_path(From::Root, &self.naming.model(t))
+            self.tm.model_path(From::Root, &self.naming.model(t))
         } else if q.columns.len() == 1 {
             let c = &q.columns[0];
             self.value_ty(

@@ -9,7 +9,7 @@ use quote::quote;
 /// Where the type is written from, which decides the path of the models module.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum From {
-    /// A query module: `super::models`.
+    /// A query module: `models`, imported as `use super::models;`.
     QueryModule,
     /// The package's `mod.rs`: `models`.
     Root,
@@ -29,24 +29,30 @@ pub struct TypeMap {
     /// own types takes one of those names. Query modules and `mod.rs` always may (their types
     /// end in `Row` or `Params`, their modules are snake case).
     pub models_prelude: bool,
+    /// Set when a query module names a model: it then imports `super::models`.
+    pub models_named: std::cell::Cell<bool>,
 }
 
-/// Names `models.rs` writes from the prelude when no generated type there takes them.
+/// Names `models.rs` writes from the prelude (and `postgres_types`' derives, imported) when no
+/// generated type there takes them.
 pub const PRELUDE: &[&str] = &[
-    "Option", "Vec", "String", "Result", "Ok", "Some", "None", "Err",
+    "Option", "Vec", "String", "Result", "Ok", "Some", "None", "Err", "ToSql", "FromSql",
 ];
 
-/// A type generated in `models.rs`, named from `from`.
-pub fn model_path(from: From, name: &str) -> TokenStream {
-    let name = super::ident(name);
-    match from {
-        From::QueryModule => quote!(super::models::#name),
-        From::Root => quote!(models::#name),
-        From::Models => quote!(#name),
-    }
-}
-
 impl TypeMap {
+    /// A type generated in `models.rs`, named from `from`.
+    pub fn model_path(&self, from: From, name: &str) -> TokenStream {
+        let name = super::ident(name);
+        match from {
+            From::QueryModule => {
+                self.models_named.set(true);
+                quote!(models::#name)
+            }
+            From::Root => quote!(models::#name),
+            From::Models => quote!(#name),
+        }
+    }
+
     fn prelude(&self, from: From) -> bool {
         from != From::Models || self.models_prelude
     }
@@ -103,7 +109,7 @@ impl TypeMap {
             T::Inet => quote!(::std::net::IpAddr),
             T::Cidr => quote!(::sqlgen_runtime::cidr::IpCidr),
             T::Oid => quote!(u32),
-            T::Enum(q) | T::Composite(q) => model_path(from, &self.naming.user_type(q)),
+            T::Enum(q) | T::Composite(q) => self.model_path(from, &self.naming.user_type(q)),
             T::Array(inner) => {
                 let inner = self.owned(inner, from)?;
                 self.vec(inner, from)
@@ -141,7 +147,7 @@ impl TypeMap {
         from: From,
     ) -> Result<TokenStream, String> {
         match domain.filter(|_| self.newtypes) {
-            Some(d) => Ok(model_path(from, &self.naming.user_type(d))),
+            Some(d) => Ok(self.model_path(from, &self.naming.user_type(d))),
             None => self.owned(ty, from),
         }
     }

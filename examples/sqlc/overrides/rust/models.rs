@@ -2,16 +2,9 @@
 //! Tables and enums of package `shop`.
 #![allow(missing_docs, clippy::pedantic)]
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::postgres_types::ToSql,
-    ::postgres_types::FromSql,
-)]
+use ::postgres_types::{FromSql, ToSql};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSql, FromSql)]
 #[postgres(name = "order_status")]
 pub enum OrderStatus {
     #[postgres(name = "placed")]
@@ -20,39 +13,9 @@ pub enum OrderStatus {
     Shipped,
 }
 
-impl OrderStatus {
-    /// Every value, in the order PostgreSQL sorts them.
-    pub const ALL: &'static [Self] = &[Self::Placed, Self::Shipped];
-    /// The label as stored in PostgreSQL.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Placed => "placed",
-            Self::Shipped => "shipped",
-        }
-    }
-}
-
-impl ::std::fmt::Display for OrderStatus {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl ::std::str::FromStr for OrderStatus {
-    type Err = ::sqlgen_runtime::UnknownLabel;
-    /// The value of a PostgreSQL label; any other text is an error.
-    fn from_str(s: &str) -> ::std::result::Result<Self, Self::Err> {
-        match s {
-            "placed" => ::std::result::Result::Ok(Self::Placed),
-            "shipped" => ::std::result::Result::Ok(Self::Shipped),
-            _ => {
-                ::std::result::Result::Err(
-                    ::sqlgen_runtime::UnknownLabel::new("order_status", s),
-                )
-            }
-        }
-    }
-}
+::sqlgen_runtime::labels!(
+    OrderStatus = "order_status" { Placed = "placed", Shipped = "shipped" } FromStr
+);
 
 /// A row of table `products`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -63,16 +26,7 @@ pub struct Product {
     pub sale_price: Option<crate::money::Cents>,
 }
 
-impl ::sqlgen_runtime::FromRow for Product {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            sku: row.try_get(1)?,
-            price: row.try_get(2)?,
-            sale_price: row.try_get(3)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(Product { id, sku, price, sale_price });
 
 /// A row of table `orders`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -85,15 +39,6 @@ pub struct Order {
     pub status: OrderStatus,
 }
 
-impl ::sqlgen_runtime::FromRow for Order {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            product_id: row.try_get(1)?,
-            total_cents: row.try_get(2)?,
-            refund_cents: row.try_get(3)?,
-            ordered_at: row.try_get(4)?,
-            status: row.try_get(5)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(
+    Order { id, product_id, total_cents, refund_cents, ordered_at, status }
+);

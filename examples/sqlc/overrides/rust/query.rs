@@ -2,26 +2,23 @@
 //! Queries from `query.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`create_product`].
 pub const CREATE_PRODUCT: &str = "INSERT INTO products (sku, price, sale_price) VALUES ($1, $2, $3) RETURNING id, sku, price, sale_price";
 
-/// `:one` query `CreateProduct`.
 pub async fn create_product(
     client: &impl rt::GenericClient,
     sku: &str,
     price: &crate::money::Cents,
     sale_price: Option<&crate::money::Cents>,
-) -> rt::Result<super::models::Product> {
+) -> rt::Result<models::Product> {
     rt::one(client, CREATE_PRODUCT, &[&sku, &rt::Domain(price), &rt::Domain(sale_price)])
         .await
 }
 
-/// SQL of [`set_sale_price`].
 pub const SET_SALE_PRICE: &str = "UPDATE products SET sale_price = $2 WHERE sku = $1";
 
-/// `:exec` query `SetSalePrice`.
 pub async fn set_sale_price(
     client: &impl rt::GenericClient,
     sku: &str,
@@ -30,34 +27,28 @@ pub async fn set_sale_price(
     rt::exec(client, SET_SALE_PRICE, &[&sku, &rt::Domain(sale_price)]).await
 }
 
-/// SQL of [`get_product`].
 pub const GET_PRODUCT: &str = "SELECT id, sku, price, sale_price FROM products WHERE sku = $1";
 
-/// `:one` query `GetProduct`.
 pub async fn get_product(
     client: &impl rt::GenericClient,
     sku: &str,
-) -> rt::Result<super::models::Product> {
+) -> rt::Result<models::Product> {
     rt::one(client, GET_PRODUCT, &[&sku]).await
 }
 
-/// SQL of [`create_order`].
 pub const CREATE_ORDER: &str = "INSERT INTO orders (product_id, total_cents, placed_at) VALUES ($1, $2, $3) RETURNING id, product_id, total_cents, refund_cents, placed_at, status";
 
-/// `:one` query `CreateOrder`.
 pub async fn create_order(
     client: &impl rt::GenericClient,
     product_id: i32,
     total_cents: &crate::money::Cents,
     ordered_at: &std::time::SystemTime,
-) -> rt::Result<super::models::Order> {
+) -> rt::Result<models::Order> {
     rt::one(client, CREATE_ORDER, &[&product_id, &total_cents, &ordered_at]).await
 }
 
-/// SQL of [`orders_placed_since`].
 pub const ORDERS_PLACED_SINCE: &str = "SELECT o.id, p.sku, o.total_cents, o.refund_cents, o.placed_at\nFROM orders o JOIN products p ON p.id = o.product_id\nWHERE o.placed_at >= $1\nORDER BY o.placed_at";
 
-/// A row of [`orders_placed_since`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OrdersPlacedSinceRow {
     pub id: i32,
@@ -67,19 +58,8 @@ pub struct OrdersPlacedSinceRow {
     pub ordered_at: std::time::SystemTime,
 }
 
-impl ::sqlgen_runtime::FromRow for OrdersPlacedSinceRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            sku: row.try_get(1)?,
-            total_cents: row.try_get(2)?,
-            refund_cents: row.try_get(3)?,
-            ordered_at: row.try_get(4)?,
-        })
-    }
-}
+rt::from_row!(OrdersPlacedSinceRow { id, sku, total_cents, refund_cents, ordered_at });
 
-/// `:many` query `OrdersPlacedSince`.
 pub async fn orders_placed_since(
     client: &impl rt::GenericClient,
     ordered_at: &std::time::SystemTime,
@@ -87,21 +67,17 @@ pub async fn orders_placed_since(
     rt::many(client, ORDERS_PLACED_SINCE, &[&ordered_at]).await
 }
 
-/// SQL of [`ship_order`].
 pub const SHIP_ORDER: &str = "UPDATE orders SET status = 'shipped' WHERE id = $1 RETURNING status";
 
-/// `:one` query `ShipOrder`.
 pub async fn ship_order(
     client: &impl rt::GenericClient,
     id: i32,
-) -> rt::Result<super::models::OrderStatus> {
+) -> rt::Result<models::OrderStatus> {
     rt::one(client, SHIP_ORDER, &[&id]).await
 }
 
-/// SQL of [`orders_over`].
 pub const ORDERS_OVER: &str = "SELECT id FROM orders WHERE total_cents > $1 ORDER BY id";
 
-/// `:many` query `OrdersOver`.
 pub async fn orders_over(
     client: &impl rt::GenericClient,
     total_cents: &crate::money::Cents,

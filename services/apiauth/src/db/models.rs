@@ -6,6 +6,8 @@ pub use shared::db::models::User;
 
 pub use shared::db::models::AuthenticationMethod;
 
+use ::postgres_types::{FromSql, ToSql};
+
 #[derive(
     Debug,
     Clone,
@@ -13,8 +15,8 @@ pub use shared::db::models::AuthenticationMethod;
     PartialEq,
     Eq,
     Hash,
-    ::postgres_types::ToSql,
-    ::postgres_types::FromSql,
+    ToSql,
+    FromSql,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -28,23 +30,10 @@ pub enum OrganizationAccessTokenType {
     System,
 }
 
-impl OrganizationAccessTokenType {
-    /// Every value, in the order PostgreSQL sorts them.
-    pub const ALL: &'static [Self] = &[Self::User, Self::System];
-    /// The label as stored in PostgreSQL.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::User => "USER",
-            Self::System => "SYSTEM",
-        }
-    }
-}
-
-impl ::std::fmt::Display for OrganizationAccessTokenType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::sqlgen_runtime::labels!(
+    OrganizationAccessTokenType = "organization_access_token_type" { User = "USER",
+    System = "SYSTEM" }
+);
 
 /// Tokens a user creates to call the API (and the CLI) as themselves.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -65,22 +54,10 @@ pub struct PersonalAccessToken {
     pub expires_at: Option<::time::OffsetDateTime>,
 }
 
-impl ::sqlgen_runtime::FromRow for PersonalAccessToken {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            name: row.try_get(1)?,
-            user_id: row.try_get(2)?,
-            hashed_token: row.try_get(3)?,
-            obfuscated_token: row.try_get(4)?,
-            last_accessed_at: row.try_get(5)?,
-            revoked_at: row.try_get(6)?,
-            created_at: row.try_get(7)?,
-            updated_at: row.try_get(8)?,
-            expires_at: row.try_get(9)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(
+    PersonalAccessToken { id, name, user_id, hashed_token, obfuscated_token,
+    last_accessed_at, revoked_at, created_at, updated_at, expires_at }
+);
 
 /// Tokens that act on behalf of a whole organization.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -102,22 +79,8 @@ pub struct OrganizationAccessToken {
     pub updated_at: ::time::OffsetDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for OrganizationAccessToken {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            name: row.try_get(1)?,
-            r#type: row.try_get(2)?,
-            organization_id: row.try_get(3)?,
-            created_by_user_id: row.try_get(4)?,
-            hashed_token: row.try_get(5)?,
-            obfuscated_token: row.try_get(6)?,
-            scopes: row.try_get(7)?,
-            last_accessed_at: row.try_get(8)?,
-            revoked_at: row.try_get(9)?,
-            expires_at: row.try_get(10)?,
-            created_at: row.try_get(11)?,
-            updated_at: row.try_get(12)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(
+    OrganizationAccessToken { id, name, r#type, organization_id, created_by_user_id,
+    hashed_token, obfuscated_token, scopes, last_accessed_at, revoked_at, expires_at,
+    created_at, updated_at }
+);

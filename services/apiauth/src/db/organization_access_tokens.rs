@@ -2,16 +2,15 @@
 //! Queries from `services/apiauth/queries/organization_access_tokens.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`create_organization_access_token`].
 pub const CREATE_ORGANIZATION_ACCESS_TOKEN: &str = "INSERT INTO organization_access_tokens (\n    name, type, organization_id, created_by_user_id, hashed_token, obfuscated_token, scopes, expires_at\n) VALUES (\n    $1, $2, $3, $4, $5, $6, $7, $8\n)\nRETURNING id, name, type, organization_id, created_by_user_id, hashed_token, obfuscated_token, scopes, last_accessed_at, revoked_at, expires_at, created_at, updated_at";
 
-/// Parameters of [`create_organization_access_token`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CreateOrganizationAccessTokenParams<'a> {
     pub name: &'a str,
-    pub r#type: super::models::OrganizationAccessTokenType,
+    pub r#type: models::OrganizationAccessTokenType,
     pub organization_id: ::uuid::Uuid,
     pub created_by_user_id: Option<::uuid::Uuid>,
     pub hashed_token: &'a str,
@@ -20,38 +19,28 @@ pub struct CreateOrganizationAccessTokenParams<'a> {
     pub expires_at: Option<::time::OffsetDateTime>,
 }
 
-/// `:one` query `CreateOrganizationAccessToken`.
+impl CreateOrganizationAccessTokenParams<'_> {
+    rt::values!(
+        name, r#type, organization_id, created_by_user_id, hashed_token,
+        obfuscated_token, scopes, expires_at
+    );
+}
+
 pub async fn create_organization_access_token(
     client: &impl rt::GenericClient,
     params: &CreateOrganizationAccessTokenParams<'_>,
-) -> rt::Result<super::models::OrganizationAccessToken> {
-    rt::one(
-            client,
-            CREATE_ORGANIZATION_ACCESS_TOKEN,
-            &[
-                &params.name,
-                &params.r#type,
-                &params.organization_id,
-                &params.created_by_user_id,
-                &params.hashed_token,
-                &params.obfuscated_token,
-                &params.scopes,
-                &params.expires_at,
-            ],
-        )
-        .await
+) -> rt::Result<models::OrganizationAccessToken> {
+    rt::one(client, CREATE_ORGANIZATION_ACCESS_TOKEN, &params.values()).await
 }
 
-/// SQL of [`get_active_organization_access_token_by_hash`].
 pub const GET_ACTIVE_ORGANIZATION_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id,\n       t.name,\n       t.type,\n       t.scopes,\n       t.expires_at,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.runs_enabled\nFROM organization_access_tokens t\nJOIN organizations o ON o.id = t.organization_id\nWHERE t.hashed_token = $1\n  AND t.revoked_at IS NULL\n  AND (t.expires_at IS NULL OR t.expires_at > now())\n  AND o.deleted_at IS NULL";
 
-/// A row of [`get_active_organization_access_token_by_hash`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetActiveOrganizationAccessTokenByHashRow {
     pub id: i64,
     pub name: String,
-    pub r#type: super::models::OrganizationAccessTokenType,
+    pub r#type: models::OrganizationAccessTokenType,
     pub scopes: Vec<String>,
     pub expires_at: Option<::time::OffsetDateTime>,
     pub organization_id: ::uuid::Uuid,
@@ -59,20 +48,10 @@ pub struct GetActiveOrganizationAccessTokenByHashRow {
     pub runs_enabled: bool,
 }
 
-impl ::sqlgen_runtime::FromRow for GetActiveOrganizationAccessTokenByHashRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            name: row.try_get(1)?,
-            r#type: row.try_get(2)?,
-            scopes: row.try_get(3)?,
-            expires_at: row.try_get(4)?,
-            organization_id: row.try_get(5)?,
-            organization_slug: row.try_get(6)?,
-            runs_enabled: row.try_get(7)?,
-        })
-    }
-}
+rt::from_row!(
+    GetActiveOrganizationAccessTokenByHashRow { id, name, r#type, scopes, expires_at,
+    organization_id, organization_slug, runs_enabled }
+);
 
 /// Authenticates an organization access token: not revoked, not expired,
 /// and its organization not deleted.
@@ -83,16 +62,14 @@ pub async fn get_active_organization_access_token_by_hash(
     rt::opt(client, GET_ACTIVE_ORGANIZATION_ACCESS_TOKEN_BY_HASH, &[&hashed_token]).await
 }
 
-/// SQL of [`find_organization_access_token_by_hash`].
 pub const FIND_ORGANIZATION_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id,\n       t.name,\n       t.type,\n       t.scopes,\n       t.expires_at,\n       t.last_accessed_at,\n       t.revoked_at IS NOT NULL AS revoked,\n       coalesce(t.expires_at <= now(), false) AS expired,\n       o.deleted_at IS NOT NULL AS organization_deleted,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.runs_enabled\nFROM organization_access_tokens AS t\nJOIN organizations AS o ON o.id = t.organization_id\nWHERE t.hashed_token = $1";
 
-/// A row of [`find_organization_access_token_by_hash`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FindOrganizationAccessTokenByHashRow {
     pub id: i64,
     pub name: String,
-    pub r#type: super::models::OrganizationAccessTokenType,
+    pub r#type: models::OrganizationAccessTokenType,
     pub scopes: Vec<String>,
     pub expires_at: Option<::time::OffsetDateTime>,
     pub last_accessed_at: Option<::time::OffsetDateTime>,
@@ -104,24 +81,11 @@ pub struct FindOrganizationAccessTokenByHashRow {
     pub runs_enabled: bool,
 }
 
-impl ::sqlgen_runtime::FromRow for FindOrganizationAccessTokenByHashRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            name: row.try_get(1)?,
-            r#type: row.try_get(2)?,
-            scopes: row.try_get(3)?,
-            expires_at: row.try_get(4)?,
-            last_accessed_at: row.try_get(5)?,
-            revoked: row.try_get(6)?,
-            expired: row.try_get(7)?,
-            organization_deleted: row.try_get(8)?,
-            organization_id: row.try_get(9)?,
-            organization_slug: row.try_get(10)?,
-            runs_enabled: row.try_get(11)?,
-        })
-    }
-}
+rt::from_row!(
+    FindOrganizationAccessTokenByHashRow { id, name, r#type, scopes, expires_at,
+    last_accessed_at, revoked, expired, organization_deleted, organization_id,
+    organization_slug, runs_enabled }
+);
 
 /// An organization access token by hash whatever its state, so that
 /// authentication can say why a known token is refused.
@@ -132,16 +96,14 @@ pub async fn find_organization_access_token_by_hash(
     rt::opt(client, FIND_ORGANIZATION_ACCESS_TOKEN_BY_HASH, &[&hashed_token]).await
 }
 
-/// SQL of [`list_organization_access_tokens`].
 pub const LIST_ORGANIZATION_ACCESS_TOKENS: &str = "SELECT t.id,\n       t.name,\n       t.type,\n       t.obfuscated_token,\n       t.scopes,\n       t.last_accessed_at,\n       t.revoked_at,\n       t.expires_at,\n       t.created_at,\n       u.email AS created_by_email,\n       coalesce(u.display_name, u.email) AS created_by_label\nFROM organization_access_tokens AS t\nLEFT JOIN users AS u ON u.id = t.created_by_user_id\nWHERE t.organization_id = $1\nORDER BY t.created_at DESC, t.id DESC";
 
-/// A row of [`list_organization_access_tokens`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListOrganizationAccessTokensRow {
     pub id: i64,
     pub name: String,
-    pub r#type: super::models::OrganizationAccessTokenType,
+    pub r#type: models::OrganizationAccessTokenType,
     pub obfuscated_token: String,
     pub scopes: Vec<String>,
     pub last_accessed_at: Option<::time::OffsetDateTime>,
@@ -152,23 +114,11 @@ pub struct ListOrganizationAccessTokensRow {
     pub created_by_label: Option<String>,
 }
 
-impl ::sqlgen_runtime::FromRow for ListOrganizationAccessTokensRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            name: row.try_get(1)?,
-            r#type: row.try_get(2)?,
-            obfuscated_token: row.try_get(3)?,
-            scopes: row.try_get(4)?,
-            last_accessed_at: row.try_get(5)?,
-            revoked_at: row.try_get(6)?,
-            expires_at: row.try_get(7)?,
-            created_at: row.try_get(8)?,
-            created_by_email: row.try_get(9)?,
-            created_by_label: row.try_get(10)?,
-        })
-    }
-}
+rt::from_row!(
+    ListOrganizationAccessTokensRow { id, name, r#type, obfuscated_token, scopes,
+    last_accessed_at, revoked_at, expires_at, created_at, created_by_email,
+    created_by_label }
+);
 
 /// Tokens of an organization with the e-mail of the user who created them
 /// (NULL for system tokens and deleted users).
@@ -179,10 +129,8 @@ pub async fn list_organization_access_tokens(
     rt::many(client, LIST_ORGANIZATION_ACCESS_TOKENS, &[&organization_id]).await
 }
 
-/// SQL of [`touch_organization_access_token`].
 pub const TOUCH_ORGANIZATION_ACCESS_TOKEN: &str = "UPDATE organization_access_tokens SET last_accessed_at = now() WHERE id = $1";
 
-/// `:exec` query `TouchOrganizationAccessToken`.
 pub async fn touch_organization_access_token(
     client: &impl rt::GenericClient,
     id: i64,
@@ -190,10 +138,8 @@ pub async fn touch_organization_access_token(
     rt::exec(client, TOUCH_ORGANIZATION_ACCESS_TOKEN, &[&id]).await
 }
 
-/// SQL of [`revoke_organization_access_token`].
 pub const REVOKE_ORGANIZATION_ACCESS_TOKEN: &str = "UPDATE organization_access_tokens\nSET revoked_at = now(), updated_at = now()\nWHERE id = $1\n  AND organization_id = $2\n  AND revoked_at IS NULL\nRETURNING id, name, revoked_at";
 
-/// A row of [`revoke_organization_access_token`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RevokeOrganizationAccessTokenRow {
@@ -202,15 +148,7 @@ pub struct RevokeOrganizationAccessTokenRow {
     pub revoked_at: ::time::OffsetDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for RevokeOrganizationAccessTokenRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            name: row.try_get(1)?,
-            revoked_at: row.try_get(2)?,
-        })
-    }
-}
+rt::from_row!(RevokeOrganizationAccessTokenRow { id, name, revoked_at });
 
 /// Revokes a token of an organization; no row if unknown or already revoked.
 pub async fn revoke_organization_access_token(
@@ -221,10 +159,8 @@ pub async fn revoke_organization_access_token(
     rt::opt(client, REVOKE_ORGANIZATION_ACCESS_TOKEN, &[&id, &organization_id]).await
 }
 
-/// SQL of [`delete_expired_organization_access_tokens`].
 pub const DELETE_EXPIRED_ORGANIZATION_ACCESS_TOKENS: &str = "DELETE FROM organization_access_tokens\nWHERE expires_at < $1::timestamptz";
 
-/// `:execrows` query `DeleteExpiredOrganizationAccessTokens`.
 pub async fn delete_expired_organization_access_tokens(
     client: &impl rt::GenericClient,
     expired_before: ::time::OffsetDateTime,
@@ -233,10 +169,8 @@ pub async fn delete_expired_organization_access_tokens(
         .await
 }
 
-/// SQL of [`delete_tokens_of_deleted_organizations`].
 pub const DELETE_TOKENS_OF_DELETED_ORGANIZATIONS: &str = "DELETE FROM organization_access_tokens AS t\nUSING organizations AS o\nWHERE o.id = t.organization_id\n  AND o.deleted_at IS NOT NULL\nRETURNING t.id, t.organization_id, o.slug AS organization_slug";
 
-/// A row of [`delete_tokens_of_deleted_organizations`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteTokensOfDeletedOrganizationsRow {
@@ -245,15 +179,9 @@ pub struct DeleteTokensOfDeletedOrganizationsRow {
     pub organization_slug: String,
 }
 
-impl ::sqlgen_runtime::FromRow for DeleteTokensOfDeletedOrganizationsRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            organization_id: row.try_get(1)?,
-            organization_slug: row.try_get(2)?,
-        })
-    }
-}
+rt::from_row!(
+    DeleteTokensOfDeletedOrganizationsRow { id, organization_id, organization_slug }
+);
 
 /// Deletes the tokens of soft-deleted organizations.
 pub async fn delete_tokens_of_deleted_organizations(

@@ -2,12 +2,11 @@
 //! Queries from `services/apiauth/queries/personal_access_tokens.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`create_personal_access_token`].
 pub const CREATE_PERSONAL_ACCESS_TOKEN: &str = "INSERT INTO personal_access_tokens (name, user_id, hashed_token, obfuscated_token, expires_at)\nVALUES ($1, $2, $3, $4, $5)\nRETURNING id, name, user_id, hashed_token, obfuscated_token, last_accessed_at, revoked_at, created_at, updated_at, expires_at";
 
-/// Parameters of [`create_personal_access_token`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CreatePersonalAccessTokenParams<'a> {
     pub name: &'a str,
@@ -17,29 +16,19 @@ pub struct CreatePersonalAccessTokenParams<'a> {
     pub expires_at: Option<::time::OffsetDateTime>,
 }
 
-/// `:one` query `CreatePersonalAccessToken`.
+impl CreatePersonalAccessTokenParams<'_> {
+    rt::values!(name, user_id, hashed_token, obfuscated_token, expires_at);
+}
+
 pub async fn create_personal_access_token(
     client: &impl rt::GenericClient,
     params: &CreatePersonalAccessTokenParams<'_>,
-) -> rt::Result<super::models::PersonalAccessToken> {
-    rt::one(
-            client,
-            CREATE_PERSONAL_ACCESS_TOKEN,
-            &[
-                &params.name,
-                &params.user_id,
-                &params.hashed_token,
-                &params.obfuscated_token,
-                &params.expires_at,
-            ],
-        )
-        .await
+) -> rt::Result<models::PersonalAccessToken> {
+    rt::one(client, CREATE_PERSONAL_ACCESS_TOKEN, &params.values()).await
 }
 
-/// SQL of [`get_active_personal_access_token_by_hash`].
 pub const GET_ACTIVE_PERSONAL_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id, t.name, t.user_id, t.hashed_token, t.obfuscated_token, t.last_accessed_at, t.revoked_at, t.created_at, t.updated_at, t.expires_at,\n       u.email AS user_email,\n       u.admin AS user_is_admin,\n       u.authentication_method AS user_authentication_method\nFROM personal_access_tokens AS t\nINNER JOIN users AS u ON u.id = t.user_id\nWHERE t.hashed_token = $1\n  AND t.revoked_at IS NULL\n  AND (t.expires_at IS NULL OR t.expires_at > now())";
 
-/// A row of [`get_active_personal_access_token_by_hash`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetActivePersonalAccessTokenByHashRow {
@@ -55,28 +44,14 @@ pub struct GetActivePersonalAccessTokenByHashRow {
     pub expires_at: Option<::time::OffsetDateTime>,
     pub user_email: String,
     pub user_is_admin: bool,
-    pub user_authentication_method: super::models::AuthenticationMethod,
+    pub user_authentication_method: models::AuthenticationMethod,
 }
 
-impl ::sqlgen_runtime::FromRow for GetActivePersonalAccessTokenByHashRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            name: row.try_get(1)?,
-            user_id: row.try_get(2)?,
-            hashed_token: row.try_get(3)?,
-            obfuscated_token: row.try_get(4)?,
-            last_accessed_at: row.try_get(5)?,
-            revoked_at: row.try_get(6)?,
-            created_at: row.try_get(7)?,
-            updated_at: row.try_get(8)?,
-            expires_at: row.try_get(9)?,
-            user_email: row.try_get(10)?,
-            user_is_admin: row.try_get(11)?,
-            user_authentication_method: row.try_get(12)?,
-        })
-    }
-}
+rt::from_row!(
+    GetActivePersonalAccessTokenByHashRow { id, name, user_id, hashed_token,
+    obfuscated_token, last_accessed_at, revoked_at, created_at, updated_at, expires_at,
+    user_email, user_is_admin, user_authentication_method }
+);
 
 /// Authenticates a personal access token: the non-revoked, unexpired token
 /// with the given hash, together with its user's e-mail, admin flag and login
@@ -88,10 +63,8 @@ pub async fn get_active_personal_access_token_by_hash(
     rt::opt(client, GET_ACTIVE_PERSONAL_ACCESS_TOKEN_BY_HASH, &[&hashed_token]).await
 }
 
-/// SQL of [`find_personal_access_token_by_hash`].
 pub const FIND_PERSONAL_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id,\n       t.name,\n       t.user_id,\n       t.obfuscated_token,\n       t.last_accessed_at,\n       t.expires_at,\n       t.revoked_at IS NOT NULL AS revoked,\n       coalesce(t.expires_at <= now(), false) AS expired,\n       u.email AS user_email,\n       u.admin AS user_is_admin\nFROM personal_access_tokens AS t\nINNER JOIN users AS u ON u.id = t.user_id\nWHERE t.hashed_token = $1";
 
-/// A row of [`find_personal_access_token_by_hash`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FindPersonalAccessTokenByHashRow {
@@ -107,22 +80,10 @@ pub struct FindPersonalAccessTokenByHashRow {
     pub user_is_admin: bool,
 }
 
-impl ::sqlgen_runtime::FromRow for FindPersonalAccessTokenByHashRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            name: row.try_get(1)?,
-            user_id: row.try_get(2)?,
-            obfuscated_token: row.try_get(3)?,
-            last_accessed_at: row.try_get(4)?,
-            expires_at: row.try_get(5)?,
-            revoked: row.try_get(6)?,
-            expired: row.try_get(7)?,
-            user_email: row.try_get(8)?,
-            user_is_admin: row.try_get(9)?,
-        })
-    }
-}
+rt::from_row!(
+    FindPersonalAccessTokenByHashRow { id, name, user_id, obfuscated_token,
+    last_accessed_at, expires_at, revoked, expired, user_email, user_is_admin }
+);
 
 /// A personal access token by hash whatever its state, with its user, so
 /// that authentication can say why a known token is refused.
@@ -133,10 +94,8 @@ pub async fn find_personal_access_token_by_hash(
     rt::opt(client, FIND_PERSONAL_ACCESS_TOKEN_BY_HASH, &[&hashed_token]).await
 }
 
-/// SQL of [`list_personal_access_tokens_for_user`].
 pub const LIST_PERSONAL_ACCESS_TOKENS_FOR_USER: &str = "SELECT id, name, obfuscated_token, last_accessed_at, revoked_at, expires_at, created_at\nFROM personal_access_tokens\nWHERE user_id = $1\n  AND (revoked_at IS NULL OR $2::bool)\nORDER BY created_at DESC\nLIMIT $3 OFFSET $4";
 
-/// A row of [`list_personal_access_tokens_for_user`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListPersonalAccessTokensForUserRow {
@@ -149,21 +108,11 @@ pub struct ListPersonalAccessTokensForUserRow {
     pub created_at: ::time::OffsetDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for ListPersonalAccessTokensForUserRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            name: row.try_get(1)?,
-            obfuscated_token: row.try_get(2)?,
-            last_accessed_at: row.try_get(3)?,
-            revoked_at: row.try_get(4)?,
-            expires_at: row.try_get(5)?,
-            created_at: row.try_get(6)?,
-        })
-    }
-}
+rt::from_row!(
+    ListPersonalAccessTokensForUserRow { id, name, obfuscated_token, last_accessed_at,
+    revoked_at, expires_at, created_at }
+);
 
-/// Parameters of [`list_personal_access_tokens_for_user`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ListPersonalAccessTokensForUserParams {
     pub user_id: ::uuid::Uuid,
@@ -172,23 +121,20 @@ pub struct ListPersonalAccessTokensForUserParams {
     pub offset: i64,
 }
 
+impl ListPersonalAccessTokensForUserParams {
+    rt::values!(user_id, include_revoked, limit, offset);
+}
+
 /// Tokens of a user, newest first; revoked ones only if asked for.
 pub async fn list_personal_access_tokens_for_user(
     client: &impl rt::GenericClient,
     params: &ListPersonalAccessTokensForUserParams,
 ) -> rt::Result<Vec<ListPersonalAccessTokensForUserRow>> {
-    rt::many(
-            client,
-            LIST_PERSONAL_ACCESS_TOKENS_FOR_USER,
-            &[&params.user_id, &params.include_revoked, &params.limit, &params.offset],
-        )
-        .await
+    rt::many(client, LIST_PERSONAL_ACCESS_TOKENS_FOR_USER, &params.values()).await
 }
 
-/// SQL of [`touch_personal_access_token`].
 pub const TOUCH_PERSONAL_ACCESS_TOKEN: &str = "UPDATE personal_access_tokens SET last_accessed_at = now() WHERE id = $1";
 
-/// `:exec` query `TouchPersonalAccessToken`.
 pub async fn touch_personal_access_token(
     client: &impl rt::GenericClient,
     id: ::uuid::Uuid,
@@ -196,7 +142,6 @@ pub async fn touch_personal_access_token(
     rt::exec(client, TOUCH_PERSONAL_ACCESS_TOKEN, &[&id]).await
 }
 
-/// SQL of [`revoke_personal_access_token`].
 pub const REVOKE_PERSONAL_ACCESS_TOKEN: &str = "UPDATE personal_access_tokens\nSET revoked_at = now(), updated_at = now()\nWHERE id = $1\n  AND user_id = $2\n  AND revoked_at IS NULL";
 
 /// Revokes one token of a user; returns 0 if it does not exist, belongs to
@@ -209,10 +154,8 @@ pub async fn revoke_personal_access_token(
     rt::exec_rows(client, REVOKE_PERSONAL_ACCESS_TOKEN, &[&id, &user_id]).await
 }
 
-/// SQL of [`revoke_all_personal_access_tokens_for_user`].
 pub const REVOKE_ALL_PERSONAL_ACCESS_TOKENS_FOR_USER: &str = "UPDATE personal_access_tokens\nSET revoked_at = now(), updated_at = now()\nWHERE user_id = $1 AND revoked_at IS NULL\nRETURNING id, name, revoked_at";
 
-/// A row of [`revoke_all_personal_access_tokens_for_user`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RevokeAllPersonalAccessTokensForUserRow {
@@ -221,15 +164,7 @@ pub struct RevokeAllPersonalAccessTokensForUserRow {
     pub revoked_at: ::time::OffsetDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for RevokeAllPersonalAccessTokensForUserRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            name: row.try_get(1)?,
-            revoked_at: row.try_get(2)?,
-        })
-    }
-}
+rt::from_row!(RevokeAllPersonalAccessTokensForUserRow { id, name, revoked_at });
 
 /// Revokes every active token of a user and returns them.
 pub async fn revoke_all_personal_access_tokens_for_user(
@@ -239,10 +174,8 @@ pub async fn revoke_all_personal_access_tokens_for_user(
     rt::many(client, REVOKE_ALL_PERSONAL_ACCESS_TOKENS_FOR_USER, &[&user_id]).await
 }
 
-/// SQL of [`list_users_by_active_token_count`].
 pub const LIST_USERS_BY_ACTIVE_TOKEN_COUNT: &str = "WITH active AS (\n    SELECT user_id, count(*) AS token_count, max(last_accessed_at) AS last_used_at\n    FROM personal_access_tokens\n    WHERE revoked_at IS NULL\n    GROUP BY user_id\n)\nSELECT u.id, u.email, a.token_count, a.last_used_at\nFROM users AS u\nJOIN active AS a ON a.user_id = u.id\nORDER BY a.token_count DESC, u.email\nLIMIT $1";
 
-/// A row of [`list_users_by_active_token_count`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListUsersByActiveTokenCountRow {
@@ -252,16 +185,7 @@ pub struct ListUsersByActiveTokenCountRow {
     pub last_used_at: Option<::time::OffsetDateTime>,
 }
 
-impl ::sqlgen_runtime::FromRow for ListUsersByActiveTokenCountRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            email: row.try_get(1)?,
-            token_count: row.try_get(2)?,
-            last_used_at: row.try_get(3)?,
-        })
-    }
-}
+rt::from_row!(ListUsersByActiveTokenCountRow { id, email, token_count, last_used_at });
 
 /// Users with the most active personal access tokens.
 pub async fn list_users_by_active_token_count(
@@ -271,62 +195,16 @@ pub async fn list_users_by_active_token_count(
     rt::many(client, LIST_USERS_BY_ACTIVE_TOKEN_COUNT, &[&limit]).await
 }
 
-/// SQL of [`get_personal_access_token_with_user`].
 pub const GET_PERSONAL_ACCESS_TOKEN_WITH_USER: &str = "SELECT t.id, t.name, t.user_id, t.hashed_token, t.obfuscated_token, t.last_accessed_at, t.revoked_at, t.created_at, t.updated_at, t.expires_at, u.id, u.email, u.authentication_method, u.authentication_profile, u.name, u.display_name, u.avatar_url, u.admin, u.marketing_emails, u.confirmed_basic_details, u.signup_source, u.created_at, u.updated_at, u.last_login_at, u.last_login_ip\nFROM personal_access_tokens AS t\nJOIN users AS u ON u.id = t.user_id\nWHERE t.id = $1";
 
-/// A row of [`get_personal_access_token_with_user`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetPersonalAccessTokenWithUserRow {
-    pub personal_access_token: super::models::PersonalAccessToken,
-    pub user: super::models::User,
+    pub personal_access_token: models::PersonalAccessToken,
+    pub user: models::User,
 }
 
-impl ::sqlgen_runtime::FromRow for GetPersonalAccessTokenWithUserRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        fn decode_personal_access_token(
-            row: &::tokio_postgres::Row,
-        ) -> Result<super::models::PersonalAccessToken, ::tokio_postgres::Error> {
-            Ok(super::models::PersonalAccessToken {
-                id: row.try_get(0)?,
-                name: row.try_get(1)?,
-                user_id: row.try_get(2)?,
-                hashed_token: row.try_get(3)?,
-                obfuscated_token: row.try_get(4)?,
-                last_accessed_at: row.try_get(5)?,
-                revoked_at: row.try_get(6)?,
-                created_at: row.try_get(7)?,
-                updated_at: row.try_get(8)?,
-                expires_at: row.try_get(9)?,
-            })
-        }
-        fn decode_user(
-            row: &::tokio_postgres::Row,
-        ) -> Result<super::models::User, ::tokio_postgres::Error> {
-            Ok(super::models::User {
-                id: row.try_get(10)?,
-                email: row.try_get(11)?,
-                authentication_method: row.try_get(12)?,
-                authentication_profile: row.try_get(13)?,
-                name: row.try_get(14)?,
-                display_name: row.try_get(15)?,
-                avatar_url: row.try_get(16)?,
-                admin: row.try_get(17)?,
-                marketing_emails: row.try_get(18)?,
-                confirmed_basic_details: row.try_get(19)?,
-                signup_source: row.try_get(20)?,
-                created_at: row.try_get(21)?,
-                updated_at: row.try_get(22)?,
-                last_login_at: row.try_get(23)?,
-                last_login_ip: row.try_get(24)?,
-            })
-        }
-        Ok(Self {
-            personal_access_token: decode_personal_access_token(row)?,
-            user: decode_user(row)?,
-        })
-    }
-}
+rt::from_row!(GetPersonalAccessTokenWithUserRow { personal_access_token, user });
 
 /// A token together with its owner, both as whole rows.
 pub async fn get_personal_access_token_with_user(

@@ -14,14 +14,6 @@ pub struct ApiIntegrationVote {
     pub updated_at: ::time::PrimitiveDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for ApiIntegrationVote {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            api_identifier: row.try_get(1)?,
-            user_id: row.try_get(2)?,
-            created_at: row.try_get(3)?,
-            updated_at: row.try_get(4)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(
+    ApiIntegrationVote { id, api_identifier, user_id, created_at, updated_at }
+);

@@ -2,9 +2,9 @@
 //! Queries from `services/apivote/queries/votes.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`create_vote`].
 pub const CREATE_VOTE: &str = "INSERT INTO \"public\".\"ApiIntegrationVote\" (\"id\", \"apiIdentifier\", \"userId\", \"updatedAt\")\nVALUES ($1, $2, $3, now())\nON CONFLICT (\"apiIdentifier\", \"userId\") DO NOTHING\nRETURNING id, \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\"";
 
 /// Records a vote; returns no row if the user already voted for that API.
@@ -13,11 +13,10 @@ pub async fn create_vote(
     id: &str,
     api_identifier: &str,
     user_id: ::uuid::Uuid,
-) -> rt::Result<Option<super::models::ApiIntegrationVote>> {
+) -> rt::Result<Option<models::ApiIntegrationVote>> {
     rt::opt(client, CREATE_VOTE, &[&id, &api_identifier, &user_id]).await
 }
 
-/// SQL of [`upsert_vote`].
 pub const UPSERT_VOTE: &str = "INSERT INTO \"public\".\"ApiIntegrationVote\" (\"id\", \"apiIdentifier\", \"userId\", \"updatedAt\")\nVALUES ($1, $2, $3, now())\nON CONFLICT (\"apiIdentifier\", \"userId\") DO UPDATE SET \"updatedAt\" = EXCLUDED.\"updatedAt\"\nRETURNING id, \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\"";
 
 /// Records a vote, or refreshes the timestamp of an existing one.
@@ -26,11 +25,10 @@ pub async fn upsert_vote(
     id: &str,
     api_identifier: &str,
     user_id: ::uuid::Uuid,
-) -> rt::Result<super::models::ApiIntegrationVote> {
+) -> rt::Result<models::ApiIntegrationVote> {
     rt::one(client, UPSERT_VOTE, &[&id, &api_identifier, &user_id]).await
 }
 
-/// SQL of [`record_vote`].
 pub const RECORD_VOTE: &str = "INSERT INTO \"public\".\"ApiIntegrationVote\" (\"id\", \"apiIdentifier\", \"userId\", \"updatedAt\")\nVALUES ($1, $2, $3, now())";
 
 /// Records a vote; a second vote of the user for the API is a unique violation.
@@ -43,33 +41,27 @@ pub async fn record_vote(
     rt::exec(client, RECORD_VOTE, &[&id, &api_identifier, &user_id]).await
 }
 
-/// SQL of [`get_vote_by_id`].
 pub const GET_VOTE_BY_ID: &str = "SELECT id, \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\" FROM \"ApiIntegrationVote\" WHERE \"id\" = $1";
 
-/// `:one` query `GetVoteById`.
 pub async fn get_vote_by_id(
     client: &impl rt::GenericClient,
     id: &str,
-) -> rt::Result<super::models::ApiIntegrationVote> {
+) -> rt::Result<models::ApiIntegrationVote> {
     rt::one(client, GET_VOTE_BY_ID, &[&id]).await
 }
 
-/// SQL of [`get_vote`].
 pub const GET_VOTE: &str = "SELECT id, \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\" FROM \"public\".\"ApiIntegrationVote\"\nWHERE \"apiIdentifier\" = $1 AND \"userId\" = $2";
 
-/// `:opt` query `GetVote`.
 pub async fn get_vote(
     client: &impl rt::GenericClient,
     api_identifier: &str,
     user_id: ::uuid::Uuid,
-) -> rt::Result<Option<super::models::ApiIntegrationVote>> {
+) -> rt::Result<Option<models::ApiIntegrationVote>> {
     rt::opt(client, GET_VOTE, &[&api_identifier, &user_id]).await
 }
 
-/// SQL of [`has_user_voted`].
 pub const HAS_USER_VOTED: &str = "SELECT count(*) > 0 AS has_voted\nFROM \"ApiIntegrationVote\"\nWHERE \"apiIdentifier\" = $1 AND \"userId\" = $2";
 
-/// `:one` query `HasUserVoted`.
 pub async fn has_user_voted(
     client: &impl rt::GenericClient,
     api_identifier: &str,
@@ -78,10 +70,8 @@ pub async fn has_user_voted(
     rt::one(client, HAS_USER_VOTED, &[&api_identifier, &user_id]).await
 }
 
-/// SQL of [`count_votes_by_api`].
 pub const COUNT_VOTES_BY_API: &str = "SELECT \"apiIdentifier\", count(*) AS vote_count, min(\"createdAt\") AS first_vote_at, max(\"createdAt\") AS latest_vote_at\nFROM \"public\".\"ApiIntegrationVote\"\nGROUP BY \"apiIdentifier\"\nORDER BY vote_count DESC, \"apiIdentifier\"\nLIMIT $1";
 
-/// A row of [`count_votes_by_api`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CountVotesByApiRow {
@@ -91,16 +81,9 @@ pub struct CountVotesByApiRow {
     pub latest_vote_at: ::time::PrimitiveDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for CountVotesByApiRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            api_identifier: row.try_get(0)?,
-            vote_count: row.try_get(1)?,
-            first_vote_at: row.try_get(2)?,
-            latest_vote_at: row.try_get(3)?,
-        })
-    }
-}
+rt::from_row!(
+    CountVotesByApiRow { api_identifier, vote_count, first_vote_at, latest_vote_at }
+);
 
 /// Number of votes per API, most wanted first.
 pub async fn count_votes_by_api(
@@ -110,10 +93,8 @@ pub async fn count_votes_by_api(
     rt::many(client, COUNT_VOTES_BY_API, &[&limit]).await
 }
 
-/// SQL of [`count_votes_for_api`].
 pub const COUNT_VOTES_FOR_API: &str = "SELECT count(*) AS vote_count FROM \"ApiIntegrationVote\" WHERE \"apiIdentifier\" = $1";
 
-/// `:one` query `CountVotesForApi`.
 pub async fn count_votes_for_api(
     client: &impl rt::GenericClient,
     api_identifier: &str,
@@ -121,10 +102,8 @@ pub async fn count_votes_for_api(
     rt::one(client, COUNT_VOTES_FOR_API, &[&api_identifier]).await
 }
 
-/// SQL of [`list_voters_for_api`].
 pub const LIST_VOTERS_FOR_API: &str = "SELECT v.\"id\", v.\"userId\", v.\"createdAt\", u.email, u.display_name\nFROM \"public\".\"ApiIntegrationVote\" AS v\nINNER JOIN users AS u ON u.id = v.\"userId\"\nWHERE v.\"apiIdentifier\" = $1\nORDER BY v.\"createdAt\", v.\"id\"\nLIMIT $2 OFFSET $3";
 
-/// A row of [`list_voters_for_api`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListVotersForApiRow {
@@ -135,17 +114,7 @@ pub struct ListVotersForApiRow {
     pub display_name: Option<String>,
 }
 
-impl ::sqlgen_runtime::FromRow for ListVotersForApiRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            user_id: row.try_get(1)?,
-            created_at: row.try_get(2)?,
-            email: row.try_get(3)?,
-            display_name: row.try_get(4)?,
-        })
-    }
-}
+rt::from_row!(ListVotersForApiRow { id, user_id, created_at, email, display_name });
 
 /// The users who voted for an API, oldest vote first.
 pub async fn list_voters_for_api(
@@ -157,21 +126,17 @@ pub async fn list_voters_for_api(
     rt::many(client, LIST_VOTERS_FOR_API, &[&api_identifier, &limit, &offset]).await
 }
 
-/// SQL of [`list_votes_by_user`].
 pub const LIST_VOTES_BY_USER: &str = "SELECT v.id, v.\"apiIdentifier\", v.\"userId\", v.\"createdAt\", v.\"updatedAt\"\nFROM \"ApiIntegrationVote\" v\nWHERE v.\"userId\" = $1\nORDER BY v.\"createdAt\" DESC";
 
-/// `:many` query `ListVotesByUser`.
 pub async fn list_votes_by_user(
     client: &impl rt::GenericClient,
     user_id: ::uuid::Uuid,
-) -> rt::Result<Vec<super::models::ApiIntegrationVote>> {
+) -> rt::Result<Vec<models::ApiIntegrationVote>> {
     rt::many(client, LIST_VOTES_BY_USER, &[&user_id]).await
 }
 
-/// SQL of [`list_users_with_vote_status`].
 pub const LIST_USERS_WITH_VOTE_STATUS: &str = "SELECT u.id AS user_id, u.email, v.\"id\" AS vote_id, v.\"createdAt\" AS voted_at\nFROM \"public\".\"ApiIntegrationVote\" AS v\nRIGHT JOIN users AS u ON u.id = v.\"userId\" AND v.\"apiIdentifier\" = $1\nORDER BY u.email\nLIMIT $2";
 
-/// A row of [`list_users_with_vote_status`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListUsersWithVoteStatusRow {
@@ -181,16 +146,7 @@ pub struct ListUsersWithVoteStatusRow {
     pub voted_at: Option<::time::PrimitiveDateTime>,
 }
 
-impl ::sqlgen_runtime::FromRow for ListUsersWithVoteStatusRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            user_id: row.try_get(0)?,
-            email: row.try_get(1)?,
-            vote_id: row.try_get(2)?,
-            voted_at: row.try_get(3)?,
-        })
-    }
-}
+rt::from_row!(ListUsersWithVoteStatusRow { user_id, email, vote_id, voted_at });
 
 /// Every user, with their vote for the given API if they cast one (the vote
 /// columns are NULL otherwise).
@@ -202,10 +158,8 @@ pub async fn list_users_with_vote_status(
     rt::many(client, LIST_USERS_WITH_VOTE_STATUS, &[&api_identifier, &limit]).await
 }
 
-/// SQL of [`compare_api_voters`].
 pub const COMPARE_API_VOTERS: &str = "WITH first_api AS (\n    SELECT \"userId\", \"createdAt\" FROM \"ApiIntegrationVote\" WHERE \"apiIdentifier\" = $1\n),\nsecond_api AS (\n    SELECT \"userId\", \"createdAt\" FROM \"ApiIntegrationVote\" WHERE \"apiIdentifier\" = $2\n)\nSELECT coalesce(f.\"userId\", s.\"userId\") AS user_id,\n       f.\"createdAt\" AS first_voted_at,\n       s.\"createdAt\" AS second_voted_at\nFROM first_api AS f\nFULL OUTER JOIN second_api AS s ON s.\"userId\" = f.\"userId\"\nORDER BY user_id";
 
-/// A row of [`compare_api_voters`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CompareApiVotersRow {
@@ -214,15 +168,7 @@ pub struct CompareApiVotersRow {
     pub second_voted_at: Option<::time::PrimitiveDateTime>,
 }
 
-impl ::sqlgen_runtime::FromRow for CompareApiVotersRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            user_id: row.try_get(0)?,
-            first_voted_at: row.try_get(1)?,
-            second_voted_at: row.try_get(2)?,
-        })
-    }
-}
+rt::from_row!(CompareApiVotersRow { user_id, first_voted_at, second_voted_at });
 
 /// Users who voted for either of two APIs, with both vote times (either may be NULL).
 pub async fn compare_api_voters(
@@ -233,10 +179,8 @@ pub async fn compare_api_voters(
     rt::many(client, COMPARE_API_VOTERS, &[&first_api, &second_api]).await
 }
 
-/// SQL of [`delete_vote`].
 pub const DELETE_VOTE: &str = "DELETE FROM \"public\".\"ApiIntegrationVote\"\nWHERE \"apiIdentifier\" = $1 AND \"userId\" = $2\nRETURNING \"id\", \"createdAt\"";
 
-/// A row of [`delete_vote`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteVoteRow {
@@ -244,14 +188,7 @@ pub struct DeleteVoteRow {
     pub created_at: ::time::PrimitiveDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for DeleteVoteRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            created_at: row.try_get(1)?,
-        })
-    }
-}
+rt::from_row!(DeleteVoteRow { id, created_at });
 
 /// Withdraws a vote and returns it; no row if there was none.
 pub async fn delete_vote(
@@ -262,10 +199,8 @@ pub async fn delete_vote(
     rt::opt(client, DELETE_VOTE, &[&api_identifier, &user_id]).await
 }
 
-/// SQL of [`delete_votes_for_api`].
 pub const DELETE_VOTES_FOR_API: &str = "DELETE FROM \"ApiIntegrationVote\" WHERE \"apiIdentifier\" = $1";
 
-/// `:execrows` query `DeleteVotesForApi`.
 pub async fn delete_votes_for_api(
     client: &impl rt::GenericClient,
     api_identifier: &str,
@@ -273,7 +208,6 @@ pub async fn delete_votes_for_api(
     rt::exec_rows(client, DELETE_VOTES_FOR_API, &[&api_identifier]).await
 }
 
-/// SQL of [`get_votes_by_id`].
 pub const GET_VOTES_BY_ID: &str = "SELECT id, \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\" FROM \"ApiIntegrationVote\" WHERE \"id\" = $1";
 
 /// Looks up one vote by id per item, all in one round trip; a missing vote is
@@ -283,12 +217,12 @@ pub const GET_VOTES_BY_ID: &str = "SELECT id, \"apiIdentifier\", \"userId\", \"c
 pub async fn get_votes_by_id(
     client: &impl rt::GenericClient,
     items: &[&str],
-) -> rt::Result<Vec<rt::Result<super::models::ApiIntegrationVote>>> {
+) -> rt::Result<Vec<rt::Result<models::ApiIntegrationVote>>> {
     async fn execute(
         client: &impl rt::GenericClient,
         stmt: &::tokio_postgres::Statement,
         item: &&str,
-    ) -> rt::Result<super::models::ApiIntegrationVote> {
+    ) -> rt::Result<models::ApiIntegrationVote> {
         rt::one_prepared(client, stmt, &[item]).await
     }
     if items.is_empty() {
@@ -299,7 +233,6 @@ pub async fn get_votes_by_id(
     Ok(rt::pipelined(executions).await)
 }
 
-/// SQL of [`list_voter_ids_for_apis`].
 pub const LIST_VOTER_IDS_FOR_APIS: &str = "SELECT \"userId\" FROM \"ApiIntegrationVote\" WHERE \"apiIdentifier\" = $1 ORDER BY \"createdAt\", \"id\"";
 
 /// The voters of each API, oldest vote first, all in one round trip.
@@ -324,15 +257,17 @@ pub async fn list_voter_ids_for_apis(
     Ok(rt::pipelined(executions).await)
 }
 
-/// SQL of [`cast_votes`].
 pub const CAST_VOTES: &str = "INSERT INTO \"public\".\"ApiIntegrationVote\" (\"id\", \"apiIdentifier\", \"userId\", \"updatedAt\")\nVALUES ($1, $2, $3, now())";
 
-/// Parameters of [`cast_votes`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CastVotesParams<'a> {
     pub id: &'a str,
     pub api_identifier: &'a str,
     pub user_id: ::uuid::Uuid,
+}
+
+impl CastVotesParams<'_> {
+    rt::values!(id, api_identifier, user_id);
 }
 
 /// Records many votes in one round trip; each duplicate is that item's error
@@ -348,8 +283,7 @@ pub async fn cast_votes(
         stmt: &::tokio_postgres::Statement,
         item: &CastVotesParams<'_>,
     ) -> rt::Result<()> {
-        rt::exec_prepared(client, stmt, &[&item.id, &item.api_identifier, &item.user_id])
-            .await
+        rt::exec_prepared(client, stmt, &item.values()).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
@@ -359,14 +293,16 @@ pub async fn cast_votes(
     Ok(rt::pipelined(executions).await)
 }
 
-/// SQL of [`delete_votes`].
 pub const DELETE_VOTES: &str = "DELETE FROM \"ApiIntegrationVote\" WHERE \"apiIdentifier\" = $1 AND \"userId\" = $2";
 
-/// Parameters of [`delete_votes`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DeleteVotesParams<'a> {
     pub api_identifier: &'a str,
     pub user_id: ::uuid::Uuid,
+}
+
+impl DeleteVotesParams<'_> {
+    rt::values!(api_identifier, user_id);
 }
 
 /// Withdraws many votes in one round trip.
@@ -381,7 +317,7 @@ pub async fn delete_votes(
         stmt: &::tokio_postgres::Statement,
         item: &DeleteVotesParams<'_>,
     ) -> rt::Result<()> {
-        rt::exec_prepared(client, stmt, &[&item.api_identifier, &item.user_id]).await
+        rt::exec_prepared(client, stmt, &item.values()).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
@@ -391,10 +327,8 @@ pub async fn delete_votes(
     Ok(rt::pipelined(executions).await)
 }
 
-/// SQL of [`import_votes`].
 pub const IMPORT_VOTES: &str = "INSERT INTO \"public\".\"ApiIntegrationVote\" (\"id\", \"apiIdentifier\", \"userId\", \"createdAt\", \"updatedAt\")\nVALUES ($1, $2, $3, $4, $5)";
 
-/// Parameters of [`import_votes`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ImportVotesParams<'a> {
     pub id: &'a str,
@@ -402,6 +336,10 @@ pub struct ImportVotesParams<'a> {
     pub user_id: ::uuid::Uuid,
     pub created_at: ::time::PrimitiveDateTime,
     pub updated_at: ::time::PrimitiveDateTime,
+}
+
+impl ImportVotesParams<'_> {
+    rt::values!(id, api_identifier, user_id, created_at, updated_at);
 }
 
 /// The binary COPY that [`import_votes`] runs instead of the INSERT.
@@ -423,13 +361,7 @@ pub async fn import_votes<'a>(
     let writer = ::tokio_postgres::binary_copy::BinaryCopyInWriter::new(sink, types);
     let mut writer = ::std::pin::pin!(writer);
     for item in items {
-        let params: &rt::Params<'_> = &[
-            &item.id,
-            &item.api_identifier,
-            &item.user_id,
-            &item.created_at,
-            &item.updated_at,
-        ];
+        let params: &rt::Params<'_> = &item.values();
         writer.as_mut().write(params).await?;
     }
     Ok(writer.finish().await?)

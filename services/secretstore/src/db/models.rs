@@ -14,14 +14,4 @@ pub struct SecretStore {
     pub updated_at: ::time::PrimitiveDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for SecretStore {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            key: row.try_get(0)?,
-            value: row.try_get(1)?,
-            version: row.try_get(2)?,
-            created_at: row.try_get(3)?,
-            updated_at: row.try_get(4)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(SecretStore { key, value, version, created_at, updated_at });

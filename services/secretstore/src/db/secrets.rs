@@ -2,23 +2,20 @@
 //! Queries from `services/secretstore/queries/secrets.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`get_secret`].
 pub const GET_SECRET: &str = "SELECT key, value, version, \"createdAt\", \"updatedAt\" FROM \"SecretStore\" WHERE \"key\" = $1";
 
-/// `:opt` query `GetSecret`.
 pub async fn get_secret(
     client: &impl rt::GenericClient,
     key: &str,
-) -> rt::Result<Option<super::models::SecretStore>> {
+) -> rt::Result<Option<models::SecretStore>> {
     rt::opt(client, GET_SECRET, &[&key]).await
 }
 
-/// SQL of [`get_secret_value`].
 pub const GET_SECRET_VALUE: &str = "SELECT \"value\", \"version\" FROM \"SecretStore\" WHERE \"key\" = $1";
 
-/// A row of [`get_secret_value`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetSecretValueRow {
@@ -26,14 +23,7 @@ pub struct GetSecretValueRow {
     pub version: String,
 }
 
-impl ::sqlgen_runtime::FromRow for GetSecretValueRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            value: row.try_get(0)?,
-            version: row.try_get(1)?,
-        })
-    }
-}
+rt::from_row!(GetSecretValueRow { value, version });
 
 /// Only the payload of a secret and its format version.
 pub async fn get_secret_value(
@@ -43,7 +33,6 @@ pub async fn get_secret_value(
     rt::opt(client, GET_SECRET_VALUE, &[&key]).await
 }
 
-/// SQL of [`upsert_secret`].
 pub const UPSERT_SECRET: &str = "INSERT INTO \"SecretStore\" (\"key\", \"value\", \"version\", \"updatedAt\")\nVALUES ($1, $2, $3, now())\nON CONFLICT (\"key\") DO UPDATE SET\n    \"value\"     = EXCLUDED.\"value\",\n    \"version\"   = EXCLUDED.\"version\",\n    \"updatedAt\" = EXCLUDED.\"updatedAt\"\nRETURNING key, value, version, \"createdAt\", \"updatedAt\"";
 
 /// Stores a secret, replacing the value and version of an existing key.
@@ -52,11 +41,10 @@ pub async fn upsert_secret(
     key: &str,
     value: &::serde_json::Value,
     version: &str,
-) -> rt::Result<super::models::SecretStore> {
+) -> rt::Result<models::SecretStore> {
     rt::one(client, UPSERT_SECRET, &[&key, &value, &version]).await
 }
 
-/// SQL of [`create_secret_if_absent`].
 pub const CREATE_SECRET_IF_ABSENT: &str = "INSERT INTO \"SecretStore\" (\"key\", \"value\", \"version\", \"updatedAt\")\nVALUES ($1, $2, $3, now())\nON CONFLICT DO NOTHING";
 
 /// Stores a secret unless the key exists; returns 1 if it was inserted, 0 if not.
@@ -69,10 +57,8 @@ pub async fn create_secret_if_absent(
     rt::exec_rows(client, CREATE_SECRET_IF_ABSENT, &[&key, &value, &version]).await
 }
 
-/// SQL of [`list_secrets`].
 pub const LIST_SECRETS: &str = "SELECT \"key\", \"version\", \"createdAt\", \"updatedAt\"\nFROM \"SecretStore\"\nORDER BY \"key\"\nLIMIT $1 OFFSET $2";
 
-/// A row of [`list_secrets`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListSecretsRow {
@@ -82,16 +68,7 @@ pub struct ListSecretsRow {
     pub updated_at: ::time::PrimitiveDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for ListSecretsRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            key: row.try_get(0)?,
-            version: row.try_get(1)?,
-            created_at: row.try_get(2)?,
-            updated_at: row.try_get(3)?,
-        })
-    }
-}
+rt::from_row!(ListSecretsRow { key, version, created_at, updated_at });
 
 /// One page of secret keys (without values), ordered by key.
 pub async fn list_secrets(
@@ -102,21 +79,18 @@ pub async fn list_secrets(
     rt::many(client, LIST_SECRETS, &[&limit, &offset]).await
 }
 
-/// SQL of [`list_secrets_updated_since`].
 pub const LIST_SECRETS_UPDATED_SINCE: &str = "SELECT s.key, s.value, s.version, s.\"createdAt\", s.\"updatedAt\"\nFROM \"SecretStore\" AS s\nWHERE s.\"updatedAt\" >= $1\nORDER BY s.\"updatedAt\", s.\"key\"";
 
 /// Secrets changed at or after the given (timezone-less) timestamp.
 pub async fn list_secrets_updated_since(
     client: &impl rt::GenericClient,
     since: ::time::PrimitiveDateTime,
-) -> rt::Result<Vec<super::models::SecretStore>> {
+) -> rt::Result<Vec<models::SecretStore>> {
     rt::many(client, LIST_SECRETS_UPDATED_SINCE, &[&since]).await
 }
 
-/// SQL of [`bump_secret_version`].
 pub const BUMP_SECRET_VERSION: &str = "UPDATE \"SecretStore\"\nSET \"version\"   = (\"version\"::int4 + 1)::text,\n    \"updatedAt\" = now()\nWHERE \"key\" = $1\nRETURNING \"key\", \"version\", \"updatedAt\"";
 
-/// A row of [`bump_secret_version`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BumpSecretVersionRow {
@@ -125,15 +99,7 @@ pub struct BumpSecretVersionRow {
     pub updated_at: ::time::PrimitiveDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for BumpSecretVersionRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            key: row.try_get(0)?,
-            version: row.try_get(1)?,
-            updated_at: row.try_get(2)?,
-        })
-    }
-}
+rt::from_row!(BumpSecretVersionRow { key, version, updated_at });
 
 /// Increments the numeric format version stored as text.
 pub async fn bump_secret_version(
@@ -143,10 +109,8 @@ pub async fn bump_secret_version(
     rt::one(client, BUMP_SECRET_VERSION, &[&key]).await
 }
 
-/// SQL of [`count_secrets_by_version`].
 pub const COUNT_SECRETS_BY_VERSION: &str = "SELECT \"version\", count(*) AS secret_count, max(\"updatedAt\") AS last_updated_at\nFROM \"SecretStore\"\nGROUP BY \"version\"\nORDER BY \"version\"";
 
-/// A row of [`count_secrets_by_version`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CountSecretsByVersionRow {
@@ -155,27 +119,16 @@ pub struct CountSecretsByVersionRow {
     pub last_updated_at: ::time::PrimitiveDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for CountSecretsByVersionRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            version: row.try_get(0)?,
-            secret_count: row.try_get(1)?,
-            last_updated_at: row.try_get(2)?,
-        })
-    }
-}
+rt::from_row!(CountSecretsByVersionRow { version, secret_count, last_updated_at });
 
-/// `:many` query `CountSecretsByVersion`.
 pub async fn count_secrets_by_version(
     client: &impl rt::GenericClient,
 ) -> rt::Result<Vec<CountSecretsByVersionRow>> {
     rt::many(client, COUNT_SECRETS_BY_VERSION, &[]).await
 }
 
-/// SQL of [`delete_secret`].
 pub const DELETE_SECRET: &str = "DELETE FROM \"SecretStore\" WHERE \"key\" = $1";
 
-/// `:execrows` query `DeleteSecret`.
 pub async fn delete_secret(
     client: &impl rt::GenericClient,
     key: &str,
@@ -183,7 +136,6 @@ pub async fn delete_secret(
     rt::exec_rows(client, DELETE_SECRET, &[&key]).await
 }
 
-/// SQL of [`delete_secrets_by_version`].
 pub const DELETE_SECRETS_BY_VERSION: &str = "DELETE FROM \"SecretStore\"\nWHERE \"version\" = $1\nRETURNING \"key\"";
 
 /// Deletes all secrets of an obsolete format version and returns their keys.

@@ -2,6 +2,8 @@
 //! Tables and enums of package `shared`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use ::postgres_types::{FromSql, ToSql};
+
 #[derive(
     Debug,
     Clone,
@@ -9,8 +11,8 @@
     PartialEq,
     Eq,
     Hash,
-    ::postgres_types::ToSql,
-    ::postgres_types::FromSql,
+    ToSql,
+    FromSql,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -24,23 +26,10 @@ pub enum AuthenticationMethod {
     MagicLink,
 }
 
-impl AuthenticationMethod {
-    /// Every value, in the order PostgreSQL sorts them.
-    pub const ALL: &'static [Self] = &[Self::Github, Self::MagicLink];
-    /// The label as stored in PostgreSQL.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Github => "GITHUB",
-            Self::MagicLink => "MAGIC_LINK",
-        }
-    }
-}
-
-impl ::std::fmt::Display for AuthenticationMethod {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::sqlgen_runtime::labels!(
+    AuthenticationMethod = "authentication_method" { Github = "GITHUB", MagicLink =
+    "MAGIC_LINK" }
+);
 
 #[derive(
     Debug,
@@ -49,8 +38,8 @@ impl ::std::fmt::Display for AuthenticationMethod {
     PartialEq,
     Eq,
     Hash,
-    ::postgres_types::ToSql,
-    ::postgres_types::FromSql,
+    ToSql,
+    FromSql,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -64,23 +53,9 @@ pub enum OrgMemberRole {
     Member,
 }
 
-impl OrgMemberRole {
-    /// Every value, in the order PostgreSQL sorts them.
-    pub const ALL: &'static [Self] = &[Self::Admin, Self::Member];
-    /// The label as stored in PostgreSQL.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Admin => "ADMIN",
-            Self::Member => "MEMBER",
-        }
-    }
-}
-
-impl ::std::fmt::Display for OrgMemberRole {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::sqlgen_runtime::labels!(
+    OrgMemberRole = "org_member_role" { Admin = "ADMIN", Member = "MEMBER" }
+);
 
 /// Kind of a runtime environment; DEVELOPMENT environments belong to one org member.
 #[derive(
@@ -90,8 +65,8 @@ impl ::std::fmt::Display for OrgMemberRole {
     PartialEq,
     Eq,
     Hash,
-    ::postgres_types::ToSql,
-    ::postgres_types::FromSql,
+    ToSql,
+    FromSql,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -111,38 +86,18 @@ pub enum RuntimeEnvironmentType {
     Preview,
 }
 
-impl RuntimeEnvironmentType {
-    /// Every value, in the order PostgreSQL sorts them.
-    pub const ALL: &'static [Self] = &[
-        Self::Production,
-        Self::Staging,
-        Self::Development,
-        Self::Preview,
-    ];
-    /// The label as stored in PostgreSQL.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Production => "PRODUCTION",
-            Self::Staging => "STAGING",
-            Self::Development => "DEVELOPMENT",
-            Self::Preview => "PREVIEW",
-        }
-    }
-}
-
-impl ::std::fmt::Display for RuntimeEnvironmentType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::sqlgen_runtime::labels!(
+    RuntimeEnvironmentType = "runtime_environment_type" { Production = "PRODUCTION",
+    Staging = "STAGING", Development = "DEVELOPMENT", Preview = "PREVIEW" }
+);
 
 /// Composite type `postal_address`; every attribute may be NULL.
 #[derive(
     Debug,
     Clone,
     PartialEq,
-    ::postgres_types::ToSql,
-    ::postgres_types::FromSql,
+    ToSql,
+    FromSql,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -185,27 +140,11 @@ pub struct User {
     pub last_login_ip: Option<::std::net::IpAddr>,
 }
 
-impl ::sqlgen_runtime::FromRow for User {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            email: row.try_get(1)?,
-            authentication_method: row.try_get(2)?,
-            authentication_profile: row.try_get(3)?,
-            name: row.try_get(4)?,
-            display_name: row.try_get(5)?,
-            avatar_url: row.try_get(6)?,
-            admin: row.try_get(7)?,
-            marketing_emails: row.try_get(8)?,
-            confirmed_basic_details: row.try_get(9)?,
-            signup_source: row.try_get(10)?,
-            created_at: row.try_get(11)?,
-            updated_at: row.try_get(12)?,
-            last_login_at: row.try_get(13)?,
-            last_login_ip: row.try_get(14)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(
+    User { id, email, authentication_method, authentication_profile, name, display_name,
+    avatar_url, admin, marketing_emails, confirmed_basic_details, signup_source,
+    created_at, updated_at, last_login_at, last_login_ip }
+);
 
 /// A tenant: owns projects, members and organization access tokens.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -232,27 +171,12 @@ pub struct Organization {
     pub billing_address: Option<PostalAddress>,
 }
 
-impl ::sqlgen_runtime::FromRow for Organization {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            slug: row.try_get(1)?,
-            title: row.try_get(2)?,
-            maximum_concurrency_limit: row.try_get(3)?,
-            maximum_execution_time_per_run_ms: row.try_get(4)?,
-            runs_enabled: row.try_get(5)?,
-            company_size: row.try_get(6)?,
-            avatar: row.try_get(7)?,
-            created_at: row.try_get(8)?,
-            updated_at: row.try_get(9)?,
-            deleted_at: row.try_get(10)?,
-            monthly_spend_limit: row.try_get(11)?,
-            trial_ends_on: row.try_get(12)?,
-            avatar_thumbnail: row.try_get(13)?,
-            billing_address: row.try_get(14)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(
+    Organization { id, slug, title, maximum_concurrency_limit,
+    maximum_execution_time_per_run_ms, runs_enabled, company_size, avatar, created_at,
+    updated_at, deleted_at, monthly_spend_limit, trial_ends_on, avatar_thumbnail,
+    billing_address }
+);
 
 /// A row of table `org_members`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -266,18 +190,9 @@ pub struct OrgMember {
     pub updated_at: ::time::OffsetDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for OrgMember {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            organization_id: row.try_get(1)?,
-            user_id: row.try_get(2)?,
-            role: row.try_get(3)?,
-            created_at: row.try_get(4)?,
-            updated_at: row.try_get(5)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(
+    OrgMember { id, organization_id, user_id, role, created_at, updated_at }
+);
 
 /// A row of table `projects`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -294,20 +209,10 @@ pub struct Project {
     pub deleted_at: Option<::time::OffsetDateTime>,
 }
 
-impl ::sqlgen_runtime::FromRow for Project {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            slug: row.try_get(1)?,
-            name: row.try_get(2)?,
-            organization_id: row.try_get(3)?,
-            external_ref: row.try_get(4)?,
-            created_at: row.try_get(5)?,
-            updated_at: row.try_get(6)?,
-            deleted_at: row.try_get(7)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(
+    Project { id, slug, name, organization_id, external_ref, created_at, updated_at,
+    deleted_at }
+);
 
 /// An environment of a project; each one has its own secret and public API keys.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -330,22 +235,8 @@ pub struct RuntimeEnvironment {
     pub updated_at: ::time::OffsetDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for RuntimeEnvironment {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            slug: row.try_get(1)?,
-            api_key: row.try_get(2)?,
-            pk_api_key: row.try_get(3)?,
-            r#type: row.try_get(4)?,
-            shortcode: row.try_get(5)?,
-            maximum_concurrency_limit: row.try_get(6)?,
-            paused: row.try_get(7)?,
-            organization_id: row.try_get(8)?,
-            project_id: row.try_get(9)?,
-            org_member_id: row.try_get(10)?,
-            created_at: row.try_get(11)?,
-            updated_at: row.try_get(12)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(
+    RuntimeEnvironment { id, slug, api_key, pk_api_key, r#type, shortcode,
+    maximum_concurrency_limit, paused, organization_id, project_id, org_member_id,
+    created_at, updated_at }
+);

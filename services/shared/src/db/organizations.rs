@@ -2,37 +2,33 @@
 //! Queries from `services/shared/queries/organizations.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`create_organization`].
 pub const CREATE_ORGANIZATION: &str = "INSERT INTO organizations (slug, title, company_size)\nVALUES ($1, $2, $3)\nRETURNING id, slug, title, maximum_concurrency_limit, maximum_execution_time_per_run_ms, runs_enabled, company_size, avatar, created_at, updated_at, deleted_at, monthly_spend_limit, trial_ends_on, avatar_thumbnail, billing_address";
 
-/// `:one` query `CreateOrganization`.
 pub async fn create_organization(
     client: &impl rt::GenericClient,
     slug: &str,
     title: &str,
     company_size: Option<&str>,
-) -> rt::Result<super::models::Organization> {
+) -> rt::Result<models::Organization> {
     rt::one(client, CREATE_ORGANIZATION, &[&rt::Domain(slug), &title, &company_size])
         .await
 }
 
-/// SQL of [`get_organization_by_slug`].
 pub const GET_ORGANIZATION_BY_SLUG: &str = "SELECT id, slug, title, maximum_concurrency_limit, maximum_execution_time_per_run_ms, runs_enabled, company_size, avatar, created_at, updated_at, deleted_at, monthly_spend_limit, trial_ends_on, avatar_thumbnail, billing_address FROM organizations\nWHERE slug = $1 AND deleted_at IS NULL";
 
 /// Finds a live (not soft-deleted) organization by its slug.
 pub async fn get_organization_by_slug(
     client: &impl rt::GenericClient,
     slug: &str,
-) -> rt::Result<Option<super::models::Organization>> {
+) -> rt::Result<Option<models::Organization>> {
     rt::opt(client, GET_ORGANIZATION_BY_SLUG, &[&slug]).await
 }
 
-/// SQL of [`update_organization_settings`].
 pub const UPDATE_ORGANIZATION_SETTINGS: &str = "UPDATE organizations\nSET title                             = coalesce($1, title),\n    maximum_execution_time_per_run_ms = coalesce($2, maximum_execution_time_per_run_ms),\n    company_size                      = $3,\n    monthly_spend_limit               = $4,\n    trial_ends_on                     = $5,\n    avatar_thumbnail                  = $6,\n    updated_at                        = now()\nWHERE id = $7\nRETURNING id, slug, title, maximum_concurrency_limit, maximum_execution_time_per_run_ms, runs_enabled, company_size, avatar, created_at, updated_at, deleted_at, monthly_spend_limit, trial_ends_on, avatar_thumbnail, billing_address";
 
-/// Parameters of [`update_organization_settings`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UpdateOrganizationSettingsParams<'a> {
     pub title: Option<&'a str>,
@@ -44,32 +40,24 @@ pub struct UpdateOrganizationSettingsParams<'a> {
     pub id: ::uuid::Uuid,
 }
 
+impl UpdateOrganizationSettingsParams<'_> {
+    rt::values!(
+        title, maximum_execution_time_per_run_ms, company_size, monthly_spend_limit,
+        trial_ends_on, avatar_thumbnail, id
+    );
+}
+
 /// Updates the settings page of an organization. A NULL title or execution
 /// time keeps the stored value; the billing fields are replaced as given.
 pub async fn update_organization_settings(
     client: &impl rt::GenericClient,
     params: &UpdateOrganizationSettingsParams<'_>,
-) -> rt::Result<super::models::Organization> {
-    rt::one(
-            client,
-            UPDATE_ORGANIZATION_SETTINGS,
-            &[
-                &params.title,
-                &params.maximum_execution_time_per_run_ms,
-                &params.company_size,
-                &params.monthly_spend_limit,
-                &params.trial_ends_on,
-                &params.avatar_thumbnail,
-                &params.id,
-            ],
-        )
-        .await
+) -> rt::Result<models::Organization> {
+    rt::one(client, UPDATE_ORGANIZATION_SETTINGS, &params.values()).await
 }
 
-/// SQL of [`list_organizations_for_user`].
 pub const LIST_ORGANIZATIONS_FOR_USER: &str = "SELECT o.id, o.slug, o.title, o.maximum_concurrency_limit, o.maximum_execution_time_per_run_ms, o.runs_enabled, o.company_size, o.avatar, o.created_at, o.updated_at, o.deleted_at, o.monthly_spend_limit, o.trial_ends_on, o.avatar_thumbnail, o.billing_address, m.role AS member_role\nFROM organizations AS o\nINNER JOIN org_members AS m ON m.organization_id = o.id\nWHERE m.user_id = $1\n  AND o.deleted_at IS NULL\nORDER BY o.title, o.id";
 
-/// A row of [`list_organizations_for_user`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListOrganizationsForUserRow {
@@ -87,32 +75,16 @@ pub struct ListOrganizationsForUserRow {
     pub monthly_spend_limit: Option<::rust_decimal::Decimal>,
     pub trial_ends_on: Option<::time::Date>,
     pub avatar_thumbnail: Option<Vec<u8>>,
-    pub billing_address: Option<super::models::PostalAddress>,
-    pub member_role: super::models::OrgMemberRole,
+    pub billing_address: Option<models::PostalAddress>,
+    pub member_role: models::OrgMemberRole,
 }
 
-impl ::sqlgen_runtime::FromRow for ListOrganizationsForUserRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            slug: row.try_get(1)?,
-            title: row.try_get(2)?,
-            maximum_concurrency_limit: row.try_get(3)?,
-            maximum_execution_time_per_run_ms: row.try_get(4)?,
-            runs_enabled: row.try_get(5)?,
-            company_size: row.try_get(6)?,
-            avatar: row.try_get(7)?,
-            created_at: row.try_get(8)?,
-            updated_at: row.try_get(9)?,
-            deleted_at: row.try_get(10)?,
-            monthly_spend_limit: row.try_get(11)?,
-            trial_ends_on: row.try_get(12)?,
-            avatar_thumbnail: row.try_get(13)?,
-            billing_address: row.try_get(14)?,
-            member_role: row.try_get(15)?,
-        })
-    }
-}
+rt::from_row!(
+    ListOrganizationsForUserRow { id, slug, title, maximum_concurrency_limit,
+    maximum_execution_time_per_run_ms, runs_enabled, company_size, avatar, created_at,
+    updated_at, deleted_at, monthly_spend_limit, trial_ends_on, avatar_thumbnail,
+    billing_address, member_role }
+);
 
 /// Organizations the user belongs to, with the user's role in each.
 pub async fn list_organizations_for_user(
@@ -122,7 +94,6 @@ pub async fn list_organizations_for_user(
     rt::many(client, LIST_ORGANIZATIONS_FOR_USER, &[&user_id]).await
 }
 
-/// SQL of [`add_org_member`].
 pub const ADD_ORG_MEMBER: &str = "INSERT INTO org_members (organization_id, user_id, role)\nVALUES ($1, $2, $3)\nON CONFLICT (organization_id, user_id) DO NOTHING\nRETURNING id, organization_id, user_id, role, created_at, updated_at";
 
 /// Adds a member; returns no row if the user already is a member.
@@ -130,20 +101,18 @@ pub async fn add_org_member(
     client: &impl rt::GenericClient,
     organization_id: ::uuid::Uuid,
     user_id: ::uuid::Uuid,
-    role: super::models::OrgMemberRole,
-) -> rt::Result<Option<super::models::OrgMember>> {
+    role: models::OrgMemberRole,
+) -> rt::Result<Option<models::OrgMember>> {
     rt::opt(client, ADD_ORG_MEMBER, &[&organization_id, &user_id, &role]).await
 }
 
-/// SQL of [`list_org_members`].
 pub const LIST_ORG_MEMBERS: &str = "SELECT m.id,\n       m.role,\n       m.created_at AS joined_at,\n       u.id AS user_id,\n       u.email,\n       u.display_name,\n       coalesce(u.display_name, u.name, u.email) AS label\nFROM org_members m\nJOIN users u ON u.id = m.user_id\nWHERE m.organization_id = $1\nORDER BY lower(u.email)\nLIMIT $2 OFFSET $3";
 
-/// A row of [`list_org_members`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListOrgMembersRow {
     pub id: ::uuid::Uuid,
-    pub role: super::models::OrgMemberRole,
+    pub role: models::OrgMemberRole,
     pub joined_at: ::time::OffsetDateTime,
     pub user_id: ::uuid::Uuid,
     pub email: String,
@@ -151,19 +120,9 @@ pub struct ListOrgMembersRow {
     pub label: String,
 }
 
-impl ::sqlgen_runtime::FromRow for ListOrgMembersRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            role: row.try_get(1)?,
-            joined_at: row.try_get(2)?,
-            user_id: row.try_get(3)?,
-            email: row.try_get(4)?,
-            display_name: row.try_get(5)?,
-            label: row.try_get(6)?,
-        })
-    }
-}
+rt::from_row!(
+    ListOrgMembersRow { id, role, joined_at, user_id, email, display_name, label }
+);
 
 /// Members of an organization with their user's e-mail and display label.
 pub async fn list_org_members(
@@ -175,31 +134,28 @@ pub async fn list_org_members(
     rt::many(client, LIST_ORG_MEMBERS, &[&organization_id, &limit, &offset]).await
 }
 
-/// SQL of [`set_organization_billing_address`].
 pub const SET_ORGANIZATION_BILLING_ADDRESS: &str = "UPDATE organizations\nSET billing_address = $1, updated_at = now()\nWHERE id = $2";
 
 /// Sets the billing address of an organization, or clears it with NULL.
 pub async fn set_organization_billing_address(
     client: &impl rt::GenericClient,
-    billing_address: Option<super::models::PostalAddress>,
+    billing_address: Option<models::PostalAddress>,
     id: ::uuid::Uuid,
 ) -> rt::Result<u64> {
     rt::exec_rows(client, SET_ORGANIZATION_BILLING_ADDRESS, &[&billing_address, &id])
         .await
 }
 
-/// SQL of [`list_organizations_by_slugs`].
 pub const LIST_ORGANIZATIONS_BY_SLUGS: &str = "SELECT id, slug, title, maximum_concurrency_limit, maximum_execution_time_per_run_ms, runs_enabled, company_size, avatar, created_at, updated_at, deleted_at, monthly_spend_limit, trial_ends_on, avatar_thumbnail, billing_address FROM organizations\nWHERE slug = ANY($1) AND deleted_at IS NULL\nORDER BY slug";
 
 /// Live organizations among the given slugs, by slug.
 pub async fn list_organizations_by_slugs(
     client: &impl rt::GenericClient,
     slugs: &[String],
-) -> rt::Result<Vec<super::models::Organization>> {
+) -> rt::Result<Vec<models::Organization>> {
     rt::many(client, LIST_ORGANIZATIONS_BY_SLUGS, &[&slugs]).await
 }
 
-/// SQL of [`get_org_membership`].
 pub const GET_ORG_MEMBERSHIP: &str = "SELECT id, organization_id, user_id, role, created_at, updated_at FROM org_members\nWHERE organization_id = $1 AND user_id = $2";
 
 /// The membership of a user in an organization, if they are a member.
@@ -207,6 +163,6 @@ pub async fn get_org_membership(
     client: &impl rt::GenericClient,
     organization_id: ::uuid::Uuid,
     user_id: ::uuid::Uuid,
-) -> rt::Result<Option<super::models::OrgMember>> {
+) -> rt::Result<Option<models::OrgMember>> {
     rt::opt(client, GET_ORG_MEMBERSHIP, &[&organization_id, &user_id]).await
 }

@@ -2,12 +2,11 @@
 //! Queries from `services/shared/queries/projects.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`create_project`].
 pub const CREATE_PROJECT: &str = "INSERT INTO projects (slug, name, organization_id, external_ref)\nVALUES ($1, $2, $3, $4)\nRETURNING id, slug, name, organization_id, external_ref, created_at, updated_at, deleted_at";
 
-/// Parameters of [`create_project`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CreateProjectParams<'a> {
     pub slug: &'a str,
@@ -16,20 +15,17 @@ pub struct CreateProjectParams<'a> {
     pub external_ref: &'a str,
 }
 
-/// `:one` query `CreateProject`.
+impl CreateProjectParams<'_> {
+    rt::values!(slug, name, organization_id, external_ref);
+}
+
 pub async fn create_project(
     client: &impl rt::GenericClient,
     params: &CreateProjectParams<'_>,
-) -> rt::Result<super::models::Project> {
-    rt::one(
-            client,
-            CREATE_PROJECT,
-            &[&params.slug, &params.name, &params.organization_id, &params.external_ref],
-        )
-        .await
+) -> rt::Result<models::Project> {
+    rt::one(client, CREATE_PROJECT, &params.values()).await
 }
 
-/// SQL of [`get_project_by_slug`].
 pub const GET_PROJECT_BY_SLUG: &str = "SELECT p.id, p.slug, p.name, p.organization_id, p.external_ref, p.created_at, p.updated_at, p.deleted_at\nFROM projects p\nWHERE p.organization_id = $1\n  AND p.slug = $2\n  AND p.deleted_at IS NULL";
 
 /// Finds a live project of an organization by slug.
@@ -37,14 +33,12 @@ pub async fn get_project_by_slug(
     client: &impl rt::GenericClient,
     organization_id: ::uuid::Uuid,
     slug: &str,
-) -> rt::Result<Option<super::models::Project>> {
+) -> rt::Result<Option<models::Project>> {
     rt::opt(client, GET_PROJECT_BY_SLUG, &[&organization_id, &slug]).await
 }
 
-/// SQL of [`list_projects_with_environment_stats`].
 pub const LIST_PROJECTS_WITH_ENVIRONMENT_STATS: &str = "SELECT p.id,\n       p.slug,\n       p.name,\n       p.external_ref,\n       count(e.id) AS environment_count,\n       coalesce(sum(e.maximum_concurrency_limit), 0)::int4 AS total_concurrency,\n       avg(e.maximum_concurrency_limit) AS avg_concurrency,\n       min(e.created_at) AS first_environment_at,\n       max(e.updated_at) AS last_environment_update\nFROM projects AS p\nLEFT JOIN runtime_environments AS e ON e.project_id = p.id\nWHERE p.organization_id = $1\n  AND p.deleted_at IS NULL\nGROUP BY p.id, p.slug, p.name, p.external_ref\nORDER BY p.name";
 
-/// A row of [`list_projects_with_environment_stats`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListProjectsWithEnvironmentStatsRow {
@@ -59,21 +53,11 @@ pub struct ListProjectsWithEnvironmentStatsRow {
     pub last_environment_update: Option<::time::OffsetDateTime>,
 }
 
-impl ::sqlgen_runtime::FromRow for ListProjectsWithEnvironmentStatsRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            slug: row.try_get(1)?,
-            name: row.try_get(2)?,
-            external_ref: row.try_get(3)?,
-            environment_count: row.try_get(4)?,
-            total_concurrency: row.try_get(5)?,
-            avg_concurrency: row.try_get(6)?,
-            first_environment_at: row.try_get(7)?,
-            last_environment_update: row.try_get(8)?,
-        })
-    }
-}
+rt::from_row!(
+    ListProjectsWithEnvironmentStatsRow { id, slug, name, external_ref,
+    environment_count, total_concurrency, avg_concurrency, first_environment_at,
+    last_environment_update }
+);
 
 /// Projects of an organization with statistics about their environments.
 /// Projects without environments are included (count 0, NULL timestamps).
@@ -84,10 +68,8 @@ pub async fn list_projects_with_environment_stats(
     rt::many(client, LIST_PROJECTS_WITH_ENVIRONMENT_STATS, &[&organization_id]).await
 }
 
-/// SQL of [`archive_project`].
 pub const ARCHIVE_PROJECT: &str = "UPDATE projects\nSET deleted_at = now(), updated_at = now()\nWHERE id = $1\nRETURNING id, slug, deleted_at";
 
-/// A row of [`archive_project`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ArchiveProjectRow {
@@ -96,15 +78,7 @@ pub struct ArchiveProjectRow {
     pub deleted_at: ::time::OffsetDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for ArchiveProjectRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            slug: row.try_get(1)?,
-            deleted_at: row.try_get(2)?,
-        })
-    }
-}
+rt::from_row!(ArchiveProjectRow { id, slug, deleted_at });
 
 /// Soft-deletes a project.
 pub async fn archive_project(

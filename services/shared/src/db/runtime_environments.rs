@@ -2,56 +2,45 @@
 //! Queries from `services/shared/queries/runtime_environments.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`create_runtime_environment`].
 pub const CREATE_RUNTIME_ENVIRONMENT: &str = "INSERT INTO runtime_environments (\n    slug, api_key, pk_api_key, type, shortcode, organization_id, project_id, org_member_id\n) VALUES (\n    $1, $2, $3, $4, $5, $6, $7, $8\n)\nRETURNING id, slug, api_key, pk_api_key, type, shortcode, maximum_concurrency_limit, paused, organization_id, project_id, org_member_id, created_at, updated_at";
 
-/// Parameters of [`create_runtime_environment`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CreateRuntimeEnvironmentParams<'a> {
     pub slug: &'a str,
     pub api_key: &'a str,
     pub pk_api_key: &'a str,
-    pub r#type: super::models::RuntimeEnvironmentType,
+    pub r#type: models::RuntimeEnvironmentType,
     pub shortcode: &'a str,
     pub organization_id: ::uuid::Uuid,
     pub project_id: ::uuid::Uuid,
     pub org_member_id: Option<::uuid::Uuid>,
 }
 
-/// `:one` query `CreateRuntimeEnvironment`.
+impl CreateRuntimeEnvironmentParams<'_> {
+    rt::values!(
+        slug, api_key, pk_api_key, r#type, shortcode, organization_id, project_id,
+        org_member_id
+    );
+}
+
 pub async fn create_runtime_environment(
     client: &impl rt::GenericClient,
     params: &CreateRuntimeEnvironmentParams<'_>,
-) -> rt::Result<super::models::RuntimeEnvironment> {
-    rt::one(
-            client,
-            CREATE_RUNTIME_ENVIRONMENT,
-            &[
-                &params.slug,
-                &params.api_key,
-                &params.pk_api_key,
-                &params.r#type,
-                &params.shortcode,
-                &params.organization_id,
-                &params.project_id,
-                &params.org_member_id,
-            ],
-        )
-        .await
+) -> rt::Result<models::RuntimeEnvironment> {
+    rt::one(client, CREATE_RUNTIME_ENVIRONMENT, &params.values()).await
 }
 
-/// SQL of [`get_environment_by_api_key`].
 pub const GET_ENVIRONMENT_BY_API_KEY: &str = "SELECT e.id,\n       e.slug,\n       e.type,\n       e.paused,\n       e.maximum_concurrency_limit,\n       p.id AS project_id,\n       p.slug AS project_slug,\n       p.external_ref AS project_ref,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.title AS organization_title,\n       o.runs_enabled\nFROM runtime_environments AS e\nJOIN projects AS p ON p.id = e.project_id\nJOIN organizations AS o ON o.id = e.organization_id\nWHERE e.api_key = $1\n  AND p.deleted_at IS NULL\n  AND o.deleted_at IS NULL";
 
-/// A row of [`get_environment_by_api_key`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetEnvironmentByApiKeyRow {
     pub id: ::uuid::Uuid,
     pub slug: String,
-    pub r#type: super::models::RuntimeEnvironmentType,
+    pub r#type: models::RuntimeEnvironmentType,
     pub paused: bool,
     pub maximum_concurrency_limit: i32,
     pub project_id: ::uuid::Uuid,
@@ -63,24 +52,11 @@ pub struct GetEnvironmentByApiKeyRow {
     pub runs_enabled: bool,
 }
 
-impl ::sqlgen_runtime::FromRow for GetEnvironmentByApiKeyRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            slug: row.try_get(1)?,
-            r#type: row.try_get(2)?,
-            paused: row.try_get(3)?,
-            maximum_concurrency_limit: row.try_get(4)?,
-            project_id: row.try_get(5)?,
-            project_slug: row.try_get(6)?,
-            project_ref: row.try_get(7)?,
-            organization_id: row.try_get(8)?,
-            organization_slug: row.try_get(9)?,
-            organization_title: row.try_get(10)?,
-            runs_enabled: row.try_get(11)?,
-        })
-    }
-}
+rt::from_row!(
+    GetEnvironmentByApiKeyRow { id, slug, r#type, paused, maximum_concurrency_limit,
+    project_id, project_slug, project_ref, organization_id, organization_slug,
+    organization_title, runs_enabled }
+);
 
 /// Authenticates an API request: the environment owning a secret API key,
 /// with the project and organization it belongs to.
@@ -91,16 +67,14 @@ pub async fn get_environment_by_api_key(
     rt::opt(client, GET_ENVIRONMENT_BY_API_KEY, &[&api_key]).await
 }
 
-/// SQL of [`list_environments_for_project`].
 pub const LIST_ENVIRONMENTS_FOR_PROJECT: &str = "SELECT e.id,\n       e.slug,\n       e.type,\n       e.shortcode,\n       e.paused,\n       e.org_member_id,\n       u.id AS owner_user_id,\n       u.email AS owner_email,\n       u.display_name AS owner_display_name\nFROM runtime_environments e\nLEFT JOIN org_members m ON m.id = e.org_member_id\nLEFT JOIN users u ON u.id = m.user_id\nWHERE e.project_id = $1\nORDER BY e.type, e.slug";
 
-/// A row of [`list_environments_for_project`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListEnvironmentsForProjectRow {
     pub id: ::uuid::Uuid,
     pub slug: String,
-    pub r#type: super::models::RuntimeEnvironmentType,
+    pub r#type: models::RuntimeEnvironmentType,
     pub shortcode: String,
     pub paused: bool,
     pub org_member_id: Option<::uuid::Uuid>,
@@ -109,21 +83,10 @@ pub struct ListEnvironmentsForProjectRow {
     pub owner_display_name: Option<String>,
 }
 
-impl ::sqlgen_runtime::FromRow for ListEnvironmentsForProjectRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            slug: row.try_get(1)?,
-            r#type: row.try_get(2)?,
-            shortcode: row.try_get(3)?,
-            paused: row.try_get(4)?,
-            org_member_id: row.try_get(5)?,
-            owner_user_id: row.try_get(6)?,
-            owner_email: row.try_get(7)?,
-            owner_display_name: row.try_get(8)?,
-        })
-    }
-}
+rt::from_row!(
+    ListEnvironmentsForProjectRow { id, slug, r#type, shortcode, paused, org_member_id,
+    owner_user_id, owner_email, owner_display_name }
+);
 
 /// Environments of a project; the owner columns are NULL for environments
 /// that do not belong to a single member.
@@ -134,10 +97,8 @@ pub async fn list_environments_for_project(
     rt::many(client, LIST_ENVIRONMENTS_FOR_PROJECT, &[&project_id]).await
 }
 
-/// SQL of [`list_development_environments_for_user`].
 pub const LIST_DEVELOPMENT_ENVIRONMENTS_FOR_USER: &str = "WITH memberships AS (\n    SELECT m.id, m.organization_id\n    FROM org_members AS m\n    WHERE m.user_id = $1\n)\nSELECT e.id,\n       e.slug,\n       e.api_key,\n       upper(e.shortcode) AS shortcode,\n       p.slug AS project_slug,\n       o.slug AS organization_slug\nFROM memberships AS ms\nJOIN runtime_environments AS e ON e.org_member_id = ms.id\nJOIN projects AS p ON p.id = e.project_id\nJOIN organizations AS o ON o.id = ms.organization_id\nWHERE e.type = 'DEVELOPMENT'\n  AND p.deleted_at IS NULL\nORDER BY o.slug, p.slug";
 
-/// A row of [`list_development_environments_for_user`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListDevelopmentEnvironmentsForUserRow {
@@ -149,18 +110,10 @@ pub struct ListDevelopmentEnvironmentsForUserRow {
     pub organization_slug: String,
 }
 
-impl ::sqlgen_runtime::FromRow for ListDevelopmentEnvironmentsForUserRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            slug: row.try_get(1)?,
-            api_key: row.try_get(2)?,
-            shortcode: row.try_get(3)?,
-            project_slug: row.try_get(4)?,
-            organization_slug: row.try_get(5)?,
-        })
-    }
-}
+rt::from_row!(
+    ListDevelopmentEnvironmentsForUserRow { id, slug, api_key, shortcode, project_slug,
+    organization_slug }
+);
 
 /// The DEVELOPMENT environments of a user across all their organizations
 /// (used by the CLI `dev` command).
@@ -171,10 +124,8 @@ pub async fn list_development_environments_for_user(
     rt::many(client, LIST_DEVELOPMENT_ENVIRONMENTS_FOR_USER, &[&user_id]).await
 }
 
-/// SQL of [`set_environment_paused`].
 pub const SET_ENVIRONMENT_PAUSED: &str = "UPDATE runtime_environments SET paused = $2, updated_at = now() WHERE id = $1";
 
-/// `:execrows` query `SetEnvironmentPaused`.
 pub async fn set_environment_paused(
     client: &impl rt::GenericClient,
     id: ::uuid::Uuid,
@@ -183,10 +134,8 @@ pub async fn set_environment_paused(
     rt::exec_rows(client, SET_ENVIRONMENT_PAUSED, &[&id, &paused]).await
 }
 
-/// SQL of [`set_concurrency_limit_for_type`].
 pub const SET_CONCURRENCY_LIMIT_FOR_TYPE: &str = "UPDATE runtime_environments AS e\nSET maximum_concurrency_limit = $1,\n    updated_at = now()\nFROM organizations AS o\nWHERE o.id = e.organization_id\n  AND o.slug = $2\n  AND e.type = $3\nRETURNING e.id, e.slug, e.maximum_concurrency_limit, o.maximum_concurrency_limit AS organization_limit";
 
-/// A row of [`set_concurrency_limit_for_type`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SetConcurrencyLimitForTypeRow {
@@ -196,16 +145,10 @@ pub struct SetConcurrencyLimitForTypeRow {
     pub organization_limit: i32,
 }
 
-impl ::sqlgen_runtime::FromRow for SetConcurrencyLimitForTypeRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            slug: row.try_get(1)?,
-            maximum_concurrency_limit: row.try_get(2)?,
-            organization_limit: row.try_get(3)?,
-        })
-    }
-}
+rt::from_row!(
+    SetConcurrencyLimitForTypeRow { id, slug, maximum_concurrency_limit,
+    organization_limit }
+);
 
 /// Sets the concurrency limit of all environments of one type in an
 /// organization (addressed by slug).
@@ -213,7 +156,7 @@ pub async fn set_concurrency_limit_for_type(
     client: &impl rt::GenericClient,
     maximum_concurrency_limit: i32,
     organization_slug: &str,
-    r#type: super::models::RuntimeEnvironmentType,
+    r#type: models::RuntimeEnvironmentType,
 ) -> rt::Result<Vec<SetConcurrencyLimitForTypeRow>> {
     rt::many(
             client,
@@ -223,10 +166,8 @@ pub async fn set_concurrency_limit_for_type(
         .await
 }
 
-/// SQL of [`delete_environments_of_archived_projects`].
 pub const DELETE_ENVIRONMENTS_OF_ARCHIVED_PROJECTS: &str = "DELETE FROM runtime_environments AS e\nUSING projects AS p\nWHERE p.id = e.project_id\n  AND p.organization_id = $1\n  AND p.deleted_at IS NOT NULL\nRETURNING e.id, e.slug, p.slug AS project_slug";
 
-/// A row of [`delete_environments_of_archived_projects`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteEnvironmentsOfArchivedProjectsRow {
@@ -235,15 +176,7 @@ pub struct DeleteEnvironmentsOfArchivedProjectsRow {
     pub project_slug: String,
 }
 
-impl ::sqlgen_runtime::FromRow for DeleteEnvironmentsOfArchivedProjectsRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            slug: row.try_get(1)?,
-            project_slug: row.try_get(2)?,
-        })
-    }
-}
+rt::from_row!(DeleteEnvironmentsOfArchivedProjectsRow { id, slug, project_slug });
 
 /// Removes the environments of the archived projects of an organization.
 pub async fn delete_environments_of_archived_projects(
@@ -253,16 +186,14 @@ pub async fn delete_environments_of_archived_projects(
     rt::many(client, DELETE_ENVIRONMENTS_OF_ARCHIVED_PROJECTS, &[&organization_id]).await
 }
 
-/// SQL of [`get_environment_by_public_api_key`].
 pub const GET_ENVIRONMENT_BY_PUBLIC_API_KEY: &str = "SELECT e.id,\n       e.slug,\n       e.type,\n       e.paused,\n       e.maximum_concurrency_limit,\n       p.id AS project_id,\n       p.slug AS project_slug,\n       p.external_ref AS project_ref,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.title AS organization_title,\n       o.runs_enabled\nFROM runtime_environments AS e\nJOIN projects AS p ON p.id = e.project_id\nJOIN organizations AS o ON o.id = e.organization_id\nWHERE e.pk_api_key = $1\n  AND p.deleted_at IS NULL\n  AND o.deleted_at IS NULL";
 
-/// A row of [`get_environment_by_public_api_key`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GetEnvironmentByPublicApiKeyRow {
     pub id: ::uuid::Uuid,
     pub slug: String,
-    pub r#type: super::models::RuntimeEnvironmentType,
+    pub r#type: models::RuntimeEnvironmentType,
     pub paused: bool,
     pub maximum_concurrency_limit: i32,
     pub project_id: ::uuid::Uuid,
@@ -274,24 +205,11 @@ pub struct GetEnvironmentByPublicApiKeyRow {
     pub runs_enabled: bool,
 }
 
-impl ::sqlgen_runtime::FromRow for GetEnvironmentByPublicApiKeyRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            slug: row.try_get(1)?,
-            r#type: row.try_get(2)?,
-            paused: row.try_get(3)?,
-            maximum_concurrency_limit: row.try_get(4)?,
-            project_id: row.try_get(5)?,
-            project_slug: row.try_get(6)?,
-            project_ref: row.try_get(7)?,
-            organization_id: row.try_get(8)?,
-            organization_slug: row.try_get(9)?,
-            organization_title: row.try_get(10)?,
-            runs_enabled: row.try_get(11)?,
-        })
-    }
-}
+rt::from_row!(
+    GetEnvironmentByPublicApiKeyRow { id, slug, r#type, paused,
+    maximum_concurrency_limit, project_id, project_slug, project_ref, organization_id,
+    organization_slug, organization_title, runs_enabled }
+);
 
 /// Authenticates a request made with a public API key (pk_...): the
 /// environment owning it, with its project and organization.

@@ -2,20 +2,19 @@
 //! Queries from `services/shared/queries/users.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`get_user_by_id`].
 pub const GET_USER_BY_ID: &str = "SELECT id, email, authentication_method, authentication_profile, name, display_name, avatar_url, admin, marketing_emails, confirmed_basic_details, signup_source, created_at, updated_at, last_login_at, last_login_ip FROM users WHERE id = $1";
 
 /// Fetches a user by primary key; errors if the user does not exist.
 pub async fn get_user_by_id(
     client: &impl rt::GenericClient,
     id: ::uuid::Uuid,
-) -> rt::Result<super::models::User> {
+) -> rt::Result<models::User> {
     rt::one(client, GET_USER_BY_ID, &[&id]).await
 }
 
-/// SQL of [`get_user_by_email`].
 pub const GET_USER_BY_EMAIL: &str = "SELECT id, email, authentication_method, authentication_profile, name, display_name, avatar_url, admin, marketing_emails, confirmed_basic_details, signup_source, created_at, updated_at, last_login_at, last_login_ip\nFROM users\nWHERE email = lower($1)";
 
 /// Looks a user up by e-mail address (case-insensitive; addresses are stored
@@ -23,22 +22,27 @@ pub const GET_USER_BY_EMAIL: &str = "SELECT id, email, authentication_method, au
 pub async fn get_user_by_email(
     client: &impl rt::GenericClient,
     email: &str,
-) -> rt::Result<Option<super::models::User>> {
+) -> rt::Result<Option<models::User>> {
     rt::opt(client, GET_USER_BY_EMAIL, &[&email]).await
 }
 
-/// SQL of [`upsert_user`].
 pub const UPSERT_USER: &str = "INSERT INTO users (email, authentication_method, authentication_profile, name, display_name, avatar_url)\nVALUES (\n    lower($1),\n    $2,\n    $3,\n    $4,\n    $5,\n    $6\n)\nON CONFLICT (email) DO UPDATE SET\n    authentication_method  = EXCLUDED.authentication_method,\n    authentication_profile = coalesce(EXCLUDED.authentication_profile, users.authentication_profile),\n    name                   = coalesce(EXCLUDED.name, users.name),\n    display_name           = coalesce(EXCLUDED.display_name, users.display_name),\n    avatar_url             = coalesce(EXCLUDED.avatar_url, users.avatar_url),\n    updated_at             = now()\nRETURNING id, email, authentication_method, authentication_profile, name, display_name, avatar_url, admin, marketing_emails, confirmed_basic_details, signup_source, created_at, updated_at, last_login_at, last_login_ip";
 
-/// Parameters of [`upsert_user`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UpsertUserParams<'a> {
     pub email: &'a str,
-    pub authentication_method: super::models::AuthenticationMethod,
+    pub authentication_method: models::AuthenticationMethod,
     pub authentication_profile: Option<&'a ::serde_json::Value>,
     pub name: Option<&'a str>,
     pub display_name: Option<&'a str>,
     pub avatar_url: Option<&'a str>,
+}
+
+impl UpsertUserParams<'_> {
+    rt::values!(
+        email, authentication_method, authentication_profile, name, display_name,
+        avatar_url
+    );
 }
 
 /// Creates a user on first login, or refreshes the profile fields of an
@@ -46,26 +50,12 @@ pub struct UpsertUserParams<'a> {
 pub async fn upsert_user(
     client: &impl rt::GenericClient,
     params: &UpsertUserParams<'_>,
-) -> rt::Result<super::models::User> {
-    rt::one(
-            client,
-            UPSERT_USER,
-            &[
-                &params.email,
-                &params.authentication_method,
-                &params.authentication_profile,
-                &params.name,
-                &params.display_name,
-                &params.avatar_url,
-            ],
-        )
-        .await
+) -> rt::Result<models::User> {
+    rt::one(client, UPSERT_USER, &params.values()).await
 }
 
-/// SQL of [`list_users`].
 pub const LIST_USERS: &str = "SELECT id, email, name, display_name, admin, signup_source, created_at\nFROM users\nORDER BY created_at DESC, id\nLIMIT $1 OFFSET $2";
 
-/// A row of [`list_users`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListUsersRow {
@@ -78,19 +68,9 @@ pub struct ListUsersRow {
     pub created_at: ::time::OffsetDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for ListUsersRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            email: row.try_get(1)?,
-            name: row.try_get(2)?,
-            display_name: row.try_get(3)?,
-            admin: row.try_get(4)?,
-            signup_source: row.try_get(5)?,
-            created_at: row.try_get(6)?,
-        })
-    }
-}
+rt::from_row!(
+    ListUsersRow { id, email, name, display_name, admin, signup_source, created_at }
+);
 
 /// One page of users, newest first (admin dashboard).
 pub async fn list_users(
@@ -101,7 +81,6 @@ pub async fn list_users(
     rt::many(client, LIST_USERS, &[&limit, &offset]).await
 }
 
-/// SQL of [`record_user_login`].
 pub const RECORD_USER_LOGIN: &str = "UPDATE users\nSET last_login_at = now(),\n    last_login_ip = $1,\n    updated_at    = now()\nWHERE id = $2";
 
 /// Remembers when and from where a user last logged in.
@@ -113,16 +92,18 @@ pub async fn record_user_login(
     rt::exec(client, RECORD_USER_LOGIN, &[&last_login_ip, &id]).await
 }
 
-/// SQL of [`create_user`].
 pub const CREATE_USER: &str = "INSERT INTO users (email, authentication_method, name, display_name)\nVALUES (lower($1), $2, $3, $4)\nRETURNING id, email, authentication_method, authentication_profile, name, display_name, avatar_url, admin, marketing_emails, confirmed_basic_details, signup_source, created_at, updated_at, last_login_at, last_login_ip";
 
-/// Parameters of [`create_user`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CreateUserParams<'a> {
     pub email: &'a str,
-    pub authentication_method: super::models::AuthenticationMethod,
+    pub authentication_method: models::AuthenticationMethod,
     pub name: Option<&'a str>,
     pub display_name: Option<&'a str>,
+}
+
+impl CreateUserParams<'_> {
+    rt::values!(email, authentication_method, name, display_name);
 }
 
 /// Creates a user; a taken e-mail address is a unique violation on
@@ -130,16 +111,6 @@ pub struct CreateUserParams<'a> {
 pub async fn create_user(
     client: &impl rt::GenericClient,
     params: &CreateUserParams<'_>,
-) -> rt::Result<super::models::User> {
-    rt::one(
-            client,
-            CREATE_USER,
-            &[
-                &params.email,
-                &params.authentication_method,
-                &params.name,
-                &params.display_name,
-            ],
-        )
-        .await
+) -> rt::Result<models::User> {
+    rt::one(client, CREATE_USER, &params.values()).await
 }

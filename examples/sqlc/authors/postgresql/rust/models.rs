@@ -10,12 +10,4 @@ pub struct Author {
     pub bio: Option<String>,
 }
 
-impl ::sqlgen_runtime::FromRow for Author {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            name: row.try_get(1)?,
-            bio: row.try_get(2)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(Author { id, name, bio });

@@ -2,45 +2,38 @@
 //! Queries from `postgresql/query.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`get_author`].
 pub const GET_AUTHOR: &str = "SELECT id, name, bio FROM authors\nWHERE id = $1 LIMIT 1";
 
-/// `:one` query `GetAuthor`.
 pub async fn get_author(
     client: &impl rt::GenericClient,
     id: i64,
-) -> rt::Result<super::models::Author> {
+) -> rt::Result<models::Author> {
     rt::one(client, GET_AUTHOR, &[&id]).await
 }
 
-/// SQL of [`list_authors`].
 pub const LIST_AUTHORS: &str = "SELECT id, name, bio FROM authors\nORDER BY name";
 
-/// `:many` query `ListAuthors`.
 pub async fn list_authors(
     client: &impl rt::GenericClient,
-) -> rt::Result<Vec<super::models::Author>> {
+) -> rt::Result<Vec<models::Author>> {
     rt::many(client, LIST_AUTHORS, &[]).await
 }
 
-/// SQL of [`create_author`].
 pub const CREATE_AUTHOR: &str = "INSERT INTO authors (\n          name, bio\n) VALUES (\n  $1, $2\n)\nRETURNING id, name, bio";
 
-/// `:one` query `CreateAuthor`.
 pub async fn create_author(
     client: &impl rt::GenericClient,
     name: &str,
     bio: Option<&str>,
-) -> rt::Result<super::models::Author> {
+) -> rt::Result<models::Author> {
     rt::one(client, CREATE_AUTHOR, &[&name, &bio]).await
 }
 
-/// SQL of [`delete_author`].
 pub const DELETE_AUTHOR: &str = "DELETE FROM authors\nWHERE id = $1";
 
-/// `:exec` query `DeleteAuthor`.
 pub async fn delete_author(client: &impl rt::GenericClient, id: i64) -> rt::Result<()> {
     rt::exec(client, DELETE_AUTHOR, &[&id]).await
 }

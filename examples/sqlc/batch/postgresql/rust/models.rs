@@ -2,6 +2,8 @@
 //! Tables and enums of package `batch`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use ::postgres_types::{FromSql, ToSql};
+
 #[derive(
     Debug,
     Clone,
@@ -9,8 +11,8 @@
     PartialEq,
     Eq,
     Hash,
-    ::postgres_types::ToSql,
-    ::postgres_types::FromSql,
+    ToSql,
+    FromSql,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -24,23 +26,9 @@ pub enum BookType {
     Nonfiction,
 }
 
-impl BookType {
-    /// Every value, in the order PostgreSQL sorts them.
-    pub const ALL: &'static [Self] = &[Self::Fiction, Self::Nonfiction];
-    /// The label as stored in PostgreSQL.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Fiction => "FICTION",
-            Self::Nonfiction => "NONFICTION",
-        }
-    }
-}
-
-impl ::std::fmt::Display for BookType {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::sqlgen_runtime::labels!(
+    BookType = "book_type" { Fiction = "FICTION", Nonfiction = "NONFICTION" }
+);
 
 /// A row of table `authors`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -50,15 +38,7 @@ pub struct Author {
     pub biography: Option<::serde_json::Value>,
 }
 
-impl ::sqlgen_runtime::FromRow for Author {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            author_id: row.try_get(0)?,
-            name: row.try_get(1)?,
-            biography: row.try_get(2)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(Author { author_id, name, biography });
 
 /// A row of table `books`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -73,17 +53,6 @@ pub struct Book {
     pub tags: Vec<String>,
 }
 
-impl ::sqlgen_runtime::FromRow for Book {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            book_id: row.try_get(0)?,
-            author_id: row.try_get(1)?,
-            isbn: row.try_get(2)?,
-            book_type: row.try_get(3)?,
-            title: row.try_get(4)?,
-            year: row.try_get(5)?,
-            available: row.try_get(6)?,
-            tags: row.try_get(7)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(
+    Book { book_id, author_id, isbn, book_type, title, year, available, tags }
+);

@@ -2,23 +2,20 @@
 //! Queries from `postgresql/query.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`get_author`].
 pub const GET_AUTHOR: &str = "SELECT author_id, name, biography FROM authors\nWHERE author_id = $1";
 
-/// `:one` query `GetAuthor`.
 pub async fn get_author(
     client: &impl rt::GenericClient,
     author_id: i32,
-) -> rt::Result<super::models::Author> {
+) -> rt::Result<models::Author> {
     rt::one(client, GET_AUTHOR, &[&author_id]).await
 }
 
-/// SQL of [`delete_book_exec_result`].
 pub const DELETE_BOOK_EXEC_RESULT: &str = "DELETE FROM books\nWHERE book_id = $1";
 
-/// `:execresult` query `DeleteBookExecResult`.
 pub async fn delete_book_exec_result(
     client: &impl rt::GenericClient,
     book_id: i32,
@@ -26,11 +23,8 @@ pub async fn delete_book_exec_result(
     rt::exec_rows(client, DELETE_BOOK_EXEC_RESULT, &[&book_id]).await
 }
 
-/// SQL of [`delete_book`].
 pub const DELETE_BOOK: &str = "DELETE FROM books\nWHERE book_id = $1";
 
-/// `:batchexec` query `DeleteBook`.
-///
 /// Runs once per item, pipelined on one connection; one result per item, in order.
 pub async fn delete_book(
     client: &impl rt::GenericClient,
@@ -51,11 +45,8 @@ pub async fn delete_book(
     Ok(rt::pipelined(executions).await)
 }
 
-/// SQL of [`delete_book_named_func`].
 pub const DELETE_BOOK_NAMED_FUNC: &str = "DELETE FROM books\nWHERE book_id = $1";
 
-/// `:batchexec` query `DeleteBookNamedFunc`.
-///
 /// Runs once per item, pipelined on one connection; one result per item, in order.
 pub async fn delete_book_named_func(
     client: &impl rt::GenericClient,
@@ -76,11 +67,8 @@ pub async fn delete_book_named_func(
     Ok(rt::pipelined(executions).await)
 }
 
-/// SQL of [`delete_book_named_sign`].
 pub const DELETE_BOOK_NAMED_SIGN: &str = "DELETE FROM books\nWHERE book_id = $1";
 
-/// `:batchexec` query `DeleteBookNamedSign`.
-///
 /// Runs once per item, pipelined on one connection; one result per item, in order.
 pub async fn delete_book_named_sign(
     client: &impl rt::GenericClient,
@@ -101,21 +89,18 @@ pub async fn delete_book_named_sign(
     Ok(rt::pipelined(executions).await)
 }
 
-/// SQL of [`books_by_year`].
 pub const BOOKS_BY_YEAR: &str = "SELECT book_id, author_id, isbn, book_type, title, year, available, tags FROM books\nWHERE year = $1";
 
-/// `:batchmany` query `BooksByYear`.
-///
 /// Runs once per item, pipelined on one connection; one result per item, in order.
 pub async fn books_by_year(
     client: &impl rt::GenericClient,
     items: &[i32],
-) -> rt::Result<Vec<rt::Result<Vec<super::models::Book>>>> {
+) -> rt::Result<Vec<rt::Result<Vec<models::Book>>>> {
     async fn execute(
         client: &impl rt::GenericClient,
         stmt: &::tokio_postgres::Statement,
         item: &i32,
-    ) -> rt::Result<Vec<super::models::Book>> {
+    ) -> rt::Result<Vec<models::Book>> {
         rt::many_prepared(client, stmt, &[item]).await
     }
     if items.is_empty() {
@@ -126,58 +111,43 @@ pub async fn books_by_year(
     Ok(rt::pipelined(executions).await)
 }
 
-/// SQL of [`create_author`].
 pub const CREATE_AUTHOR: &str = "INSERT INTO authors (name) VALUES ($1)\nRETURNING author_id, name, biography";
 
-/// `:one` query `CreateAuthor`.
 pub async fn create_author(
     client: &impl rt::GenericClient,
     name: &str,
-) -> rt::Result<super::models::Author> {
+) -> rt::Result<models::Author> {
     rt::one(client, CREATE_AUTHOR, &[&name]).await
 }
 
-/// SQL of [`create_book`].
 pub const CREATE_BOOK: &str = "INSERT INTO books (\n    author_id,\n    isbn,\n    book_type,\n    title,\n    year,\n    available,\n    tags\n) VALUES (\n    $1,\n    $2,\n    $3,\n    $4,\n    $5,\n    $6,\n    $7\n)\nRETURNING book_id, author_id, isbn, book_type, title, year, available, tags";
 
-/// Parameters of [`create_book`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CreateBookParams<'a> {
     pub author_id: i32,
     pub isbn: &'a str,
-    pub book_type: super::models::BookType,
+    pub book_type: models::BookType,
     pub title: &'a str,
     pub year: i32,
     pub available: ::time::OffsetDateTime,
     pub tags: &'a [String],
 }
 
-/// `:batchone` query `CreateBook`.
-///
+impl CreateBookParams<'_> {
+    rt::values!(author_id, isbn, book_type, title, year, available, tags);
+}
+
 /// Runs once per item, pipelined on one connection; one result per item, in order.
 pub async fn create_book(
     client: &impl rt::GenericClient,
     items: &[CreateBookParams<'_>],
-) -> rt::Result<Vec<rt::Result<super::models::Book>>> {
+) -> rt::Result<Vec<rt::Result<models::Book>>> {
     async fn execute(
         client: &impl rt::GenericClient,
         stmt: &::tokio_postgres::Statement,
         item: &CreateBookParams<'_>,
-    ) -> rt::Result<super::models::Book> {
-        rt::one_prepared(
-                client,
-                stmt,
-                &[
-                    &item.author_id,
-                    &item.isbn,
-                    &item.book_type,
-                    &item.title,
-                    &item.year,
-                    &item.available,
-                    &item.tags,
-                ],
-            )
-            .await
+    ) -> rt::Result<models::Book> {
+        rt::one_prepared(client, stmt, &item.values()).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
@@ -187,10 +157,8 @@ pub async fn create_book(
     Ok(rt::pipelined(executions).await)
 }
 
-/// SQL of [`update_book`].
 pub const UPDATE_BOOK: &str = "UPDATE books\nSET title = $1, tags = $2\nWHERE book_id = $3";
 
-/// Parameters of [`update_book`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UpdateBookParams<'a> {
     pub title: &'a str,
@@ -198,8 +166,10 @@ pub struct UpdateBookParams<'a> {
     pub book_id: i32,
 }
 
-/// `:batchexec` query `UpdateBook`.
-///
+impl UpdateBookParams<'_> {
+    rt::values!(title, tags, book_id);
+}
+
 /// Runs once per item, pipelined on one connection; one result per item, in order.
 pub async fn update_book(
     client: &impl rt::GenericClient,
@@ -210,7 +180,7 @@ pub async fn update_book(
         stmt: &::tokio_postgres::Statement,
         item: &UpdateBookParams<'_>,
     ) -> rt::Result<()> {
-        rt::exec_prepared(client, stmt, &[&item.title, &item.tags, &item.book_id]).await
+        rt::exec_prepared(client, stmt, &item.values()).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
@@ -220,11 +190,8 @@ pub async fn update_book(
     Ok(rt::pipelined(executions).await)
 }
 
-/// SQL of [`get_biography`].
 pub const GET_BIOGRAPHY: &str = "SELECT biography FROM authors\nWHERE author_id = $1";
 
-/// `:batchone` query `GetBiography`.
-///
 /// Runs once per item, pipelined on one connection; one result per item, in order.
 pub async fn get_biography(
     client: &impl rt::GenericClient,

@@ -2,34 +2,29 @@
 //! Queries from `postgresql/query.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`get_author`].
 pub const GET_AUTHOR: &str = "SELECT author_id, name FROM authors\nWHERE author_id = $1";
 
-/// `:one` query `GetAuthor`.
 pub async fn get_author(
     client: &impl rt::GenericClient,
     author_id: i32,
-) -> rt::Result<super::models::Author> {
+) -> rt::Result<models::Author> {
     rt::one(client, GET_AUTHOR, &[&author_id]).await
 }
 
-/// SQL of [`get_book`].
 pub const GET_BOOK: &str = "SELECT book_id, author_id, isbn, book_type, title, year, available, tags FROM books\nWHERE book_id = $1";
 
-/// `:one` query `GetBook`.
 pub async fn get_book(
     client: &impl rt::GenericClient,
     book_id: i32,
-) -> rt::Result<super::models::Book> {
+) -> rt::Result<models::Book> {
     rt::one(client, GET_BOOK, &[&book_id]).await
 }
 
-/// SQL of [`delete_book`].
 pub const DELETE_BOOK: &str = "DELETE FROM books\nWHERE book_id = $1";
 
-/// `:exec` query `DeleteBook`.
 pub async fn delete_book(
     client: &impl rt::GenericClient,
     book_id: i32,
@@ -37,22 +32,18 @@ pub async fn delete_book(
     rt::exec(client, DELETE_BOOK, &[&book_id]).await
 }
 
-/// SQL of [`books_by_title_year`].
 pub const BOOKS_BY_TITLE_YEAR: &str = "SELECT book_id, author_id, isbn, book_type, title, year, available, tags FROM books\nWHERE title = $1 AND year = $2";
 
-/// `:many` query `BooksByTitleYear`.
 pub async fn books_by_title_year(
     client: &impl rt::GenericClient,
     title: &str,
     year: i32,
-) -> rt::Result<Vec<super::models::Book>> {
+) -> rt::Result<Vec<models::Book>> {
     rt::many(client, BOOKS_BY_TITLE_YEAR, &[&title, &year]).await
 }
 
-/// SQL of [`books_by_tags`].
 pub const BOOKS_BY_TAGS: &str = "SELECT \n  book_id,\n  title,\n  name,\n  isbn,\n  tags\nFROM books\nLEFT JOIN authors ON books.author_id = authors.author_id\nWHERE tags && $1::varchar[]";
 
-/// A row of [`books_by_tags`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct BooksByTagsRow {
     pub book_id: i32,
@@ -62,19 +53,8 @@ pub struct BooksByTagsRow {
     pub tags: Vec<String>,
 }
 
-impl ::sqlgen_runtime::FromRow for BooksByTagsRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            book_id: row.try_get(0)?,
-            title: row.try_get(1)?,
-            name: row.try_get(2)?,
-            isbn: row.try_get(3)?,
-            tags: row.try_get(4)?,
-        })
-    }
-}
+rt::from_row!(BooksByTagsRow { book_id, title, name, isbn, tags });
 
-/// `:many` query `BooksByTags`.
 pub async fn books_by_tags(
     client: &impl rt::GenericClient,
     column_1: &[String],
@@ -82,57 +62,41 @@ pub async fn books_by_tags(
     rt::many(client, BOOKS_BY_TAGS, &[&column_1]).await
 }
 
-/// SQL of [`create_author`].
 pub const CREATE_AUTHOR: &str = "INSERT INTO authors (name) VALUES ($1)\nRETURNING author_id, name";
 
-/// `:one` query `CreateAuthor`.
 pub async fn create_author(
     client: &impl rt::GenericClient,
     name: &str,
-) -> rt::Result<super::models::Author> {
+) -> rt::Result<models::Author> {
     rt::one(client, CREATE_AUTHOR, &[&name]).await
 }
 
-/// SQL of [`create_book`].
 pub const CREATE_BOOK: &str = "INSERT INTO books (\n    author_id,\n    isbn,\n    book_type,\n    title,\n    year,\n    available,\n    tags\n) VALUES (\n    $1,\n    $2,\n    $3,\n    $4,\n    $5,\n    $6,\n    $7\n)\nRETURNING book_id, author_id, isbn, book_type, title, year, available, tags";
 
-/// Parameters of [`create_book`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CreateBookParams<'a> {
     pub author_id: i32,
     pub isbn: &'a str,
-    pub book_type: super::models::BookType,
+    pub book_type: models::BookType,
     pub title: &'a str,
     pub year: i32,
     pub available: ::time::OffsetDateTime,
     pub tags: &'a [String],
 }
 
-/// `:one` query `CreateBook`.
+impl CreateBookParams<'_> {
+    rt::values!(author_id, isbn, book_type, title, year, available, tags);
+}
+
 pub async fn create_book(
     client: &impl rt::GenericClient,
     params: &CreateBookParams<'_>,
-) -> rt::Result<super::models::Book> {
-    rt::one(
-            client,
-            CREATE_BOOK,
-            &[
-                &params.author_id,
-                &params.isbn,
-                &params.book_type,
-                &params.title,
-                &params.year,
-                &params.available,
-                &params.tags,
-            ],
-        )
-        .await
+) -> rt::Result<models::Book> {
+    rt::one(client, CREATE_BOOK, &params.values()).await
 }
 
-/// SQL of [`update_book`].
 pub const UPDATE_BOOK: &str = "UPDATE books\nSET title = $1, tags = $2\nWHERE book_id = $3";
 
-/// `:exec` query `UpdateBook`.
 pub async fn update_book(
     client: &impl rt::GenericClient,
     title: &str,
@@ -142,10 +106,8 @@ pub async fn update_book(
     rt::exec(client, UPDATE_BOOK, &[&title, &tags, &book_id]).await
 }
 
-/// SQL of [`update_book_isbn`].
 pub const UPDATE_BOOK_ISBN: &str = "UPDATE books\nSET title = $1, tags = $2, isbn = $4\nWHERE book_id = $3";
 
-/// Parameters of [`update_book_isbn`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct UpdateBookISBNParams<'a> {
     pub title: &'a str,
@@ -154,23 +116,19 @@ pub struct UpdateBookISBNParams<'a> {
     pub isbn: &'a str,
 }
 
-/// `:exec` query `UpdateBookISBN`.
+impl UpdateBookISBNParams<'_> {
+    rt::values!(title, tags, book_id, isbn);
+}
+
 pub async fn update_book_isbn(
     client: &impl rt::GenericClient,
     params: &UpdateBookISBNParams<'_>,
 ) -> rt::Result<()> {
-    rt::exec(
-            client,
-            UPDATE_BOOK_ISBN,
-            &[&params.title, &params.tags, &params.book_id, &params.isbn],
-        )
-        .await
+    rt::exec(client, UPDATE_BOOK_ISBN, &params.values()).await
 }
 
-/// SQL of [`say_hello`].
 pub const SAY_HELLO: &str = "select say_hello from say_hello($1)";
 
-/// `:one` query `SayHello`.
 pub async fn say_hello(
     client: &impl rt::GenericClient,
     s: &str,

@@ -9,14 +9,7 @@ pub struct Pilot {
     pub name: String,
 }
 
-impl ::sqlgen_runtime::FromRow for Pilot {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            name: row.try_get(1)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(Pilot { id, name });
 
 /// A row of table `jets`.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,17 +21,7 @@ pub struct Jet {
     pub color: String,
 }
 
-impl ::sqlgen_runtime::FromRow for Jet {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            pilot_id: row.try_get(1)?,
-            age: row.try_get(2)?,
-            name: row.try_get(3)?,
-            color: row.try_get(4)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(Jet { id, pilot_id, age, name, color });
 
 /// A row of table `languages`.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,14 +30,7 @@ pub struct Language {
     pub language: String,
 }
 
-impl ::sqlgen_runtime::FromRow for Language {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            language: row.try_get(1)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(Language { id, language });
 
 /// A row of table `pilot_languages`.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,11 +39,4 @@ pub struct PilotLanguage {
     pub language_id: i32,
 }
 
-impl ::sqlgen_runtime::FromRow for PilotLanguage {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            pilot_id: row.try_get(0)?,
-            language_id: row.try_get(1)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(PilotLanguage { pilot_id, language_id });

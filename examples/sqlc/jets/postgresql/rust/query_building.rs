@@ -2,30 +2,25 @@
 //! Queries from `postgresql/query-building.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`count_pilots`].
 pub const COUNT_PILOTS: &str = "SELECT COUNT(*) FROM pilots";
 
-/// `:one` query `CountPilots`.
 pub async fn count_pilots(client: &impl rt::GenericClient) -> rt::Result<i64> {
     rt::one(client, COUNT_PILOTS, &[]).await
 }
 
-/// SQL of [`list_pilots`].
 pub const LIST_PILOTS: &str = "SELECT id, name FROM pilots LIMIT 5";
 
-/// `:many` query `ListPilots`.
 pub async fn list_pilots(
     client: &impl rt::GenericClient,
-) -> rt::Result<Vec<super::models::Pilot>> {
+) -> rt::Result<Vec<models::Pilot>> {
     rt::many(client, LIST_PILOTS, &[]).await
 }
 
-/// SQL of [`delete_pilot`].
 pub const DELETE_PILOT: &str = "DELETE FROM pilots WHERE id = $1";
 
-/// `:exec` query `DeletePilot`.
 pub async fn delete_pilot(client: &impl rt::GenericClient, id: i32) -> rt::Result<()> {
     rt::exec(client, DELETE_PILOT, &[&id]).await
 }

@@ -2,30 +2,26 @@
 //! Queries from `postgresql/query/city.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`list_cities`].
 pub const LIST_CITIES: &str = "SELECT slug, name\nFROM city\nORDER BY name";
 
-/// `:many` query `ListCities`.
 pub async fn list_cities(
     client: &impl rt::GenericClient,
-) -> rt::Result<Vec<super::models::City>> {
+) -> rt::Result<Vec<models::City>> {
     rt::many(client, LIST_CITIES, &[]).await
 }
 
-/// SQL of [`get_city`].
 pub const GET_CITY: &str = "SELECT slug, name\nFROM city\nWHERE slug = $1";
 
-/// `:one` query `GetCity`.
 pub async fn get_city(
     client: &impl rt::GenericClient,
     slug: &str,
-) -> rt::Result<super::models::City> {
+) -> rt::Result<models::City> {
     rt::one(client, GET_CITY, &[&slug]).await
 }
 
-/// SQL of [`create_city`].
 pub const CREATE_CITY: &str = "INSERT INTO city (\n    name,\n    slug\n) VALUES (\n    $1,\n    $2\n) RETURNING slug, name";
 
 /// Create a new city. The slug must be unique.
@@ -35,14 +31,12 @@ pub async fn create_city(
     client: &impl rt::GenericClient,
     name: &str,
     slug: &str,
-) -> rt::Result<super::models::City> {
+) -> rt::Result<models::City> {
     rt::one(client, CREATE_CITY, &[&name, &slug]).await
 }
 
-/// SQL of [`update_city_name`].
 pub const UPDATE_CITY_NAME: &str = "UPDATE city\nSET name = $2\nWHERE slug = $1";
 
-/// `:exec` query `UpdateCityName`.
 pub async fn update_city_name(
     client: &impl rt::GenericClient,
     slug: &str,

@@ -2,6 +2,8 @@
 //! Tables and enums of package `ondeck`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use ::postgres_types::{FromSql, ToSql};
+
 /// Venues can be either open or closed
 #[derive(
     Debug,
@@ -10,8 +12,8 @@
     PartialEq,
     Eq,
     Hash,
-    ::postgres_types::ToSql,
-    ::postgres_types::FromSql,
+    ToSql,
+    FromSql,
     ::serde::Serialize,
     ::serde::Deserialize
 )]
@@ -25,23 +27,7 @@ pub enum Status {
     CloSed,
 }
 
-impl Status {
-    /// Every value, in the order PostgreSQL sorts them.
-    pub const ALL: &'static [Self] = &[Self::OpEn, Self::CloSed];
-    /// The label as stored in PostgreSQL.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::OpEn => "op!en",
-            Self::CloSed => "clo@sed",
-        }
-    }
-}
-
-impl ::std::fmt::Display for Status {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+::sqlgen_runtime::labels!(Status = "status" { OpEn = "op!en", CloSed = "clo@sed" });
 
 /// A row of table `city`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -50,14 +36,7 @@ pub struct City {
     pub name: String,
 }
 
-impl ::sqlgen_runtime::FromRow for City {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            slug: row.try_get(0)?,
-            name: row.try_get(1)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(City { slug, name });
 
 /// Venues are places where muisc happens
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -75,19 +54,7 @@ pub struct Venue {
     pub created_at: ::time::PrimitiveDateTime,
 }
 
-impl ::sqlgen_runtime::FromRow for Venue {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get(0)?,
-            status: row.try_get(1)?,
-            statuses: row.try_get(2)?,
-            slug: row.try_get(3)?,
-            name: row.try_get(4)?,
-            city: row.try_get(5)?,
-            spotify_playlist: row.try_get(6)?,
-            songkick_id: row.try_get(7)?,
-            tags: row.try_get(8)?,
-            created_at: row.try_get(9)?,
-        })
-    }
-}
+::sqlgen_runtime::from_row!(
+    Venue { id, status, statuses, slug, name, city, spotify_playlist, songkick_id, tags,
+    created_at }
+);

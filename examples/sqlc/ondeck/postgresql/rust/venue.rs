@@ -2,23 +2,20 @@
 //! Queries from `postgresql/query/venue.sql`.
 #![allow(missing_docs, clippy::pedantic)]
 
+use super::models;
 use ::sqlgen_runtime as rt;
 
-/// SQL of [`list_venues`].
 pub const LIST_VENUES: &str = "SELECT id, status, statuses, slug, name, city, spotify_playlist, songkick_id, tags, created_at\nFROM venue\nWHERE city = $1\nORDER BY name";
 
-/// `:many` query `ListVenues`.
 pub async fn list_venues(
     client: &impl rt::GenericClient,
     city: &str,
-) -> rt::Result<Vec<super::models::Venue>> {
+) -> rt::Result<Vec<models::Venue>> {
     rt::many(client, LIST_VENUES, &[&city]).await
 }
 
-/// SQL of [`delete_venue`].
 pub const DELETE_VENUE: &str = "DELETE FROM venue\nWHERE slug = $1 AND slug = $1";
 
-/// `:exec` query `DeleteVenue`.
 pub async fn delete_venue(
     client: &impl rt::GenericClient,
     slug: &str,
@@ -26,58 +23,42 @@ pub async fn delete_venue(
     rt::exec(client, DELETE_VENUE, &[&slug]).await
 }
 
-/// SQL of [`get_venue`].
 pub const GET_VENUE: &str = "SELECT id, status, statuses, slug, name, city, spotify_playlist, songkick_id, tags, created_at\nFROM venue\nWHERE slug = $1 AND city = $2";
 
-/// `:one` query `GetVenue`.
 pub async fn get_venue(
     client: &impl rt::GenericClient,
     slug: &str,
     city: &str,
-) -> rt::Result<super::models::Venue> {
+) -> rt::Result<models::Venue> {
     rt::one(client, GET_VENUE, &[&slug, &city]).await
 }
 
-/// SQL of [`create_venue`].
 pub const CREATE_VENUE: &str = "INSERT INTO venue (\n    slug,\n    name,\n    city,\n    created_at,\n    spotify_playlist,\n    status,\n    statuses,\n    tags\n) VALUES (\n    $1,\n    $2,\n    $3,\n    NOW(),\n    $4,\n    $5,\n    $6,\n    $7\n) RETURNING id";
 
-/// Parameters of [`create_venue`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CreateVenueParams<'a> {
     pub slug: &'a str,
     pub name: &'a str,
     pub city: &'a str,
     pub spotify_playlist: &'a str,
-    pub status: super::models::Status,
-    pub statuses: Option<&'a [super::models::Status]>,
+    pub status: models::Status,
+    pub statuses: Option<&'a [models::Status]>,
     pub tags: Option<&'a [String]>,
 }
 
-/// `:one` query `CreateVenue`.
+impl CreateVenueParams<'_> {
+    rt::values!(slug, name, city, spotify_playlist, status, statuses, tags);
+}
+
 pub async fn create_venue(
     client: &impl rt::GenericClient,
     params: &CreateVenueParams<'_>,
 ) -> rt::Result<i32> {
-    rt::one(
-            client,
-            CREATE_VENUE,
-            &[
-                &params.slug,
-                &params.name,
-                &params.city,
-                &params.spotify_playlist,
-                &params.status,
-                &params.statuses,
-                &params.tags,
-            ],
-        )
-        .await
+    rt::one(client, CREATE_VENUE, &params.values()).await
 }
 
-/// SQL of [`update_venue_name`].
 pub const UPDATE_VENUE_NAME: &str = "UPDATE venue\nSET name = $2\nWHERE slug = $1\nRETURNING id";
 
-/// `:one` query `UpdateVenueName`.
 pub async fn update_venue_name(
     client: &impl rt::GenericClient,
     slug: &str,
@@ -86,26 +67,16 @@ pub async fn update_venue_name(
     rt::one(client, UPDATE_VENUE_NAME, &[&slug, &name]).await
 }
 
-/// SQL of [`venue_count_by_city`].
 pub const VENUE_COUNT_BY_CITY: &str = "SELECT\n    city,\n    count(*)\nFROM venue\nGROUP BY 1\nORDER BY 1";
 
-/// A row of [`venue_count_by_city`].
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct VenueCountByCityRow {
     pub city: String,
     pub count: i64,
 }
 
-impl ::sqlgen_runtime::FromRow for VenueCountByCityRow {
-    fn from_row(row: &::tokio_postgres::Row) -> Result<Self, ::tokio_postgres::Error> {
-        Ok(Self {
-            city: row.try_get(0)?,
-            count: row.try_get(1)?,
-        })
-    }
-}
+rt::from_row!(VenueCountByCityRow { city, count });
 
-/// `:many` query `VenueCountByCity`.
 pub async fn venue_count_by_city(
     client: &impl rt::GenericClient,
 ) -> rt::Result<Vec<VenueCountByCityRow>> {
