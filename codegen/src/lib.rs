@@ -136,15 +136,6 @@ impl Project {
                     if blocked_before {
                         continue;
                     }
-                    // The text is already laid out as rustfmt's defaults; only a project style,
-                    // or names longer than that layout is tested for, need rustfmt itself.
-                    if rustfmt::config_for(&out_dir).is_some() || emit::beyond_tested_layout(&p.ir)
-                    {
-                        if let Some(w) = rustfmt::format_files(&mut files, "2021", &out_dir) {
-                            self.diagnostics
-                                .push(Diagnostic::warning(Code::NoRustfmt, w));
-                        }
-                    }
                     out.push(GeneratedPackage {
                         name: p.config.name.clone(),
                         out_dir,

@@ -247,6 +247,7 @@ fn run(
     let start = std::time::Instant::now();
     let generated = project.generate(package);
     codegen::timings::print("emission", start.elapsed());
+    codegen::emit::print::print_timings();
     // With --package, only that package's problems count.
     let mut diagnostics: Vec<Diagnostic> = match package {
         Some(p) => project.diagnostics_of(p).into_iter().cloned().collect(),

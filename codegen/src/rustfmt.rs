@@ -1,7 +1,6 @@
-//! rustfmt for a project with its own style: the emitter lays code out as rustfmt's defaults
-//! do, and a `rustfmt.toml` (or `.rustfmt.toml`) that applies to the output folder means
-//! `cargo fmt` would lay it out differently, so the generated files then go through `rustfmt`
-//! with that config. `sqlgen new-service` also formats its templates here.
+//! rustfmt for `sqlgen new-service`'s templates: hand-written service code (repository, tests)
+//! that the user owns from then on, laid out as `cargo fmt` would. Generated code never goes
+//! through rustfmt (it is printed by prettyplease, see `emit::print`).
 
 use crate::emit::OutputFile;
 use std::path::{Path, PathBuf};
@@ -9,7 +8,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The rustfmt config `cargo fmt` would apply in `dir` (which may not exist yet), if any.
-pub fn config_for(dir: &Path) -> Option<PathBuf> {
+fn config_for(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()
         .flat_map(|d| [d.join("rustfmt.toml"), d.join(".rustfmt.toml")])
         .find(|p| p.is_file())

@@ -41,7 +41,7 @@ fn model_with_override(db_type: &str) -> String {
 
 #[test]
 fn every_spelling_of_a_type_is_one_key() {
-    let expected = "pub struct Event {\n    pub id: i32,\n    pub created_at: std::time::SystemTime,\n    pub due: ::std::option::Option<std::time::SystemTime>,\n}";
+    let expected = "pub struct Event {\n    pub id: i32,\n    pub created_at: std::time::SystemTime,\n    pub due: Option<std::time::SystemTime>,\n}";
     for spelling in [
         "timestamptz",
         "timestamp with time zone",
@@ -57,7 +57,7 @@ fn every_spelling_of_a_type_is_one_key() {
 fn a_domain_name_selects_the_columns_declared_with_it() {
     assert_eq!(
         model_with_override("stamp"),
-        "pub struct Event {\n    pub id: i32,\n    pub created_at: ::time::OffsetDateTime,\n    pub due: ::std::option::Option<std::time::SystemTime>,\n}"
+        "pub struct Event {\n    pub id: i32,\n    pub created_at: ::time::OffsetDateTime,\n    pub due: Option<std::time::SystemTime>,\n}"
     );
     assert_eq!(
         model_with_override("public.stamp"),

@@ -3,8 +3,7 @@
 
 use std::future::Future;
 
-use tokio_postgres::types::{FromSql, ToSql, Type};
-use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
 
 use crate::Error;
 
@@ -25,33 +24,3 @@ impl<T, F: Future<Output = Result<T>> + Send> QueryFuture<T> for F {}
 pub trait CopyItems<T>: IntoIterator<Item = T, IntoIter: Send> + Send {}
 
 impl<T, I: IntoIterator<Item = T, IntoIter: Send> + Send> CopyItems<T> for I {}
-
-/// Decodes the columns of an embedded row (`sqlc.embed(t)`) under an outer join: `None` when the
-/// column at `key`, one the table declares NOT NULL, is NULL (there was no row to join), else
-/// `decode(row)`.
-pub fn embedded<T>(
-    row: &Row,
-    key: usize,
-    decode: fn(&Row) -> std::result::Result<T, tokio_postgres::Error>,
-) -> std::result::Result<Option<T>, tokio_postgres::Error> {
-    match row.try_get::<_, Option<AnyValue>>(key)? {
-        None => Ok(None),
-        Some(AnyValue) => decode(row).map(Some),
-    }
-}
-
-/// Any non-NULL value, whatever its type; only its presence is read.
-struct AnyValue;
-
-impl<'a> FromSql<'a> for AnyValue {
-    fn from_sql(
-        _: &Type,
-        _: &'a [u8],
-    ) -> std::result::Result<Self, Box<dyn std::error::Error + Sync + Send>> {
-        Ok(AnyValue)
-    }
-
-    fn accepts(_: &Type) -> bool {
-        true
-    }
-}

@@ -8,6 +8,10 @@
 //! With the `deadpool` feature, pooled `deadpool_postgres` objects work as they are,
 //! through deadpool's own per-connection cache.
 //!
+//! A generated query function is one call to [`one`], [`opt`], [`many`], [`exec`] or
+//! [`exec_rows`], which decode rows with [`FromRow`]: generated models and row structs implement
+//! it, and so does every single column type.
+//!
 //! Batch queries (`:batchexec`, `:batchone`, `:batchmany`) run their parameter
 //! sets through [`pipelined`]; `:copyfrom` queries write through
 //! [`GenericClient::copy_in`] and tokio-postgres's `BinaryCopyInWriter`.
@@ -26,13 +30,14 @@ mod error;
 mod generic_client;
 mod interval;
 mod label;
+mod query;
 mod statement_cache;
 
 pub use cidr;
 pub use postgres_types;
 pub use tokio_postgres;
 
-pub use crate::aliases::{embedded, CopyItems, Params, QueryFuture, Result};
+pub use crate::aliases::{CopyItems, Params, QueryFuture, Result};
 pub use crate::batch::pipelined;
 pub use crate::client::{Client, Transaction, TransactionBuilder};
 pub use crate::domain::Domain;
@@ -40,3 +45,6 @@ pub use crate::error::Error;
 pub use crate::generic_client::GenericClient;
 pub use crate::interval::Interval;
 pub use crate::label::UnknownLabel;
+pub use crate::query::{
+    exec, exec_prepared, exec_rows, many, many_prepared, one, one_prepared, opt, Columns, FromRow,
+};
