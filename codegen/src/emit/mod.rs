@@ -1364,9 +1364,10 @@ fn execution(out: &mut String, indent: usize, command: Command, stmt: &str, para
 }
 
 /// The query as it is generated: one annotated to return rows whose statement returns no columns
-/// (a DELETE without RETURNING under `:one`) runs as `:exec` (`:batchexec`); analysis warns about it.
+/// (a DELETE without RETURNING under `:one`), or only `void` ones (`SELECT f_returning_void()`),
+/// runs as `:exec` (`:batchexec`); analysis warns about it.
 fn as_generated(q: &ir::Query) -> std::borrow::Cow<'_, ir::Query> {
-    if !q.command.returns_rows() || !q.columns.is_empty() {
+    if !q.command.returns_rows() || !q.columns.iter().all(|c| c.ty == PgType::Void) {
         return std::borrow::Cow::Borrowed(q);
     }
     let mut q = q.clone();
