@@ -510,4 +510,13 @@ async fn catalogue_vectors_read_as_vecs() {
         .unwrap();
     assert_eq!(row.get::<_, Vec<i16>>(0), vec![1, 2, -3]);
     assert_eq!(row.get::<_, Vec<u32>>(1), vec![23, 25]);
+    let row = client
+        .query_one(
+            "SELECT $1::int2vector::text, $2::oidvector::text",
+            &[&[1_i16, 2, -3].as_slice(), &[23_u32, 25].as_slice()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "1 2 -3");
+    assert_eq!(row.get::<_, String>(1), "23 25");
 }
