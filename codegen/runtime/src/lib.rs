@@ -17,10 +17,16 @@
 //! [`GenericClient::copy_in`] and tokio-postgres's `BinaryCopyInWriter`.
 //!
 //! Besides the client side, the crate carries the column types that
-//! `postgres-types` lacks: [`Interval`] for `interval`, and the [`cidr`] crate
-//! (re-exported with `postgres-types` support switched on) for `cidr`, whose Rust
-//! type is [`cidr::IpCidr`]; and [`Domain`], which passes a base-type value where a
-//! parameter is typed as a domain of it.
+//! `postgres-types` lacks, so that every built-in type has a Rust type a user crate
+//! can name without another dependency: [`Interval`], [`Range`] and [`Multirange`],
+//! [`Money`], [`TimeTz`], [`Hstore`], [`TsVector`] and [`TsQuery`], the geometric
+//! types, the system identifiers ([`Xid`], [`Tid`], [`RegOid`], [`Lsn`]...) and the
+//! text-encoded ones ([`Xml`], [`JsonPath`]...); and it re-exports, with their
+//! `postgres-types` support switched on, the crates that have the rest: [`cidr`]
+//! (`cidr`: [`cidr::IpCidr`]), [`bit_vec`] (`bit`, `varbit`: [`bit_vec::BitVec`]),
+//! [`geo_types`] (`point`, `box`: `Point<f64>`, `Rect<f64>`) and [`eui48`] (`macaddr`:
+//! [`eui48::MacAddress`]). [`Domain`] passes a base-type value where a parameter is
+//! typed as a domain of it.
 
 mod aliases;
 mod batch;
@@ -28,12 +34,23 @@ mod client;
 mod domain;
 mod error;
 mod generic_client;
+mod geometry;
+mod hstore;
 mod interval;
 mod label;
 mod query;
+mod range;
+mod scalar_types;
 mod statement_cache;
+mod system_types;
+mod text_search;
+mod text_types;
+mod wire;
 
+pub use bit_vec;
 pub use cidr;
+pub use eui48;
+pub use geo_types;
 pub use postgres_types;
 pub use tokio_postgres;
 
@@ -43,8 +60,15 @@ pub use crate::client::{Client, Transaction, TransactionBuilder};
 pub use crate::domain::Domain;
 pub use crate::error::Error;
 pub use crate::generic_client::GenericClient;
+pub use crate::geometry::{Circle, Line, LineSegment, Path, Polygon};
+pub use crate::hstore::Hstore;
 pub use crate::interval::Interval;
 pub use crate::label::UnknownLabel;
 pub use crate::query::{
     exec, exec_prepared, exec_rows, many, many_prepared, one, one_prepared, opt, Columns, FromRow,
 };
+pub use crate::range::{Multirange, Range};
+pub use crate::scalar_types::{Macaddr8, Money, TimeTz, Void};
+pub use crate::system_types::{Cid, Lsn, RegOid, Snapshot, Tid, Xid, Xid8};
+pub use crate::text_search::{Lexeme, LexemePosition, TsQuery, TsQueryItem, TsVector, Weight};
+pub use crate::text_types::{JsonPath, PgNodeTree, Refcursor, Xml};

@@ -212,7 +212,9 @@ pub fn analyze(
     edits.sort_by_key(|e| e.start);
     let sql = apply_edits(&src.text, raw.start, raw.end, &edits);
     // After another error the statement's columns are unknown: don't pile on.
-    if raw.command.returns_rows() && outs.is_empty() && !a.diags.iter().any(Diagnostic::is_error) {
+    // A `void` column (`SELECT f_returning_void()`) carries no value: only such columns are none.
+    let only_void = outs.iter().all(|o| o.ty == PgType::Void);
+    if raw.command.returns_rows() && only_void && !a.diags.iter().any(Diagnostic::is_error) {
         let start = src.pos(raw.start);
         let keyword_end = crate::source::Pos {
             line: start.line,
@@ -232,8 +234,13 @@ pub fn analyze(
             Diagnostic::warning(
                 Code::NoColumns,
                 format!(
-                    "query `{}` is `{annotation}` but returns no columns; it is generated as `{}`",
+                    "query `{}` is `{annotation}` but returns {}; it is generated as `{}`",
                     raw.name,
+                    if outs.is_empty() {
+                        "no columns"
+                    } else {
+                        "only `void`"
+                    },
                     if matches!(raw.command, ir::Command::BatchOne | ir::Command::BatchMany) {
                         ":batchexec"
                     } else {
@@ -243,7 +250,11 @@ pub fn analyze(
             )
             .label(
                 Span::new(raw.file, start, keyword_end),
-                "this statement returns no rows",
+                if outs.is_empty() {
+                    "this statement returns no rows"
+                } else {
+                    "a `void` result carries no value"
+                },
             )
             .secondary(raw.annotation, format!("`{annotation}` expects a row"))
             .help(if dml {

@@ -40,7 +40,7 @@ pub fn resolve(
         Some(Builtin::Serial(t)) => (t, true),
         None => {
             let name = parse_qualified(&base)?;
-            (lookup_user(&name)?, false)
+            (lookup_user(&name).or_else(|| catalogue_type(&name))?, false)
         }
     };
     // PostgreSQL ignores declared dimensions: `int8[][]` is just `int8[]` (any number of dimensions).
@@ -100,15 +100,30 @@ fn builtin(name: &str) -> Option<Builtin> {
         "money" => PgType::Money,
         "void" => PgType::Void,
         "record" => PgType::Record,
+        // SQL's spelling of PostgreSQL's `varbit`, the name the Rust mapping knows.
+        "bit varying" => PgType::Other("varbit".to_string()),
         "point" | "line" | "lseg" | "box" | "path" | "polygon" | "circle" | "xml" | "tsvector"
-        | "tsquery" | "bit" | "bit varying" | "varbit" | "macaddr8" | "int4range" | "int8range"
-        | "numrange" | "tsrange" | "tstzrange" | "daterange" | "pg_lsn" | "txid_snapshot"
-        | "regclass" | "regtype" | "xid" | "cid" | "tid" | "ltree" => {
-            PgType::Other(name.replace(' ', "_"))
-        }
+        | "tsquery" | "bit" | "varbit" | "macaddr8" | "int4range" | "int8range" | "numrange"
+        | "tsrange" | "tstzrange" | "daterange" | "pg_lsn" | "txid_snapshot" | "regclass"
+        | "regtype" | "xid" | "cid" | "tid" | "ltree" => PgType::Other(name.to_string()),
         _ => return None,
     };
     Some(Builtin::Plain(t))
+}
+
+/// A base, range or multirange type of PostgreSQL's catalogue or of an extension it bundles
+/// (`jsonpath`, `int4multirange`, `hstore`) without a variant of its own: known by its `typname`.
+fn catalogue_type(name: &QualName) -> Option<PgType> {
+    if name
+        .schema
+        .as_deref()
+        .is_some_and(|s| s != "pg_catalog" && s != "public")
+    {
+        return None;
+    }
+    let catalog = &crate::analyze::pg_catalog::CATALOG;
+    let info = catalog.types.get(&catalog.oid_of(&name.name)?)?;
+    matches!(info.typtype, 'b' | 'r' | 'm').then(|| PgType::Other(info.name.to_string()))
 }
 
 /// Type names people write, for did-you-mean help.

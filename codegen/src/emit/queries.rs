@@ -420,9 +420,10 @@ impl Emitter<'_> {
 }
 
 /// The query as it is generated: one annotated to return rows whose statement returns no columns
-/// (a DELETE without RETURNING under `:one`) runs as `:exec` (`:batchexec`); analysis warns about it.
+/// (a DELETE without RETURNING under `:one`), or only `void` ones (`SELECT f_returning_void()`),
+/// runs as `:exec` (`:batchexec`); analysis warns about it.
 pub(super) fn as_generated(q: &ir::Query) -> std::borrow::Cow<'_, ir::Query> {
-    if !q.command.returns_rows() || !q.columns.is_empty() {
+    if !q.command.returns_rows() || !q.columns.iter().all(|c| c.ty == PgType::Void) {
         return std::borrow::Cow::Borrowed(q);
     }
     let mut q = q.clone();

@@ -3,6 +3,7 @@
 mod deadpool;
 mod domains;
 mod errors;
+mod every_type;
 mod server_view;
 mod statement_cache;
 mod types;
