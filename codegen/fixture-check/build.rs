@@ -1,5 +1,6 @@
 //! Generates every fixture case of `codegen/tests/fixtures` that generates without errors into
-//! OUT_DIR, as inline modules, so that `cargo build` compiles what the snapshots show.
+//! OUT_DIR, as inline modules, so that `cargo build` compiles what the snapshots show; and so every
+//! case of the conformance and real-world corpora in `../shared` that generates.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -18,68 +19,95 @@ fn main() {
     let mut all = String::new();
     for case in cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let work = out.join("work").join(&name);
-        let _ = std::fs::remove_dir_all(&work);
-        copy_dir(&case, &work);
-        let config = work.join("sqlgen.yaml");
-        if !config.exists() {
-            std::fs::write(&config, DEFAULT_CONFIG).unwrap();
-        }
-        // A package's models are imported through its `module_path`; here each package is an
-        // inline module `<case>_<package>` of this crate, so point the paths there.
-        let text = std::fs::read_to_string(&config).unwrap();
-        let text: String = text
-            .lines()
-            .map(|l| match l.trim_start().strip_prefix("module_path: ") {
-                Some(path) => {
-                    let crate_name = path.split("::").next().unwrap_or(path);
-                    format!("        module_path: crate::{name}_{crate_name}\n")
-                }
-                None => format!("{l}\n"),
-            })
-            .collect();
-        std::fs::write(&config, text).unwrap();
-        let mut project = codegen::load(&config);
-        let generated = project.generate(None);
-        if project.has_errors() {
+        all.push_str(&case_modules(&case, &name, &out.join("work").join(&name)));
+    }
+    // The conformance and real-world corpora beside the repository (`../shared`), when present:
+    // every case of theirs that generates must compile warning-free too.
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    for corpus in ["conformance", "realworld"] {
+        let root = shared.join(corpus).join("cases");
+        if !root.is_dir() {
             continue;
         }
-        for pkg in generated {
-            let module = format!("{name}_{}", pkg.name);
-            let mut source = String::new();
-            // mod.rs first, its `pub mod x;` lines replaced by the files inline.
-            let root = pkg.files.iter().find(|f| f.name == "mod.rs").unwrap();
-            // `#[path = "x.rs"]` before a `pub mod` names its file (output file name options).
-            let mut path: Option<String> = None;
-            for line in root.content.lines() {
-                if let Some(p) = line
-                    .strip_prefix("#[path = \"")
-                    .and_then(|l| l.strip_suffix("\"]"))
-                {
-                    path = Some(p.to_string());
-                    continue;
-                }
-                match line
-                    .strip_prefix("pub mod ")
-                    .and_then(|l| l.strip_suffix(';'))
-                {
-                    Some(sub) => {
-                        let name = path
-                            .take()
-                            .unwrap_or_else(|| format!("{}.rs", sub.trim_start_matches("r#")));
-                        let file = pkg.files.iter().find(|f| f.name == name).unwrap();
-                        let _ = writeln!(source, "pub mod {sub} {{\n{}\n}}", file.content);
-                    }
-                    None => {
-                        let _ = writeln!(source, "{line}");
-                    }
-                }
-            }
-            // Inline, so the generated `//!` docs are inner docs of this module's block.
-            let _ = writeln!(all, "pub mod {module} {{\n{source}\n}}");
+        println!("cargo::rerun-if-changed={}", root.display());
+        let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.join("sqlgen.yaml").is_file())
+            .collect();
+        cases.sort();
+        for (i, case) in cases.iter().enumerate() {
+            let name = format!("{corpus}_{i}");
+            all.push_str(&case_modules(case, &name, &out.join("work").join(&name)));
         }
     }
     std::fs::write(out.join("all.rs"), all).unwrap();
+}
+
+/// The generated code of one case as inline modules `<name>_<package>`, or nothing when the case
+/// does not generate (an error case).
+fn case_modules(case: &Path, name: &str, work: &Path) -> String {
+    let mut all = String::new();
+    let _ = std::fs::remove_dir_all(work);
+    copy_dir(case, work);
+    let config = work.join("sqlgen.yaml");
+    if !config.exists() {
+        std::fs::write(&config, DEFAULT_CONFIG).unwrap();
+    }
+    // A package's models are imported through its `module_path`; here each package is an
+    // inline module `<case>_<package>` of this crate, so point the paths there.
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text: String = text
+        .lines()
+        .map(|l| match l.trim_start().strip_prefix("module_path: ") {
+            Some(path) => {
+                let crate_name = path.split("::").next().unwrap_or(path);
+                format!("        module_path: crate::{name}_{crate_name}\n")
+            }
+            None => format!("{l}\n"),
+        })
+        .collect();
+    std::fs::write(&config, text).unwrap();
+    let mut project = codegen::load(&config);
+    let generated = project.generate(None);
+    if project.has_errors() {
+        return String::new();
+    }
+    for pkg in generated {
+        let module = format!("{name}_{}", pkg.name);
+        let mut source = String::new();
+        // mod.rs first, its `pub mod x;` lines replaced by the files inline.
+        let root = pkg.files.iter().find(|f| f.name == "mod.rs").unwrap();
+        // `#[path = "x.rs"]` before a `pub mod` names its file (output file name options).
+        let mut path: Option<String> = None;
+        for line in root.content.lines() {
+            if let Some(p) = line
+                .strip_prefix("#[path = \"")
+                .and_then(|l| l.strip_suffix("\"]"))
+            {
+                path = Some(p.to_string());
+                continue;
+            }
+            match line
+                .strip_prefix("pub mod ")
+                .and_then(|l| l.strip_suffix(';'))
+            {
+                Some(sub) => {
+                    let name = path
+                        .take()
+                        .unwrap_or_else(|| format!("{}.rs", sub.trim_start_matches("r#")));
+                    let file = pkg.files.iter().find(|f| f.name == name).unwrap();
+                    let _ = writeln!(source, "pub mod {sub} {{\n{}\n}}", file.content);
+                }
+                None => {
+                    let _ = writeln!(source, "{line}");
+                }
+            }
+        }
+        // Inline, so the generated `//!` docs are inner docs of this module's block.
+        let _ = writeln!(all, "pub mod {module} {{\n{source}\n}}");
+    }
+    all
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -78,7 +78,8 @@ pub fn check(pkg: &ir::Package, opts: &RustOptions) -> Result<(), Vec<EmitError>
 }
 
 fn emitter<'a>(pkg: &ir::Package, opts: &'a RustOptions) -> Emitter<'a> {
-    let naming = names::Naming::new(opts);
+    let mut naming = names::Naming::new(opts);
+    naming.resolve_clashes(pkg);
     // The types `models.rs` defines or re-exports, against the prelude names it would write.
     let mut defined: Vec<String> = pkg.imported.iter().map(|i| i.rust_name.clone()).collect();
     defined.extend(pkg.enums.iter().map(|e| naming.user_type(&e.name)));
@@ -95,12 +96,12 @@ fn emitter<'a>(pkg: &ir::Package, opts: &'a RustOptions) -> Emitter<'a> {
         tm: TypeMap {
             time: opts.time_crate,
             newtypes: opts.domain_newtypes,
-            naming: names::Naming::new(opts),
+            naming: naming.clone(),
             models_prelude,
             models_named: std::cell::Cell::new(false),
         },
         rt: ident(&rt),
-        naming: names::Naming::new(opts),
+        naming,
         overrides: pkg.overrides.clone(),
         opts,
         errors: Vec::new(),
@@ -182,6 +183,7 @@ impl Emitter<'_> {
     /// tree are alive at a time; with `print` false, or once an error is found, nothing is
     /// printed and only errors are collected.
     fn run(mut self, pkg: &ir::Package, print: bool) -> Result<Vec<OutputFile>, Vec<EmitError>> {
+        self.query_name_clashes(pkg);
         let mut files = Vec::with_capacity(pkg.files.len() + 2);
         let items = self.models(pkg);
         let doc = format!("Tables and enums of package `{}`.", pkg.name);
@@ -213,6 +215,31 @@ impl Emitter<'_> {
             return Err(errors);
         }
         Ok(files)
+    }
+
+    /// Two queries whose names become one Rust function (`GetUser` and `get_user`) would be two
+    /// methods of one name in the `Queries` trait: the second is an error at its annotation.
+    fn query_name_clashes(&mut self, pkg: &ir::Package) {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for q in pkg.files.iter().flat_map(|f| &f.queries) {
+            let rust = names::field(&q.name);
+            match seen.get(&rust) {
+                Some(first) => {
+                    let message = format!(
+                        "queries `{first}` and `{}` would both be generated as `{rust}`",
+                        q.name
+                    );
+                    self.fail_with(
+                        crate::diagnostics::Code::DuplicateQuery,
+                        Some(&q.name),
+                        message,
+                    );
+                }
+                None => {
+                    seen.insert(rust, q.name.clone());
+                }
+            }
+        }
     }
 
     /// Prints one file into `files`, unless printing is off or an error was found.

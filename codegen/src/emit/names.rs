@@ -82,6 +82,9 @@ pub fn enum_name(q: &crate::ir::QualName) -> String {
 #[derive(Debug, Clone, Default)]
 pub struct Naming {
     rename: std::collections::BTreeMap<String, String>,
+    /// Names given instead of the usual one to a table or type whose usual Rust name another of
+    /// the package already has (see [`Naming::resolve_clashes`]).
+    clashes: std::collections::BTreeMap<crate::ir::QualName, String>,
     exact_table_names: bool,
     exclude: Vec<String>,
 }
@@ -90,6 +93,7 @@ impl Naming {
     pub fn new(opts: &crate::config::RustOptions) -> Naming {
         Naming {
             rename: opts.rename.clone(),
+            clashes: Default::default(),
             exact_table_names: opts.emit_exact_table_names,
             exclude: opts.inflection_exclude_table_names.clone(),
         }
@@ -105,8 +109,53 @@ impl Naming {
         })
     }
 
+    /// Two SQL names that would become one Rust type (table `foos` and enum `foo`, tables `user`
+    /// and `users`) get distinct names: tables first, in catalogue order, keep theirs; a later
+    /// table takes its exact name (`Users`), an enum, composite or domain the suffix of its kind
+    /// (`FooEnum`, `FooType`, `FooDomain`); a name still taken gets a number.
+    pub fn resolve_clashes(&mut self, pkg: &crate::ir::Package) {
+        let mut taken: std::collections::BTreeSet<String> =
+            pkg.imported.iter().map(|i| i.rust_name.clone()).collect();
+        let mut claim =
+            |naming: &mut Naming, q: &crate::ir::QualName, usual: String, other: String| {
+                let mut name = usual.clone();
+                if taken.contains(&name) {
+                    name = other;
+                    let mut k = 2;
+                    while taken.contains(&name) {
+                        name = format!("{usual}{k}");
+                        k += 1;
+                    }
+                    naming.clashes.insert(q.clone(), name.clone());
+                }
+                taken.insert(name);
+            };
+        for m in &pkg.models {
+            let exact = match &m.table.schema {
+                Some(s) => type_name(&format!("{s}_{}", m.table.name)),
+                None => type_name(&m.table.name),
+            };
+            let usual = self.model(&m.table);
+            claim(self, &m.table, usual, exact);
+        }
+        let types = pkg
+            .enums
+            .iter()
+            .map(|e| (&e.name, "Enum"))
+            .chain(pkg.composites.iter().map(|c| (&c.name, "Type")))
+            .chain(pkg.domains.iter().map(|d| (&d.name, "Domain")));
+        for (q, kind) in types {
+            let usual = self.user_type(q);
+            let other = format!("{usual}{kind}");
+            claim(self, q, usual, other);
+        }
+    }
+
     /// The model struct of a table or view.
     pub fn model(&self, t: &crate::ir::QualName) -> String {
+        if let Some(c) = self.clashes.get(t) {
+            return c.clone();
+        }
         if let Some(r) = self.renamed(t) {
             return rust_type_name(r);
         }
@@ -128,6 +177,9 @@ impl Naming {
 
     /// An enum, composite or domain newtype.
     pub fn user_type(&self, q: &crate::ir::QualName) -> String {
+        if let Some(c) = self.clashes.get(q) {
+            return c.clone();
+        }
         match self.renamed(q) {
             Some(r) => rust_type_name(r),
             None => enum_name(q),
@@ -148,6 +200,17 @@ impl Naming {
             Some(r) => rust_type_name(r),
             None => type_name(label),
         }
+    }
+}
+
+/// The name of a query's own type (`GetUserRow`, `GetUserParams`): the query's name when it is
+/// already upper camel case, as sqlc's names are, else converted (`list_users` to `ListUsersRow`).
+pub fn query_type(query: &str, suffix: &str) -> String {
+    let camel = query.starts_with(|c: char| c.is_ascii_uppercase()) && !query.contains('_');
+    if camel {
+        format!("{query}{suffix}")
+    } else {
+        format!("{}{suffix}", type_name(query))
     }
 }
 

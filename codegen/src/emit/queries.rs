@@ -77,7 +77,7 @@ impl Emitter<'_> {
                 From::QueryModule,
             );
         }
-        let name = format_ident!("{}Row", ident(&q.name));
+        let name = ident(&names::query_type(&q.name, "Row"));
         // Plain columns become fields; each `sqlc.embed(t)` group becomes one field of t's model type.
         let mut slots: Vec<(String, Vec<usize>)> = Vec::new();
         for (i, c) in q.columns.iter().enumerate() {
@@ -195,7 +195,7 @@ impl Emitter<'_> {
         let mut values: Option<TokenStream> = None;
         let mut item_ty = quote!(());
         if use_struct {
-            let sname = format_ident!("{}Params", ident(&q.name));
+            let sname = ident(&names::query_type(&q.name, "Params"));
             let borrows = q.params.iter().any(|p| self.param_borrows(p));
             let lt = borrows.then_some(&a);
             let field_names = self.param_names(q, false);

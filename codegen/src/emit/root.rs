@@ -9,7 +9,7 @@ use super::queries::{as_generated, per_item};
 use super::{doc, ident, names, source, Emitter, From};
 use crate::ir::{self, Command};
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 impl Emitter<'_> {
     pub(super) fn root(&mut self, pkg: &ir::Package) -> Vec<TokenStream> {
@@ -76,7 +76,7 @@ impl Emitter<'_> {
         let mut pass = Vec::new();
         if per_item(q.command) {
             let item = if q.params.len() > 1 {
-                let sname = format_ident!("{}Params", ident(&q.name));
+                let sname = ident(&names::query_type(&q.name, "Params"));
                 match (borrows, is_copy) {
                     (true, true) => quote!(#m::#sname<'a>),
                     (true, false) => quote!(#m::#sname<'_>),
@@ -95,7 +95,7 @@ impl Emitter<'_> {
             });
             pass.push(quote!(items));
         } else if q.params.len() > self.opts.params_struct_after {
-            let sname = format_ident!("{}Params", ident(&q.name));
+            let sname = ident(&names::query_type(&q.name, "Params"));
             let anon = if borrows { quote!(<'_>) } else { quote!() };
             args.push(quote!(params: &#m::#sname #anon));
             pass.push(quote!(params));
@@ -144,7 +144,7 @@ impl Emitter<'_> {
                 From::Root,
             )
         } else {
-            let row = format_ident!("{}Row", ident(&q.name));
+            let row = ident(&names::query_type(&q.name, "Row"));
             quote!(#m::#row)
         };
         match q.command {
