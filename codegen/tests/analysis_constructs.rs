@@ -228,3 +228,13 @@ fn malformed_constants_are_refused_as_postgres_refuses_them() {
         "Fine(:one) -> m mood!, a int4[]!, p pair!, i int2!, n numeric!",
     );
 }
+
+#[test]
+fn comparisons_with_arrays_and_subqueries_that_may_hold_null() {
+    check(
+        "-- name: Flags :one\nSELECT 'x' = ANY(labels) AS in_labels, id = ANY($1::int8[]) AS in_ids, 3 IN (SELECT unnest(scores)) AS scored FROM accounts WHERE id = $2;",
+        "Flags(:one) $1 id: int8[]!, $2 id_2: int8! -> in_labels bool?, in_ids bool!, scored bool?",
+    );
+    let got = codegen::analysis_text(SCHEMA, "-- name: C :one\nSELECT count() FROM accounts;");
+    assert!(got.contains("count(*) must be used"), "{got}");
+}

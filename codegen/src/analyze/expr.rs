@@ -245,9 +245,9 @@ impl<'a> Analyzer<'a> {
                     let r = self.expr(right, scope, &Expect::named(arr, l.column.clone()));
                     (l, r)
                 };
-                // An array read from a column may hold NULL elements, which make the comparison NULL;
-                // a parameter array (a Rust slice of non-Option values) cannot.
-                let elements_not_null = r.column.is_none();
+                // Any array but a parameter (a Rust slice of non-Option values) may hold NULL
+                // elements, which make the comparison NULL (`'a' = ANY('{NULL}'::text[])`).
+                let elements_not_null = is_parameter(right);
                 Typed::new(
                     PgType::Bool,
                     operator_not_null(&[l.not_null, r.not_null, elements_not_null]),
@@ -624,7 +624,12 @@ impl<'a> Analyzer<'a> {
                     None => Expect::default(),
                 };
                 let l = self.expr(expr, scope, &ex);
-                Typed::new(PgType::Bool, l.not_null)
+                // A NULL among the subquery's values makes a non-matching IN NULL.
+                let values_not_null = outs.first().is_some_and(|o| o.not_null);
+                Typed::new(
+                    PgType::Bool,
+                    operator_not_null(&[l.not_null, values_not_null]),
+                )
             }
             other => {
                 let at = self.span(expr.span());
@@ -708,6 +713,21 @@ impl<'a> Analyzer<'a> {
                     format!("`sqlc.{name}` is not supported yet"),
                 )
                 .at(at),
+            );
+            return Typed::unknown();
+        }
+        if name == "count"
+            && parts.len() == 1
+            && matches!(&f.args, ast::FunctionArguments::List(l) if l.args.is_empty())
+        {
+            let at = self.span(e.span());
+            self.error(
+                Diagnostic::error(
+                    Code::FunctionArguments,
+                    "count(*) must be used to call a parameterless aggregate function",
+                )
+                .at(at)
+                .help("write `count(*)`"),
             );
             return Typed::unknown();
         }
@@ -1326,5 +1346,14 @@ fn quoted_literal(e: &ast::Expr) -> Option<&str> {
         },
         ast::Expr::Nested(inner) => quoted_literal(inner),
         _ => None,
+    }
+}
+
+/// Whether an expression is a query parameter, possibly cast (`$1`, `$1::int8[]`).
+fn is_parameter(e: &ast::Expr) -> bool {
+    match e {
+        ast::Expr::Value(v) => matches!(v.value, ast::Value::Placeholder(_)),
+        ast::Expr::Cast { expr, .. } | ast::Expr::Nested(expr) => is_parameter(expr),
+        _ => false,
     }
 }

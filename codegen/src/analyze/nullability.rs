@@ -8,8 +8,9 @@
 //! | cast `x::t`                            | `x` may be NULL                                   |
 //! | operators (`+`, `=`, `AND`, `LIKE`...) | any operand may be NULL                           |
 //! | `IS [NOT] NULL`, `EXISTS`              | never                                             |
+//! | `x = ANY(arr)`, `x IN (subquery)`      | an operand may be NULL, the array is not a parameter (its elements may be NULL), a subquery value may be NULL |
 //! | `count(...)`                           | never                                             |
-//! | other aggregates (`sum`, `max`, ...)   | without GROUP BY, with FILTER, as a window, or when an input may be NULL |
+//! | other aggregates (`sum`, `max`, ...)   | without GROUP BY, with FILTER, as a window, or when an input may be NULL; sample statistics (`stddev_samp`, `corr`...) always |
 //! | `coalesce`, `greatest`, `least`        | every argument may be NULL                        |
 //! | `nullif`                               | always                                            |
 //! | STRICT set-returning functions in FROM | as for the same call with non-null arguments (a NULL argument yields no rows) |
@@ -53,6 +54,13 @@ const NULL_FOR_SOME_INPUTS: &[&str] = &[
     "array_dims",
     "array_position",
     "regexp_match",
+    "regexp_substr",
+    // An empty format gives NULL.
+    "to_char",
+    // No comment is NULL.
+    "obj_description",
+    "col_description",
+    "shobj_description",
     "to_regclass",
     "to_regtype",
     "to_regproc",
@@ -94,6 +102,19 @@ const NEVER_NULL: &[&str] = &[
     "to_jsonb",
     "to_json",
     "count",
+];
+
+/// Aggregates that are NULL over a group of one row (a sample statistic needs two).
+const SAMPLE_STATISTICS: &[&str] = &[
+    "stddev",
+    "stddev_samp",
+    "variance",
+    "var_samp",
+    "covar_samp",
+    "corr",
+    "regr_slope",
+    "regr_intercept",
+    "regr_r2",
 ];
 
 /// Functions that are not strict but return NULL exactly when their first argument is NULL.
@@ -142,6 +163,7 @@ pub fn catalog_function_not_null(
         'a' if name == "count" || name == "regr_count" => true,
         // In a GROUP BY query every group has a row, so an aggregate of non-NULL inputs has a value;
         // without GROUP BY (no rows at all), with FILTER (no row passes) or as a window, it may not.
+        'a' if SAMPLE_STATISTICS.contains(&name) => false,
         'a' => aggregate == AggregateUse::Grouped && args_not_null.iter().all(|n| *n),
         'w' => RANKING.contains(&name),
         _ if NULL_FOR_SOME_INPUTS.contains(&name) || pattern_substring => false,

@@ -111,8 +111,8 @@ fn builtin(name: &str) -> Option<Builtin> {
     Some(Builtin::Plain(t))
 }
 
-/// A base, range or multirange type of PostgreSQL's catalogue or of an extension it bundles
-/// (`jsonpath`, `int4multirange`, `hstore`) without a variant of its own: known by its `typname`.
+/// A base, range or multirange type of PostgreSQL's catalogue (`jsonpath`, `int4multirange`)
+/// without a variant of its own: known by its `typname`.
 fn catalogue_type(name: &QualName) -> Option<PgType> {
     if name
         .schema
@@ -123,7 +123,10 @@ fn catalogue_type(name: &QualName) -> Option<PgType> {
     }
     let catalog = &crate::analyze::pg_catalog::CATALOG;
     let info = catalog.types.get(&catalog.oid_of(&name.name)?)?;
-    matches!(info.typtype, 'b' | 'r' | 'm').then(|| PgType::Other(info.name.to_string()))
+    // An extension's types (citext, hstore) exist once the migrations create the extension,
+    // which the user-type lookup knows; the catalogue's own are always there.
+    (info.nsp == "pg_catalog" && matches!(info.typtype, 'b' | 'r' | 'm'))
+        .then(|| PgType::Other(info.name.to_string()))
 }
 
 /// Type names people write, for did-you-mean help.
