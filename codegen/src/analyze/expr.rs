@@ -43,6 +43,30 @@ impl<'a> Analyzer<'a> {
                 Typed::new(ty, true).named(&name)
             }
             E::Identifier(id) => self.column_ref(scope, None, id),
+            // `substr(x, 2)` and `SUBSTRING(x FROM 2 FOR 3)` parse as their own form: the call of
+            // `substr` / `substring` with the arguments given (a FOR without FROM starts at 1).
+            E::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                shorthand,
+                ..
+            } => {
+                let name = if *shorthand { "substr" } else { "substring" };
+                let one = ast::Expr::value(ast::Value::Number("1".to_string(), false));
+                let from = match (substring_from, substring_for) {
+                    (Some(f), _) => Some(f.as_ref()),
+                    (None, Some(_)) => Some(&one),
+                    (None, None) => None,
+                };
+                let args: Vec<&ast::Expr> = std::iter::once(expr.as_ref())
+                    .chain(from)
+                    .chain(substring_for.as_deref())
+                    .collect();
+                let at = self.span(e.span());
+                let names = vec![None; args.len()];
+                self.call(at, None, name, &args, &names, scope).typed
+            }
             // `ceil(x)` and `floor(x)` parse as their own forms (for `CEIL(x TO DAY)` elsewhere).
             E::Ceil { expr, field } | E::Floor { expr, field }
                 if matches!(

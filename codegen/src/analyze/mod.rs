@@ -669,7 +669,10 @@ impl<'a> Analyzer<'a> {
             ast::SetExpr::Select(s) => self.select(s, parent, targets, order_by),
             ast::SetExpr::Query(q) => self.query(q, parent, targets),
             ast::SetExpr::SetOperation {
-                left, right, op, ..
+                left,
+                right,
+                op,
+                set_quantifier,
             } => {
                 let set_op = match op {
                     ast::SetOperator::Intersect => nullability::SetOp::Intersect,
@@ -698,6 +701,17 @@ impl<'a> Analyzer<'a> {
                         name: a.name,
                     })
                     .collect();
+                // UNION, INTERSECT and EXCEPT compare rows, unless ALL keeps every one (UNION ALL).
+                let compares = !matches!(
+                    (op, set_quantifier),
+                    (
+                        ast::SetOperator::Union,
+                        ast::SetQuantifier::All | ast::SetQuantifier::AllByName
+                    )
+                );
+                if compares {
+                    self.need_equality(&outs, body, &format!("{op}"));
+                }
                 self.order_by_outputs(order_by, &outs, parent);
                 outs
             }
@@ -814,6 +828,10 @@ impl<'a> Analyzer<'a> {
             let ex = targets.and_then(|t| t.get(i)).cloned().unwrap_or_default();
             self.select_item(item, &scope, &ex, &mut outs);
         }
+        if matches!(s.distinct, Some(ast::Distinct::Distinct)) {
+            let at = s.select_token.0.span;
+            self.need_equality_at(&outs, at, "DISTINCT");
+        }
         if let Some(ast::Distinct::On(exprs)) = &s.distinct {
             for e in exprs {
                 self.expr(e, &scope, &Expect::default());
@@ -836,6 +854,35 @@ impl<'a> Analyzer<'a> {
         }
         self.grouped = outer_grouped;
         outs
+    }
+
+    /// DISTINCT and set operations compare whole rows: every column's type needs an equality
+    /// operator, which `json`, `xml` and `point` lack (nor do arrays of them).
+    fn need_equality(&mut self, outs: &[Out], at: &ast::SetExpr, what: &str) {
+        self.need_equality_at(outs, at.span(), what);
+    }
+
+    fn need_equality_at(&mut self, outs: &[Out], at: sqlparser::tokenizer::Span, what: &str) {
+        fn lacks(t: &PgType) -> Option<String> {
+            match t {
+                PgType::Json => Some("json".to_string()),
+                PgType::Other(n) if n == "xml" || n == "point" => Some(n.clone()),
+                PgType::Array(inner) => lacks(inner),
+                _ => None,
+            }
+        }
+        if let Some(ty) = outs.iter().find_map(|o| lacks(&o.ty)) {
+            let at = self.span(at);
+            self.error(
+                Diagnostic::error(
+                    Code::Operator,
+                    format!("could not identify an equality operator for type {ty}"),
+                )
+                .at(at)
+                .note(format!("{what} compares rows, and `{ty}` has no equality"))
+                .help("use jsonb, or cast the column to text"),
+            );
+        }
     }
 
     /// ORDER BY and GROUP BY may name an output column or give its position.

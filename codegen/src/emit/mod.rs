@@ -254,7 +254,8 @@ impl Emitter<'_> {
         if !print || !self.errors.is_empty() {
             return;
         }
-        match print::file(doc, items) {
+        let root = name == "mod.rs";
+        match print::file(doc, root, items) {
             Ok(content) => files.push(OutputFile { name, content }),
             Err(message) => self.errors.push(EmitError {
                 code: crate::diagnostics::Code::NoRustMapping,

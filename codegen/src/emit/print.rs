@@ -38,17 +38,25 @@ pub fn print_timings() {
     }
 }
 
-/// The text of one generated file: banner, `//! inner_doc`, lint allowances, then `items`.
+/// The text of one generated file: banner, `//! inner_doc`, lint allowances (in `mod.rs`), then
+/// `items`.
 /// An item syn cannot parse is an emitter bug, reported as an error rather than a panic.
-pub fn file(inner_doc: &str, items: Vec<TokenStream>) -> Result<String, String> {
+pub fn file(inner_doc: &str, root: bool, items: Vec<TokenStream>) -> Result<String, String> {
     let doc = format!(" {inner_doc}");
     // Lints users turn on crate-wide that generated code cannot follow (docs on every field,
     // pedantic style), and default ones that judge the user's SQL rather than the code: a column
     // named `foo` or `baz`, a SQL comment whose markdown rustdoc reads as a list. The rest of
-    // clippy's default lints stay on, and CI holds generated code to them.
-    let header = quote! {
-        #![doc = #doc]
-        #![allow(missing_docs, clippy::pedantic, clippy::disallowed_names, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+    // clippy's default lints stay on, and CI holds generated code to them. Written once, in
+    // `mod.rs`: lint levels hold for the modules it declares.
+    let header = if root {
+        quote! {
+            #![doc = #doc]
+            #![allow(missing_docs, clippy::pedantic, clippy::disallowed_names, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+        }
+    } else {
+        quote! {
+            #![doc = #doc]
+        }
     };
     let mut out = String::with_capacity(4096);
     out.push_str(BANNER);
