@@ -10,13 +10,17 @@ pub mod analyze;
 pub mod build;
 pub mod catalog;
 pub mod config;
+#[cfg(feature = "cli")]
 pub mod describe;
 pub mod diagnostics;
 pub mod emit;
+#[cfg(feature = "cli")]
 pub mod init;
 pub mod ir;
 pub mod parallel;
+#[cfg(feature = "cli")]
 pub mod rustfmt;
+#[cfg(feature = "cli")]
 pub mod scaffold;
 pub mod source;
 pub mod sqlc_config;
