@@ -37,7 +37,7 @@ const KNOWN: &[Known] = &[
             "malformed record literal",
         ],
         repro: "SELECT 'abc'::date",
-        reason: "a quoted constant is checked against its type's input syntax only for booleans, numbers, oid, uuid, json, enums, composites and arrays of them: dates, times, network and other types are not checked",
+        reason: "a quoted constant is checked against its type's input syntax only for booleans, numbers, oid, uuid, json, macaddr, enums, composites and arrays of them: dates, times, intervals, inet/cidr and money are not checked",
     },
     Known {
         class: Class::SqlgenAcceptsInvalid,
@@ -138,6 +138,7 @@ const FIXED: &[&str] = &[
     "SELECT format(NULL::text)",
     "SELECT concat_ws(NULL::text, 'a')",
     "SELECT 'abc'::mood",
+    "SELECT 'zz:00:2b:01:02:03'::macaddr",
     "SELECT substr('abc', 2)",
     "SELECT substring('abc' FOR 2)",
     "SELECT DISTINCT js FROM t_misc",

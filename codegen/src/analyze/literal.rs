@@ -40,6 +40,7 @@ pub fn check(text: &str, ty: &PgType, types: &dyn UserTypes) -> Result<(), Strin
         PgType::Numeric => numeric(text),
         PgType::Uuid => uuid(text),
         PgType::Json | PgType::Jsonb => json(text),
+        PgType::Macaddr => macaddr(text),
         PgType::Enum(q) => match types.enum_labels(q) {
             Some(labels) if !labels.iter().any(|l| l == text) => Err(format!(
                 "invalid input value for enum {}: \"{text}\"",
@@ -169,6 +170,49 @@ fn uuid(text: &str) -> Result<(), String> {
         Ok(())
     } else {
         Err(invalid("uuid", text))
+    }
+}
+
+/// `macaddr` input: PostgreSQL tries seven `sscanf` formats, each `%2x` one or two hex digits
+/// after optional spaces: `08:00:2b:01:02:03`, `08-00-...`, `08002b:010203`, `08002b-010203`,
+/// `0800.2b01.0203`, `0800-2b01-0203`, `08002b010203`.
+fn macaddr(text: &str) -> Result<(), String> {
+    const FORMATS: [&str; 7] = [
+        "x:x:x:x:x:x",
+        "x-x-x-x-x-x",
+        "xxx:xxx",
+        "xxx-xxx",
+        "xx.xx.xx",
+        "xx-xx-xx",
+        "xxxxxx",
+    ];
+    let matches = |format: &str| {
+        let b = text.as_bytes();
+        let mut i = 0;
+        for f in format.bytes() {
+            if f == b'x' {
+                while i < b.len() && b[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                let start = i;
+                while i < b.len() && i - start < 2 && b[i].is_ascii_hexdigit() {
+                    i += 1;
+                }
+                if i == start {
+                    return false;
+                }
+            } else if b.get(i) == Some(&f) {
+                i += 1;
+            } else {
+                return false;
+            }
+        }
+        b[i..].iter().all(u8::is_ascii_whitespace)
+    };
+    if FORMATS.iter().any(|f| matches(f)) {
+        Ok(())
+    } else {
+        Err(invalid("macaddr", text))
     }
 }
 
@@ -328,6 +372,25 @@ mod tests {
         ok("{a0eebc99-9c0b4ef8-bb6d6bb9-bd380a11}", PgType::Uuid);
         bad("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1", PgType::Uuid);
         ok(r#"{"a": [1, null]}"#, PgType::Jsonb);
+        for mac in [
+            "08:00:2b:01:02:03",
+            "08-00-2b-01-02-03",
+            "08002b:010203",
+            "0800.2b01.0203",
+            "08002b010203",
+            " 8:0:2b:1:2:3 ",
+        ] {
+            ok(mac, PgType::Macaddr);
+        }
+        for mac in [
+            "08:00:2b:01:02",
+            "0800:2b01:0203",
+            "08:00-2b:01:02:03",
+            "zz:00:2b:01:02:03",
+            "08.00.2b.01.02.03",
+        ] {
+            bad(mac, PgType::Macaddr);
+        }
         bad("{a: 1}", PgType::Json);
         let ints = PgType::Array(Box::new(PgType::Int4));
         ok("{1, 2, NULL}", ints.clone());
