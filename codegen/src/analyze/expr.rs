@@ -188,7 +188,7 @@ impl<'a> Analyzer<'a> {
                 let outs = self.query(q, Some(scope), None);
                 let elem = outs
                     .first()
-                    .map(|o| o.ty.clone())
+                    .map(|o| resolved_unknown(&o.ty))
                     .unwrap_or(PgType::Unknown);
                 Typed::new(PgType::Array(Box::new(elem)), true).named("array")
             }
@@ -250,7 +250,7 @@ impl<'a> Analyzer<'a> {
                 let o = &outs[0];
                 // A scalar subquery may return no row at all, unless it is a single aggregate.
                 let nn = nullability::scalar_subquery_not_null(single_aggregate_row(q), o.not_null);
-                Typed::new(o.ty.clone(), nn).named(&o.name)
+                Typed::new(resolved_unknown(&o.ty), nn).named(&o.name)
             }
             E::AnyOp { left, right, .. } | E::AllOp { left, right, .. } => {
                 let (l, r) = if self.untyped(left) && !self.untyped(right) {
@@ -1379,5 +1379,14 @@ fn is_parameter(e: &ast::Expr) -> bool {
         ast::Expr::Value(v) => matches!(v.value, ast::Value::Placeholder(_)),
         ast::Expr::Cast { expr, .. } | ast::Expr::Nested(expr) => is_parameter(expr),
         _ => false,
+    }
+}
+
+/// A subquery's output that is still an untyped literal (`(SELECT 'abc')`) is `text` to the
+/// query around it, as PostgreSQL resolves it.
+fn resolved_unknown(t: &PgType) -> PgType {
+    match t {
+        PgType::Unknown => PgType::Text,
+        other => other.clone(),
     }
 }
