@@ -1312,7 +1312,8 @@ pub fn analyze_text(schema: &str, queries: &str) -> Result<Vec<ir::Query>, Strin
     with_analysis_stack(|| analyze_text_here(schema, queries))
 }
 
-fn analyze_text_here(schema: &str, queries: &str) -> Result<Vec<ir::Query>, String> {
+/// A schema and a query file given as text, as `schema.sql` and `query.sql` of a source map.
+fn text_sources(schema: &str, queries: &str) -> (SourceMap, FileId, FileId) {
     let mut sources = SourceMap::default();
     let schema_id = sources.add(SourceFile::new(
         "schema.sql".into(),
@@ -1324,6 +1325,11 @@ fn analyze_text_here(schema: &str, queries: &str) -> Result<Vec<ir::Query>, Stri
         "query.sql".into(),
         queries.to_string(),
     ));
+    (sources, schema_id, query_id)
+}
+
+fn analyze_text_here(schema: &str, queries: &str) -> Result<Vec<ir::Query>, String> {
+    let (sources, schema_id, query_id) = text_sources(schema, queries);
     let mut diags = Vec::new();
     let cat = catalog::build(&[schema_id], &sources, &mut diags);
     let raws = syntax::query_file::read(query_id, sources.get(query_id), &mut diags);
@@ -1353,17 +1359,7 @@ pub type NamedAnalysis = (String, Result<ir::Query, String>);
 /// (annotations) has errors; a query's own errors are its rendered diagnostics.
 pub fn analyze_text_each(schema: &str, queries: &str) -> Result<Vec<NamedAnalysis>, String> {
     with_analysis_stack(|| {
-        let mut sources = SourceMap::default();
-        let schema_id = sources.add(SourceFile::new(
-            "schema.sql".into(),
-            "schema.sql".into(),
-            syntax::migration::up_sql(schema),
-        ));
-        let query_id = sources.add(SourceFile::new(
-            "query.sql".into(),
-            "query.sql".into(),
-            queries.to_string(),
-        ));
+        let (sources, schema_id, query_id) = text_sources(schema, queries);
         let mut diags = Vec::new();
         let cat = catalog::build(&[schema_id], &sources, &mut diags);
         let raws = syntax::query_file::read(query_id, sources.get(query_id), &mut diags);

@@ -378,26 +378,16 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
                             Err(_) => diags.push(ddl::parse_failure(d, &text[start..end])),
                         }
                     }
-                    // `ALTER TABLE t SET SCHEMA s`, which the parser does not read either.
-                    None => match ddl::set_schema(&text[start..end]) {
-                        Some((table, schema)) => ddl::move_table(
-                            &mut catalog,
-                            &table,
-                            schema,
-                            Span::new(file, pos, pos),
-                            diags,
-                        ),
-                        None => {
-                            let d = ddl::parse_failure(d, &text[start..end]);
-                            if d.is_error() {
-                                if let Some(name) = ddl::created_relation(&text[start..end]) {
-                                    let at = Span::new(file, pos, pos);
-                                    catalog.failed.push((catalog.qualify_new(name), at));
-                                }
+                    None => {
+                        let d = ddl::parse_failure(d, &text[start..end]);
+                        if d.is_error() {
+                            if let Some(name) = ddl::created_relation(&text[start..end]) {
+                                let at = Span::new(file, pos, pos);
+                                catalog.failed.push((catalog.qualify_new(name), at));
                             }
-                            diags.push(d);
                         }
-                    },
+                        diags.push(d);
+                    }
                 },
             }
         }
