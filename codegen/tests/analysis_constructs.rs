@@ -218,14 +218,34 @@ fn malformed_constants_are_refused_as_postgres_refuses_them() {
             "SELECT '{a:1}'::jsonb",
             "invalid input syntax for type json",
         ),
+        (
+            "SELECT CAST('next week' AS date)",
+            "invalid input syntax for type date: \"next week\"",
+        ),
+        (
+            "SELECT 'teatime'::timetz",
+            "invalid input syntax for type time with time zone",
+        ),
+        (
+            "SELECT 'a while'::interval",
+            "invalid input syntax for type interval",
+        ),
+        (
+            "SELECT '{10.0.0.1,router}'::inet[]",
+            "invalid input syntax for type inet: \"router\"",
+        ),
+        (
+            "SELECT 'ten dollars'::money",
+            "invalid input syntax for type money",
+        ),
     ] {
         let got = codegen::analysis_text(schema, &format!("-- name: Q :one\n{query};"));
         assert!(got.contains(message), "{query}: {got}");
     }
     check_with(
         schema,
-        "-- name: Fine :one\nSELECT 'ok'::mood AS m, '{{1,2},{3,NULL}}'::int4[] AS a, '(1,\"x,y\")'::pair AS p, ' -12 '::int2 AS i, 'NaN'::numeric AS n;",
-        "Fine(:one) -> m mood!, a int4[]!, p pair!, i int2!, n numeric!",
+        "-- name: Fine :one\nSELECT 'ok'::mood AS m, '{{1,2},{3,NULL}}'::int4[] AS a, '(1,\"x,y\")'::pair AS p, ' -12 '::int2 AS i, 'NaN'::numeric AS n, 'yesterday'::date AS d, 'allballs'::time AS t, 'PT'::interval AS iv, '::1'::inet AS ip, '$1.50'::money AS c;",
+        "Fine(:one) -> m mood!, a int4[]!, p pair!, i int2!, n numeric!, d date!, t time!, iv interval!, ip inet!, c money!",
     );
 }
 

@@ -37,7 +37,7 @@ const KNOWN: &[Known] = &[
             "malformed record literal",
         ],
         repro: "SELECT 'abc'::date",
-        reason: "a quoted constant is checked against its type's input syntax only for booleans, numbers, oid, uuid, json, macaddr, enums, composites and arrays of them: dates, times, intervals, inet/cidr and money are not checked",
+        reason: "a quoted constant of a date/time, network or money type is only checked for what every server setting refuses (no digit and no special word, characters, letters in money)",
     },
     Known {
         class: Class::SqlgenAcceptsInvalid,

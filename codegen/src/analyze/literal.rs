@@ -1,7 +1,8 @@
 //! Input syntax of quoted literals cast to a type (`'42'::int4`, `'{1,2}'::int8[]`, `'ok'::mood`):
 //! PostgreSQL reads such a constant when it prepares the statement, so a malformed one is an
 //! error before any row is touched. Checked here for the types whose input rules are simple and
-//! fixed; any other type's literal is left for the server to judge.
+//! fixed, and, for date/time, network and money types, where a rule can only refuse what the server
+//! refuses too; any other type's literal is left for the server to judge.
 
 use crate::ir::PgType;
 
@@ -41,6 +42,15 @@ pub fn check(text: &str, ty: &PgType, types: &dyn UserTypes) -> Result<(), Strin
         PgType::Uuid => uuid(text),
         PgType::Json | PgType::Jsonb => json(text),
         PgType::Macaddr => macaddr(text),
+        PgType::Date => datetime(text, "date", DATE_WORDS),
+        PgType::Timestamp => datetime(text, "timestamp", DATE_WORDS),
+        PgType::Timestamptz => datetime(text, "timestamp with time zone", DATE_WORDS),
+        PgType::Time => datetime(text, "time", TIME_WORDS),
+        PgType::Timetz => datetime(text, "time with time zone", TIME_WORDS),
+        PgType::Interval => interval(text),
+        PgType::Inet => network(text, "inet"),
+        PgType::Cidr => network(text, "cidr"),
+        PgType::Money => money(text),
         PgType::Enum(q) => match types.enum_labels(q) {
             Some(labels) if !labels.iter().any(|l| l == text) => Err(format!(
                 "invalid input value for enum {}: \"{text}\"",
@@ -216,6 +226,67 @@ fn macaddr(text: &str) -> Result<(), String> {
     }
 }
 
+/// The special values that stand for a whole date (or timestamp) without any digit.
+const DATE_WORDS: &[&str] = &["epoch", "infinity", "now", "today", "tomorrow", "yesterday"];
+/// The special values that stand for a whole time of day without any digit.
+const TIME_WORDS: &[&str] = &["now", "allballs"];
+
+/// Date and time input: PostgreSQL needs a number for a date or a time, so a text without any
+/// digit is valid only when it names a special value (`now`, `today`, `epoch`, `allballs`, ...).
+/// The full grammar (field orders, month names, time zones) is left to the server: this only
+/// refuses what it refuses for every `DateStyle` and time zone setting.
+fn datetime(text: &str, type_name: &str, words: &[&str]) -> Result<(), String> {
+    let lower = text.to_ascii_lowercase();
+    if lower.bytes().any(|b| b.is_ascii_digit()) || words.iter().any(|w| lower.contains(w)) {
+        Ok(())
+    } else {
+        Err(invalid(type_name, text))
+    }
+}
+
+/// Interval input: a number of some unit is needed, except in the ISO 8601 form (`PT`, which
+/// starts with `P`) and for `infinity` (read since PostgreSQL 17).
+fn interval(text: &str) -> Result<(), String> {
+    let lower = text.trim().to_ascii_lowercase();
+    let ok = lower.bytes().any(|b| b.is_ascii_digit())
+        || lower.starts_with('p')
+        || lower.contains("infinity");
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid("interval", text))
+    }
+}
+
+/// `inet`/`cidr` input: hex digits, dots, colons and a `/bits` suffix, with no space anywhere.
+/// Without a colon it is IPv4: decimal only, except that `cidr` also reads a `0x` hex number.
+fn network(text: &str, type_name: &str) -> Result<(), String> {
+    let allowed = |b: u8| b.is_ascii_hexdigit() || matches!(b, b'.' | b':' | b'/' | b'x' | b'X');
+    let ipv4 = |t: &str| {
+        t.bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'/'))
+    };
+    let hex = type_name == "cidr" && (text.starts_with("0x") || text.starts_with("0X"));
+    let ok =
+        !text.is_empty() && text.bytes().all(allowed) && (text.contains(':') || hex || ipv4(text));
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid(type_name, text))
+    }
+}
+
+/// `money` input: digits with separators, a sign or parentheses and the currency symbol. Letters
+/// are refused as with `lc_monetary` set to `C` or an English locale, whose symbol is `$` (a
+/// server whose currency symbol is spelt with letters reads more).
+fn money(text: &str) -> Result<(), String> {
+    if text.bytes().any(|b| b.is_ascii_alphabetic()) {
+        Err(invalid("money", text))
+    } else {
+        Ok(())
+    }
+}
+
 fn json(text: &str) -> Result<(), String> {
     match serde_json::from_str::<serde::de::IgnoredAny>(text) {
         Ok(_) => Ok(()),
@@ -349,10 +420,18 @@ mod tests {
         }
     }
 
+    #[track_caller]
+    fn ok(t: &str, ty: PgType) {
+        assert!(check(t, &ty, &Types).is_ok(), "{t} as {ty}");
+    }
+
+    #[track_caller]
+    fn bad(t: &str, ty: PgType) {
+        assert!(check(t, &ty, &Types).is_err(), "{t} as {ty}");
+    }
+
     #[test]
     fn accepted_and_refused_as_postgres_reads_them() {
-        let ok = |t: &str, ty: PgType| assert!(check(t, &ty, &Types).is_ok(), "{t} as {ty}");
-        let bad = |t: &str, ty: PgType| assert!(check(t, &ty, &Types).is_err(), "{t} as {ty}");
         ok(" tr ", PgType::Bool);
         ok("OFF", PgType::Bool);
         bad("o", PgType::Bool);
@@ -412,5 +491,76 @@ mod tests {
         ok("(,)", pair.clone());
         bad("(1)", pair.clone());
         bad("(x,abc)", pair);
+    }
+
+    #[test]
+    fn dates_and_times_need_a_number_or_a_special_value() {
+        for ty in [PgType::Date, PgType::Timestamp, PgType::Timestamptz] {
+            for t in [
+                "1999-01-08",
+                "January 8, 99 BC",
+                " Tomorrow ",
+                "today allballs",
+                "-infinity",
+                "epoch utc",
+                "J2451187",
+            ] {
+                ok(t, ty.clone());
+            }
+            for t in ["", " ", "noon", "midnight utc", "jan", "allballs"] {
+                bad(t, ty.clone());
+            }
+        }
+        for ty in [PgType::Time, PgType::Timetz] {
+            for t in ["04:05 PM", "now", "allballs", "2024", "040506+02"] {
+                ok(t, ty.clone());
+            }
+            for t in ["", "today", "epoch", "infinity", "pm"] {
+                bad(t, ty.clone());
+            }
+        }
+        for t in ["1 day", "@ 3 hours ago", "PT", "P1Y2M", "-1", "infinity"] {
+            ok(t, PgType::Interval);
+        }
+        for t in ["", "day", "@ ago", "now"] {
+            bad(t, PgType::Interval);
+        }
+        let dates = PgType::Array(Box::new(PgType::Date));
+        ok("{2024-01-02,NULL,today}", dates.clone());
+        bad("{2024-01-02,soon}", dates);
+    }
+
+    #[test]
+    fn network_addresses_and_money() {
+        for t in [
+            "192.168.0.0/24",
+            "::1",
+            "FE80::/64",
+            "10/8",
+            "::ffff:1.2.3.4",
+        ] {
+            ok(t, PgType::Inet);
+            ok(t, PgType::Cidr);
+        }
+        ok("0x0a", PgType::Cidr);
+        bad("0x0a", PgType::Inet);
+        for t in [
+            "",
+            " 10.0.0.1",
+            "10.0.0.1 ",
+            "fe80::1%eth0",
+            "beef",
+            "localhost",
+            "g::1",
+        ] {
+            bad(t, PgType::Inet);
+            bad(t, PgType::Cidr);
+        }
+        for t in ["", "$1,000.50", "(5)", "-$5", "12.34-"] {
+            ok(t, PgType::Money);
+        }
+        for t in ["five", "USD 5", "1e3"] {
+            bad(t, PgType::Money);
+        }
     }
 }
