@@ -67,6 +67,8 @@ pub enum Code {
     NoColumns,
     CopyFromShape,
     InvalidLiteral,
+    /// A column neither grouped nor aggregated, or an aggregate where none may stand.
+    Grouping,
     // Code generation: E04xx.
     NoRustMapping,
     CommandNotGenerated,
@@ -133,6 +135,7 @@ impl Code {
         Code::NoColumns,
         Code::CopyFromShape,
         Code::InvalidLiteral,
+        Code::Grouping,
         Code::NoRustMapping,
         Code::CommandNotGenerated,
         Code::IgnoredOption,
@@ -197,6 +200,7 @@ impl Code {
             Code::NoColumns => "W0301",
             Code::CopyFromShape => "E0319",
             Code::InvalidLiteral => "E0320",
+            Code::Grouping => "E0321",
             Code::NoRustMapping => "E0401",
             Code::CommandNotGenerated => "E0402",
             Code::IgnoredOption => "W0001",

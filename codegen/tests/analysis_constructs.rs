@@ -258,3 +258,54 @@ fn comparisons_with_arrays_and_subqueries_that_may_hold_null() {
     let got = codegen::analysis_text(SCHEMA, "-- name: C :one\nSELECT count() FROM accounts;");
     assert!(got.contains("count(*) must be used"), "{got}");
 }
+
+const TEAMS: &str = "CREATE TABLE teams (id int PRIMARY KEY, name text NOT NULL, city text);\n\
+CREATE TABLE players (id int, team_id int, score int, nick text, PRIMARY KEY (id));\n\
+CREATE TABLE logs (team_id int, at timestamptz, note text);\n";
+
+#[test]
+fn grouped_queries_show_grouped_or_dependent_columns() {
+    // Each accepted by PostgreSQL 15 (a primary key determines its table's columns; GROUP BY may
+    // name an expression, an output column or its position).
+    for query in [
+        "SELECT t.id, t.name, count(p.id) FROM teams t LEFT JOIN players p ON p.team_id = t.id GROUP BY t.id",
+        "SELECT lower(t.name) AS n, count(*) FROM teams t GROUP BY lower(name)",
+        "SELECT city AS c, count(*) FROM teams GROUP BY 1 ORDER BY c",
+        "SELECT team_id, max(score) FROM players GROUP BY team_id HAVING max(score) > 3 ORDER BY team_id",
+        "SELECT t.name, (SELECT count(*) FROM players p WHERE p.team_id = t.id) FROM teams t GROUP BY t.id",
+        "SELECT sum(score) OVER (PARTITION BY team_id), team_id FROM players GROUP BY team_id, score",
+        "SELECT (SELECT max(t.id) FROM players LIMIT 1) FROM teams t",
+        "SELECT * FROM players GROUP BY id",
+    ] {
+        let got = codegen::analysis_text(TEAMS, &format!("-- name: Q :many\n{query};"));
+        assert!(!got.contains("error"), "{query}: {got}");
+    }
+}
+
+#[test]
+fn ungrouped_columns_and_misplaced_aggregates_are_refused() {
+    // Each refused by PostgreSQL 15 with the message quoted (relation names as written).
+    for (query, message) in [
+        ("SELECT note, count(*) FROM logs GROUP BY team_id", "column `logs.note` must appear in the GROUP BY clause"),
+        ("SELECT p.nick FROM players p JOIN teams t ON t.id = p.team_id GROUP BY t.id", "column `p.nick` must appear"),
+        (
+            "SELECT t.id, (SELECT p.nick FROM players p WHERE p.team_id = t.id AND p.score = l.team_id LIMIT 1) FROM teams t, logs l GROUP BY t.id",
+            "subquery uses ungrouped column `l.team_id` from outer query",
+        ),
+        ("SELECT id FROM players WHERE max(score) > 1", "aggregate functions are not allowed in WHERE"),
+        ("SELECT sum(count(*)) FROM players", "aggregate function calls cannot be nested"),
+        (
+            "SELECT x.m FROM teams t CROSS JOIN LATERAL (SELECT max(t.id) AS m) x",
+            "aggregate functions are not allowed in FROM clause of their own query level",
+        ),
+        ("SELECT team_id, score FROM players GROUP BY team_id HAVING count(*) > 1", "column `players.score` must appear"),
+        ("SELECT * FROM logs GROUP BY team_id", "column `logs.at` must appear"),
+        ("SELECT count(*) FROM players GROUP BY max(score)", "aggregate functions are not allowed in GROUP BY"),
+        ("SELECT nick, count(*) FROM players", "column `players.nick` must appear"),
+        ("SELECT team_id FROM players GROUP BY team_id ORDER BY score", "column `players.score` must appear"),
+        ("SELECT p.id FROM players p JOIN teams t ON count(*) > 0 GROUP BY p.id", "aggregate functions are not allowed in JOIN conditions"),
+    ] {
+        let got = codegen::analysis_text(TEAMS, &format!("-- name: Q :many\n{query};"));
+        assert!(got.contains(message) && got.contains("E0321"), "{query}: {got}");
+    }
+}

@@ -22,6 +22,24 @@ pub(crate) struct Call {
 
 impl<'a> Analyzer<'a> {
     pub(crate) fn expr(&mut self, e: &ast::Expr, scope: &Scope, ex: &Expect) -> Typed {
+        // An expression GROUP BY lists may show ungrouped columns inside it (`lower(name)`).
+        let plain = matches!(
+            e,
+            ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_) | ast::Expr::Value(_)
+        );
+        if !plain
+            && self.grouping.has_group_exprs()
+            && self.grouping.is_grouped_expr(&super::grouping::expr_key(e))
+        {
+            self.grouping.grouped_expr(true);
+            let t = self.expr_kind(e, scope, ex);
+            self.grouping.grouped_expr(false);
+            return t;
+        }
+        self.expr_kind(e, scope, ex)
+    }
+
+    fn expr_kind(&mut self, e: &ast::Expr, scope: &Scope, ex: &Expect) -> Typed {
         use ast::Expr as E;
         match e {
             // `VALUES ($1, DEFAULT)`: the column's default, of the column's type.
@@ -407,15 +425,19 @@ impl<'a> Analyzer<'a> {
         let name = ident(id);
         match scope.lookup(rel, &name) {
             Lookup::NotFound | Lookup::NoSuchRelation if self.missing_relation => Typed::unknown(),
-            Lookup::Found(r, c) => Typed {
-                ty: c.ty.clone(),
-                not_null: nullability::column_not_null(c.not_null, r.nulled),
-                name: Some(name.clone()),
-                table: c.table.clone(),
-                column: Some(name),
-                declared_not_null: Some(c.not_null),
-                weak_name: false,
-            },
+            Lookup::Found(r, c, frame) => {
+                let at = self.span(id.span);
+                self.grouping.column(frame, &r.name, &c.name, Some(at));
+                Typed {
+                    ty: c.ty.clone(),
+                    not_null: nullability::column_not_null(c.not_null, r.nulled),
+                    name: Some(name.clone()),
+                    table: c.table.clone(),
+                    column: Some(name),
+                    declared_not_null: Some(c.not_null),
+                    weak_name: false,
+                }
+            }
             Lookup::Ambiguous => {
                 let at = self.span(id.span);
                 let candidates: Vec<String> = scope
@@ -727,6 +749,54 @@ impl<'a> Analyzer<'a> {
     }
 
     fn function(&mut self, e: &ast::Expr, f: &ast::Function, scope: &Scope, ex: &Expect) -> Typed {
+        let kind = self.aggregate_kind(f);
+        let at = self.span(e.span());
+        let id = kind.and_then(|k| self.grouping.begin_aggregate(k, Some(at)));
+        let t = self.function_call(e, f, scope, ex);
+        if let Some((message, at)) = self.grouping.end_aggregate(id) {
+            self.error(Diagnostic::error(Code::Grouping, message).at(at.unwrap_or(self.fallback)));
+        }
+        t
+    }
+
+    /// Whether a call is an aggregate of its query level (not with OVER, which makes it a window
+    /// call evaluated after grouping), for [`super::grouping`].
+    fn aggregate_kind(&self, f: &ast::Function) -> Option<super::grouping::AggKind> {
+        use super::grouping::AggKind;
+        if f.over.is_some() {
+            return None;
+        }
+        if f.filter.is_some() || !f.within_group.is_empty() {
+            return Some(AggKind::Aggregate);
+        }
+        let parts = crate::syntax::parse::name_parts(&f.name);
+        let name = parts.last().map(String::as_str).unwrap_or_default();
+        let builtin = parts.len() == 1 || parts[0] == "pg_catalog";
+        if self.cat.functions.iter().any(|u| u.name.name == name) {
+            return None;
+        }
+        // COALESCE, GREATEST, LEAST, NULLIF and ROW are syntax, not functions of the catalogue.
+        if builtin
+            && (special_form(name).is_some() || value_function(name).is_some() || name == "row")
+        {
+            return None;
+        }
+        match CATALOG.funcs.get(name) {
+            _ if !builtin || name == "grouping" => Some(AggKind::Maybe),
+            Some(fs) if fs.iter().all(|x| x.kind == 'a') => Some(AggKind::Aggregate),
+            Some(fs) if fs.iter().any(|x| x.kind == 'a') => Some(AggKind::Maybe),
+            Some(_) => None,
+            None => Some(AggKind::Maybe),
+        }
+    }
+
+    fn function_call(
+        &mut self,
+        e: &ast::Expr,
+        f: &ast::Function,
+        scope: &Scope,
+        ex: &Expect,
+    ) -> Typed {
         let parts = crate::syntax::parse::name_parts(&f.name);
         let name = parts.last().cloned().unwrap_or_default();
         if parts.len() == 2 && parts[0] == "sqlc" {

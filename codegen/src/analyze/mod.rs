@@ -3,6 +3,7 @@
 
 mod expr;
 mod functions;
+mod grouping;
 mod literal;
 pub mod nullability;
 pub mod pg_catalog;
@@ -151,6 +152,26 @@ pub(crate) struct Analyzer<'a> {
     filtered: bool,
     /// The SELECT being analysed has GROUP BY: its aggregates see at least one row per group.
     grouped: bool,
+    /// Where aggregates stand and which columns grouped levels show.
+    grouping: grouping::Grouping,
+}
+
+/// The name of a type without a btree operator class (so no equality for GROUP BY, DISTINCT
+/// and set operations, and no ordering for ORDER BY), or of an array of one.
+fn lacks_btree(t: &PgType) -> Option<String> {
+    match t {
+        PgType::Json => Some("json".to_string()),
+        PgType::Other(n)
+            if matches!(
+                n.as_str(),
+                "xml" | "point" | "line" | "lseg" | "box" | "path" | "polygon" | "circle"
+            ) =>
+        {
+            Some(n.clone())
+        }
+        PgType::Array(inner) => lacks_btree(inner).map(|n| format!("{n}[]")),
+        _ => None,
+    }
 }
 
 /// Analyses one query against the catalog.
@@ -390,6 +411,7 @@ impl<'a> Analyzer<'a> {
             windowed: false,
             filtered: false,
             grouped: false,
+            grouping: grouping::Grouping::default(),
         }
     }
 
@@ -551,6 +573,7 @@ impl<'a> Analyzer<'a> {
                 let scope = Scope {
                     rels: Vec::new(),
                     parent,
+                    frame: None,
                 };
                 self.expr(&ast::Expr::Function(f.clone()), &scope, &Expect::default());
                 Vec::new()
@@ -592,6 +615,7 @@ impl<'a> Analyzer<'a> {
             let scope = Scope {
                 rels: Vec::new(),
                 parent,
+                frame: None,
             };
             match lc {
                 ast::LimitClause::LimitOffset { limit, offset, .. } => {
@@ -719,6 +743,7 @@ impl<'a> Analyzer<'a> {
                 let scope = Scope {
                     rels: Vec::new(),
                     parent,
+                    frame: None,
                 };
                 let mut outs: Vec<Out> = Vec::new();
                 let width = v.rows.iter().map(|r| r.content.len()).max().unwrap_or(0);
@@ -795,6 +820,7 @@ impl<'a> Analyzer<'a> {
         let scope = Scope {
             rels: vec![rel],
             parent,
+            frame: None,
         };
         if let ast::OrderByKind::Expressions(items) = &ob.kind {
             for item in items {
@@ -810,19 +836,28 @@ impl<'a> Analyzer<'a> {
         targets: Option<&[Expect]>,
         order_by: &Option<ast::OrderBy>,
     ) -> Vec<Out> {
+        use grouping::Clause;
+        let frame = self.grouping.push();
         let mut scope = Scope {
             rels: Vec::new(),
             parent,
+            frame: Some(frame),
         };
+        self.grouping.clause(scope.frame, Clause::From);
         self.from(&s.from, &mut scope);
         // Aggregates in WHERE are not allowed; the flag matters for the select list, HAVING and ORDER BY.
         let outer_grouped = self.grouped;
         self.grouped = matches!(&s.group_by, ast::GroupByExpr::Expressions(e, _) if !e.is_empty());
+        let (columns, exprs) = self.group_keys(s, &scope);
+        let grouped = self.grouped || s.having.is_some();
+        self.grouping.set_groups(frame, grouped, columns, exprs);
         if let Some(w) = &s.selection {
+            self.grouping.clause(scope.frame, Clause::Where);
             self.expr(w, &scope, &Expect::ty(PgType::Bool));
             // `WHERE b.x = 1` keeps no row where `b` was nulled by an outer join.
             nullability::reduce_outer_joins(w, &mut scope.rels[..]);
         }
+        self.grouping.clause(scope.frame, Clause::Output);
         let mut outs = Vec::new();
         for (i, item) in s.projection.iter().enumerate() {
             let ex = targets.and_then(|t| t.get(i)).cloned().unwrap_or_default();
@@ -838,9 +873,13 @@ impl<'a> Analyzer<'a> {
             }
         }
         if let ast::GroupByExpr::Expressions(exprs, _) = &s.group_by {
+            self.grouping.clause(scope.frame, Clause::GroupBy);
             for e in exprs {
-                self.group_or_order_expr(e, &scope, &outs);
+                if let Some(ty) = self.group_or_order_expr(e, &scope, &outs) {
+                    self.need_operator(&ty, e, "equality");
+                }
             }
+            self.grouping.clause(scope.frame, Clause::Output);
         }
         if let Some(h) = &s.having {
             self.expr(h, &scope, &Expect::ty(PgType::Bool));
@@ -848,12 +887,91 @@ impl<'a> Analyzer<'a> {
         if let Some(ob) = order_by {
             if let ast::OrderByKind::Expressions(items) = &ob.kind {
                 for item in items {
-                    self.group_or_order_expr(&item.expr, &scope, &outs);
+                    if let Some(ty) = self.group_or_order_expr(&item.expr, &scope, &outs) {
+                        self.need_operator(&ty, &item.expr, "ordering");
+                    }
                 }
             }
         }
+        let key_of = |rel: &str| match scope.rel(rel).and_then(|r| r.table.as_ref()) {
+            Some(t) => self.cat.table(t).and_then(|t| t.primary_key.clone()),
+            None => Some(Vec::new()),
+        };
+        if let Some((message, at)) = self.grouping.pop(key_of) {
+            let at = at.unwrap_or(self.fallback);
+            self.error(
+                Diagnostic::error(Code::Grouping, message)
+                    .at(at)
+                    .help("add it to GROUP BY, or wrap it in an aggregate such as `max(...)`"),
+            );
+        }
         self.grouped = outer_grouped;
         outs
+    }
+
+    /// What a SELECT groups by, for [`grouping`]: the plain columns (relation and column name) and
+    /// the keys of other expressions, output columns named or numbered by GROUP BY replaced by
+    /// their expressions.
+    fn group_keys(&self, s: &ast::Select, scope: &Scope) -> (Vec<(String, String)>, Vec<String>) {
+        fn flatten<'e>(e: &'e ast::Expr, out: &mut Vec<&'e ast::Expr>) {
+            match e {
+                ast::Expr::Nested(inner) => flatten(inner, out),
+                ast::Expr::Rollup(sets) | ast::Expr::Cube(sets) | ast::Expr::GroupingSets(sets) => {
+                    sets.iter().flatten().for_each(|x| flatten(x, out))
+                }
+                ast::Expr::Tuple(items) => {
+                    out.push(e);
+                    items.iter().for_each(|x| flatten(x, out));
+                }
+                _ => out.push(e),
+            }
+        }
+        let ast::GroupByExpr::Expressions(exprs, _) = &s.group_by else {
+            return (Vec::new(), Vec::new());
+        };
+        let mut items = Vec::new();
+        exprs.iter().for_each(|e| flatten(e, &mut items));
+        let output = |e: &ast::Expr| -> Option<&ast::Expr> {
+            let item = match e {
+                ast::Expr::Value(v) => match &v.value {
+                    ast::Value::Number(n, _) => s.projection.get(n.parse::<usize>().ok()?.checked_sub(1)?),
+                    _ => None,
+                },
+                ast::Expr::Identifier(id)
+                    if !matches!(scope.lookup(None, &ident(id)), Lookup::Found(..)) =>
+                {
+                    s.projection.iter().find(|p| {
+                        matches!(p, ast::SelectItem::ExprWithAlias { alias, .. } if ident(alias) == ident(id))
+                    })
+                }
+                _ => None,
+            }?;
+            match item {
+                ast::SelectItem::UnnamedExpr(x)
+                | ast::SelectItem::ExprWithAlias { expr: x, .. } => Some(x),
+                _ => None,
+            }
+        };
+        let (mut columns, mut keys) = (Vec::new(), Vec::new());
+        for e in items {
+            let mut e = output(e).unwrap_or(e);
+            while let ast::Expr::Nested(inner) = e {
+                e = inner;
+            }
+            let found = match e {
+                ast::Expr::Identifier(id) => scope.lookup(None, &ident(id)),
+                ast::Expr::CompoundIdentifier(parts) if parts.len() >= 2 => scope.lookup(
+                    Some(&ident(&parts[parts.len() - 2])),
+                    &ident(&parts[parts.len() - 1]),
+                ),
+                _ => Lookup::NotFound,
+            };
+            match found {
+                Lookup::Found(r, c, _) => columns.push((r.name.clone(), c.name.clone())),
+                _ => keys.push(grouping::expr_key(e)),
+            }
+        }
+        (columns, keys)
     }
 
     /// DISTINCT and set operations compare whole rows: every column's type needs an equality
@@ -863,15 +981,7 @@ impl<'a> Analyzer<'a> {
     }
 
     fn need_equality_at(&mut self, outs: &[Out], at: sqlparser::tokenizer::Span, what: &str) {
-        fn lacks(t: &PgType) -> Option<String> {
-            match t {
-                PgType::Json => Some("json".to_string()),
-                PgType::Other(n) if n == "xml" || n == "point" => Some(n.clone()),
-                PgType::Array(inner) => lacks(inner),
-                _ => None,
-            }
-        }
-        if let Some(ty) = outs.iter().find_map(|o| lacks(&o.ty)) {
+        if let Some(ty) = outs.iter().find_map(|o| lacks_btree(&o.ty)) {
             let at = self.span(at);
             self.error(
                 Diagnostic::error(
@@ -885,24 +995,50 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// ORDER BY and GROUP BY may name an output column or give its position.
-    fn group_or_order_expr(&mut self, e: &ast::Expr, scope: &Scope, outs: &[Out]) {
+    /// GROUP BY needs an equality for its expressions' type, ORDER BY an ordering: types
+    /// without a btree operator class (`json`, `xml`, geometric types) have neither.
+    fn need_operator(&mut self, ty: &PgType, e: &ast::Expr, what: &str) {
+        if let Some(name) = lacks_btree(ty) {
+            let at = self.span(e.span());
+            self.error(
+                Diagnostic::error(
+                    Code::Operator,
+                    format!("could not identify an {what} operator for type {name}"),
+                )
+                .at(at)
+                .help("use jsonb, or cast the expression to text"),
+            );
+        }
+    }
+
+    /// ORDER BY and GROUP BY may name an output column or give its position; the type of what
+    /// the item sorts or groups by.
+    fn group_or_order_expr(
+        &mut self,
+        e: &ast::Expr,
+        scope: &Scope,
+        outs: &[Out],
+    ) -> Option<PgType> {
         if let ast::Expr::Identifier(id) = e {
             let name = ident(id);
-            if outs.iter().any(|o| o.name == name)
-                && !matches!(scope.lookup(None, &name), Lookup::Found(..))
-            {
-                return;
+            if !matches!(scope.lookup(None, &name), Lookup::Found(..)) {
+                if let Some(o) = outs.iter().find(|o| o.name == name) {
+                    return Some(o.ty.clone());
+                }
             }
         }
         if let ast::Expr::Value(v) = e {
             if let ast::Value::Number(n, _) = &v.value {
-                if n.parse::<usize>().is_ok_and(|k| k >= 1 && k <= outs.len()) {
-                    return;
+                if let Some(o) = n
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|k| outs.get(k.checked_sub(1)?))
+                {
+                    return Some(o.ty.clone());
                 }
             }
         }
-        self.expr(e, scope, &Expect::default());
+        Some(self.expr(e, scope, &Expect::default()).ty)
     }
 
     fn select_item(
@@ -942,6 +1078,7 @@ impl<'a> Analyzer<'a> {
                         .at(at.unwrap_or(self.fallback)),
                     );
                 }
+                self.wildcard_columns(&rels, scope.frame, at);
                 self.expand(&rels, rels.len() > 1, at, outs);
             }
             ast::SelectItem::QualifiedWildcard(kind, opts) => {
@@ -964,7 +1101,10 @@ impl<'a> Analyzer<'a> {
                     .zip(end)
                     .map(|(s, e)| Span::new(self.file, s.start, e.end));
                 match scope.rel(&rel_name) {
-                    Some(rel) => self.expand(&[rel], true, at, outs),
+                    Some(rel) => {
+                        self.wildcard_columns(&[rel], scope.frame, at);
+                        self.expand(&[rel], true, at, outs)
+                    }
                     None => {
                         let mut d = Diagnostic::error(
                             Code::MissingFromEntry,
@@ -1055,7 +1195,17 @@ impl<'a> Analyzer<'a> {
             nullable: rel.nulled,
             key,
         };
+        self.wildcard_columns(&[rel], scope.frame, Some(span));
         self.expand_as(&[rel], true, Some(span), outs, Some(embed));
+    }
+
+    /// `*`, `t.*` and `sqlc.embed(t)` show every column of their relations, for [`grouping`].
+    fn wildcard_columns(&mut self, rels: &[&Rel], frame: Option<usize>, at: Option<Span>) {
+        for rel in rels {
+            for c in rel.columns.iter().filter(|c| !rel.merged.contains(&c.name)) {
+                self.grouping.column(frame, &rel.name, &c.name, at);
+            }
+        }
     }
 
     /// Adds every column of `rels` to the output and rewrites the `*` into the explicit list,
@@ -1150,7 +1300,9 @@ impl<'a> Analyzer<'a> {
                 }
                 match constraint {
                     Some(ast::JoinConstraint::On(e)) => {
+                        let outer = self.grouping.clause(scope.frame, grouping::Clause::JoinOn);
                         self.expr(e, scope, &Expect::ty(PgType::Bool));
+                        self.grouping.restore(scope.frame, outer);
                         // `LEFT JOIN a ... JOIN b ON a.x = b.x`: the inner join drops rows where `a` is NULL.
                         if !null_left && !null_right {
                             nullability::reduce_outer_joins(e, &mut scope.rels[..]);
@@ -1619,6 +1771,7 @@ impl<'a> Analyzer<'a> {
         let scope = Scope {
             rels: vec![rel.clone()],
             parent,
+            frame: None,
         };
         if let Some(ast::OnInsert::OnConflict(oc)) = &ins.on {
             if let Some(ast::ConflictTarget::Columns { columns: cols, .. }) = &oc.conflict_target {
@@ -1643,6 +1796,7 @@ impl<'a> Analyzer<'a> {
                 let scope = Scope {
                     rels: vec![rel.clone(), excluded],
                     parent,
+                    frame: None,
                 };
                 let _ = self.assignments(&du.assignments, &rel, &scope);
                 if let Some(w) = &du.selection {
@@ -1848,6 +2002,7 @@ impl<'a> Analyzer<'a> {
         let mut scope = Scope {
             rels: vec![rel.clone()],
             parent,
+            frame: None,
         };
         if let Some(
             ast::UpdateTableFromKind::AfterSet(from) | ast::UpdateTableFromKind::BeforeSet(from),
@@ -1891,6 +2046,7 @@ impl<'a> Analyzer<'a> {
         let mut scope = Scope {
             rels: vec![rel],
             parent,
+            frame: None,
         };
         if let Some(using) = &del.using {
             self.from(using, &mut scope);

@@ -49,11 +49,14 @@ static SYSTEM_COLUMNS: std::sync::LazyLock<Vec<RelColumn>> = std::sync::LazyLock
 pub struct Scope<'p> {
     pub rels: Vec<Rel>,
     pub parent: Option<&'p Scope<'p>>,
+    /// The SELECT level whose FROM this is, for the grouping rules (`None` outside a SELECT).
+    pub frame: Option<usize>,
 }
 
 /// What a column lookup found.
 pub enum Lookup<'a> {
-    Found(&'a Rel, &'a RelColumn),
+    /// The relation, its column, and the SELECT level ([`Scope::frame`]) it was found at.
+    Found(&'a Rel, &'a RelColumn, Option<usize>),
     Ambiguous,
     NotFound,
     NoSuchRelation,
@@ -99,7 +102,7 @@ impl<'p> Scope<'p> {
             }
         }
         match found {
-            Some((r, c)) => Lookup::Found(r, c),
+            Some((r, c)) => Lookup::Found(r, c, self.frame),
             None => match self.parent {
                 Some(p) => match p.lookup(rel, column) {
                     Lookup::NoSuchRelation if rel_seen => Lookup::NotFound,

@@ -228,6 +228,7 @@ pub fn apply(
                 ],
                 comment: None,
                 defined: Some(at),
+                primary_key: Some(Vec::new()),
             });
         }
         ast::Statement::Comment {
@@ -473,6 +474,7 @@ fn create_table(
         columns: Vec::new(),
         comment: None,
         defined: Some(name_span(file, &ct.name).unwrap_or(at)),
+        primary_key: Some(Vec::new()),
     };
     // `(LIKE s)`: the source's columns, NOT NULL always, defaults only when included.
     if let Some(
@@ -488,6 +490,9 @@ fn create_table(
                     has_default: c.has_default && defaults,
                     ..c.clone()
                 }));
+                // `INCLUDING INDEXES` (or `ALL`) copies the primary key. Assuming it always does
+                // errs on the safe side: a key only lets GROUP BY accept more.
+                table.primary_key = src.primary_key.clone();
             }
             None => {
                 let at = name_span(file, &like.name).unwrap_or(at);
@@ -519,7 +524,10 @@ fn create_table(
     }
     let inherited = table.columns.len();
     for def in &ct.columns {
-        if let Some((col, _)) = column_def(cat, file, def, diags) {
+        if let Some((col, primary)) = column_def(cat, file, def, diags) {
+            if primary {
+                table.primary_key = Some(vec![col.name.clone()]);
+            }
             if let Some(i) = table.columns[..inherited]
                 .iter()
                 .position(|c| c.name == col.name)
@@ -632,6 +640,7 @@ fn primary_key_constraint(
     diags: &mut Vec<Diagnostic>,
 ) {
     if let ast::TableConstraint::PrimaryKey(pk) = c {
+        let mut key = Vec::new();
         for ic in &pk.columns {
             let ast::Expr::Identifier(id) = &ic.column.expr else {
                 continue;
@@ -645,7 +654,9 @@ fn primary_key_constraint(
                     span(file, id.span).unwrap_or(at),
                 )),
             }
+            key.push(name);
         }
+        table.primary_key = Some(key);
     }
 }
 
@@ -684,10 +695,13 @@ fn alter_table(
             ..
         } = op
         {
-            let Some((col, _)) = column_def(cat, file, def, diags) else {
+            let Some((col, primary)) = column_def(cat, file, def, diags) else {
                 continue;
             };
             let table = cat.table_mut(&name).unwrap();
+            if primary {
+                table.primary_key = Some(vec![col.name.clone()]);
+            }
             if table.column(&col.name).is_some() {
                 if !if_not_exists {
                     diags.push(
@@ -747,6 +761,12 @@ fn alter_table(
                     let cname = ident(c);
                     if table.column(&cname).is_some() {
                         table.columns.retain(|col| col.name != cname);
+                        // Dropping a key column drops the key.
+                        if let Some(pk) = &mut table.primary_key {
+                            if pk.contains(&cname) {
+                                pk.clear();
+                            }
+                        }
                     } else if !if_exists {
                         diags.push(missing_column(
                             table,
@@ -761,8 +781,14 @@ fn alter_table(
                 new_column_name,
             } => {
                 let old = ident(old_column_name);
+                let new = ident(new_column_name);
+                for k in table.primary_key.iter_mut().flatten() {
+                    if *k == old {
+                        k.clone_from(&new);
+                    }
+                }
                 match table.columns.iter_mut().find(|c| c.name == old) {
-                    Some(c) => c.name = ident(new_column_name),
+                    Some(c) => c.name = new,
                     None => diags.push(missing_column(
                         table,
                         &old,
@@ -993,6 +1019,7 @@ pub fn create_derived(
         columns,
         comment: None,
         defined: Some(name_span(file, name).unwrap_or(at)),
+        primary_key: Some(Vec::new()),
     });
 }
 

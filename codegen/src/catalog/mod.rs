@@ -74,6 +74,9 @@ pub struct Table {
     pub comment: Option<String>,
     /// Where the migrations create it (its name), for pointing at the first of two definitions.
     pub defined: Option<Span>,
+    /// The primary key's columns (empty without one); `None` where it is not known (PostgreSQL's
+    /// own catalogues), so that GROUP BY treats every column as determined by the group.
+    pub primary_key: Option<Vec<String>>,
 }
 
 /// What kind of relation a [`Table`] is.
