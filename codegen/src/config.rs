@@ -532,6 +532,8 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
             );
         }
         outs.push((normalized(out), out_span));
+        let output_names = check_output_names(&p.gen.rust, &|key| locate_value(Some(index), key));
+        diags.extend(output_names.into_iter().map(|(_, d)| d));
         packages.push(Package {
             name,
             index,
@@ -746,6 +748,143 @@ pub(crate) fn normalized(path: &Path) -> PathBuf {
     out
 }
 
+/// Names Windows keeps for devices, whatever the extension: a generated `con.rs` could not be
+/// checked out there.
+pub(crate) const DEVICE_NAMES: &[&str] = &[
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8",
+    "com9", "lpt1", "lpt2", "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// Checks the options that name generated files and modules, each error at the option's value
+/// (`value_span`): `output_models_file_name` is one portable file name ending in `.rs` that is not
+/// `mod.rs`, `output_files_suffix` can be part of one, `module_path` is a Rust module path. The
+/// query modules' own names are checked when the query files are read.
+/// Returns each error with the key it is about.
+pub(crate) fn check_output_names(
+    rust: &RustOptions,
+    value_span: &dyn Fn(&str) -> Span,
+) -> Vec<(&'static str, Diagnostic)> {
+    let mut diags = Vec::new();
+    let models = &rust.output_models_file_name;
+    let models_problem = file_name_problem(models).or_else(|| {
+        let stem = models.strip_suffix(".rs").unwrap_or_default();
+        if stem.trim_matches('.').is_empty() {
+            Some("the models module is a Rust file: `<name>.rs`".to_string())
+        } else if models.eq_ignore_ascii_case("mod.rs") {
+            Some("`mod.rs` is the package's root module".to_string())
+        } else if DEVICE_NAMES.contains(&stem.to_ascii_lowercase().as_str()) {
+            Some(format!("`{stem}` is a device name on Windows"))
+        } else {
+            None
+        }
+    });
+    if let Some(label) = models_problem {
+        diags.push((
+            "output_models_file_name",
+            Diagnostic::error(
+                Code::ConfigOutputName,
+                format!(
+                    "`output_models_file_name` `{}` cannot name the models file",
+                    models.escape_debug()
+                ),
+            )
+            .label(value_span("output_models_file_name"), label)
+            .help("a file name in the `out` folder, of ASCII letters, digits, `_`, `-` and `.`, ending in `.rs` (`entities.rs`)"),
+        ));
+    }
+    let suffix = &rust.output_files_suffix;
+    if let Some(label) = file_name_problem(suffix).filter(|_| !suffix.is_empty()) {
+        diags.push((
+            "output_files_suffix",
+            Diagnostic::error(
+                Code::ConfigOutputName,
+                format!(
+                    "`output_files_suffix` `{}` cannot be part of a file name",
+                    suffix.escape_debug()
+                ),
+            )
+            .label(value_span("output_files_suffix"), label)
+            .help("ASCII letters, digits, `_`, `-` and `.`: `_gen` writes `users_gen.rs` for `users.sql`"),
+        ));
+    }
+    if let Some(path) = &rust.module_path {
+        if let Some(label) = module_path_problem(path) {
+            diags.push((
+                "module_path",
+                Diagnostic::error(
+                    Code::ConfigOutputName,
+                    format!("`module_path` `{}` is not a Rust module path", path.escape_debug()),
+                )
+                .label(value_span("module_path"), label)
+                .help("the generated module's path as a `use` in another crate names it: `shared::db`, `crate::db`"),
+            ));
+        }
+    }
+    diags
+}
+
+/// Why `name` cannot be (part of) a file name in the `out` folder: a path separator, `..`, or a
+/// character that is not ASCII letters, digits, `_`, `-` or `.` (NUL, control characters,
+/// spaces, characters Windows refuses, letters that file systems normalise differently).
+fn file_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("empty".to_string());
+    }
+    if let Some(c) = name.chars().find(|c| matches!(c, '/' | '\\')) {
+        return Some(format!(
+            "`{c}` separates folders: this is a path, not a file name"
+        ));
+    }
+    if name.contains("..") {
+        return Some("`..` is not allowed: it names a parent folder".to_string());
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+    {
+        return Some(format!(
+            "`{}` is not allowed in a portable file name",
+            c.escape_debug()
+        ));
+    }
+    None
+}
+
+/// Why `text` is not the path of a module, as `use` reads one: syn's reading of a path, without
+/// generic arguments, `Self`, or `crate`, `self` and `super` past the start.
+pub(crate) fn module_path_problem(text: &str) -> Option<String> {
+    let Ok(path) = syn::parse_str::<syn::Path>(text) else {
+        return Some("expected a path such as `shared::db`".to_string());
+    };
+    let rooted = path.leading_colon.is_some();
+    for (i, segment) in path.segments.iter().enumerate() {
+        let name = segment.ident.to_string();
+        if !matches!(segment.arguments, syn::PathArguments::None) {
+            return Some(format!(
+                "`{name}` has generic arguments: a module takes none"
+            ));
+        }
+        let after_self_or_super = path
+            .segments
+            .iter()
+            .take(i)
+            .all(|s| s.ident == "self" || s.ident == "super");
+        match name.as_str() {
+            "Self" => return Some("`Self` is a type, not a module".to_string()),
+            "crate" | "self" if i > 0 || rooted => {
+                return Some(format!("`{name}` can only start a path"));
+            }
+            "super" if !after_self_or_super || rooted => {
+                return Some(
+                    "`super` can only start a path, or follow `self` or `super`".to_string(),
+                );
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Turns a serde_yaml error into a located diagnostic, with a did-you-mean for unknown keys.
 fn yaml_error(e: &serde_yaml::Error, file: FileId, sources: &SourceMap) -> Diagnostic {
     let msg = e.to_string();
@@ -903,6 +1042,92 @@ mod tests {
         assert!(err.contains("unknown key `omit_unused_struct`"), "{err}");
         assert!(err.contains("sqlgen.yaml:9:9"), "{err}");
         assert!(err.contains("did you mean `omit_unused_structs`?"), "{err}");
+    }
+
+    #[test]
+    fn module_paths() {
+        for ok in [
+            "shared::db",
+            "crate::db",
+            "crate",
+            "self::db",
+            "super::x",
+            "super::super::db",
+            "self::super::db",
+            "::shared::db",
+            "r#type::db",
+            " shared :: db ",
+        ] {
+            assert_eq!(module_path_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "",
+            "shared:db",
+            "shared::db::",
+            "shared/db",
+            "shared::db<T>",
+            "Self::db",
+            "db::crate",
+            "::crate::db",
+            "db::self",
+            "crate::super::db",
+            "::super::db",
+            "db::super",
+            "type::db",
+            "shared::db; fn x() {}",
+        ] {
+            assert!(module_path_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn output_file_names() {
+        let names = |models: &str, suffix: &str| {
+            let mut opts = RustOptions::with_out("out".into());
+            opts.output_models_file_name = models.into();
+            opts.output_files_suffix = suffix.into();
+            let span = Span::point(FileId(0), 1, 1);
+            check_output_names(&opts, &|_| span)
+                .into_iter()
+                .map(|(key, _)| key)
+                .collect::<Vec<_>>()
+        };
+        for (models, suffix) in [
+            ("models.rs", ""),
+            ("entities.rs", "_gen"),
+            ("Entities.v2.rs", ".gen-x"),
+        ] {
+            assert!(names(models, suffix).is_empty(), "{models} {suffix}");
+        }
+        for models in [
+            "",
+            ".rs",
+            "..rs",
+            "mod.rs",
+            "Mod.RS",
+            "entities",
+            "a/b.rs",
+            "../m.rs",
+            "/m.rs",
+            "a\\b.rs",
+            "m\0.rs",
+            "m\n.rs",
+            "m .rs",
+            "mödels.rs",
+            "m:.rs",
+            "m?.rs",
+            "con.rs",
+            "NUL.rs",
+        ] {
+            assert_eq!(names(models, ""), ["output_models_file_name"], "{models:?}");
+        }
+        for suffix in ["/x", "\\x", "..", "_..", "_g\0", "_g n", "_ü", "_g*"] {
+            assert_eq!(
+                names("models.rs", suffix),
+                ["output_files_suffix"],
+                "{suffix:?}"
+            );
+        }
     }
 
     #[test]

@@ -305,8 +305,10 @@ pub struct Import {
 
 #[derive(Debug, Clone)]
 pub struct QueryFile {
-    /// File stem: `users` for `queries/users.sql`.
-    pub stem: String,
+    /// The module of the file's queries (`users` for `queries/users.sql`, see
+    /// `emit::names::query_module`): a plain identifier, distinct within the package, which with
+    /// `output_files_suffix` names its file.
+    pub module: String,
     /// Path shown in the generated header, relative to the config.
     pub path: String,
     pub queries: Vec<Query>,

@@ -360,6 +360,7 @@ fn load_here(config_path: &Path) -> Project {
         let mut failures = BTreeMap::new();
         let mut queries = Vec::new();
         let mut analysed = raws.iter().zip(analysed);
+        let mut modules: Vec<(String, PathBuf)> = Vec::new();
         for step in steps {
             match step {
                 QueryStep::Report(mut ds) => diags.append(&mut ds),
@@ -382,12 +383,9 @@ fn load_here(config_path: &Path) -> Project {
                     }
                 }
                 QueryStep::FileEnd(path) => {
-                    let stem = path
-                        .file_stem()
-                        .map(|s| s.to_string_lossy().into_owned())
-                        .unwrap_or_default();
+                    let module = query_module(&cfg, pkg, &sources, &path, &mut modules, &mut diags);
                     files.push(ir::QueryFile {
-                        stem: emit::names::field(&stem),
+                        module,
                         path: display_path(&cfg.root, &path),
                         queries: std::mem::take(&mut queries),
                     });
@@ -434,6 +432,92 @@ fn load_here(config_path: &Path) -> Project {
         diagnostics: diags,
         packages,
     }
+}
+
+/// The module of a query file (`emit::names::query_module`); a name that gives none, or a module
+/// an earlier file of the package (`modules`) has, is an error located at the file, as nothing
+/// else in the package is written there: two query files never share a module or a file.
+fn query_module(
+    cfg: &config::Config,
+    pkg: &config::Package,
+    sources: &SourceMap,
+    path: &Path,
+    modules: &mut Vec<(String, PathBuf)>,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let shown = display_path(&cfg.root, path);
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let at = |p: &Path| sources.find(p).map(|id| source::Span::point(id, 1, 1));
+    let error = |message: String| {
+        let d = Diagnostic::error(Code::QueryFileName, message);
+        match at(path) {
+            Some(span) => d.label(
+                span,
+                format!("`{file_name}` names the module of these queries"),
+            ),
+            None => d.at(cfg.key_span(sources, pkg.index, "queries")),
+        }
+    };
+    let module = match emit::names::query_module(&stem, &pkg.rust) {
+        Ok(m) => m,
+        Err(problem) => {
+            let d = match problem {
+                emit::names::ModuleNameProblem::NotAscii(c) => error(format!(
+                    "query file name `{shown}` is not ASCII: `{c}` cannot be in its module's name"
+                ))
+                .note("Rust loads a module with a non-ASCII name only through `#[path]`, and file systems store such names in different Unicode forms"),
+                emit::names::ModuleNameProblem::Empty => error(format!(
+                    "query file name `{shown}` has no letter or digit to name its module"
+                )),
+            };
+            diags.push(d.help(
+                "rename the file with ASCII letters, digits, `_` and `-`: its name, in snake case, is the module's and the generated file's",
+            ));
+            return emit::names::field(&stem);
+        }
+    };
+    match modules.iter().find(|(m, _)| *m == module) {
+        Some((_, first)) if first == path => diags.push(
+            Diagnostic::error(
+                Code::QueryFileName,
+                format!(
+                    "query file `{shown}` is read twice in package `{}`",
+                    pkg.name
+                ),
+            )
+            .label(
+                cfg.key_span(sources, pkg.index, "queries"),
+                "named more than once here",
+            )
+            .help("list each file or folder once in `queries`"),
+        ),
+        Some((_, first)) => {
+            let first_shown = display_path(&cfg.root, first);
+            let file = format!("{module}{}.rs", pkg.rust.output_files_suffix);
+            let mut d = error(format!(
+                "query files `{first_shown}` and `{shown}` would both be module `{module}` (`{file}`)"
+            ));
+            if let Some(span) = at(first) {
+                d = d.secondary(
+                    span,
+                    format!("`{first_shown}` is module `{module}` already"),
+                );
+            }
+            diags.push(d.help(
+                "rename one of them: file names that differ only in case or punctuation make one module, and one file on case-insensitive file systems",
+            ));
+        }
+        None => {}
+    }
+    modules.push((module.clone(), path.to_path_buf()));
+    module
 }
 
 /// What reading a package's query files found, in file order: diagnostics to report, queries to

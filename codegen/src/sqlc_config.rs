@@ -277,6 +277,33 @@ impl Reader<'_> {
                         .help("give every package its own `out` folder; generate removes files it does not write"),
                     );
                 }
+                // A Go package's file names were Go's (`models.go`): say what they became.
+                let go = if v1 {
+                    Some(pkg)
+                } else {
+                    get(pkg, "gen")
+                        .filter(|g| get_in(g, "rust").is_none())
+                        .and_then(|g| get_in(g, "go"))
+                        .and_then(Value::as_mapping)
+                };
+                let names = crate::config::check_output_names(&p.rust, &|key| {
+                    self.value_span(Some(index), key)
+                });
+                for (key, mut d) in names {
+                    let read = match key {
+                        "output_models_file_name" => &p.rust.output_models_file_name,
+                        _ => &p.rust.output_files_suffix,
+                    };
+                    let written = go.and_then(|g| get(g, key)).and_then(Value::as_str);
+                    if let Some(written) = written.filter(|w| *w != read) {
+                        d = d.note(format!(
+                            "sqlc's Go `{key}` `{}` is read as `{}`",
+                            written.escape_debug(),
+                            read.escape_debug()
+                        ));
+                    }
+                    self.diags.push(d);
+                }
                 if packages.iter().any(|q| q.name == p.name) {
                     self.diags.push(
                         Diagnostic::error(

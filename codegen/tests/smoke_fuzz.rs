@@ -172,7 +172,7 @@ fn analyse_and_emit(schema: &str, query: &str, input: &[u8]) -> Option<bool> {
             let pkg = codegen::ir::Package {
                 name: "fuzz".into(),
                 files: vec![codegen::ir::QueryFile {
-                    stem: "query".into(),
+                    module: "query".into(),
                     path: "query.sql".into(),
                     queries,
                 }],

@@ -89,7 +89,7 @@ fn emitter<'a>(pkg: &ir::Package, opts: &'a RustOptions) -> Emitter<'a> {
     let models_prelude = !defined.iter().any(|d| types::PRELUDE.contains(&d.as_str()));
     // The runtime's alias in `mod.rs` and the query modules, unless a query module takes the name.
     let mut rt = "rt".to_string();
-    while pkg.files.iter().any(|f| names::ident(&f.stem) == rt) {
+    while pkg.files.iter().any(|f| f.module == rt) {
         rt.insert_str(0, "sqlgen_");
     }
     Emitter {
@@ -191,7 +191,7 @@ impl Emitter<'_> {
         self.print(print, &mut files, name, &doc, items);
         for f in &pkg.files {
             let items = self.query_file(f);
-            let name = format!("{}{}.rs", f.stem, self.opts.output_files_suffix);
+            let name = format!("{}{}.rs", f.module, self.opts.output_files_suffix);
             let doc = format!("Queries from `{}`.", f.path);
             self.print(print, &mut files, name, &doc, items);
         }

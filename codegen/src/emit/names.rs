@@ -48,6 +48,49 @@ pub fn ident(name: &str) -> String {
     }
 }
 
+/// Why a query file's name gives no module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModuleNameProblem {
+    /// A character outside ASCII: Rust loads a module of such a name only through `#[path]`, and
+    /// file systems store such names in different Unicode forms.
+    NotAscii(char),
+    /// No letter or digit to make a name of.
+    Empty,
+}
+
+/// The module of the query file named `stem` (its file is `<module><output_files_suffix>.rs`):
+/// the name in snake case (`UserList`, `user-list`, `user list` and `user.list` give `user_list`;
+/// `2024_report` gives `_2024_report`), with `_` appended while it is a Rust keyword (`type_`,
+/// `self_`, `crate_`), `models`, a device name of Windows (`con_`), or a name whose file is the
+/// package's `mod.rs` or models file, compared without case. Two query files may still give one
+/// module (`Users.sql`, `users.sql`): the caller reports that.
+pub fn query_module(
+    stem: &str,
+    opts: &crate::config::RustOptions,
+) -> Result<String, ModuleNameProblem> {
+    if let Some(c) = stem.chars().find(|c| !c.is_ascii()) {
+        return Err(ModuleNameProblem::NotAscii(c));
+    }
+    if !stem.chars().any(|c| c.is_ascii_alphanumeric()) {
+        return Err(ModuleNameProblem::Empty);
+    }
+    let mut module = field(stem);
+    let models_file = opts.output_models_file_name.to_ascii_lowercase();
+    let taken = |m: &str| {
+        let file = format!("{m}{}.rs", opts.output_files_suffix).to_ascii_lowercase();
+        KEYWORDS.contains(&m)
+            || NOT_RAW.contains(&m)
+            || m == "models"
+            || crate::config::DEVICE_NAMES.contains(&m)
+            || file == "mod.rs"
+            || file == models_file
+    };
+    while taken(&module) {
+        module.push('_');
+    }
+    Ok(module)
+}
+
 /// A type or variant name in upper camel case.
 pub fn type_name(name: &str) -> String {
     let mut s = name.to_upper_camel_case();
@@ -331,6 +374,50 @@ mod tests {
             dedupe(vec!["id".into(), "id".into(), "id".into()]),
             vec!["id", "id_2", "id_3"]
         );
+    }
+
+    #[test]
+    fn query_modules() {
+        let mut opts = crate::config::RustOptions::with_out("out".into());
+        let module = |stem: &str, opts: &crate::config::RustOptions| query_module(stem, opts);
+        for (stem, want) in [
+            ("users", "users"),
+            ("Users", "users"),
+            ("UserList", "user_list"),
+            ("user-list", "user_list"),
+            ("user list", "user_list"),
+            ("user.list", "user_list"),
+            ("2024_report", "_2024_report"),
+            ("mod", "mod_"),
+            ("models", "models_"),
+            ("Models", "models_"),
+            ("self", "self_"),
+            ("Self", "self_"),
+            ("crate", "crate_"),
+            ("super", "super_"),
+            ("type", "type_"),
+            ("fn", "fn_"),
+            ("async", "async_"),
+            ("gen", "gen_"),
+            ("CON", "con_"),
+            ("lpt1", "lpt1_"),
+            ("union", "union"),
+            ("rt", "rt"),
+        ] {
+            assert_eq!(module(stem, &opts), Ok(want.to_string()), "{stem}");
+        }
+        assert_eq!(module("café", &opts), Err(ModuleNameProblem::NotAscii('é')));
+        assert_eq!(module("-", &opts), Err(ModuleNameProblem::Empty));
+        assert_eq!(module("_", &opts), Err(ModuleNameProblem::Empty));
+        // The file a module would be written to is free too, without regard to case.
+        opts.output_models_file_name = "Entities.rs".into();
+        assert_eq!(module("entities", &opts), Ok("entities_".into()));
+        assert_eq!(module("models", &opts), Ok("models_".into()));
+        opts.output_files_suffix = "_gen".into();
+        assert_eq!(module("entities", &opts), Ok("entities".into()));
+        opts.output_models_file_name = "users_gen.rs".into();
+        assert_eq!(module("users", &opts), Ok("users_".into()));
+        assert_eq!(module("type", &opts), Ok("type_".into()));
     }
 
     #[test]

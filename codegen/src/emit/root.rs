@@ -23,17 +23,17 @@ impl Emitter<'_> {
             items.push(quote! { #[rustfmt::skip] #[path = #models_file] pub mod models; });
         }
         for f in &pkg.files {
-            let m = ident(&names::ident(&f.stem));
+            let m = ident(&f.module);
             if suffix.is_empty() {
                 items.push(quote! { #[rustfmt::skip] pub mod #m; });
             } else {
-                let path = format!("{}{suffix}.rs", f.stem);
+                let path = format!("{}{suffix}.rs", f.module);
                 items.push(quote! { #[rustfmt::skip] #[path = #path] pub mod #m; });
             }
         }
         let mut methods = Vec::new();
         for f in &pkg.files {
-            let m = ident(&names::ident(&f.stem));
+            let m = ident(&f.module);
             for q in &f.queries {
                 let q = &*as_generated(q);
                 if q.command == Command::ExecLastId {
