@@ -51,7 +51,7 @@ SELECT t.id,
             WHERE m.organization_id = t.organization_id
               AND m.user_id = t.created_by_user_id)) AS creator_is_member,
        coalesce(t.last_accessed_at < now() - interval '1 minute', true) AS use_due,
-       current_setting('transaction_read_only')::bool AS "read_only!",
+       coalesce(current_setting('transaction_read_only')::bool, true) AS read_only,
        o.id AS organization_id,
        o.slug AS organization_slug,
        o.runs_enabled

@@ -33,7 +33,7 @@ SELECT t.id,
        t.revoked_at IS NOT NULL AS revoked,
        coalesce(t.expires_at <= now(), false) AS expired,
        coalesce(t.last_accessed_at < now() - interval '1 minute', true) AS use_due,
-       current_setting('transaction_read_only')::bool AS "read_only!",
+       coalesce(current_setting('transaction_read_only')::bool, true) AS read_only,
        u.email AS user_email,
        u.admin AS user_is_admin
 FROM personal_access_tokens AS t

@@ -62,7 +62,7 @@ pub async fn get_active_personal_access_token_by_hash(
     rt::opt(client, GET_ACTIVE_PERSONAL_ACCESS_TOKEN_BY_HASH, &[&hashed_token]).await
 }
 
-pub const FIND_PERSONAL_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id,\n       t.name,\n       t.user_id,\n       t.obfuscated_token,\n       t.last_accessed_at,\n       t.expires_at,\n       t.revoked_at IS NOT NULL AS revoked,\n       coalesce(t.expires_at <= now(), false) AS expired,\n       coalesce(t.last_accessed_at < now() - interval '1 minute', true) AS use_due,\n       current_setting('transaction_read_only')::bool AS \"read_only!\",\n       u.email AS user_email,\n       u.admin AS user_is_admin\nFROM personal_access_tokens AS t\nINNER JOIN users AS u ON u.id = t.user_id\nWHERE t.hashed_token = $1";
+pub const FIND_PERSONAL_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id,\n       t.name,\n       t.user_id,\n       t.obfuscated_token,\n       t.last_accessed_at,\n       t.expires_at,\n       t.revoked_at IS NOT NULL AS revoked,\n       coalesce(t.expires_at <= now(), false) AS expired,\n       coalesce(t.last_accessed_at < now() - interval '1 minute', true) AS use_due,\n       coalesce(current_setting('transaction_read_only')::bool, true) AS read_only,\n       u.email AS user_email,\n       u.admin AS user_is_admin\nFROM personal_access_tokens AS t\nINNER JOIN users AS u ON u.id = t.user_id\nWHERE t.hashed_token = $1";
 
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
