@@ -20,7 +20,9 @@ WHERE t.hashed_token = @hashed_token
   AND (t.expires_at IS NULL OR t.expires_at > now());
 
 -- A personal access token by hash whatever its state, with its user, so
--- that authentication can say why a known token is refused.
+-- that authentication can say why a known token is refused. `use_due` says
+-- whether its use should be recorded (at most once a minute), `read_only`
+-- whether this transaction could.
 -- name: FindPersonalAccessTokenByHash :opt
 SELECT t.id,
        t.name,
@@ -30,6 +32,8 @@ SELECT t.id,
        t.expires_at,
        t.revoked_at IS NOT NULL AS revoked,
        coalesce(t.expires_at <= now(), false) AS expired,
+       coalesce(t.last_accessed_at < now() - interval '1 minute', true) AS use_due,
+       coalesce(current_setting('transaction_read_only')::bool, true) AS read_only,
        u.email AS user_email,
        u.admin AS user_is_admin
 FROM personal_access_tokens AS t
@@ -45,8 +49,15 @@ WHERE user_id = @user_id
 ORDER BY created_at DESC
 LIMIT @limit OFFSET @offset;
 
--- name: TouchPersonalAccessToken :exec
-UPDATE personal_access_tokens SET last_accessed_at = now() WHERE id = $1;
+-- Records a use of a token, at most once a minute: busy tokens do not all
+-- wait for one row lock. 0 when the use was recorded less than a minute ago
+-- (or the token is revoked).
+-- name: TouchPersonalAccessToken :execrows
+UPDATE personal_access_tokens
+SET last_accessed_at = now()
+WHERE id = $1
+  AND revoked_at IS NULL
+  AND (last_accessed_at IS NULL OR last_accessed_at < now() - interval '1 minute');
 
 -- Revokes one token of a user; returns 0 if it does not exist, belongs to
 -- someone else or is already revoked.

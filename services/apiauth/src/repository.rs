@@ -20,12 +20,21 @@
 //! trigger.dev answers every failed token lookup with one generic "invalid"
 //! response; the finer reasons here are for the holder (a CLI can say "your
 //! token expired, create a new one") and follow the rules above.
+//!
+//! # Load
+//!
+//! Authentication reads; it writes only to record a token's use, at most once
+//! a minute per token (`last_accessed_at` is that precise), and not at all in a
+//! read-only transaction (a replica, or a caller that asked for one). So a busy
+//! token does not make every request queue for its row lock, and revoking it
+//! waits for no one.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
-use sha2::{Digest, Sha256};
-use shared::api_keys::{self, EntropyError, EnvironmentKeyKind};
+use shared::api_keys::{self, EntropyError, EnvironmentKeyKind, PlainKey};
+use shared::db::models::OrgMemberRole;
 use shared::db::Queries as SharedQueries;
+use shared::errors;
 use shared::service::KeyEnvironment;
 use sqlgen_runtime::tokio_postgres::error::SqlState;
 use sqlgen_runtime::GenericClient;
@@ -52,42 +61,23 @@ pub const ORGANIZATION_ACCESS_TOKEN_PREFIX: &str = "tr_oat_";
 /// about 206 bits.
 pub const TOKEN_RANDOM_LEN: usize = 40;
 
-/// How many characters of the secret part of a token stay readable in its
-/// obfuscated form: enough for a user to tell their tokens apart, far too few
-/// to guess the rest.
-const VISIBLE_SECRET_CHARS: usize = 4;
+/// The scopes an organization access token may be given; any other is
+/// refused when the token is created.
+pub const KNOWN_SCOPES: [&str; 8] = [
+    "read:runs",
+    "write:runs",
+    "read:deployments",
+    "write:deployments",
+    "read:environments",
+    "write:environments",
+    "read:projects",
+    "write:projects",
+];
 
-/// The lower-case hex SHA-256 of a token, the form `hashed_token` stores.
-///
-/// The plain token is never stored, so a leaked table does not leak working
-/// tokens; a fast hash is enough because tokens are long random strings, not
-/// passwords.
-pub fn hash_token(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    let mut hex = String::with_capacity(digest.len() * 2);
-    for byte in digest.iter() {
-        // Writing into a String cannot fail.
-        let _ = write!(hex, "{byte:02x}");
-    }
-    hex
-}
+pub use shared::api_keys::{hash_token, obfuscate_token};
 
-/// The displayable form of a token: its prefix (up to the last `_`) and the
-/// first few characters after it, then bullets, e.g. `tr_pat_abcd••••••••`.
-pub fn obfuscate_token(token: &str) -> String {
-    let secret_start = token.rfind('_').map_or(0, |underscore| underscore + 1);
-    let visible: String = token[..secret_start]
-        .chars()
-        .chain(token[secret_start..].chars().take(VISIBLE_SECRET_CHARS))
-        .collect();
-    format!("{visible}••••••••")
-}
-
-fn new_token(prefix: &str) -> Result<String, EntropyError> {
-    Ok(format!(
-        "{prefix}{}",
-        api_keys::random_alphanumeric(TOKEN_RANDOM_LEN)?
-    ))
+fn new_token(prefix: &str) -> Result<PlainKey, EntropyError> {
+    PlainKey::generate(prefix, TOKEN_RANDOM_LEN)
 }
 
 /// The kinds of credential a request can carry.
@@ -235,7 +225,10 @@ impl fmt::Display for AuthError {
             AuthError::Unknown { kind } => write!(f, "invalid {kind}"),
             AuthError::Expired { kind } => write!(f, "the {kind} has expired"),
             AuthError::Revoked { kind } => write!(f, "the {kind} has been revoked"),
-            AuthError::Database(error) => write!(f, "authentication failed: {error}"),
+            AuthError::Database(error) => {
+                f.write_str("authentication failed: ")?;
+                errors::write_public(error, f)
+            }
         }
     }
 }
@@ -246,6 +239,14 @@ impl std::error::Error for AuthError {
             AuthError::Database(error) => Some(error),
             _ => None,
         }
+    }
+}
+
+impl AuthError {
+    /// Everything about the failure, for logs: unlike `Display`, this includes
+    /// the server's message and `DETAIL` (which may hold row values).
+    pub fn log_detail(&self) -> String {
+        errors::log_detail(self)
     }
 }
 
@@ -263,6 +264,10 @@ pub enum TokenError {
     /// The acting user is not a member of the organization (or it does not
     /// exist: the two are not told apart).
     NotAMember { organization_id: Uuid },
+    /// The acting user is a member of the organization but not an admin.
+    NotAnAdmin { organization_id: Uuid },
+    /// A scope that is not one of [`KNOWN_SCOPES`].
+    UnknownScope { scope: String },
     /// The caller owns no active token with this id.
     NotFound,
     /// The token name is empty.
@@ -280,10 +285,18 @@ impl fmt::Display for TokenError {
             TokenError::NotAMember { organization_id } => {
                 write!(f, "not a member of organization `{organization_id}`")
             }
+            TokenError::NotAnAdmin { organization_id } => {
+                write!(f, "not an admin of organization `{organization_id}`")
+            }
+            TokenError::UnknownScope { scope } => write!(
+                f,
+                "unknown scope `{scope}`: expected one of {}",
+                KNOWN_SCOPES.join(", ")
+            ),
             TokenError::NotFound => f.write_str("no such active token"),
             TokenError::EmptyName => f.write_str("a token needs a name"),
             TokenError::Entropy(error) => write!(f, "cannot generate a token: {error}"),
-            TokenError::Database(error) => write!(f, "{error}"),
+            TokenError::Database(error) => errors::write_public(error, f),
         }
     }
 }
@@ -295,6 +308,14 @@ impl std::error::Error for TokenError {
             TokenError::Database(error) => Some(error),
             _ => None,
         }
+    }
+}
+
+impl TokenError {
+    /// Everything about the failure, for logs: unlike `Display`, this includes
+    /// the server's message and `DETAIL` (which may hold row values).
+    pub fn log_detail(&self) -> String {
+        errors::log_detail(self)
     }
 }
 
@@ -311,10 +332,10 @@ impl From<EntropyError> for TokenError {
 }
 
 /// A token just created: the plain `token`, shown to its owner once and stored
-/// nowhere, and the stored row.
+/// nowhere (its `Debug` is the preview), and the stored row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Created<T> {
-    pub token: String,
+    pub token: PlainKey,
     pub record: T,
 }
 
@@ -401,8 +422,8 @@ impl<'c, C: GenericClient> ApiAuth<'c, C> {
             .create_personal_access_token(&CreatePersonalAccessTokenParams {
                 name,
                 user_id,
-                hashed_token: &hash_token(&token),
-                obfuscated_token: &obfuscate_token(&token),
+                hashed_token: &token.hash(),
+                obfuscated_token: &token.preview(),
                 expires_at,
             })
             .await
@@ -453,15 +474,19 @@ impl<'c, C: GenericClient> ApiAuth<'c, C> {
         }
     }
 
-    /// Creates an organization access token on behalf of a member of the
-    /// organization.
+    /// Creates an organization access token on behalf of an admin of the
+    /// organization, with scopes among [`KNOWN_SCOPES`].
+    ///
+    /// The token acts through its creator's membership: it stops
+    /// authenticating when that membership ends.
     pub async fn create_organization_token(
         &self,
         acting_user_id: Uuid,
         new: &NewOrganizationToken<'_>,
     ) -> Result<Created<OrganizationAccessToken>, TokenError> {
         check_name(new.name)?;
-        self.require_member(acting_user_id, new.organization_id)
+        check_scopes(new.scopes)?;
+        self.require_admin(acting_user_id, new.organization_id)
             .await?;
         let token = new_token(ORGANIZATION_ACCESS_TOKEN_PREFIX)?;
         let record = self
@@ -471,8 +496,8 @@ impl<'c, C: GenericClient> ApiAuth<'c, C> {
                 r#type: OrganizationAccessTokenType::User,
                 organization_id: new.organization_id,
                 created_by_user_id: Some(acting_user_id),
-                hashed_token: &hash_token(&token),
-                obfuscated_token: &obfuscate_token(&token),
+                hashed_token: &token.hash(),
+                obfuscated_token: &token.preview(),
                 scopes: new.scopes,
                 expires_at: new.expires_at,
             })
@@ -545,7 +570,8 @@ impl<'c, C: GenericClient> ApiAuth<'c, C> {
         })
     }
 
-    /// Authenticates a personal access token and records its use.
+    /// Authenticates a personal access token and records its use (at most
+    /// once a minute, and not in a read-only transaction).
     pub async fn authenticate_personal(&self, token: &str) -> Result<PersonalTokenAuth, AuthError> {
         let kind = CredentialKind::PersonalAccessToken;
         if CredentialKind::of(token) != Some(kind) {
@@ -562,7 +588,9 @@ impl<'c, C: GenericClient> ApiAuth<'c, C> {
         if found.expired {
             return Err(AuthError::Expired { kind });
         }
-        self.client.touch_personal_access_token(found.id).await?;
+        if found.use_due && !found.read_only {
+            self.client.touch_personal_access_token(found.id).await?;
+        }
         Ok(PersonalTokenAuth {
             token_id: found.id,
             token_name: found.name,
@@ -572,7 +600,11 @@ impl<'c, C: GenericClient> ApiAuth<'c, C> {
         })
     }
 
-    /// Authenticates an organization access token and records its use.
+    /// Authenticates an organization access token and records its use (at
+    /// most once a minute, and not in a read-only transaction).
+    ///
+    /// A token of a deleted organization, or one whose creator is no longer a
+    /// member of the organization, is [`AuthError::Revoked`].
     pub async fn authenticate_organization(
         &self,
         token: &str,
@@ -586,15 +618,17 @@ impl<'c, C: GenericClient> ApiAuth<'c, C> {
             .find_organization_access_token_by_hash(&hash_token(token))
             .await?
             .ok_or(AuthError::Unknown { kind })?;
-        if found.revoked || found.organization_deleted {
+        if found.revoked || found.organization_deleted || !found.creator_is_member {
             return Err(AuthError::Revoked { kind });
         }
         if found.expired {
             return Err(AuthError::Expired { kind });
         }
-        self.client
-            .touch_organization_access_token(found.id)
-            .await?;
+        if found.use_due && !found.read_only {
+            self.client
+                .touch_organization_access_token(found.id)
+                .await?;
+        }
         Ok(OrganizationTokenAuth {
             token_id: found.id,
             token_name: found.name,
@@ -610,15 +644,16 @@ impl<'c, C: GenericClient> ApiAuth<'c, C> {
         kind: CredentialKind,
         key: &str,
     ) -> Result<KeyEnvironment, AuthError> {
+        let hash = hash_token(key);
         let found = match kind {
             CredentialKind::PublicApiKey => self
                 .client
-                .get_environment_by_public_api_key(key)
+                .get_environment_by_public_api_key_hash(&hash)
                 .await?
                 .map(KeyEnvironment::from),
             _ => self
                 .client
-                .get_environment_by_api_key(key)
+                .get_environment_by_api_key_hash(&hash)
                 .await?
                 .map(KeyEnvironment::from),
         };
@@ -634,6 +669,30 @@ impl<'c, C: GenericClient> ApiAuth<'c, C> {
             Some(_) => Ok(()),
             None => Err(TokenError::NotAMember { organization_id }),
         }
+    }
+
+    async fn require_admin(&self, user_id: Uuid, organization_id: Uuid) -> Result<(), TokenError> {
+        match self
+            .client
+            .get_org_membership(organization_id, user_id)
+            .await?
+        {
+            Some(member) if member.role == OrgMemberRole::Admin => Ok(()),
+            Some(_) => Err(TokenError::NotAnAdmin { organization_id }),
+            None => Err(TokenError::NotAMember { organization_id }),
+        }
+    }
+}
+
+fn check_scopes(scopes: &[String]) -> Result<(), TokenError> {
+    match scopes
+        .iter()
+        .find(|scope| !KNOWN_SCOPES.contains(&scope.as_str()))
+    {
+        Some(scope) => Err(TokenError::UnknownScope {
+            scope: scope.clone(),
+        }),
+        None => Ok(()),
     }
 }
 
@@ -656,35 +715,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hash_token_is_lower_case_hex_sha256() {
-        // SHA-256("abc") from FIPS 180-2, appendix B.1.
-        assert_eq!(
-            hash_token("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
-
-    #[test]
-    fn obfuscate_token_keeps_prefix_and_four_secret_characters() {
-        assert_eq!(
-            obfuscate_token("tr_pat_abcdefghijkl"),
-            "tr_pat_abcd••••••••"
-        );
-        assert_eq!(obfuscate_token("abcdefgh"), "abcd••••••••");
-        assert_eq!(obfuscate_token("tr_oat_ab"), "tr_oat_ab••••••••");
-    }
-
-    #[test]
     fn new_tokens_have_their_prefix_and_kind() {
         let pat = new_token(PERSONAL_ACCESS_TOKEN_PREFIX).unwrap();
         let oat = new_token(ORGANIZATION_ACCESS_TOKEN_PREFIX).unwrap();
+        let (pat, oat) = (pat.expose(), oat.expose());
         assert_eq!(pat.len(), 7 + TOKEN_RANDOM_LEN);
         assert_eq!(
-            CredentialKind::of(&pat),
+            CredentialKind::of(pat),
             Some(CredentialKind::PersonalAccessToken)
         );
         assert_eq!(
-            CredentialKind::of(&oat),
+            CredentialKind::of(oat),
             Some(CredentialKind::OrganizationAccessToken)
         );
         assert_ne!(pat[7..], oat[7..]);

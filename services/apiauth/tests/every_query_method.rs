@@ -8,12 +8,15 @@ use apiauth::db::personal_access_tokens::{
     CreatePersonalAccessTokenParams, ListPersonalAccessTokensForUserParams,
 };
 use apiauth::db::Queries;
+use shared::db::models::OrgMemberRole;
+use shared::db::Queries as _;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 /// All 16 queries once, each result checked; generic over the trait so that it
-/// compiles only if every method is there with this shape. The user and the
-/// organization come from `shared`, which the caller runs on the same client.
+/// compiles only if every method is there with this shape. The user, the
+/// organization and the user's membership of it come from `shared`, which the
+/// caller runs on the same client.
 async fn call_every_query<Q: Queries>(q: &Q, user_id: Uuid, organization_id: Uuid) {
     // personal_access_tokens.sql
     let pat = q
@@ -37,10 +40,27 @@ async fn call_every_query<Q: Queries>(q: &Q, user_id: Uuid, organization_id: Uui
         .unwrap()
         .unwrap();
     assert_eq!(
-        (any_state.id, any_state.revoked, any_state.expired),
-        (pat.id, false, false)
+        (
+            any_state.id,
+            any_state.revoked,
+            any_state.expired,
+            any_state.use_due,
+            any_state.read_only
+        ),
+        (pat.id, false, false, true, false)
     );
-    q.touch_personal_access_token(pat.id).await.unwrap();
+    assert_eq!(q.touch_personal_access_token(pat.id).await.unwrap(), 1);
+    assert_eq!(
+        q.touch_personal_access_token(pat.id).await.unwrap(),
+        0,
+        "a use is recorded at most once a minute"
+    );
+    let any_state = q
+        .find_personal_access_token_by_hash("hash-pat")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!any_state.use_due);
     let listed = q
         .list_personal_access_tokens_for_user(&ListPersonalAccessTokensForUserParams {
             user_id,
@@ -97,11 +117,15 @@ async fn call_every_query<Q: Queries>(q: &Q, user_id: Uuid, organization_id: Uui
         (
             any_state.id,
             any_state.scopes,
-            any_state.organization_deleted
+            any_state.organization_deleted,
+            any_state.creator_is_member,
+            any_state.use_due,
+            any_state.read_only
         ),
-        (oat.id, scopes, false)
+        (oat.id, scopes, false, true, true, false)
     );
-    q.touch_organization_access_token(oat.id).await.unwrap();
+    assert_eq!(q.touch_organization_access_token(oat.id).await.unwrap(), 1);
+    assert_eq!(q.touch_organization_access_token(oat.id).await.unwrap(), 0);
     let listed = q
         .list_organization_access_tokens(organization_id)
         .await
@@ -132,6 +156,10 @@ async fn every_query_method_runs_on_a_client() {
     let client = seed::connect(&db).await;
     let user = seed::user(&client, "ada@example.com", None).await;
     let org = seed::organization(&client, "acme").await;
+    client
+        .add_org_member(org.id, user.id, OrgMemberRole::Member)
+        .await
+        .unwrap();
     let shared_statements = client.cached_statements();
 
     call_every_query(&client, user.id, org.id).await;
@@ -147,6 +175,9 @@ async fn every_query_method_runs_inside_a_transaction() {
     let tx = client.transaction().await.unwrap();
     let user = seed::user(&tx, "ada@example.com", None).await;
     let org = seed::organization(&tx, "acme").await;
+    tx.add_org_member(org.id, user.id, OrgMemberRole::Member)
+        .await
+        .unwrap();
     call_every_query(&tx, user.id, org.id).await;
     tx.rollback().await.unwrap();
 

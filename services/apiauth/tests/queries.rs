@@ -8,7 +8,7 @@ use apiauth::db::personal_access_tokens::{
     CreatePersonalAccessTokenParams, ListPersonalAccessTokensForUserParams,
 };
 use apiauth::db::Queries;
-use shared::db::models::AuthenticationMethod;
+use shared::db::models::{AuthenticationMethod, OrgMemberRole};
 use shared::db::users::UpsertUserParams;
 use shared::db::Queries as _;
 use time::{Duration, OffsetDateTime};
@@ -193,37 +193,70 @@ async fn list_personal_access_tokens_for_user_hides_revoked_ones_unless_asked_an
 }
 
 #[tokio::test]
-async fn touch_personal_access_token_records_the_access_time() {
+async fn touch_personal_access_token_records_the_access_time_at_most_once_a_minute() {
     let db = testsupport::fresh_db().await;
     let client = seed::connect(&db).await;
     let user = seed::user(&client, "ada@example.com", None).await;
     let token = seed::personal_token(&client, user.id, "laptop").await;
+    let last_access = || async {
+        client
+            .get_active_personal_access_token_by_hash("hash-laptop")
+            .await
+            .unwrap()
+            .unwrap()
+            .last_accessed_at
+    };
 
-    client.touch_personal_access_token(token.id).await.unwrap();
-    let first = client
-        .get_active_personal_access_token_by_hash("hash-laptop")
-        .await
-        .unwrap()
-        .unwrap()
-        .last_accessed_at
-        .expect("access recorded");
+    assert_eq!(
+        client.touch_personal_access_token(token.id).await.unwrap(),
+        1
+    );
+    let first = last_access().await.expect("access recorded");
     assert!(first >= token.created_at);
 
-    client.touch_personal_access_token(token.id).await.unwrap();
-    let second = client
-        .get_active_personal_access_token_by_hash("hash-laptop")
-        .await
-        .unwrap()
-        .unwrap()
-        .last_accessed_at
-        .unwrap();
-    assert!(second > first);
+    // Within the minute: no write.
+    assert_eq!(
+        client.touch_personal_access_token(token.id).await.unwrap(),
+        0
+    );
+    assert_eq!(last_access().await, Some(first));
 
-    // Touching an unknown token is no error: `:exec` reports nothing.
+    // A minute later: written again.
+    seed::execute(
+        &client,
+        "UPDATE personal_access_tokens SET last_accessed_at = now() - interval '61 seconds' WHERE id = $1",
+        &[&token.id],
+    )
+    .await;
+    let backdated = last_access().await.unwrap();
+    assert_eq!(
+        client.touch_personal_access_token(token.id).await.unwrap(),
+        1
+    );
+    assert!(last_access().await.unwrap() > backdated);
+
+    // An unknown or revoked token is not written.
+    assert_eq!(
+        client
+            .touch_personal_access_token(Uuid::new_v4())
+            .await
+            .unwrap(),
+        0
+    );
     client
-        .touch_personal_access_token(Uuid::new_v4())
+        .revoke_personal_access_token(token.id, user.id)
         .await
         .unwrap();
+    seed::execute(
+        &client,
+        "UPDATE personal_access_tokens SET last_accessed_at = NULL WHERE id = $1",
+        &[&token.id],
+    )
+    .await;
+    assert_eq!(
+        client.touch_personal_access_token(token.id).await.unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -447,16 +480,30 @@ async fn get_active_organization_access_token_by_hash_rejects_revoked_expired_an
     let client = seed::connect(&db).await;
     let org = seed::organization(&client, "acme").await;
     let doomed_org = seed::organization(&client, "doomed").await;
-    let forever = seed::organization_token(&client, org.id, "forever", None, None).await;
+    let member = seed::user(&client, "member@example.com", None).await;
+    let outsider = seed::user(&client, "outsider@example.com", None).await;
+    for organization_id in [org.id, doomed_org.id] {
+        client
+            .add_org_member(organization_id, member.id, OrgMemberRole::Member)
+            .await
+            .unwrap();
+    }
+    let by_member = Some(member.id);
+    let forever = seed::organization_token(&client, org.id, "forever", by_member, None).await;
     let later = hours_from_now(24);
-    let not_yet = seed::organization_token(&client, org.id, "not-yet", None, Some(later)).await;
-    seed::organization_token(&client, org.id, "expired", None, Some(hours_from_now(-1))).await;
-    let revoked = seed::organization_token(&client, org.id, "revoked", None, None).await;
+    let not_yet =
+        seed::organization_token(&client, org.id, "not-yet", by_member, Some(later)).await;
+    let hour_ago = Some(hours_from_now(-1));
+    seed::organization_token(&client, org.id, "expired", by_member, hour_ago).await;
+    let revoked = seed::organization_token(&client, org.id, "revoked", by_member, None).await;
     client
         .revoke_organization_access_token(revoked.id, org.id)
         .await
         .unwrap();
-    seed::organization_token(&client, doomed_org.id, "orphan", None, None).await;
+    seed::organization_token(&client, doomed_org.id, "orphan", by_member, None).await;
+    // A USER token acts through its creator's membership.
+    seed::organization_token(&client, org.id, "outsider", Some(outsider.id), None).await;
+    seed::organization_token(&client, org.id, "no-creator", None, None).await;
     seed::execute(
         &client,
         "UPDATE organizations SET deleted_at = now() WHERE id = $1",
@@ -490,6 +537,8 @@ async fn get_active_organization_access_token_by_hash_rejects_revoked_expired_an
         "hash-expired",
         "hash-revoked",
         "hash-orphan",
+        "hash-outsider",
+        "hash-no-creator",
         "hash-unknown",
     ] {
         assert_eq!(
@@ -566,17 +615,33 @@ async fn touch_organization_access_token_records_the_access_time() {
     let org = seed::organization(&client, "acme").await;
     let token = seed::organization_token(&client, org.id, "ci", None, None).await;
 
-    client
-        .touch_organization_access_token(token.id)
-        .await
-        .unwrap();
-
+    assert_eq!(
+        client
+            .touch_organization_access_token(token.id)
+            .await
+            .unwrap(),
+        1
+    );
     let listed = client
         .list_organization_access_tokens(org.id)
         .await
         .unwrap();
     let accessed = listed[0].last_accessed_at.expect("access recorded");
     assert!(accessed >= token.created_at);
+
+    assert_eq!(
+        client
+            .touch_organization_access_token(token.id)
+            .await
+            .unwrap(),
+        0,
+        "at most once a minute"
+    );
+    let listed = client
+        .list_organization_access_tokens(org.id)
+        .await
+        .unwrap();
+    assert_eq!(listed[0].last_accessed_at, Some(accessed));
 }
 
 #[tokio::test]

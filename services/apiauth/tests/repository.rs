@@ -27,7 +27,7 @@ fn new_org_token(organization_id: Uuid, name: &str) -> NewOrganizationToken<'_> 
     }
 }
 
-/// An organization with `user_id` as a member.
+/// An organization with `user_id` as its admin (only admins create its tokens).
 async fn organization_of(
     client: &sqlgen_runtime::Client,
     slug: &str,
@@ -35,7 +35,7 @@ async fn organization_of(
 ) -> shared::db::models::Organization {
     let organization = seed::organization(client, slug).await;
     client
-        .add_org_member(organization.id, user_id, OrgMemberRole::Member)
+        .add_org_member(organization.id, user_id, OrgMemberRole::Admin)
         .await
         .unwrap();
     organization
@@ -52,17 +52,24 @@ async fn a_personal_token_is_returned_once_and_stored_only_as_hash_and_preview()
         .await
         .unwrap();
 
-    assert!(created.token.starts_with("tr_pat_"), "{}", created.token);
-    assert_eq!(created.token.len(), "tr_pat_".len() + 40);
-    assert_eq!(created.record.hashed_token, hash_token(&created.token));
+    assert!(
+        created.token.expose().starts_with("tr_pat_"),
+        "{:?}",
+        created.token
+    );
+    assert_eq!(created.token.expose().len(), "tr_pat_".len() + 40);
+    assert_eq!(
+        created.record.hashed_token,
+        hash_token(created.token.expose())
+    );
     assert_eq!(
         created.record.obfuscated_token,
-        obfuscate_token(&created.token)
+        obfuscate_token(created.token.expose())
     );
     assert_eq!(created.record.name, "laptop");
     assert_eq!(created.record.user_id, user.id);
     // Nothing in the row spells out the random part of the token.
-    let random = &created.token["tr_pat_".len()..];
+    let random = &created.token.expose()["tr_pat_".len()..];
     let pg: &tokio_postgres::Client = &client;
     let row_text: String = pg
         .query_one(
@@ -88,7 +95,7 @@ async fn a_personal_token_authenticates_as_its_user_and_records_the_use() {
         .unwrap();
     assert_eq!(created.record.last_accessed_at, None);
 
-    let header = format!("Bearer {}", created.token);
+    let header = format!("Bearer {}", created.token.expose());
     let authenticated = auth
         .authenticate_header(Some(&header), &AuthOptions::ANY)
         .await
@@ -140,7 +147,7 @@ async fn unknown_revoked_and_expired_personal_tokens_are_refused_with_their_reas
     let never_issued = format!("tr_pat_{}", "a".repeat(40));
 
     let error = auth
-        .authenticate_personal(&revoked.token)
+        .authenticate_personal(revoked.token.expose())
         .await
         .unwrap_err();
     assert!(
@@ -148,7 +155,7 @@ async fn unknown_revoked_and_expired_personal_tokens_are_refused_with_their_reas
         "{error:?}"
     );
     let error = auth
-        .authenticate_personal(&expired.token)
+        .authenticate_personal(expired.token.expose())
         .await
         .unwrap_err();
     assert!(
@@ -161,7 +168,10 @@ async fn unknown_revoked_and_expired_personal_tokens_are_refused_with_their_reas
         "{error:?}"
     );
     assert_eq!(error.to_string(), "invalid personal access token");
-    assert!(auth.authenticate_personal(&live.token).await.is_ok());
+    assert!(auth
+        .authenticate_personal(live.token.expose())
+        .await
+        .is_ok());
 
     // Refused tokens are not marked as used.
     let pg: &tokio_postgres::Client = &client;
@@ -236,8 +246,11 @@ async fn a_token_row_copied_from_the_database_cannot_authenticate() {
         }
     }
     // The real tokens still work: the rejections above were not a broken lookup.
-    assert!(auth.authenticate_personal(&pat.token).await.is_ok());
-    assert!(auth.authenticate_organization(&oat.token).await.is_ok());
+    assert!(auth.authenticate_personal(pat.token.expose()).await.is_ok());
+    assert!(auth
+        .authenticate_organization(oat.token.expose())
+        .await
+        .is_ok());
 }
 
 #[tokio::test]
@@ -262,7 +275,10 @@ async fn personal_tokens_are_listed_newest_first_and_revoked_only_by_their_owner
         .await
         .unwrap_err();
     assert!(matches!(error, TokenError::NotFound), "{error:?}");
-    assert!(auth.authenticate_personal(&first.token).await.is_ok());
+    assert!(auth
+        .authenticate_personal(first.token.expose())
+        .await
+        .is_ok());
 
     auth.revoke_personal_token(ada.id, first.record.id)
         .await
@@ -290,7 +306,7 @@ async fn personal_tokens_are_listed_newest_first_and_revoked_only_by_their_owner
         .collect();
     assert_eq!(
         active,
-        [("second".to_owned(), obfuscate_token(&second.token))]
+        [("second".to_owned(), obfuscate_token(second.token.expose()))]
     );
     let all: Vec<_> = auth
         .list_personal_tokens(ada.id, true, 10, 0)
@@ -357,12 +373,15 @@ async fn an_organization_token_authenticates_for_its_organization_with_its_scope
         )
         .await
         .unwrap();
-    assert!(created.token.starts_with("tr_oat_"));
-    assert_eq!(created.record.hashed_token, hash_token(&created.token));
+    assert!(created.token.expose().starts_with("tr_oat_"));
+    assert_eq!(
+        created.record.hashed_token,
+        hash_token(created.token.expose())
+    );
     assert_eq!(created.record.created_by_user_id, Some(user.id));
     assert_eq!(created.record.r#type, OrganizationAccessTokenType::User);
 
-    let header = format!("Bearer {}", created.token);
+    let header = format!("Bearer {}", created.token.expose());
     let authenticated = auth
         .authenticate_header(Some(&header), &AuthOptions::only(&[OAT]))
         .await
@@ -422,7 +441,7 @@ async fn expired_revoked_and_orphaned_organization_tokens_are_refused_with_their
     .await;
 
     let error = auth
-        .authenticate_organization(&expired.token)
+        .authenticate_organization(expired.token.expose())
         .await
         .unwrap_err();
     assert!(
@@ -430,7 +449,7 @@ async fn expired_revoked_and_orphaned_organization_tokens_are_refused_with_their
         "{error:?}"
     );
     let error = auth
-        .authenticate_organization(&revoked.token)
+        .authenticate_organization(revoked.token.expose())
         .await
         .unwrap_err();
     assert!(
@@ -438,7 +457,7 @@ async fn expired_revoked_and_orphaned_organization_tokens_are_refused_with_their
         "{error:?}"
     );
     let error = auth
-        .authenticate_organization(&orphaned.token)
+        .authenticate_organization(orphaned.token.expose())
         .await
         .unwrap_err();
     assert!(
@@ -496,7 +515,10 @@ async fn only_members_create_list_and_revoke_an_organizations_tokens() {
         .await
         .unwrap_err();
     assert!(matches!(error, TokenError::NotFound), "{error:?}");
-    assert!(auth.authenticate_organization(&token.token).await.is_ok());
+    assert!(auth
+        .authenticate_organization(token.token.expose())
+        .await
+        .is_ok());
 
     auth.revoke_organization_token(ada.id, acme.id, token.record.id)
         .await
@@ -534,17 +556,18 @@ async fn environment_keys_authenticate_to_their_environment_when_their_kind_is_a
         )
         .await
         .unwrap();
-    let production = setup
+    let created = setup
         .environments
         .iter()
-        .find(|e| e.r#type == RuntimeEnvironmentType::Production)
+        .find(|e| e.environment.r#type == RuntimeEnvironmentType::Production)
         .unwrap();
-    assert!(production.api_key.starts_with("tr_prod_"));
-    assert!(production.pk_api_key.starts_with("pk_prod_"));
+    let (production, keys) = (&created.environment, &created.keys);
+    assert!(keys.secret.expose().starts_with("tr_prod_"));
+    assert!(keys.public.expose().starts_with("pk_prod_"));
     let auth = ApiAuth::new(&client);
 
     let secret = auth
-        .authenticate(&production.api_key, &AuthOptions::environment(false))
+        .authenticate(keys.secret.expose(), &AuthOptions::environment(false))
         .await
         .unwrap();
     let Authenticated::Environment(environment) = secret else {
@@ -556,7 +579,7 @@ async fn environment_keys_authenticate_to_their_environment_when_their_kind_is_a
     assert_eq!(environment.organization_slug, "acme");
 
     let error = auth
-        .authenticate(&production.pk_api_key, &AuthOptions::environment(false))
+        .authenticate(keys.public.expose(), &AuthOptions::environment(false))
         .await
         .unwrap_err();
     assert!(
@@ -569,7 +592,7 @@ async fn environment_keys_authenticate_to_their_environment_when_their_kind_is_a
         "{error:?}"
     );
     let public = auth
-        .authenticate(&production.pk_api_key, &AuthOptions::environment(true))
+        .authenticate(keys.public.expose(), &AuthOptions::environment(true))
         .await
         .unwrap();
     let Authenticated::Environment(environment) = public else {
@@ -589,9 +612,10 @@ async fn environment_keys_authenticate_to_their_environment_when_their_kind_is_a
         );
     }
     // Each environment's key reaches its own environment.
-    for environment in &setup.environments {
+    for created in &setup.environments {
+        let environment = &created.environment;
         let Authenticated::Environment(found) = auth
-            .authenticate(&environment.api_key, &AuthOptions::ANY)
+            .authenticate(created.keys.secret.expose(), &AuthOptions::ANY)
             .await
             .unwrap()
         else {
@@ -618,7 +642,7 @@ async fn a_kind_that_is_not_allowed_is_refused_alike_whether_or_not_such_a_token
     let environment_only = AuthOptions::environment(true);
 
     let with_real = auth
-        .authenticate(&real.token, &environment_only)
+        .authenticate(real.token.expose(), &environment_only)
         .await
         .unwrap_err();
     let with_fake = auth
@@ -689,13 +713,13 @@ async fn tokens_created_in_a_rolled_back_transaction_do_not_authenticate() {
         .await
         .unwrap();
     assert!(ApiAuth::new(&tx)
-        .authenticate_personal(&created.token)
+        .authenticate_personal(created.token.expose())
         .await
         .is_ok());
     tx.rollback().await.unwrap();
 
     let error = ApiAuth::new(&client)
-        .authenticate_personal(&created.token)
+        .authenticate_personal(created.token.expose())
         .await
         .unwrap_err();
     assert!(

@@ -16,8 +16,17 @@ pub enum VoteError {
     EmptyApiIdentifier,
     /// No user has this id.
     UnknownUser { user_id: Uuid },
-    /// Any other database failure.
+    /// Any other database failure; `Display` shows its SQLSTATE only, the
+    /// server's message is in [`VoteError::log_detail`] and `source()`.
     Database(sqlgen_runtime::Error),
+}
+
+impl VoteError {
+    /// Everything about the failure, for logs: unlike `Display`, this includes
+    /// the server's message and `DETAIL` (which may hold row values).
+    pub fn log_detail(&self) -> String {
+        shared::errors::log_detail(self)
+    }
 }
 
 impl fmt::Display for VoteError {
@@ -25,7 +34,7 @@ impl fmt::Display for VoteError {
         match self {
             VoteError::EmptyApiIdentifier => f.write_str("the API identifier is empty"),
             VoteError::UnknownUser { user_id } => write!(f, "user `{user_id}` does not exist"),
-            VoteError::Database(error) => write!(f, "{error}"),
+            VoteError::Database(error) => shared::errors::write_public(error, f),
         }
     }
 }

@@ -217,3 +217,35 @@ async fn fifty_concurrent_votes_of_one_user_for_one_api_leave_one_vote() {
     assert_eq!(votes.count("stripe").await.unwrap(), 1);
     assert_eq!(setup.list_votes_by_user(user.id).await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_refused_row_leaves_the_service_without_its_values() {
+    let db = testsupport::fresh_db().await;
+    let client = seed::connect(&db).await;
+    let user = seed::user(&client, "ada@example.com", None).await;
+    // A rule the repository does not map: its violation is `VoteError::Database`,
+    // and PostgreSQL's DETAIL spells out the failing row.
+    let pg: &tokio_postgres::Client = &client;
+    pg.batch_execute(
+        r#"ALTER TABLE "ApiIntegrationVote" ADD CONSTRAINT no_internal_apis CHECK ("apiIdentifier" NOT LIKE 'internal-%')"#,
+    )
+    .await
+    .unwrap();
+
+    let error = VoteRepository::new(&client)
+        .vote("internal-payroll", user.id)
+        .await
+        .unwrap_err();
+
+    assert!(matches!(error, VoteError::Database(_)), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "internal database error (SQLSTATE 23514)"
+    );
+    let logged = error.log_detail();
+    assert!(logged.contains("no_internal_apis"), "{logged}");
+    assert!(
+        logged.contains("Failing row contains") && logged.contains("internal-payroll"),
+        "{logged}"
+    );
+}

@@ -59,3 +59,24 @@ DELETE FROM "SecretStore" WHERE "key" = @key;
 DELETE FROM "SecretStore"
 WHERE "version" = @version
 RETURNING "key";
+
+-- One batch of a key rotation: secrets whose value is not yet an envelope
+-- under the key `kid` (format 3), older formats included, in key order after
+-- `after` (NULL: from the start).
+-- name: ListSecretsNotUnderKey :many
+SELECT "key", "value", "version"
+FROM "SecretStore"
+WHERE (sqlc.narg(after)::text IS NULL OR "key" > sqlc.narg(after))
+  AND NOT coalesce("version" = '3' AND "value" ->> 'kid' = @kid, false)
+ORDER BY "key"
+LIMIT @limit;
+
+-- Replaces a secret's value and version only if they are still the ones read
+-- (compare and swap): 0 when a writer changed the secret in the meantime.
+-- "updatedAt" is kept: the secret itself did not change.
+-- name: ReplaceSecretIfUnchanged :execrows
+UPDATE "SecretStore"
+SET "value" = @value, "version" = @version
+WHERE "key" = @key
+  AND "value" = @old_value
+  AND "version" = @old_version;

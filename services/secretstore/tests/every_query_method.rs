@@ -1,10 +1,11 @@
 //! Calls every method of `secretstore::db::Queries` through the trait, on a client and inside a transaction.
 
+use secretstore::db::secrets::ReplaceSecretIfUnchangedParams;
 use secretstore::db::Queries;
 use serde_json::json;
 use sqlgen_runtime::Client;
 
-/// All 10 queries once, each result checked; generic over the trait so that it
+/// All 12 queries once, each result checked; generic over the trait so that it
 /// compiles only if every method is there with this shape.
 async fn call_every_query<Q: Queries>(q: &Q) {
     let stored = q
@@ -47,6 +48,56 @@ async fn call_every_query<Q: Queries>(q: &Q) {
         .collect();
     assert_eq!(counts, [("1".to_owned(), 1), ("2".to_owned(), 1)]);
 
+    // Key rotation: both rows are of older formats, so neither is under `k1`.
+    let pending: Vec<_> = q
+        .list_secrets_not_under_key(None, "k1", 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.key, s.version))
+        .collect();
+    assert_eq!(
+        pending,
+        [
+            ("a".to_owned(), "1".to_owned()),
+            ("b".to_owned(), "2".to_owned())
+        ]
+    );
+    let rotated = json!({"kid": "k1", "nonce": "n", "ciphertext": "c"});
+    let swap = |old_version| ReplaceSecretIfUnchangedParams {
+        value: &rotated,
+        version: "3",
+        key: "a",
+        old_value: &stored.value,
+        old_version,
+    };
+    assert_eq!(q.replace_secret_if_unchanged(&swap("2")).await.unwrap(), 0);
+    assert_eq!(q.replace_secret_if_unchanged(&swap("1")).await.unwrap(), 1);
+    assert_eq!(
+        q.replace_secret_if_unchanged(&swap("1")).await.unwrap(),
+        0,
+        "already swapped"
+    );
+    let pending = q
+        .list_secrets_not_under_key(Some("a"), "k1", 10)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].key, "b");
+    assert!(q
+        .list_secrets_not_under_key(None, "k1", 10)
+        .await
+        .unwrap()
+        .iter()
+        .all(|s| s.key == "b"));
+    assert_eq!(
+        q.list_secrets_not_under_key(None, "k2", 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
     assert_eq!(q.delete_secret("a").await.unwrap(), 1);
     assert_eq!(q.delete_secrets_by_version("2").await.unwrap(), ["b"]);
     assert!(q.list_secrets(10, 0).await.unwrap().is_empty());
@@ -59,7 +110,7 @@ async fn every_query_method_runs_on_a_client() {
 
     call_every_query(&client).await;
 
-    assert_eq!(client.cached_statements(), 10);
+    assert_eq!(client.cached_statements(), 12);
 }
 
 #[tokio::test]

@@ -84,7 +84,12 @@ async fn values_are_encrypted_at_rest_with_a_fresh_nonce_per_write() {
     assert!(!stored.contains("gho_abc"), "plaintext at rest: {stored}");
     assert!(!stored.contains("read:org"), "plaintext at rest: {stored}");
     let fields: Vec<&String> = first.as_object().unwrap().keys().collect();
-    assert_eq!(fields, ["ciphertext", "nonce"]);
+    assert_eq!(fields, ["ciphertext", "kid", "nonce"]);
+    assert_eq!(
+        first["kid"],
+        key().id().as_str(),
+        "the envelope names its key"
+    );
     assert_eq!(first["nonce"].as_str().unwrap().len(), 24, "12 bytes, hex");
     assert_ne!(first["nonce"], second["nonce"], "same value, new nonce");
     assert_ne!(first["ciphertext"], second["ciphertext"]);
@@ -150,6 +155,10 @@ async fn get_as_a_type_of_another_shape_is_a_decode_error() {
     assert!(error
         .to_string()
         .starts_with("secret `plain` does not have the requested shape"));
+    // serde's own message would quote the decrypted value.
+    for text in [error.to_string(), error.log_detail(), format!("{error:?}")] {
+        assert!(!text.contains("just a string"), "{text}");
+    }
 }
 
 #[tokio::test]
@@ -172,7 +181,7 @@ async fn a_plain_row_of_format_version_1_is_refused() {
     );
     assert_eq!(
         error.to_string(),
-        "secret `legacy` has format version `1`, expected `2`"
+        "secret `legacy` has format version `1`, expected `3` (or `2`)"
     );
 }
 
@@ -259,19 +268,29 @@ async fn a_ciphertext_copied_to_another_key_fails_to_decrypt() {
 }
 
 #[tokio::test]
-async fn a_value_written_under_another_encryption_key_fails_to_decrypt() {
+async fn a_value_written_under_another_encryption_key_is_refused() {
     let db = testsupport::fresh_db().await;
     let client = connect(&db).await;
     SecretStore::new(&client, &other_key())
         .set("k", &credentials())
         .await
         .unwrap();
+    let store = SecretStore::new(&client, &key());
 
-    let error = SecretStore::new(&client, &key())
-        .get::<OAuthCredentials>("k")
+    let error = store.get::<OAuthCredentials>("k").await.unwrap_err();
+    assert!(
+        matches!(&error, SecretStoreError::UnknownKey { key, kid } if key == "k" && *kid == other_key().id().as_str()),
+        "{error:?}"
+    );
+
+    // Claiming the reader's key id does not help: the key does not open it.
+    let mut value = client.get_secret("k").await.unwrap().unwrap().value;
+    value["kid"] = key().id().as_str().into();
+    client
+        .upsert_secret("k", &value, FORMAT_VERSION)
         .await
-        .unwrap_err();
-
+        .unwrap();
+    let error = store.get::<OAuthCredentials>("k").await.unwrap_err();
     assert_decrypt_error(&error, "k");
 }
 
@@ -421,4 +440,36 @@ fn a_missing_or_malformed_key_in_the_environment_is_a_clear_error() {
     std::env::set_var(ENCRYPTION_KEY_VAR, "ab".repeat(32));
     assert!(EncryptionKey::from_env().is_ok());
     std::env::remove_var(ENCRYPTION_KEY_VAR);
+}
+
+#[tokio::test]
+async fn a_refused_row_leaves_the_store_without_its_values() {
+    let db = testsupport::fresh_db().await;
+    let client = connect(&db).await;
+    let pg: &tokio_postgres::Client = &client;
+    pg.batch_execute(
+        r#"ALTER TABLE "SecretStore" ADD CONSTRAINT no_payroll CHECK ("key" NOT LIKE 'payroll/%')"#,
+    )
+    .await
+    .unwrap();
+
+    let error = SecretStore::new(&client, &key())
+        .set("payroll/acme", &credentials())
+        .await
+        .unwrap_err();
+
+    assert!(matches!(error, SecretStoreError::Database(_)), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "secret store query failed: internal database error (SQLSTATE 23514)"
+    );
+    let logged = error.log_detail();
+    assert!(
+        logged.contains("Failing row contains (payroll/acme"),
+        "{logged}"
+    );
+    assert!(
+        !logged.contains("gho_abc"),
+        "only ciphertext reaches the server: {logged}"
+    );
 }

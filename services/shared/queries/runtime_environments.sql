@@ -1,16 +1,40 @@
 -- Queries on `runtime_environments`.
 
+-- Creates an environment; its API keys are given as hashes and previews
+-- (the plain keys are never stored).
 -- name: CreateRuntimeEnvironment :one
 INSERT INTO runtime_environments (
-    slug, api_key, pk_api_key, type, shortcode, organization_id, project_id, org_member_id
+    slug, api_key_hash, api_key_preview, pk_api_key_hash, pk_api_key_preview,
+    type, shortcode, organization_id, project_id, org_member_id
 ) VALUES (
-    @slug, @api_key, @pk_api_key, @type, @shortcode, @organization_id, @project_id, sqlc.narg(org_member_id)
+    @slug, @api_key_hash, @api_key_preview, @pk_api_key_hash, @pk_api_key_preview,
+    @type, @shortcode, @organization_id, @project_id, sqlc.narg(org_member_id)
 )
 RETURNING *;
 
--- Authenticates an API request: the environment owning a secret API key,
--- with the project and organization it belongs to.
--- name: GetEnvironmentByApiKey :opt
+-- The type of an environment of a project (its keys' prefix); no row if the
+-- project has no such environment.
+-- name: GetEnvironmentType :opt
+SELECT type FROM runtime_environments WHERE id = @id AND project_id = @project_id;
+
+-- Replaces both API keys of an environment (given as hashes and previews);
+-- the old keys stop authenticating when this commits. No row if the
+-- environment is not in the project.
+-- name: RotateEnvironmentApiKeys :opt
+UPDATE runtime_environments
+SET api_key_hash        = @api_key_hash,
+    api_key_preview     = @api_key_preview,
+    pk_api_key_hash     = @pk_api_key_hash,
+    pk_api_key_preview  = @pk_api_key_preview,
+    api_keys_rotated_at = now(),
+    updated_at          = now()
+WHERE id = @id
+  AND project_id = @project_id
+RETURNING *;
+
+-- Authenticates an API request: the environment owning a secret API key
+-- (looked up by its SHA-256), with the project and organization it belongs to.
+-- name: GetEnvironmentByApiKeyHash :opt
 SELECT e.id,
        e.slug,
        e.type,
@@ -26,7 +50,7 @@ SELECT e.id,
 FROM runtime_environments AS e
 JOIN projects AS p ON p.id = e.project_id
 JOIN organizations AS o ON o.id = e.organization_id
-WHERE e.api_key = @api_key
+WHERE e.api_key_hash = @api_key_hash
   AND p.deleted_at IS NULL
   AND o.deleted_at IS NULL;
 
@@ -58,7 +82,7 @@ WITH memberships AS (
 )
 SELECT e.id,
        e.slug,
-       e.api_key,
+       e.api_key_preview,
        upper(e.shortcode) AS shortcode,
        p.slug AS project_slug,
        o.slug AS organization_slug
@@ -94,9 +118,9 @@ WHERE p.id = e.project_id
   AND p.deleted_at IS NOT NULL
 RETURNING e.id, e.slug, p.slug AS project_slug;
 
--- Authenticates a request made with a public API key (pk_...): the
--- environment owning it, with its project and organization.
--- name: GetEnvironmentByPublicApiKey :opt
+-- Authenticates a request made with a public API key (pk_...), looked up by
+-- its SHA-256: the environment owning it, with its project and organization.
+-- name: GetEnvironmentByPublicApiKeyHash :opt
 SELECT e.id,
        e.slug,
        e.type,
@@ -112,6 +136,6 @@ SELECT e.id,
 FROM runtime_environments AS e
 JOIN projects AS p ON p.id = e.project_id
 JOIN organizations AS o ON o.id = e.organization_id
-WHERE e.pk_api_key = @pk_api_key
+WHERE e.pk_api_key_hash = @pk_api_key_hash
   AND p.deleted_at IS NULL
   AND o.deleted_at IS NULL;

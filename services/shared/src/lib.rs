@@ -2,5 +2,6 @@
 
 pub mod api_keys;
 pub mod db;
+pub mod errors;
 pub mod repository;
 pub mod service;

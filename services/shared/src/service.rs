@@ -7,18 +7,20 @@ use sqlgen_runtime::tokio_postgres::error::SqlState;
 use sqlgen_runtime::{Client, GenericClient, Transaction};
 use uuid::Uuid;
 
-use crate::api_keys::{self, EntropyError, EnvironmentKeyKind};
+use crate::api_keys::{self, EntropyError, EnvironmentApiKeys, EnvironmentKeyKind};
 use crate::db::models::{
     AuthenticationMethod, OrgMember, OrgMemberRole, Organization, Project, RuntimeEnvironment,
     RuntimeEnvironmentType, User,
 };
 use crate::db::projects::CreateProjectParams;
 use crate::db::runtime_environments::{
-    CreateRuntimeEnvironmentParams, GetEnvironmentByApiKeyRow, GetEnvironmentByPublicApiKeyRow,
-    ListEnvironmentsForProjectRow,
+    CreateRuntimeEnvironmentParams, GetEnvironmentByApiKeyHashRow,
+    GetEnvironmentByPublicApiKeyHashRow, ListEnvironmentsForProjectRow,
+    RotateEnvironmentApiKeysParams,
 };
 use crate::db::users::CreateUserParams;
 use crate::db::Queries;
+use crate::errors;
 
 /// A connection that can open a transaction: a [`Client`], or a [`Transaction`]
 /// (where it opens a savepoint, so a service call nests in the caller's
@@ -65,10 +67,34 @@ pub enum SharedError {
     UserNotFound { id: Uuid },
     /// No organization has this id.
     OrganizationNotFound { id: Uuid },
+    /// The organization has no project with this id (it may be another
+    /// organization's: the schema refuses to mix tenants).
+    ProjectNotInOrganization {
+        project_id: Uuid,
+        organization_id: Uuid,
+    },
+    /// The organization has no membership with this id (it may be another
+    /// organization's: the schema refuses to mix tenants).
+    MemberNotInOrganization {
+        org_member_id: Uuid,
+        organization_id: Uuid,
+    },
+    /// The project has no environment with this id.
+    EnvironmentNotFound { id: Uuid },
     /// The operating system could not produce random bytes for an API key.
     Entropy(EntropyError),
-    /// Any other database failure.
+    /// Any other database failure. Its `Display` says only that the database
+    /// failed (and the SQLSTATE); the server's message, with any row values,
+    /// is in [`SharedError::log_detail`] and the `source()` chain.
     Database(sqlgen_runtime::Error),
+}
+
+impl SharedError {
+    /// Everything about the failure, for logs: unlike `Display`, this includes
+    /// the server's message and `DETAIL` (which may hold row values).
+    pub fn log_detail(&self) -> String {
+        errors::log_detail(self)
+    }
 }
 
 impl fmt::Display for SharedError {
@@ -96,8 +122,25 @@ impl fmt::Display for SharedError {
             SharedError::OrganizationNotFound { id } => {
                 write!(f, "organization `{id}` does not exist")
             }
+            SharedError::ProjectNotInOrganization {
+                project_id,
+                organization_id,
+            } => write!(
+                f,
+                "organization `{organization_id}` has no project `{project_id}`"
+            ),
+            SharedError::MemberNotInOrganization {
+                org_member_id,
+                organization_id,
+            } => write!(
+                f,
+                "organization `{organization_id}` has no member `{org_member_id}`"
+            ),
+            SharedError::EnvironmentNotFound { id } => {
+                write!(f, "environment `{id}` does not exist in this project")
+            }
             SharedError::Entropy(error) => write!(f, "cannot generate an API key: {error}"),
-            SharedError::Database(error) => write!(f, "{error}"),
+            SharedError::Database(error) => errors::write_public(error, f),
         }
     }
 }
@@ -219,8 +262,17 @@ pub struct OrganizationSetup {
     /// The creating user's membership, as ADMIN.
     pub admin: OrgMember,
     pub project: Project,
-    /// DEVELOPMENT (belonging to `admin`), STAGING and PRODUCTION, in this order.
-    pub environments: Vec<RuntimeEnvironment>,
+    /// DEVELOPMENT (belonging to `admin`), STAGING and PRODUCTION, in this
+    /// order, each with its plain keys.
+    pub environments: Vec<CreatedEnvironment>,
+}
+
+/// An environment just created, with its plain API keys: returned once, stored
+/// only as hashes and previews (`Debug` shows the previews).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreatedEnvironment {
+    pub environment: RuntimeEnvironment,
+    pub keys: EnvironmentApiKeys,
 }
 
 /// The environment an API key belongs to, with its project and organization.
@@ -242,8 +294,8 @@ pub struct KeyEnvironment {
     pub runs_enabled: bool,
 }
 
-impl From<GetEnvironmentByApiKeyRow> for KeyEnvironment {
-    fn from(row: GetEnvironmentByApiKeyRow) -> Self {
+impl From<GetEnvironmentByApiKeyHashRow> for KeyEnvironment {
+    fn from(row: GetEnvironmentByApiKeyHashRow) -> Self {
         KeyEnvironment {
             key_kind: EnvironmentKeyKind::Secret,
             id: row.id,
@@ -262,8 +314,8 @@ impl From<GetEnvironmentByApiKeyRow> for KeyEnvironment {
     }
 }
 
-impl From<GetEnvironmentByPublicApiKeyRow> for KeyEnvironment {
-    fn from(row: GetEnvironmentByPublicApiKeyRow) -> Self {
+impl From<GetEnvironmentByPublicApiKeyHashRow> for KeyEnvironment {
+    fn from(row: GetEnvironmentByPublicApiKeyHashRow) -> Self {
         KeyEnvironment {
             key_kind: EnvironmentKeyKind::Public,
             id: row.id,
@@ -383,15 +435,53 @@ impl<'c, C: Transactional> SharedService<'c, C> {
             .await?)
     }
 
-    /// Creates an environment with new secret and public API keys.
+    /// Creates an environment with new secret and public API keys, returned
+    /// here once: the database keeps only their hashes and previews.
+    ///
+    /// The project, and the member if any, must belong to the organization
+    /// (the schema enforces it); otherwise
+    /// [`SharedError::ProjectNotInOrganization`] or
+    /// [`SharedError::MemberNotInOrganization`].
     pub async fn create_environment(
         &self,
         new: &NewEnvironment<'_>,
-    ) -> Result<RuntimeEnvironment, SharedError> {
+    ) -> Result<CreatedEnvironment, SharedError> {
         if let Some(slug) = new.slug {
             check_slug(slug)?;
         }
         create_environment_in(&*self.client, new).await
+    }
+
+    /// Replaces both API keys of an environment of the project; the old keys
+    /// stop authenticating when this commits, and the new ones are returned
+    /// here once. [`SharedError::EnvironmentNotFound`] if the project has no
+    /// such environment.
+    pub async fn rotate_environment_api_keys(
+        &self,
+        project_id: Uuid,
+        environment_id: Uuid,
+    ) -> Result<CreatedEnvironment, SharedError> {
+        // The key prefix names the environment type, which the row holds; a
+        // type cannot change, so reading it first races with nothing.
+        let r#type = self
+            .client
+            .get_environment_type(environment_id, project_id)
+            .await?
+            .ok_or(SharedError::EnvironmentNotFound { id: environment_id })?;
+        let keys = EnvironmentApiKeys::generate(r#type)?;
+        let environment = self
+            .client
+            .rotate_environment_api_keys(&RotateEnvironmentApiKeysParams {
+                api_key_hash: &keys.secret.hash(),
+                api_key_preview: &keys.secret.preview(),
+                pk_api_key_hash: &keys.public.hash(),
+                pk_api_key_preview: &keys.public.preview(),
+                id: environment_id,
+                project_id,
+            })
+            .await?
+            .ok_or(SharedError::EnvironmentNotFound { id: environment_id })?;
+        Ok(CreatedEnvironment { environment, keys })
     }
 
     /// The environments of a project, with the owners of DEVELOPMENT ones.
@@ -458,15 +548,16 @@ impl<'c, C: Transactional> SharedService<'c, C> {
         let Some((kind, _)) = api_keys::parse_environment_key(key) else {
             return Ok(None);
         };
+        let hash = api_keys::hash_token(key);
         Ok(match kind {
             EnvironmentKeyKind::Secret => self
                 .client
-                .get_environment_by_api_key(key)
+                .get_environment_by_api_key_hash(&hash)
                 .await?
                 .map(KeyEnvironment::from),
             EnvironmentKeyKind::Public => self
                 .client
-                .get_environment_by_public_api_key(key)
+                .get_environment_by_public_api_key_hash(&hash)
                 .await?
                 .map(KeyEnvironment::from),
         })
@@ -538,12 +629,11 @@ async fn create_project_in<C: GenericClient>(
 async fn create_environment_in<C: GenericClient>(
     client: &C,
     new: &NewEnvironment<'_>,
-) -> Result<RuntimeEnvironment, SharedError> {
+) -> Result<CreatedEnvironment, SharedError> {
     let slug = new
         .slug
         .unwrap_or_else(|| api_keys::environment_slug(new.r#type));
-    let api_key = api_keys::new_secret_api_key(new.r#type)?;
-    let pk_api_key = api_keys::new_public_api_key(new.r#type)?;
+    let keys = EnvironmentApiKeys::generate(new.r#type)?;
     // The shortcode (varchar(16)) is unique per project like the slug: it is
     // the slug itself when that fits, else the slug's start and a random tail.
     let shortcode = if slug.len() <= SHORTCODE_LEN {
@@ -556,11 +646,13 @@ async fn create_environment_in<C: GenericClient>(
             api_keys::random_alphanumeric(4)?
         )
     };
-    client
+    let environment = client
         .create_runtime_environment(&CreateRuntimeEnvironmentParams {
             slug,
-            api_key: &api_key,
-            pk_api_key: &pk_api_key,
+            api_key_hash: &keys.secret.hash(),
+            api_key_preview: &keys.secret.preview(),
+            pk_api_key_hash: &keys.public.hash(),
+            pk_api_key_preview: &keys.public.preview(),
             r#type: new.r#type,
             shortcode: &shortcode,
             organization_id: new.organization_id,
@@ -569,6 +661,23 @@ async fn create_environment_in<C: GenericClient>(
         })
         .await
         .map_err(|error| {
+            match violated_constraint(&error, &SqlState::FOREIGN_KEY_VIOLATION) {
+                Some("runtime_environments_project_organization_fkey") => {
+                    return SharedError::ProjectNotInOrganization {
+                        project_id: new.project_id,
+                        organization_id: new.organization_id,
+                    };
+                }
+                Some("runtime_environments_org_member_organization_fkey") => {
+                    if let Some(org_member_id) = new.org_member_id {
+                        return SharedError::MemberNotInOrganization {
+                            org_member_id,
+                            organization_id: new.organization_id,
+                        };
+                    }
+                }
+                _ => {}
+            }
             // With the slug as shortcode, whichever of the two indexes the
             // server checks first reports the same conflict.
             let constraint = violated_constraint(&error, &SqlState::UNIQUE_VIOLATION);
@@ -582,7 +691,8 @@ async fn create_environment_in<C: GenericClient>(
             } else {
                 SharedError::Database(error)
             }
-        })
+        })?;
+    Ok(CreatedEnvironment { environment, keys })
 }
 
 /// The length of `runtime_environments.shortcode`.

@@ -136,7 +136,7 @@ async fn bool_int4_and_int8_values_round_trip_at_their_extremes() {
             .unwrap();
         assert_eq!(rows[0].maximum_concurrency_limit, limit);
         let read = client
-            .get_environment_by_api_key(&env.api_key)
+            .get_environment_by_api_key_hash(&env.api_key_hash)
             .await
             .unwrap()
             .unwrap();
@@ -146,7 +146,7 @@ async fn bool_int4_and_int8_values_round_trip_at_their_extremes() {
     for paused in [true, false] {
         client.set_environment_paused(env.id, paused).await.unwrap();
         let read = client
-            .get_environment_by_api_key(&env.api_key)
+            .get_environment_by_api_key_hash(&env.api_key_hash)
             .await
             .unwrap()
             .unwrap();
@@ -379,7 +379,7 @@ async fn every_enum_label_round_trips() {
         .await;
         assert_eq!(env.r#type, *r#type);
         let read = client
-            .get_environment_by_api_key(&env.api_key)
+            .get_environment_by_api_key_hash(&env.api_key_hash)
             .await
             .unwrap()
             .unwrap();

@@ -1,9 +1,12 @@
 //! Calls every method of `shared::db::Queries` through the trait, on a client and inside a transaction.
 
+use shared::api_keys::hash_token;
 use shared::db::models::{AuthenticationMethod, OrgMemberRole, RuntimeEnvironmentType};
 use shared::db::organizations::UpdateOrganizationSettingsParams;
 use shared::db::projects::CreateProjectParams;
-use shared::db::runtime_environments::CreateRuntimeEnvironmentParams;
+use shared::db::runtime_environments::{
+    CreateRuntimeEnvironmentParams, RotateEnvironmentApiKeysParams,
+};
 use shared::db::users::{CreateUserParams, UpsertUserParams};
 use shared::db::Queries;
 use sqlgen_runtime::Client;
@@ -114,8 +117,10 @@ async fn call_every_query<Q: Queries>(q: &Q) {
     let env = q
         .create_runtime_environment(&CreateRuntimeEnvironmentParams {
             slug: "dev",
-            api_key: "tr_dev_1",
-            pk_api_key: "pk_dev_1",
+            api_key_hash: &hash_token("tr_dev_1"),
+            api_key_preview: "tr_dev_1••••••••",
+            pk_api_key_hash: &hash_token("pk_dev_1"),
+            pk_api_key_preview: "pk_dev_1••••••••",
             r#type: RuntimeEnvironmentType::Development,
             shortcode: "dev",
             organization_id: org.id,
@@ -124,18 +129,51 @@ async fn call_every_query<Q: Queries>(q: &Q) {
         })
         .await
         .unwrap();
-    let found = q.get_environment_by_api_key("tr_dev_1").await.unwrap();
+    let found = q
+        .get_environment_by_api_key_hash(&hash_token("tr_dev_1"))
+        .await
+        .unwrap();
     assert_eq!(found.map(|e| e.id), Some(env.id));
     let found = q
-        .get_environment_by_public_api_key("pk_dev_1")
+        .get_environment_by_public_api_key_hash(&hash_token("pk_dev_1"))
         .await
         .unwrap();
     assert_eq!(found.map(|e| e.id), Some(env.id));
     assert_eq!(
-        q.get_environment_by_public_api_key("tr_dev_1")
+        q.get_environment_by_public_api_key_hash(&hash_token("tr_dev_1"))
             .await
             .unwrap(),
         None
+    );
+    assert_eq!(
+        q.get_environment_type(env.id, project.id).await.unwrap(),
+        Some(RuntimeEnvironmentType::Development)
+    );
+    assert_eq!(
+        q.get_environment_type(env.id, org.id).await.unwrap(),
+        None,
+        "another project's id"
+    );
+    let rotated = q
+        .rotate_environment_api_keys(&RotateEnvironmentApiKeysParams {
+            api_key_hash: &hash_token("tr_dev_2"),
+            api_key_preview: "tr_dev_2••••••••",
+            pk_api_key_hash: &hash_token("pk_dev_2"),
+            pk_api_key_preview: "pk_dev_2••••••••",
+            id: env.id,
+            project_id: project.id,
+        })
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rotated.api_key_hash, hash_token("tr_dev_2"));
+    assert!(rotated.api_keys_rotated_at.is_some());
+    assert_eq!(
+        q.get_environment_by_api_key_hash(&hash_token("tr_dev_1"))
+            .await
+            .unwrap(),
+        None,
+        "the old key is gone"
     );
     let envs = q.list_environments_for_project(project.id).await.unwrap();
     assert_eq!(envs.len(), 1);
@@ -180,7 +218,7 @@ async fn every_query_method_runs_on_a_client() {
 
     call_every_query(&client).await;
 
-    assert_eq!(client.cached_statements(), 25);
+    assert_eq!(client.cached_statements(), 27);
 }
 
 #[tokio::test]

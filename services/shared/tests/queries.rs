@@ -3,6 +3,7 @@
 mod seed;
 
 use rust_decimal::Decimal;
+use shared::api_keys::{hash_token, obfuscate_token};
 use shared::db::models::{AuthenticationMethod, OrgMemberRole, RuntimeEnvironmentType};
 use shared::db::organizations::UpdateOrganizationSettingsParams;
 use shared::db::projects::CreateProjectParams;
@@ -595,15 +596,17 @@ async fn list_projects_with_environment_stats_reports_null_stats_for_projects_wi
 // ---- runtime environments ----
 
 #[tokio::test]
-async fn create_runtime_environment_applies_defaults_and_rejects_a_taken_api_key() {
+async fn create_runtime_environment_applies_defaults_and_rejects_a_taken_api_key_hash() {
     let db = testsupport::fresh_db().await;
     let client = seed::connect(&db).await;
     let org = seed::organization(&client, "acme").await;
     let project = seed::project(&client, org.id, "web").await;
     let params = CreateRuntimeEnvironmentParams {
         slug: "prod",
-        api_key: "tr_prod_1",
-        pk_api_key: "pk_prod_1",
+        api_key_hash: &hash_token("tr_prod_1"),
+        api_key_preview: "tr_prod_1•",
+        pk_api_key_hash: &hash_token("pk_prod_1"),
+        pk_api_key_preview: "pk_prod_1•",
         r#type: RuntimeEnvironmentType::Production,
         shortcode: "prod",
         organization_id: org.id,
@@ -613,8 +616,11 @@ async fn create_runtime_environment_applies_defaults_and_rejects_a_taken_api_key
 
     let env = client.create_runtime_environment(&params).await.unwrap();
     assert_eq!(env.slug, "prod");
-    assert_eq!(env.api_key, "tr_prod_1");
-    assert_eq!(env.pk_api_key, "pk_prod_1");
+    assert_eq!(env.api_key_hash, hash_token("tr_prod_1"));
+    assert_eq!(env.api_key_preview, "tr_prod_1•");
+    assert_eq!(env.pk_api_key_hash, hash_token("pk_prod_1"));
+    assert_eq!(env.pk_api_key_preview, "pk_prod_1•");
+    assert_eq!(env.api_keys_rotated_at, None);
     assert_eq!(env.r#type, RuntimeEnvironmentType::Production);
     assert_eq!(env.shortcode, "prod");
     assert_eq!(env.maximum_concurrency_limit, 5);
@@ -625,13 +631,14 @@ async fn create_runtime_environment_applies_defaults_and_rejects_a_taken_api_key
 
     let error = client
         .create_runtime_environment(&CreateRuntimeEnvironmentParams {
-            pk_api_key: "pk_prod_2",
+            pk_api_key_hash: &hash_token("pk_prod_2"),
             shortcode: "prod2",
+            slug: "prod2",
             ..params
         })
         .await
         .unwrap_err();
-    seed::assert_unique_violation(error, "runtime_environments_api_key_key");
+    seed::assert_unique_violation(error, "runtime_environments_api_key_hash_key");
 }
 
 #[tokio::test]
@@ -650,7 +657,7 @@ async fn get_environment_by_api_key_joins_project_and_organization_and_hides_arc
     .await;
 
     let found = client
-        .get_environment_by_api_key("tr_web-prod")
+        .get_environment_by_api_key_hash(&hash_token("tr_web-prod"))
         .await
         .unwrap()
         .expect("environment found by its key");
@@ -668,13 +675,16 @@ async fn get_environment_by_api_key_joins_project_and_organization_and_hides_arc
     assert!(found.runs_enabled);
 
     assert_eq!(
-        client.get_environment_by_api_key("tr_nope").await.unwrap(),
+        client
+            .get_environment_by_api_key_hash(&hash_token("tr_nope"))
+            .await
+            .unwrap(),
         None
     );
     client.archive_project(project.id).await.unwrap();
     assert_eq!(
         client
-            .get_environment_by_api_key("tr_web-prod")
+            .get_environment_by_api_key_hash(&hash_token("tr_web-prod"))
             .await
             .unwrap(),
         None
@@ -812,7 +822,7 @@ async fn list_development_environments_for_user_upper_cases_shortcode_and_skips_
         ]
     );
     assert_eq!(envs[0].id, mine.id);
-    assert_eq!(envs[0].api_key, "tr_dev-ada");
+    assert_eq!(envs[0].api_key_preview, obfuscate_token("tr_dev-ada"));
 }
 
 #[tokio::test]
@@ -835,7 +845,7 @@ async fn set_environment_paused_reports_one_row_for_a_known_id_and_zero_otherwis
         1
     );
     let paused = client
-        .get_environment_by_api_key(&env.api_key)
+        .get_environment_by_api_key_hash(&env.api_key_hash)
         .await
         .unwrap()
         .unwrap();
@@ -854,7 +864,7 @@ async fn set_environment_paused_reports_one_row_for_a_known_id_and_zero_otherwis
         1
     );
     let resumed = client
-        .get_environment_by_api_key(&env.api_key)
+        .get_environment_by_api_key_hash(&env.api_key_hash)
         .await
         .unwrap()
         .unwrap();
@@ -911,15 +921,15 @@ async fn set_concurrency_limit_for_type_changes_only_that_type_in_that_organizat
         let client = &client;
         async move {
             client
-                .get_environment_by_api_key(&api_key)
+                .get_environment_by_api_key_hash(&api_key)
                 .await
                 .unwrap()
                 .unwrap()
                 .maximum_concurrency_limit
         }
     };
-    assert_eq!(limit_of(acme_stage.api_key).await, 5);
-    assert_eq!(limit_of(other_prod.api_key).await, 5);
+    assert_eq!(limit_of(acme_stage.api_key_hash).await, 5);
+    assert_eq!(limit_of(other_prod.api_key_hash).await, 5);
 
     let none = client
         .set_concurrency_limit_for_type(42, "no-such-org", RuntimeEnvironmentType::Production)

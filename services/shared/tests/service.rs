@@ -322,26 +322,33 @@ async fn environments_get_their_type_slug_and_fresh_keys_one_per_project_and_slu
         .await
         .unwrap_err();
 
+    let (staging_keys, staging) = (&staging.keys, &staging.environment);
     assert_eq!(
         (staging.slug.as_str(), staging.shortcode.as_str()),
         ("stg", "stg")
     );
     assert!(
-        staging.api_key.starts_with("tr_stg_"),
-        "{}",
-        staging.api_key
+        staging_keys.secret.expose().starts_with("tr_stg_"),
+        "{staging_keys:?}"
     );
     assert!(
-        staging.pk_api_key.starts_with("pk_stg_"),
-        "{}",
-        staging.pk_api_key
+        staging_keys.public.expose().starts_with("pk_stg_"),
+        "{staging_keys:?}"
     );
-    assert_eq!(preview.slug, "pr-42");
-    assert!(preview.api_key.starts_with("tr_preview_"));
-    assert_eq!(dev.org_member_id, Some(admin.id));
-    assert!(dev.api_key.starts_with("tr_dev_"));
-    assert_eq!(api_staging.slug, "stg", "same slug, other project");
-    assert_ne!(api_staging.api_key, staging.api_key);
+    // The row holds the keys' hashes and previews, never the keys.
+    assert_eq!(staging.api_key_hash, staging_keys.secret.hash());
+    assert_eq!(staging.api_key_preview, staging_keys.secret.preview());
+    assert_eq!(staging.pk_api_key_hash, staging_keys.public.hash());
+    assert_eq!(staging.pk_api_key_preview, staging_keys.public.preview());
+    assert_eq!(preview.environment.slug, "pr-42");
+    assert!(preview.keys.secret.expose().starts_with("tr_preview_"));
+    assert_eq!(dev.environment.org_member_id, Some(admin.id));
+    assert!(dev.keys.secret.expose().starts_with("tr_dev_"));
+    assert_eq!(
+        api_staging.environment.slug, "stg",
+        "same slug, other project"
+    );
+    assert_ne!(api_staging.keys.secret, staging_keys.secret);
     assert!(
         matches!(&error, SharedError::EnvironmentSlugTaken { slug } if slug == "stg"),
         "{error:?}"
@@ -397,7 +404,10 @@ async fn create_organization_with_project_sets_up_everything_in_one_go() {
     let kinds: Vec<_> = setup
         .environments
         .iter()
-        .map(|e| (e.r#type, e.slug.as_str(), e.org_member_id))
+        .map(|e| {
+            let e = &e.environment;
+            (e.r#type, e.slug.as_str(), e.org_member_id)
+        })
         .collect();
     assert_eq!(
         kinds,
@@ -411,9 +421,11 @@ async fn create_organization_with_project_sets_up_everything_in_one_go() {
             (RuntimeEnvironmentType::Production, "prod", None),
         ]
     );
-    for environment in &setup.environments {
+    for created in &setup.environments {
+        let environment = &created.environment;
         assert_eq!(environment.project_id, setup.project.id);
         assert_eq!(environment.organization_id, setup.organization.id);
+        assert_eq!(environment.api_key_hash, created.keys.secret.hash());
     }
     assert_eq!(
         service
@@ -529,15 +541,18 @@ async fn environments_are_found_by_their_secret_or_public_key() {
         .create_organization_with_project(&new_org("acme"), &new_project("web"), user.id)
         .await
         .unwrap();
-    let production = &setup.environments[2];
+    let (production, keys) = (
+        &setup.environments[2].environment,
+        &setup.environments[2].keys,
+    );
 
     let by_secret = service
-        .find_environment_by_api_key(&production.api_key)
+        .find_environment_by_api_key(keys.secret.expose())
         .await
         .unwrap()
         .unwrap();
     let by_public = service
-        .find_environment_by_api_key(&production.pk_api_key)
+        .find_environment_by_api_key(keys.public.expose())
         .await
         .unwrap()
         .unwrap();
@@ -552,11 +567,14 @@ async fn environments_are_found_by_their_secret_or_public_key() {
         assert_eq!(found.organization_slug, "acme");
     }
     // A public key is not looked up as a secret one, nor the other way round.
-    let swapped_secret = production.pk_api_key.replacen("pk_", "tr_", 1);
-    let swapped_public = production.api_key.replacen("tr_", "pk_", 1);
+    let swapped_secret = keys.public.expose().replacen("pk_", "tr_", 1);
+    let swapped_public = keys.secret.expose().replacen("tr_", "pk_", 1);
     for key in [
         swapped_secret.as_str(),
         swapped_public.as_str(),
+        // The stored hash is no key: a copy of the table does not authenticate.
+        production.api_key_hash.as_str(),
+        production.pk_api_key_hash.as_str(),
         "tr_prod_unknown",
         "not a key",
         "",
@@ -571,7 +589,7 @@ async fn environments_are_found_by_their_secret_or_public_key() {
     let service = SharedService::new(&mut client);
     assert_eq!(
         service
-            .find_environment_by_api_key(&production.api_key)
+            .find_environment_by_api_key(keys.secret.expose())
             .await
             .unwrap(),
         None,

@@ -30,7 +30,8 @@ pub trait Queries: rt::GenericClient + Sized {
         organization_access_tokens::create_organization_access_token(self, params)
     }
     /// Authenticates an organization access token: not revoked, not expired,
-    /// and its organization not deleted.
+    /// its organization not deleted, and (for a USER token) its creator still a
+    /// member of the organization.
     fn get_active_organization_access_token_by_hash(
         &self,
         hashed_token: &str,
@@ -43,7 +44,10 @@ pub trait Queries: rt::GenericClient + Sized {
         )
     }
     /// An organization access token by hash whatever its state, so that
-    /// authentication can say why a known token is refused.
+    /// authentication can say why a known token is refused. A USER token acts for
+    /// its creator's membership: `creator_is_member` is false once that ends (or
+    /// the creator is deleted). `use_due` says whether its use should be recorded
+    /// (at most once a minute), `read_only` whether this transaction could.
     fn find_organization_access_token_by_hash(
         &self,
         hashed_token: &str,
@@ -68,7 +72,10 @@ pub trait Queries: rt::GenericClient + Sized {
             organization_id,
         )
     }
-    fn touch_organization_access_token(&self, id: i64) -> impl rt::QueryFuture<()> {
+    /// Records a use of a token, at most once a minute: busy tokens do not all
+    /// wait for one row lock. 0 when the use was recorded less than a minute ago
+    /// (or the token is revoked).
+    fn touch_organization_access_token(&self, id: i64) -> impl rt::QueryFuture<u64> {
         organization_access_tokens::touch_organization_access_token(self, id)
     }
     /// Revokes a token of an organization; no row if unknown or already revoked.
@@ -123,7 +130,9 @@ pub trait Queries: rt::GenericClient + Sized {
         )
     }
     /// A personal access token by hash whatever its state, with its user, so
-    /// that authentication can say why a known token is refused.
+    /// that authentication can say why a known token is refused. `use_due` says
+    /// whether its use should be recorded (at most once a minute), `read_only`
+    /// whether this transaction could.
     fn find_personal_access_token_by_hash(
         &self,
         hashed_token: &str,
@@ -141,7 +150,13 @@ pub trait Queries: rt::GenericClient + Sized {
     > {
         personal_access_tokens::list_personal_access_tokens_for_user(self, params)
     }
-    fn touch_personal_access_token(&self, id: ::uuid::Uuid) -> impl rt::QueryFuture<()> {
+    /// Records a use of a token, at most once a minute: busy tokens do not all
+    /// wait for one row lock. 0 when the use was recorded less than a minute ago
+    /// (or the token is revoked).
+    fn touch_personal_access_token(
+        &self,
+        id: ::uuid::Uuid,
+    ) -> impl rt::QueryFuture<u64> {
         personal_access_tokens::touch_personal_access_token(self, id)
     }
     /// Revokes one token of a user; returns 0 if it does not exist, belongs to

@@ -32,7 +32,7 @@ pub async fn create_organization_access_token(
     rt::one(client, CREATE_ORGANIZATION_ACCESS_TOKEN, &params.values()).await
 }
 
-pub const GET_ACTIVE_ORGANIZATION_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id,\n       t.name,\n       t.type,\n       t.scopes,\n       t.expires_at,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.runs_enabled\nFROM organization_access_tokens t\nJOIN organizations o ON o.id = t.organization_id\nWHERE t.hashed_token = $1\n  AND t.revoked_at IS NULL\n  AND (t.expires_at IS NULL OR t.expires_at > now())\n  AND o.deleted_at IS NULL";
+pub const GET_ACTIVE_ORGANIZATION_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id,\n       t.name,\n       t.type,\n       t.scopes,\n       t.expires_at,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.runs_enabled\nFROM organization_access_tokens t\nJOIN organizations o ON o.id = t.organization_id\nWHERE t.hashed_token = $1\n  AND t.revoked_at IS NULL\n  AND (t.expires_at IS NULL OR t.expires_at > now())\n  AND o.deleted_at IS NULL\n  AND (t.type = 'SYSTEM' OR EXISTS (\n        SELECT 1 FROM org_members AS m\n        WHERE m.organization_id = t.organization_id\n          AND m.user_id = t.created_by_user_id))";
 
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -53,7 +53,8 @@ rt::from_row!(
 );
 
 /// Authenticates an organization access token: not revoked, not expired,
-/// and its organization not deleted.
+/// its organization not deleted, and (for a USER token) its creator still a
+/// member of the organization.
 pub async fn get_active_organization_access_token_by_hash(
     client: &impl rt::GenericClient,
     hashed_token: &str,
@@ -61,7 +62,7 @@ pub async fn get_active_organization_access_token_by_hash(
     rt::opt(client, GET_ACTIVE_ORGANIZATION_ACCESS_TOKEN_BY_HASH, &[&hashed_token]).await
 }
 
-pub const FIND_ORGANIZATION_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id,\n       t.name,\n       t.type,\n       t.scopes,\n       t.expires_at,\n       t.last_accessed_at,\n       t.revoked_at IS NOT NULL AS revoked,\n       coalesce(t.expires_at <= now(), false) AS expired,\n       o.deleted_at IS NOT NULL AS organization_deleted,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.runs_enabled\nFROM organization_access_tokens AS t\nJOIN organizations AS o ON o.id = t.organization_id\nWHERE t.hashed_token = $1";
+pub const FIND_ORGANIZATION_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id,\n       t.name,\n       t.type,\n       t.scopes,\n       t.expires_at,\n       t.last_accessed_at,\n       t.revoked_at IS NOT NULL AS revoked,\n       coalesce(t.expires_at <= now(), false) AS expired,\n       o.deleted_at IS NOT NULL AS organization_deleted,\n       (t.type = 'SYSTEM' OR EXISTS (\n            SELECT 1 FROM org_members AS m\n            WHERE m.organization_id = t.organization_id\n              AND m.user_id = t.created_by_user_id)) AS creator_is_member,\n       coalesce(t.last_accessed_at < now() - interval '1 minute', true) AS use_due,\n       coalesce(current_setting('transaction_read_only')::bool, true) AS read_only,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.runs_enabled\nFROM organization_access_tokens AS t\nJOIN organizations AS o ON o.id = t.organization_id\nWHERE t.hashed_token = $1";
 
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -75,6 +76,9 @@ pub struct FindOrganizationAccessTokenByHashRow {
     pub revoked: bool,
     pub expired: bool,
     pub organization_deleted: bool,
+    pub creator_is_member: bool,
+    pub use_due: bool,
+    pub read_only: bool,
     pub organization_id: ::uuid::Uuid,
     pub organization_slug: String,
     pub runs_enabled: bool,
@@ -82,12 +86,15 @@ pub struct FindOrganizationAccessTokenByHashRow {
 
 rt::from_row!(
     FindOrganizationAccessTokenByHashRow { id, name, r#type, scopes, expires_at,
-    last_accessed_at, revoked, expired, organization_deleted, organization_id,
-    organization_slug, runs_enabled }
+    last_accessed_at, revoked, expired, organization_deleted, creator_is_member, use_due,
+    read_only, organization_id, organization_slug, runs_enabled }
 );
 
 /// An organization access token by hash whatever its state, so that
-/// authentication can say why a known token is refused.
+/// authentication can say why a known token is refused. A USER token acts for
+/// its creator's membership: `creator_is_member` is false once that ends (or
+/// the creator is deleted). `use_due` says whether its use should be recorded
+/// (at most once a minute), `read_only` whether this transaction could.
 pub async fn find_organization_access_token_by_hash(
     client: &impl rt::GenericClient,
     hashed_token: &str,
@@ -128,13 +135,16 @@ pub async fn list_organization_access_tokens(
     rt::many(client, LIST_ORGANIZATION_ACCESS_TOKENS, &[&organization_id]).await
 }
 
-pub const TOUCH_ORGANIZATION_ACCESS_TOKEN: &str = "UPDATE organization_access_tokens SET last_accessed_at = now() WHERE id = $1";
+pub const TOUCH_ORGANIZATION_ACCESS_TOKEN: &str = "UPDATE organization_access_tokens\nSET last_accessed_at = now()\nWHERE id = $1\n  AND revoked_at IS NULL\n  AND (last_accessed_at IS NULL OR last_accessed_at < now() - interval '1 minute')";
 
+/// Records a use of a token, at most once a minute: busy tokens do not all
+/// wait for one row lock. 0 when the use was recorded less than a minute ago
+/// (or the token is revoked).
 pub async fn touch_organization_access_token(
     client: &impl rt::GenericClient,
     id: i64,
-) -> rt::Result<()> {
-    rt::exec(client, TOUCH_ORGANIZATION_ACCESS_TOKEN, &[&id]).await
+) -> rt::Result<u64> {
+    rt::exec_rows(client, TOUCH_ORGANIZATION_ACCESS_TOKEN, &[&id]).await
 }
 
 pub const REVOKE_ORGANIZATION_ACCESS_TOKEN: &str = "UPDATE organization_access_tokens\nSET revoked_at = now(), updated_at = now()\nWHERE id = $1\n  AND organization_id = $2\n  AND revoked_at IS NULL\nRETURNING id, name, revoked_at";

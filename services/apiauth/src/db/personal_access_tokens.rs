@@ -62,7 +62,7 @@ pub async fn get_active_personal_access_token_by_hash(
     rt::opt(client, GET_ACTIVE_PERSONAL_ACCESS_TOKEN_BY_HASH, &[&hashed_token]).await
 }
 
-pub const FIND_PERSONAL_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id,\n       t.name,\n       t.user_id,\n       t.obfuscated_token,\n       t.last_accessed_at,\n       t.expires_at,\n       t.revoked_at IS NOT NULL AS revoked,\n       coalesce(t.expires_at <= now(), false) AS expired,\n       u.email AS user_email,\n       u.admin AS user_is_admin\nFROM personal_access_tokens AS t\nINNER JOIN users AS u ON u.id = t.user_id\nWHERE t.hashed_token = $1";
+pub const FIND_PERSONAL_ACCESS_TOKEN_BY_HASH: &str = "SELECT t.id,\n       t.name,\n       t.user_id,\n       t.obfuscated_token,\n       t.last_accessed_at,\n       t.expires_at,\n       t.revoked_at IS NOT NULL AS revoked,\n       coalesce(t.expires_at <= now(), false) AS expired,\n       coalesce(t.last_accessed_at < now() - interval '1 minute', true) AS use_due,\n       coalesce(current_setting('transaction_read_only')::bool, true) AS read_only,\n       u.email AS user_email,\n       u.admin AS user_is_admin\nFROM personal_access_tokens AS t\nINNER JOIN users AS u ON u.id = t.user_id\nWHERE t.hashed_token = $1";
 
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -75,17 +75,22 @@ pub struct FindPersonalAccessTokenByHashRow {
     pub expires_at: Option<::time::OffsetDateTime>,
     pub revoked: bool,
     pub expired: bool,
+    pub use_due: bool,
+    pub read_only: bool,
     pub user_email: String,
     pub user_is_admin: bool,
 }
 
 rt::from_row!(
     FindPersonalAccessTokenByHashRow { id, name, user_id, obfuscated_token,
-    last_accessed_at, expires_at, revoked, expired, user_email, user_is_admin }
+    last_accessed_at, expires_at, revoked, expired, use_due, read_only, user_email,
+    user_is_admin }
 );
 
 /// A personal access token by hash whatever its state, with its user, so
-/// that authentication can say why a known token is refused.
+/// that authentication can say why a known token is refused. `use_due` says
+/// whether its use should be recorded (at most once a minute), `read_only`
+/// whether this transaction could.
 pub async fn find_personal_access_token_by_hash(
     client: &impl rt::GenericClient,
     hashed_token: &str,
@@ -132,13 +137,16 @@ pub async fn list_personal_access_tokens_for_user(
     rt::many(client, LIST_PERSONAL_ACCESS_TOKENS_FOR_USER, &params.values()).await
 }
 
-pub const TOUCH_PERSONAL_ACCESS_TOKEN: &str = "UPDATE personal_access_tokens SET last_accessed_at = now() WHERE id = $1";
+pub const TOUCH_PERSONAL_ACCESS_TOKEN: &str = "UPDATE personal_access_tokens\nSET last_accessed_at = now()\nWHERE id = $1\n  AND revoked_at IS NULL\n  AND (last_accessed_at IS NULL OR last_accessed_at < now() - interval '1 minute')";
 
+/// Records a use of a token, at most once a minute: busy tokens do not all
+/// wait for one row lock. 0 when the use was recorded less than a minute ago
+/// (or the token is revoked).
 pub async fn touch_personal_access_token(
     client: &impl rt::GenericClient,
     id: ::uuid::Uuid,
-) -> rt::Result<()> {
-    rt::exec(client, TOUCH_PERSONAL_ACCESS_TOKEN, &[&id]).await
+) -> rt::Result<u64> {
+    rt::exec_rows(client, TOUCH_PERSONAL_ACCESS_TOKEN, &[&id]).await
 }
 
 pub const REVOKE_PERSONAL_ACCESS_TOKEN: &str = "UPDATE personal_access_tokens\nSET revoked_at = now(), updated_at = now()\nWHERE id = $1\n  AND user_id = $2\n  AND revoked_at IS NULL";

@@ -88,6 +88,26 @@ pub trait Queries: rt::GenericClient + Sized {
     ) -> impl rt::QueryFuture<Vec<String>> {
         secrets::delete_secrets_by_version(self, version)
     }
+    /// One batch of a key rotation: secrets whose value is not yet an envelope
+    /// under the key `kid` (format 3), older formats included, in key order after
+    /// `after` (NULL: from the start).
+    fn list_secrets_not_under_key(
+        &self,
+        after: Option<&str>,
+        kid: &str,
+        limit: i64,
+    ) -> impl rt::QueryFuture<Vec<secrets::ListSecretsNotUnderKeyRow>> {
+        secrets::list_secrets_not_under_key(self, after, kid, limit)
+    }
+    /// Replaces a secret's value and version only if they are still the ones read
+    /// (compare and swap): 0 when a writer changed the secret in the meantime.
+    /// "updatedAt" is kept: the secret itself did not change.
+    fn replace_secret_if_unchanged(
+        &self,
+        params: &secrets::ReplaceSecretIfUnchangedParams<'_>,
+    ) -> impl rt::QueryFuture<u64> {
+        secrets::replace_secret_if_unchanged(self, params)
+    }
 }
 
 #[rustfmt::skip]

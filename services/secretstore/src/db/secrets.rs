@@ -144,3 +144,52 @@ pub async fn delete_secrets_by_version(
 ) -> rt::Result<Vec<String>> {
     rt::many(client, DELETE_SECRETS_BY_VERSION, &[&version]).await
 }
+
+pub const LIST_SECRETS_NOT_UNDER_KEY: &str = "SELECT \"key\", \"value\", \"version\"\nFROM \"SecretStore\"\nWHERE ($1::text IS NULL OR \"key\" > $1)\n  AND NOT coalesce(\"version\" = '3' AND \"value\" ->> 'kid' = $2, false)\nORDER BY \"key\"\nLIMIT $3";
+
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListSecretsNotUnderKeyRow {
+    pub key: String,
+    pub value: ::serde_json::Value,
+    pub version: String,
+}
+
+rt::from_row!(ListSecretsNotUnderKeyRow { key, value, version });
+
+/// One batch of a key rotation: secrets whose value is not yet an envelope
+/// under the key `kid` (format 3), older formats included, in key order after
+/// `after` (NULL: from the start).
+pub async fn list_secrets_not_under_key(
+    client: &impl rt::GenericClient,
+    after: Option<&str>,
+    kid: &str,
+    limit: i64,
+) -> rt::Result<Vec<ListSecretsNotUnderKeyRow>> {
+    rt::many(client, LIST_SECRETS_NOT_UNDER_KEY, &[&after, &kid, &limit]).await
+}
+
+pub const REPLACE_SECRET_IF_UNCHANGED: &str = "UPDATE \"SecretStore\"\nSET \"value\" = $1, \"version\" = $2\nWHERE \"key\" = $3\n  AND \"value\" = $4\n  AND \"version\" = $5";
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReplaceSecretIfUnchangedParams<'a> {
+    pub value: &'a ::serde_json::Value,
+    pub version: &'a str,
+    pub key: &'a str,
+    pub old_value: &'a ::serde_json::Value,
+    pub old_version: &'a str,
+}
+
+impl ReplaceSecretIfUnchangedParams<'_> {
+    rt::values!(value, version, key, old_value, old_version);
+}
+
+/// Replaces a secret's value and version only if they are still the ones read
+/// (compare and swap): 0 when a writer changed the secret in the meantime.
+/// "updatedAt" is kept: the secret itself did not change.
+pub async fn replace_secret_if_unchanged(
+    client: &impl rt::GenericClient,
+    params: &ReplaceSecretIfUnchangedParams<'_>,
+) -> rt::Result<u64> {
+    rt::exec_rows(client, REPLACE_SECRET_IF_UNCHANGED, &params.values()).await
+}

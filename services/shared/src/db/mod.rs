@@ -129,19 +129,41 @@ pub trait Queries: rt::GenericClient + Sized {
     ) -> impl rt::QueryFuture<projects::ArchiveProjectRow> {
         projects::archive_project(self, id)
     }
+    /// Creates an environment; its API keys are given as hashes and previews
+    /// (the plain keys are never stored).
     fn create_runtime_environment(
         &self,
         params: &runtime_environments::CreateRuntimeEnvironmentParams<'_>,
     ) -> impl rt::QueryFuture<models::RuntimeEnvironment> {
         runtime_environments::create_runtime_environment(self, params)
     }
-    /// Authenticates an API request: the environment owning a secret API key,
-    /// with the project and organization it belongs to.
-    fn get_environment_by_api_key(
+    /// The type of an environment of a project (its keys' prefix); no row if the
+    /// project has no such environment.
+    fn get_environment_type(
         &self,
-        api_key: &str,
-    ) -> impl rt::QueryFuture<Option<runtime_environments::GetEnvironmentByApiKeyRow>> {
-        runtime_environments::get_environment_by_api_key(self, api_key)
+        id: ::uuid::Uuid,
+        project_id: ::uuid::Uuid,
+    ) -> impl rt::QueryFuture<Option<models::RuntimeEnvironmentType>> {
+        runtime_environments::get_environment_type(self, id, project_id)
+    }
+    /// Replaces both API keys of an environment (given as hashes and previews);
+    /// the old keys stop authenticating when this commits. No row if the
+    /// environment is not in the project.
+    fn rotate_environment_api_keys(
+        &self,
+        params: &runtime_environments::RotateEnvironmentApiKeysParams<'_>,
+    ) -> impl rt::QueryFuture<Option<models::RuntimeEnvironment>> {
+        runtime_environments::rotate_environment_api_keys(self, params)
+    }
+    /// Authenticates an API request: the environment owning a secret API key
+    /// (looked up by its SHA-256), with the project and organization it belongs to.
+    fn get_environment_by_api_key_hash(
+        &self,
+        api_key_hash: &str,
+    ) -> impl rt::QueryFuture<
+        Option<runtime_environments::GetEnvironmentByApiKeyHashRow>,
+    > {
+        runtime_environments::get_environment_by_api_key_hash(self, api_key_hash)
     }
     /// Environments of a project; the owner columns are NULL for environments
     /// that do not belong to a single member.
@@ -195,15 +217,18 @@ pub trait Queries: rt::GenericClient + Sized {
             organization_id,
         )
     }
-    /// Authenticates a request made with a public API key (pk_...): the
-    /// environment owning it, with its project and organization.
-    fn get_environment_by_public_api_key(
+    /// Authenticates a request made with a public API key (pk_...), looked up by
+    /// its SHA-256: the environment owning it, with its project and organization.
+    fn get_environment_by_public_api_key_hash(
         &self,
-        pk_api_key: &str,
+        pk_api_key_hash: &str,
     ) -> impl rt::QueryFuture<
-        Option<runtime_environments::GetEnvironmentByPublicApiKeyRow>,
+        Option<runtime_environments::GetEnvironmentByPublicApiKeyHashRow>,
     > {
-        runtime_environments::get_environment_by_public_api_key(self, pk_api_key)
+        runtime_environments::get_environment_by_public_api_key_hash(
+            self,
+            pk_api_key_hash,
+        )
     }
     /// Fetches a user by primary key; errors if the user does not exist.
     fn get_user_by_id(&self, id: ::uuid::Uuid) -> impl rt::QueryFuture<models::User> {

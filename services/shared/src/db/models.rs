@@ -219,9 +219,6 @@ pub struct Project {
 pub struct RuntimeEnvironment {
     pub id: ::uuid::Uuid,
     pub slug: String,
-    /// Secret API key (tr_dev_..., tr_prod_...).
-    pub api_key: String,
-    pub pk_api_key: String,
     pub r#type: RuntimeEnvironmentType,
     pub shortcode: String,
     pub maximum_concurrency_limit: i32,
@@ -232,10 +229,19 @@ pub struct RuntimeEnvironment {
     pub org_member_id: Option<::uuid::Uuid>,
     pub created_at: ::time::OffsetDateTime,
     pub updated_at: ::time::OffsetDateTime,
+    /// SHA-256 (hex) of the secret API key (tr_dev_..., tr_prod_...); the key itself is never stored.
+    pub api_key_hash: String,
+    /// Displayable form of the secret API key, e.g. tr_dev_abcd••••••••.
+    pub api_key_preview: String,
+    /// SHA-256 (hex) of the public API key (pk_dev_...).
+    pub pk_api_key_hash: String,
+    pub pk_api_key_preview: String,
+    /// When both API keys were last replaced; NULL if never.
+    pub api_keys_rotated_at: Option<::time::OffsetDateTime>,
 }
 
 ::sqlgen_runtime::from_row!(
-    RuntimeEnvironment { id, slug, api_key, pk_api_key, r#type, shortcode,
-    maximum_concurrency_limit, paused, organization_id, project_id, org_member_id,
-    created_at, updated_at }
+    RuntimeEnvironment { id, slug, r#type, shortcode, maximum_concurrency_limit, paused,
+    organization_id, project_id, org_member_id, created_at, updated_at, api_key_hash,
+    api_key_preview, pk_api_key_hash, pk_api_key_preview, api_keys_rotated_at }
 );

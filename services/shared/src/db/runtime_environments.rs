@@ -4,13 +4,15 @@
 use super::models;
 use ::sqlgen_runtime as rt;
 
-pub const CREATE_RUNTIME_ENVIRONMENT: &str = "INSERT INTO runtime_environments (\n    slug, api_key, pk_api_key, type, shortcode, organization_id, project_id, org_member_id\n) VALUES (\n    $1, $2, $3, $4, $5, $6, $7, $8\n)\nRETURNING id, slug, api_key, pk_api_key, type, shortcode, maximum_concurrency_limit, paused, organization_id, project_id, org_member_id, created_at, updated_at";
+pub const CREATE_RUNTIME_ENVIRONMENT: &str = "INSERT INTO runtime_environments (\n    slug, api_key_hash, api_key_preview, pk_api_key_hash, pk_api_key_preview,\n    type, shortcode, organization_id, project_id, org_member_id\n) VALUES (\n    $1, $2, $3, $4, $5,\n    $6, $7, $8, $9, $10\n)\nRETURNING id, slug, type, shortcode, maximum_concurrency_limit, paused, organization_id, project_id, org_member_id, created_at, updated_at, api_key_hash, api_key_preview, pk_api_key_hash, pk_api_key_preview, api_keys_rotated_at";
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CreateRuntimeEnvironmentParams<'a> {
     pub slug: &'a str,
-    pub api_key: &'a str,
-    pub pk_api_key: &'a str,
+    pub api_key_hash: &'a str,
+    pub api_key_preview: &'a str,
+    pub pk_api_key_hash: &'a str,
+    pub pk_api_key_preview: &'a str,
     pub r#type: models::RuntimeEnvironmentType,
     pub shortcode: &'a str,
     pub organization_id: ::uuid::Uuid,
@@ -20,11 +22,13 @@ pub struct CreateRuntimeEnvironmentParams<'a> {
 
 impl CreateRuntimeEnvironmentParams<'_> {
     rt::values!(
-        slug, api_key, pk_api_key, r#type, shortcode, organization_id, project_id,
-        org_member_id
+        slug, api_key_hash, api_key_preview, pk_api_key_hash, pk_api_key_preview, r#type,
+        shortcode, organization_id, project_id, org_member_id
     );
 }
 
+/// Creates an environment; its API keys are given as hashes and previews
+/// (the plain keys are never stored).
 pub async fn create_runtime_environment(
     client: &impl rt::GenericClient,
     params: &CreateRuntimeEnvironmentParams<'_>,
@@ -32,11 +36,52 @@ pub async fn create_runtime_environment(
     rt::one(client, CREATE_RUNTIME_ENVIRONMENT, &params.values()).await
 }
 
-pub const GET_ENVIRONMENT_BY_API_KEY: &str = "SELECT e.id,\n       e.slug,\n       e.type,\n       e.paused,\n       e.maximum_concurrency_limit,\n       p.id AS project_id,\n       p.slug AS project_slug,\n       p.external_ref AS project_ref,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.title AS organization_title,\n       o.runs_enabled\nFROM runtime_environments AS e\nJOIN projects AS p ON p.id = e.project_id\nJOIN organizations AS o ON o.id = e.organization_id\nWHERE e.api_key = $1\n  AND p.deleted_at IS NULL\n  AND o.deleted_at IS NULL";
+pub const GET_ENVIRONMENT_TYPE: &str = "SELECT type FROM runtime_environments WHERE id = $1 AND project_id = $2";
+
+/// The type of an environment of a project (its keys' prefix); no row if the
+/// project has no such environment.
+pub async fn get_environment_type(
+    client: &impl rt::GenericClient,
+    id: ::uuid::Uuid,
+    project_id: ::uuid::Uuid,
+) -> rt::Result<Option<models::RuntimeEnvironmentType>> {
+    rt::opt(client, GET_ENVIRONMENT_TYPE, &[&id, &project_id]).await
+}
+
+pub const ROTATE_ENVIRONMENT_API_KEYS: &str = "UPDATE runtime_environments\nSET api_key_hash        = $1,\n    api_key_preview     = $2,\n    pk_api_key_hash     = $3,\n    pk_api_key_preview  = $4,\n    api_keys_rotated_at = now(),\n    updated_at          = now()\nWHERE id = $5\n  AND project_id = $6\nRETURNING id, slug, type, shortcode, maximum_concurrency_limit, paused, organization_id, project_id, org_member_id, created_at, updated_at, api_key_hash, api_key_preview, pk_api_key_hash, pk_api_key_preview, api_keys_rotated_at";
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RotateEnvironmentApiKeysParams<'a> {
+    pub api_key_hash: &'a str,
+    pub api_key_preview: &'a str,
+    pub pk_api_key_hash: &'a str,
+    pub pk_api_key_preview: &'a str,
+    pub id: ::uuid::Uuid,
+    pub project_id: ::uuid::Uuid,
+}
+
+impl RotateEnvironmentApiKeysParams<'_> {
+    rt::values!(
+        api_key_hash, api_key_preview, pk_api_key_hash, pk_api_key_preview, id,
+        project_id
+    );
+}
+
+/// Replaces both API keys of an environment (given as hashes and previews);
+/// the old keys stop authenticating when this commits. No row if the
+/// environment is not in the project.
+pub async fn rotate_environment_api_keys(
+    client: &impl rt::GenericClient,
+    params: &RotateEnvironmentApiKeysParams<'_>,
+) -> rt::Result<Option<models::RuntimeEnvironment>> {
+    rt::opt(client, ROTATE_ENVIRONMENT_API_KEYS, &params.values()).await
+}
+
+pub const GET_ENVIRONMENT_BY_API_KEY_HASH: &str = "SELECT e.id,\n       e.slug,\n       e.type,\n       e.paused,\n       e.maximum_concurrency_limit,\n       p.id AS project_id,\n       p.slug AS project_slug,\n       p.external_ref AS project_ref,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.title AS organization_title,\n       o.runs_enabled\nFROM runtime_environments AS e\nJOIN projects AS p ON p.id = e.project_id\nJOIN organizations AS o ON o.id = e.organization_id\nWHERE e.api_key_hash = $1\n  AND p.deleted_at IS NULL\n  AND o.deleted_at IS NULL";
 
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct GetEnvironmentByApiKeyRow {
+pub struct GetEnvironmentByApiKeyHashRow {
     pub id: ::uuid::Uuid,
     pub slug: String,
     pub r#type: models::RuntimeEnvironmentType,
@@ -52,18 +97,18 @@ pub struct GetEnvironmentByApiKeyRow {
 }
 
 rt::from_row!(
-    GetEnvironmentByApiKeyRow { id, slug, r#type, paused, maximum_concurrency_limit,
+    GetEnvironmentByApiKeyHashRow { id, slug, r#type, paused, maximum_concurrency_limit,
     project_id, project_slug, project_ref, organization_id, organization_slug,
     organization_title, runs_enabled }
 );
 
-/// Authenticates an API request: the environment owning a secret API key,
-/// with the project and organization it belongs to.
-pub async fn get_environment_by_api_key(
+/// Authenticates an API request: the environment owning a secret API key
+/// (looked up by its SHA-256), with the project and organization it belongs to.
+pub async fn get_environment_by_api_key_hash(
     client: &impl rt::GenericClient,
-    api_key: &str,
-) -> rt::Result<Option<GetEnvironmentByApiKeyRow>> {
-    rt::opt(client, GET_ENVIRONMENT_BY_API_KEY, &[&api_key]).await
+    api_key_hash: &str,
+) -> rt::Result<Option<GetEnvironmentByApiKeyHashRow>> {
+    rt::opt(client, GET_ENVIRONMENT_BY_API_KEY_HASH, &[&api_key_hash]).await
 }
 
 pub const LIST_ENVIRONMENTS_FOR_PROJECT: &str = "SELECT e.id,\n       e.slug,\n       e.type,\n       e.shortcode,\n       e.paused,\n       e.org_member_id,\n       u.id AS owner_user_id,\n       u.email AS owner_email,\n       u.display_name AS owner_display_name\nFROM runtime_environments e\nLEFT JOIN org_members m ON m.id = e.org_member_id\nLEFT JOIN users u ON u.id = m.user_id\nWHERE e.project_id = $1\nORDER BY e.type, e.slug";
@@ -96,22 +141,22 @@ pub async fn list_environments_for_project(
     rt::many(client, LIST_ENVIRONMENTS_FOR_PROJECT, &[&project_id]).await
 }
 
-pub const LIST_DEVELOPMENT_ENVIRONMENTS_FOR_USER: &str = "WITH memberships AS (\n    SELECT m.id, m.organization_id\n    FROM org_members AS m\n    WHERE m.user_id = $1\n)\nSELECT e.id,\n       e.slug,\n       e.api_key,\n       upper(e.shortcode) AS shortcode,\n       p.slug AS project_slug,\n       o.slug AS organization_slug\nFROM memberships AS ms\nJOIN runtime_environments AS e ON e.org_member_id = ms.id\nJOIN projects AS p ON p.id = e.project_id\nJOIN organizations AS o ON o.id = ms.organization_id\nWHERE e.type = 'DEVELOPMENT'\n  AND p.deleted_at IS NULL\nORDER BY o.slug, p.slug";
+pub const LIST_DEVELOPMENT_ENVIRONMENTS_FOR_USER: &str = "WITH memberships AS (\n    SELECT m.id, m.organization_id\n    FROM org_members AS m\n    WHERE m.user_id = $1\n)\nSELECT e.id,\n       e.slug,\n       e.api_key_preview,\n       upper(e.shortcode) AS shortcode,\n       p.slug AS project_slug,\n       o.slug AS organization_slug\nFROM memberships AS ms\nJOIN runtime_environments AS e ON e.org_member_id = ms.id\nJOIN projects AS p ON p.id = e.project_id\nJOIN organizations AS o ON o.id = ms.organization_id\nWHERE e.type = 'DEVELOPMENT'\n  AND p.deleted_at IS NULL\nORDER BY o.slug, p.slug";
 
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListDevelopmentEnvironmentsForUserRow {
     pub id: ::uuid::Uuid,
     pub slug: String,
-    pub api_key: String,
+    pub api_key_preview: String,
     pub shortcode: String,
     pub project_slug: String,
     pub organization_slug: String,
 }
 
 rt::from_row!(
-    ListDevelopmentEnvironmentsForUserRow { id, slug, api_key, shortcode, project_slug,
-    organization_slug }
+    ListDevelopmentEnvironmentsForUserRow { id, slug, api_key_preview, shortcode,
+    project_slug, organization_slug }
 );
 
 /// The DEVELOPMENT environments of a user across all their organizations
@@ -185,11 +230,11 @@ pub async fn delete_environments_of_archived_projects(
     rt::many(client, DELETE_ENVIRONMENTS_OF_ARCHIVED_PROJECTS, &[&organization_id]).await
 }
 
-pub const GET_ENVIRONMENT_BY_PUBLIC_API_KEY: &str = "SELECT e.id,\n       e.slug,\n       e.type,\n       e.paused,\n       e.maximum_concurrency_limit,\n       p.id AS project_id,\n       p.slug AS project_slug,\n       p.external_ref AS project_ref,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.title AS organization_title,\n       o.runs_enabled\nFROM runtime_environments AS e\nJOIN projects AS p ON p.id = e.project_id\nJOIN organizations AS o ON o.id = e.organization_id\nWHERE e.pk_api_key = $1\n  AND p.deleted_at IS NULL\n  AND o.deleted_at IS NULL";
+pub const GET_ENVIRONMENT_BY_PUBLIC_API_KEY_HASH: &str = "SELECT e.id,\n       e.slug,\n       e.type,\n       e.paused,\n       e.maximum_concurrency_limit,\n       p.id AS project_id,\n       p.slug AS project_slug,\n       p.external_ref AS project_ref,\n       o.id AS organization_id,\n       o.slug AS organization_slug,\n       o.title AS organization_title,\n       o.runs_enabled\nFROM runtime_environments AS e\nJOIN projects AS p ON p.id = e.project_id\nJOIN organizations AS o ON o.id = e.organization_id\nWHERE e.pk_api_key_hash = $1\n  AND p.deleted_at IS NULL\n  AND o.deleted_at IS NULL";
 
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct GetEnvironmentByPublicApiKeyRow {
+pub struct GetEnvironmentByPublicApiKeyHashRow {
     pub id: ::uuid::Uuid,
     pub slug: String,
     pub r#type: models::RuntimeEnvironmentType,
@@ -205,16 +250,16 @@ pub struct GetEnvironmentByPublicApiKeyRow {
 }
 
 rt::from_row!(
-    GetEnvironmentByPublicApiKeyRow { id, slug, r#type, paused,
+    GetEnvironmentByPublicApiKeyHashRow { id, slug, r#type, paused,
     maximum_concurrency_limit, project_id, project_slug, project_ref, organization_id,
     organization_slug, organization_title, runs_enabled }
 );
 
-/// Authenticates a request made with a public API key (pk_...): the
-/// environment owning it, with its project and organization.
-pub async fn get_environment_by_public_api_key(
+/// Authenticates a request made with a public API key (pk_...), looked up by
+/// its SHA-256: the environment owning it, with its project and organization.
+pub async fn get_environment_by_public_api_key_hash(
     client: &impl rt::GenericClient,
-    pk_api_key: &str,
-) -> rt::Result<Option<GetEnvironmentByPublicApiKeyRow>> {
-    rt::opt(client, GET_ENVIRONMENT_BY_PUBLIC_API_KEY, &[&pk_api_key]).await
+    pk_api_key_hash: &str,
+) -> rt::Result<Option<GetEnvironmentByPublicApiKeyHashRow>> {
+    rt::opt(client, GET_ENVIRONMENT_BY_PUBLIC_API_KEY_HASH, &[&pk_api_key_hash]).await
 }

@@ -3,6 +3,7 @@
 // Each test binary includes this module and uses a different part of it.
 #![allow(dead_code)]
 
+use shared::api_keys::{hash_token, obfuscate_token};
 use shared::db::models::{
     AuthenticationMethod, Organization, Project, RuntimeEnvironment, RuntimeEnvironmentType, User,
 };
@@ -54,8 +55,9 @@ pub async fn project<C: GenericClient>(client: &C, organization_id: Uuid, slug: 
         .expect("seed project")
 }
 
-/// An environment whose API keys are derived from its slug (`tr_<slug>`, `pk_<slug>`)
-/// and whose shortcode is the slug's first eight characters.
+/// An environment whose API keys are derived from its slug (`tr_<slug>`, `pk_<slug>`,
+/// stored as their hashes and previews) and whose shortcode is the slug's first
+/// eight characters.
 pub async fn environment<C: GenericClient>(
     client: &C,
     project: &Project,
@@ -66,8 +68,10 @@ pub async fn environment<C: GenericClient>(
     client
         .create_runtime_environment(&CreateRuntimeEnvironmentParams {
             slug,
-            api_key: &format!("tr_{slug}"),
-            pk_api_key: &format!("pk_{slug}"),
+            api_key_hash: &hash_token(&format!("tr_{slug}")),
+            api_key_preview: &obfuscate_token(&format!("tr_{slug}")),
+            pk_api_key_hash: &hash_token(&format!("pk_{slug}")),
+            pk_api_key_preview: &obfuscate_token(&format!("pk_{slug}")),
             r#type,
             shortcode: &slug.chars().take(8).collect::<String>(),
             organization_id: project.organization_id,
