@@ -148,7 +148,10 @@ async fn verify_schema(
                             shown(theirs.type_())
                         ));
                     }
-                    if ours.name != theirs.name() {
+                    // `AS "name!"` and `AS "name?"` override nullability; the name is without the mark.
+                    let (their_name, _) =
+                        codegen::analyze::nullability::alias_override(theirs.name());
+                    if ours.name != their_name {
                         say(format!(
                             "column {}: sqlgen names it `{}`, PostgreSQL `{}`",
                             i + 1,
