@@ -309,3 +309,30 @@ fn ungrouped_columns_and_misplaced_aggregates_are_refused() {
         assert!(got.contains(message) && got.contains("E0321"), "{query}: {got}");
     }
 }
+
+#[test]
+fn any_and_all_compare_with_elements_or_rows() {
+    // Accepted by PostgreSQL 15: elements of an array, rows of a subquery in any parentheses.
+    check(
+        "-- name: Tagged :many\nSELECT id FROM accounts WHERE 'x' = ANY(labels) AND 3 < ALL((SELECT unnest(scores))) AND id = ANY(SELECT id FROM accounts);",
+        "Tagged(:many) -> id int8!",
+    );
+    // Refused by PostgreSQL 15 with these messages.
+    for (query, message) in [
+        (
+            "SELECT 1 = ANY((SELECT scores FROM accounts))",
+            "operator does not exist: int4 = int4[]",
+        ),
+        (
+            "SELECT handle FROM accounts WHERE id = ANY(labels)",
+            "operator does not exist: int8 = varchar",
+        ),
+        (
+            "SELECT handle FROM accounts WHERE now() > ALL(SELECT handle FROM accounts)",
+            "operator does not exist: timestamptz > text",
+        ),
+    ] {
+        let got = codegen::analysis_text(SCHEMA, &format!("-- name: Q :many\n{query};"));
+        assert!(got.contains(message), "{query}: {got}");
+    }
+}

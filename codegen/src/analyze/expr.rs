@@ -270,11 +270,35 @@ impl<'a> Analyzer<'a> {
                 let nn = nullability::scalar_subquery_not_null(single_aggregate_row(q), o.not_null);
                 Typed::new(resolved_unknown(&o.ty), nn).named(&o.name)
             }
-            E::AnyOp { left, right, .. } | E::AllOp { left, right, .. } => {
+            E::AnyOp {
+                left,
+                right,
+                compare_op,
+                ..
+            }
+            | E::AllOp {
+                left,
+                right,
+                compare_op,
+            } => {
+                // `x = ANY (SELECT ...)`, in any number of parentheses, compares with each row;
+                // `x = ANY (array)` with each element.
+                let mut inner = right.as_ref();
+                while let E::Nested(x) = inner {
+                    inner = x;
+                }
+                let rows = matches!(inner, E::Subquery(_));
+                let element = |t: &PgType| {
+                    if rows {
+                        Some(t.clone())
+                    } else {
+                        element_type(t)
+                    }
+                };
                 let (l, r) = if self.untyped(left) && !self.untyped(right) {
                     // `$1 = ANY(tags)`: the parameter takes the array's element type.
                     let r = self.expr(right, scope, &Expect::default());
-                    let elem = element_type(&r.ty).unwrap_or(PgType::Unknown);
+                    let elem = element(&r.ty).unwrap_or(PgType::Unknown);
                     let l = self.expr(
                         left,
                         scope,
@@ -283,10 +307,18 @@ impl<'a> Analyzer<'a> {
                     (l, r)
                 } else {
                     let l = self.expr(left, scope, &Expect::default());
-                    let arr = PgType::Array(Box::new(compare_type(&l.ty)));
-                    let r = self.expr(right, scope, &Expect::named(arr, l.column.clone()));
+                    let want = compare_type(&l.ty);
+                    let want = if rows {
+                        want
+                    } else {
+                        PgType::Array(Box::new(want))
+                    };
+                    let r = self.expr(right, scope, &Expect::named(want, l.column.clone()));
                     (l, r)
                 };
+                if let Some(elem) = element(&r.ty) {
+                    self.need_comparison(e, &operator_name(compare_op), &l.ty, &elem);
+                }
                 // Any array but a parameter (a Rust slice of non-Option values) may hold NULL
                 // elements, which make the comparison NULL (`'a' = ANY('{NULL}'::text[])`).
                 let elements_not_null = is_parameter(right);
@@ -1184,6 +1216,29 @@ impl<'a> Analyzer<'a> {
                 self.error(d);
                 failed
             }
+        }
+    }
+
+    /// `x op ANY/ALL (...)`: the operator must exist between `x` and an element (or row) of the
+    /// right side, when both types are known.
+    fn need_comparison(&mut self, e: &ast::Expr, op: &str, left: &PgType, elem: &PgType) {
+        let known = |t: &PgType| !matches!(t, PgType::Unknown | PgType::Record);
+        if !known(left) || !known(elem) {
+            return;
+        }
+        let (l, r) = (RType::from_pg(left), RType::from_pg(elem));
+        if let Err(resolve::Failure::NoMatch) = resolve::operator(op, Some(&l), &r) {
+            let at = self.span(e.span());
+            self.error(
+                Diagnostic::error(
+                    Code::Operator,
+                    format!("operator does not exist: {} {op} {}", l.to_pg(), r.to_pg()),
+                )
+                .at(at)
+                .help(
+                    "ANY and ALL compare with each element of an array, or each row of a subquery",
+                ),
+            );
         }
     }
 
