@@ -336,3 +336,22 @@ fn any_and_all_compare_with_elements_or_rows() {
         assert!(got.contains(message), "{query}: {got}");
     }
 }
+
+#[test]
+fn inputs_of_one_common_type_share_a_category() {
+    // Refused by PostgreSQL 15 ("types ... cannot be matched"); numbers and dates of different
+    // types, and untyped literals, are fine.
+    for query in [
+        "SELECT COALESCE(bio, 'x'::\"char\") FROM accounts",
+        "SELECT CASE WHEN id > 1 THEN id ELSE handle END FROM accounts",
+        "SELECT handle FROM accounts UNION SELECT scores FROM accounts",
+        "SELECT ARRAY[id, now()] FROM accounts",
+    ] {
+        let got = codegen::analysis_text(SCHEMA, &format!("-- name: Q :many\n{query};"));
+        assert!(got.contains("cannot be matched"), "{query}: {got}");
+    }
+    check(
+        "-- name: Mixed :one\nSELECT COALESCE(id, 1.5) AS n, CASE WHEN id > 1 THEN now() ELSE current_date END AS t, COALESCE(bio, 'none') AS b FROM accounts WHERE id = $1;",
+        "Mixed(:one) $1 id: int8! -> n numeric!, t timestamptz!, b text!",
+    );
+}

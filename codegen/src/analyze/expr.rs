@@ -743,7 +743,10 @@ impl<'a> Analyzer<'a> {
                 }
                 ty = Some(match ty {
                     None => t.ty.clone(),
-                    Some(prev) => unify(&prev, &t.ty),
+                    Some(prev) => {
+                        self.need_same_category(*e, &prev, &t.ty);
+                        unify(&prev, &t.ty)
+                    }
                 });
                 typed.push((i, t.not_null));
             }
@@ -1216,6 +1219,23 @@ impl<'a> Analyzer<'a> {
                 self.error(d);
                 failed
             }
+        }
+    }
+
+    /// Inputs that must share a type (CASE and COALESCE branches, UNION columns, VALUES rows,
+    /// ARRAY elements) must be of one type category.
+    pub(crate) fn need_same_category(&mut self, e: &impl Spanned, a: &PgType, b: &PgType) {
+        if !resolve::same_category(a, b) {
+            let at = self.span(e.span());
+            self.error(
+                Diagnostic::error(
+                    Code::Operator,
+                    format!("types {a} and {b} cannot be matched"),
+                )
+                .at(at)
+                .note("branches, set operation columns and array elements need one common type")
+                .help("cast one side to the other's type"),
+            );
         }
     }
 

@@ -711,6 +711,9 @@ impl<'a> Analyzer<'a> {
                     let at = self.span(body.span());
                     self.error(Diagnostic::error(Code::ColumnCount, "each UNION / INTERSECT / EXCEPT query must have the same number of columns").at(at));
                 }
+                for (a, b) in l.iter().zip(&r) {
+                    self.need_same_category(body, &a.ty, &b.ty);
+                }
                 let outs: Vec<Out> = l
                     .into_iter()
                     .zip(r)

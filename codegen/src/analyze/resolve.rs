@@ -393,6 +393,18 @@ fn finish<T>((item, sig, ret): (T, Vec<u32>, u32), args: &[RType]) -> Resolved<T
 /// The common type of two branches as PostgreSQL's `select_common_type` picks it: keep the first
 /// type unless it is not preferred, converts implicitly to the other, and the other does not convert
 /// back (`int4` and `int8` give `int8`; `varchar` and `text` keep `varchar`).
+/// Whether two inputs of CASE, COALESCE, UNION, VALUES or ARRAY can have a common type at all:
+/// PostgreSQL refuses types of different categories ("types text and \"char\" cannot be
+/// matched"). Untyped inputs and types the catalogue does not know always can.
+pub fn same_category(a: &PgType, b: &PgType) -> bool {
+    let (x, y) = (RType::from_pg(a), RType::from_pg(b));
+    if matches!(x, RType::Unknown) || matches!(y, RType::Unknown) || x == y {
+        return true;
+    }
+    let known = |t: &RType| !matches!(t, RType::Oid(o) if CATALOG.type_info(*o).is_none());
+    !known(&x) || !known(&y) || x.category() == y.category()
+}
+
 pub fn common_type(first: &PgType, next: &PgType) -> Option<PgType> {
     let c = &*CATALOG;
     let (RType::Oid(p), RType::Oid(n)) = (RType::from_pg(first), RType::from_pg(next)) else {
