@@ -4,7 +4,7 @@
 use std::fmt;
 use std::future::Future;
 use std::ops::Deref;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use bytes::{Bytes, BytesMut};
 use postgres_types::{IsNull, Kind, ToSql, Type};
@@ -269,9 +269,11 @@ impl ToSql for Inferred<'_> {
     postgres_types::to_sql_checked!();
 }
 
-/// OID 0, "unspecified" in a Parse message.
+/// OID 0, "unspecified" in a Parse message (made once: a clone is a reference count).
 fn unspecified() -> Type {
-    Type::new(String::new(), 0, Kind::Pseudo, String::new())
+    static UNSPECIFIED: LazyLock<Type> =
+        LazyLock::new(|| Type::new(String::new(), 0, Kind::Pseudo, String::new()));
+    UNSPECIFIED.clone()
 }
 
 /// `params` encoded as the learned `types`, each declared unspecified; with a wrong number of
