@@ -7,6 +7,8 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{CopyInSink, Row, Statement};
 
 use crate::client::{Client, Transaction};
+use crate::statement_cache::run_cached;
+use crate::Params;
 
 /// Something that runs prepared statements and keeps a per-connection statement
 /// cache: a [`Client`], a [`Transaction`], or with the `deadpool` feature a pooled
@@ -56,6 +58,122 @@ pub trait GenericClient: Sync {
         &self,
         stmt: &Statement,
     ) -> impl Future<Output = Result<CopyInSink<Bytes>, tokio_postgres::Error>> + Send;
+
+    /// Runs `sql` and returns every row: what [`crate::many`] calls.
+    ///
+    /// By default the statement comes from [`GenericClient::prepare_cached`]. [`Client`] and
+    /// [`Transaction`] also evict a cached statement the server no longer accepts (after
+    /// `DEALLOCATE ALL`, or a schema change that altered its result columns) and, outside a
+    /// transaction, prepare it again and run the call once more; [`crate::PoolerClient`] sends
+    /// an unnamed statement.
+    fn query_sql(
+        &self,
+        sql: &'static str,
+        params: &Params<'_>,
+    ) -> impl Future<Output = Result<Vec<Row>, tokio_postgres::Error>> + Send {
+        async move {
+            let stmt = self.prepare_cached(sql).await?;
+            self.query(&stmt, params).await
+        }
+    }
+
+    /// Runs `sql` and returns its only row, if any: what [`crate::one`] and [`crate::opt`] call.
+    /// See [`GenericClient::query_sql`].
+    fn query_opt_sql(
+        &self,
+        sql: &'static str,
+        params: &Params<'_>,
+    ) -> impl Future<Output = Result<Option<Row>, tokio_postgres::Error>> + Send {
+        async move {
+            let stmt = self.prepare_cached(sql).await?;
+            self.query_opt(&stmt, params).await
+        }
+    }
+
+    /// Runs `sql` and returns the number of rows it affected: what [`crate::exec`] and
+    /// [`crate::exec_rows`] call. See [`GenericClient::query_sql`].
+    fn execute_sql(
+        &self,
+        sql: &'static str,
+        params: &Params<'_>,
+    ) -> impl Future<Output = Result<u64, tokio_postgres::Error>> + Send {
+        async move {
+            let stmt = self.prepare_cached(sql).await?;
+            self.execute(&stmt, params).await
+        }
+    }
+
+    /// Starts `sql`, a `COPY ... FROM STDIN`: what `:copyfrom` queries call.
+    fn copy_in_sql(
+        &self,
+        sql: &'static str,
+    ) -> impl Future<Output = Result<CopyInSink<Bytes>, tokio_postgres::Error>> + Send {
+        async move {
+            let stmt = self.prepare_cached(sql).await?;
+            self.copy_in(&stmt).await
+        }
+    }
+}
+
+/// The `*_sql` methods of [`GenericClient`] for the runtime's own clients: through the statement
+/// cache, with a stale statement evicted and, when `$retry`, the call run once more.
+/// `$connection` is the `tokio_postgres::Client` that prepares, `$pg` the type whose methods run.
+macro_rules! cached_sql_methods {
+    ($retry:expr, $this:ident => $connection:expr, $pg:ty) => {
+        fn query_sql(
+            &self,
+            sql: &'static str,
+            params: &Params<'_>,
+        ) -> impl Future<Output = Result<Vec<Row>, tokio_postgres::Error>> + Send {
+            let connection: &tokio_postgres::Client = {
+                let $this = self;
+                $connection
+            };
+            run_cached(
+                self.cache(),
+                connection,
+                sql,
+                $retry,
+                move |stmt| async move { <$pg>::query(self, &stmt, params).await },
+            )
+        }
+
+        fn query_opt_sql(
+            &self,
+            sql: &'static str,
+            params: &Params<'_>,
+        ) -> impl Future<Output = Result<Option<Row>, tokio_postgres::Error>> + Send {
+            let connection: &tokio_postgres::Client = {
+                let $this = self;
+                $connection
+            };
+            run_cached(
+                self.cache(),
+                connection,
+                sql,
+                $retry,
+                move |stmt| async move { <$pg>::query_opt(self, &stmt, params).await },
+            )
+        }
+
+        fn execute_sql(
+            &self,
+            sql: &'static str,
+            params: &Params<'_>,
+        ) -> impl Future<Output = Result<u64, tokio_postgres::Error>> + Send {
+            let connection: &tokio_postgres::Client = {
+                let $this = self;
+                $connection
+            };
+            run_cached(
+                self.cache(),
+                connection,
+                sql,
+                $retry,
+                move |stmt| async move { <$pg>::execute(self, &stmt, params).await },
+            )
+        }
+    };
 }
 
 // The bodies name the tokio-postgres method by its full path: through `Deref`, a
@@ -99,6 +217,9 @@ impl GenericClient for Client {
     ) -> impl Future<Output = Result<CopyInSink<Bytes>, tokio_postgres::Error>> + Send {
         tokio_postgres::Client::copy_in(self, stmt)
     }
+
+    // Outside a transaction a failed call changed nothing, so running it again is safe.
+    cached_sql_methods!(true, client => client, tokio_postgres::Client);
 }
 
 impl GenericClient for Transaction<'_> {
@@ -139,6 +260,9 @@ impl GenericClient for Transaction<'_> {
     ) -> impl Future<Output = Result<CopyInSink<Bytes>, tokio_postgres::Error>> + Send {
         tokio_postgres::Transaction::copy_in(self, stmt)
     }
+
+    // The error aborted the transaction: the stale statement is evicted, the error returned.
+    cached_sql_methods!(false, transaction => transaction.client(), tokio_postgres::Transaction<'_>);
 }
 
 /// Implements [`GenericClient`] for the deadpool-postgres types, which bring their

@@ -38,6 +38,7 @@ mod geometry;
 mod hstore;
 mod interval;
 mod label;
+mod pooler;
 mod query;
 mod range;
 mod scalar_types;
@@ -64,6 +65,7 @@ pub use crate::geometry::{Circle, Line, LineSegment, Path, Polygon};
 pub use crate::hstore::Hstore;
 pub use crate::interval::Interval;
 pub use crate::label::UnknownLabel;
+pub use crate::pooler::{PoolerClient, PoolerTransaction};
 pub use crate::query::{
     exec, exec_prepared, exec_rows, many, many_prepared, one, one_prepared, opt, Columns, FromRow,
 };

@@ -102,8 +102,9 @@ pub async fn one<T: FromRow>(
     sql: &'static str,
     params: &Params<'_>,
 ) -> Result<T> {
-    let stmt = client.prepare_cached(sql).await?;
-    one_prepared(client, &stmt, params).await
+    let row = client.query_opt_sql(sql, params).await?;
+    let row = row.ok_or(Error::NotFound)?;
+    Ok(T::from_row(&row)?)
 }
 
 /// `:opt`: the only row, decoded, if there is one; more than one is an error.
@@ -112,8 +113,7 @@ pub async fn opt<T: FromRow>(
     sql: &'static str,
     params: &Params<'_>,
 ) -> Result<Option<T>> {
-    let stmt = client.prepare_cached(sql).await?;
-    let row = client.query_opt(&stmt, params).await?;
+    let row = client.query_opt_sql(sql, params).await?;
     Ok(row.as_ref().map(T::from_row).transpose()?)
 }
 
@@ -123,8 +123,11 @@ pub async fn many<T: FromRow>(
     sql: &'static str,
     params: &Params<'_>,
 ) -> Result<Vec<T>> {
-    let stmt = client.prepare_cached(sql).await?;
-    many_prepared(client, &stmt, params).await
+    let rows = client.query_sql(sql, params).await?;
+    Ok(rows
+        .iter()
+        .map(T::from_row)
+        .collect::<std::result::Result<_, _>>()?)
 }
 
 /// `:exec`: runs the statement.
@@ -133,8 +136,7 @@ pub async fn exec(
     sql: &'static str,
     params: &Params<'_>,
 ) -> Result<()> {
-    let stmt = client.prepare_cached(sql).await?;
-    client.execute(&stmt, params).await?;
+    client.execute_sql(sql, params).await?;
     Ok(())
 }
 
@@ -144,8 +146,7 @@ pub async fn exec_rows(
     sql: &'static str,
     params: &Params<'_>,
 ) -> Result<u64> {
-    let stmt = client.prepare_cached(sql).await?;
-    Ok(client.execute(&stmt, params).await?)
+    Ok(client.execute_sql(sql, params).await?)
 }
 
 /// [`one`] on a statement already prepared (one item of a `:batchone`).

@@ -1,9 +1,12 @@
-//! The per-connection cache of prepared statements, keyed by SQL text.
+//! The per-connection cache of prepared statements, keyed by SQL text, and the one retry of a
+//! call whose cached statement the server no longer accepts.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::OnceCell;
+use tokio_postgres::error::SqlState;
 use tokio_postgres::Statement;
 
 /// Statements prepared on one connection, one per distinct SQL text.
@@ -32,9 +35,34 @@ impl StatementCache {
         client: &tokio_postgres::Client,
         sql: &'static str,
     ) -> Result<Statement, tokio_postgres::Error> {
+        Ok(self.entry(sql, || client.prepare(sql)).await?.statement)
+    }
+
+    /// The cache entry of `sql`, filled by `prepare` on first use.
+    pub(crate) async fn entry<F, Fut>(
+        &self,
+        sql: &'static str,
+        prepare: F,
+    ) -> Result<Cached, tokio_postgres::Error>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Statement, tokio_postgres::Error>>,
+    {
         let cell = self.cell(sql);
-        let statement = cell.get_or_try_init(|| client.prepare(sql)).await?;
-        Ok(statement.clone())
+        let statement = cell.get_or_try_init(prepare).await?.clone();
+        Ok(Cached { cell, statement })
+    }
+
+    /// Forgets `cached`, unless another caller already replaced it, so that the next use of its
+    /// SQL text prepares it again; the server closes it once its last clone is dropped.
+    pub(crate) fn evict(&self, sql: &'static str, cached: &Cached) {
+        let mut cells = self.lock();
+        if cells
+            .get(sql)
+            .is_some_and(|cell| Arc::ptr_eq(cell, &cached.cell))
+        {
+            cells.remove(sql);
+        }
     }
 
     /// How many SQL texts have a prepared statement.
@@ -59,5 +87,55 @@ impl StatementCache {
         // No code panics while holding the lock, and the map stays consistent
         // even if one did, so a poisoned lock is still safe to use.
         self.cells.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A statement taken from the cache, with the cell it came from (to evict exactly that one).
+pub(crate) struct Cached {
+    cell: Arc<OnceCell<Statement>>,
+    pub(crate) statement: Statement,
+}
+
+/// Whether `error` says that the server no longer runs the cached statement as it was prepared:
+/// it does not know its name (`26000`: `DEALLOCATE ALL`, a pooler that switched server
+/// connections, a server restart behind a pooler), or a schema change altered its result columns
+/// (`0A000`, "cached plan must not change result type").
+pub(crate) fn is_stale(error: &tokio_postgres::Error) -> bool {
+    let Some(db) = error.as_db_error() else {
+        return false;
+    };
+    *db.code() == SqlState::INVALID_SQL_STATEMENT_NAME
+        || (*db.code() == SqlState::FEATURE_NOT_SUPPORTED
+            && db
+                .message()
+                .starts_with("cached plan must not change result type"))
+}
+
+/// Runs `run` on the cached statement of `sql`. When the server refuses it as stale
+/// ([`is_stale`]), the statement is evicted; with `retry` (outside a transaction, where the failed
+/// call changed nothing) it is prepared again and `run` runs once more, otherwise the error is
+/// returned (inside a transaction, which the error aborted: retrying it is the caller's call).
+pub(crate) async fn run_cached<T, F, Fut>(
+    cache: &StatementCache,
+    client: &tokio_postgres::Client,
+    sql: &'static str,
+    retry: bool,
+    run: F,
+) -> Result<T, tokio_postgres::Error>
+where
+    F: Fn(Statement) -> Fut,
+    Fut: Future<Output = Result<T, tokio_postgres::Error>>,
+{
+    let cached = cache.entry(sql, || client.prepare(sql)).await?;
+    match run(cached.statement.clone()).await {
+        Err(error) if is_stale(&error) => {
+            cache.evict(sql, &cached);
+            if !retry {
+                return Err(error);
+            }
+            let fresh = cache.entry(sql, || client.prepare(sql)).await?;
+            run(fresh.statement).await
+        }
+        result => result,
     }
 }

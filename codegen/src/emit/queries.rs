@@ -277,9 +277,9 @@ impl Emitter<'_> {
         match q.command {
             Command::BatchExec | Command::BatchOne | Command::BatchMany => {
                 let (inner, helper) = match q.command {
-                    Command::BatchOne => (row_ty, quote!(one_prepared)),
-                    Command::BatchMany => (quote!(Vec<#row_ty>), quote!(many_prepared)),
-                    _ => (quote!(()), quote!(exec_prepared)),
+                    Command::BatchOne => (row_ty, quote!(one)),
+                    Command::BatchMany => (quote!(Vec<#row_ty>), quote!(many)),
+                    _ => (quote!(()), quote!(exec)),
                 };
                 if !doc_lines.is_empty() {
                     doc_lines.push("");
@@ -302,16 +302,15 @@ impl Emitter<'_> {
                     ) -> #rt::Result<Vec<#rt::Result<#inner>>> {
                         async fn execute(
                             #(#args,)*
-                            stmt: &::tokio_postgres::Statement,
                             #item_name: &#item_ty,
                         ) -> #rt::Result<#inner> {
-                            #rt::#helper(client, stmt, #params).await
+                            #rt::#helper(client, #const_name, #params).await
                         }
                         if items.is_empty() {
                             return Ok(Vec::new());
                         }
-                        let stmt = client.prepare_cached(#const_name).await?;
-                        let executions = items.iter().map(|item| execute(client, &stmt, item));
+                        client.prepare_cached(#const_name).await?;
+                        let executions = items.iter().map(|item| execute(client, item));
                         Ok(#rt::pipelined(executions).await)
                     }
                 });
@@ -374,8 +373,7 @@ impl Emitter<'_> {
                     ) -> #rt::Result<u64> {
                         let insert = client.prepare_cached(#const_name).await?;
                         #types
-                        let copy = client.prepare_cached(#copy_const).await?;
-                        let sink = client.copy_in(&copy).await?;
+                        let sink = client.copy_in_sql(#copy_const).await?;
                         let writer = ::tokio_postgres::binary_copy::BinaryCopyInWriter::new(sink, types);
                         let mut writer = ::std::pin::pin!(writer);
                         for item in items {

@@ -1,6 +1,7 @@
 //! Generated code against hand-written tokio-postgres on one connection to a real PostgreSQL:
-//! point lookup, 100-row range, INSERTs, a batch of 16 lookups (over the unix socket and over TCP)
-//! and a 100,000-row COPY.
+//! point lookup (also in the pooler mode, directly and through PgBouncer in transaction mode),
+//! 100-row range, INSERTs, a batch of 16 lookups (over the unix socket and over TCP) and a
+//! 100,000-row COPY.
 //!
 //! `cargo bench -p apivote --bench runtime` (a throwaway server is started unless `DATABASE_URL`
 //! is set). Each round runs every contender of a benchmark on the same operations, interleaved in
@@ -18,7 +19,7 @@ use futures_util::future::join_all;
 use shared::db::models::AuthenticationMethod;
 use shared::db::users::UpsertUserParams;
 use shared::db::Queries as _;
-use sqlgen_runtime::Client;
+use sqlgen_runtime::{Client, PoolerClient};
 use time::PrimitiveDateTime;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::Type;
@@ -294,6 +295,55 @@ async fn main() {
         hand.per_op.push(h);
     }
     results.push(("Point lookup (`:one`)", LOOKUPS, vec![gen, hand]));
+
+    // ---- :one point lookup in the pooler mode, direct and through PgBouncer ---------------
+    let pooler = PoolerClient::new(db.client().await);
+    let bounced = PoolerClient::new(db.pooler_client().await);
+    let bounced_pg: &tokio_postgres::Client = &bounced;
+    let mut series = [
+        "generated `get_vote_by_id` on `PoolerClient`, direct",
+        "hand-written `query_one`, prepared once, direct",
+        "hand-written `query_typed_one` (unnamed), direct",
+        "generated `get_vote_by_id` on `PoolerClient`, through PgBouncer",
+        "hand-written `query_typed_one` (unnamed), through PgBouncer",
+    ]
+    .map(|name| Series {
+        name,
+        per_op: vec![],
+    });
+    for _ in 0..=rounds {
+        let times = interleaved::<5>(LOOKUPS, async |who, range: std::ops::Range<usize>| {
+            for i in range {
+                let id = &ids[i % ids.len()];
+                let vote = match who {
+                    0 => pooler.get_vote_by_id(id).await.unwrap(),
+                    1 => vote(&pg.query_one(&lookup, &[id]).await.unwrap()),
+                    2 => vote(
+                        &pg.query_typed_one(LOOKUP, &[(id, Type::TEXT)])
+                            .await
+                            .unwrap(),
+                    ),
+                    3 => bounced.get_vote_by_id(id).await.unwrap(),
+                    _ => vote(
+                        &bounced_pg
+                            .query_typed_one(LOOKUP, &[(id, Type::TEXT)])
+                            .await
+                            .unwrap(),
+                    ),
+                };
+                std::hint::black_box(vote);
+            }
+        })
+        .await;
+        for (s, t) in series.iter_mut().zip(times) {
+            s.per_op.push(t);
+        }
+    }
+    results.push((
+        "Point lookup (`:one`) in the pooler mode (PgBouncer 1.18, transaction pooling, unix socket)",
+        LOOKUPS,
+        series.into(),
+    ));
 
     // ---- :many 100-row range ----------------------------------------------------------------
     let mut gen = Series {

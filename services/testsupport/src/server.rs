@@ -1,6 +1,6 @@
 //! The PostgreSQL server of this test process: `DATABASE_URL`, or a throwaway one started on first use.
 
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,6 +14,8 @@ pub(crate) struct Server {
     pub(crate) admin: tokio_postgres::Config,
     /// The same server over TCP, when it listens there (see [`listen_on_tcp`]).
     pub(crate) tcp: Option<tokio_postgres::Config>,
+    /// The throwaway server's folder (data, socket, logs); `None` with `DATABASE_URL`.
+    pub(crate) dir: Option<PathBuf>,
 }
 
 static TCP_WANTED: AtomicBool = AtomicBool::new(false);
@@ -34,8 +36,17 @@ pub fn listen_on_tcp() {
 /// message instead of retrying initdb.
 pub(crate) fn server() -> &'static Server {
     static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
-    match SERVER.get_or_init(start) {
-        Ok(server) => server,
+    started(&SERVER, start)
+}
+
+/// What `cell` holds once `start` ran (on the first call only); a failed start panics with its
+/// message, the same one on every call.
+pub(crate) fn started<T>(
+    cell: &'static OnceLock<Result<T, String>>,
+    start: fn() -> Result<T, String>,
+) -> &'static T {
+    match cell.get_or_init(start) {
+        Ok(value) => value,
         Err(message) => panic!("{message}"),
     }
 }
@@ -53,7 +64,11 @@ fn start() -> Result<Server, String> {
             .iter()
             .all(|host| matches!(host, tokio_postgres::config::Host::Tcp(_)))
             .then(|| admin.clone());
-        return Ok(Server { admin, tcp });
+        return Ok(Server {
+            admin,
+            tcp,
+            dir: None,
+        });
     }
     start_throwaway(TCP_WANTED.load(Ordering::SeqCst))
 }
@@ -90,7 +105,7 @@ fn start_throwaway(tcp: bool) -> Result<Server, String> {
     let password = if tcp {
         let password = random_password()?;
         let file = dir.join("password");
-        // Readable by its owner only, as the folder is not private.
+        // Readable by its owner only (the folder is private too).
         fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -172,11 +187,24 @@ fn start_throwaway(tcp: bool) -> Result<Server, String> {
             .dbname("postgres");
         tcp
     });
-    Ok(Server { admin, tcp })
+    Ok(Server {
+        admin,
+        tcp,
+        dir: Some(dir),
+    })
+}
+
+/// The throwaway server's folder, which holds its data, its unix socket and its logs (and
+/// PgBouncer's, see [`crate::TestDb::pooler_config`]); `None` when `DATABASE_URL` names the server.
+///
+/// The folder is private (mode 0700, owned by the user the server runs as): the socket in it
+/// accepts the superuser without a password, so no other local user may reach it.
+pub fn server_dir() -> Option<&'static Path> {
+    server().dir.as_deref()
 }
 
 /// A port nothing listens on now, from the kernel's ephemeral range.
-fn free_tcp_port() -> Result<u16, String> {
+pub(crate) fn free_tcp_port() -> Result<u16, String> {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map(|addr| addr.port())
@@ -224,15 +252,17 @@ fn find_bin_dir() -> Result<PathBuf, String> {
 
 /// initdb and postgres refuse to run as root, so as root they run as the
 /// `postgres` system user.
-fn running_as_root() -> bool {
+pub(crate) fn running_as_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).trim() == "0")
 }
 
-/// A new folder for the data directory and the socket.
-fn make_private_dir(as_postgres: bool) -> Result<PathBuf, String> {
+/// A new folder for the data directory and the socket, readable, writable and searchable by
+/// its owner only (0700): the server trusts every connection on its unix socket, so the folder
+/// is what keeps other local users out. As root, the owner is the `postgres` user.
+pub(crate) fn make_private_dir(as_postgres: bool) -> Result<PathBuf, String> {
     // Memory-backed /dev/shm makes CREATE DATABASE about ten times faster than a
     // disk (it copies the whole template). Unix socket paths are limited to about
     // 100 bytes, and as root the folder must be reachable by the postgres user,
@@ -252,7 +282,9 @@ fn make_private_dir(as_postgres: bool) -> Result<PathBuf, String> {
         .iter()
         .filter(|base| base.is_dir())
         .map(|base| base.join(&name))
-        .find(|dir| match fs::create_dir(dir) {
+        // Created with mode 0700 (the umask can only take bits away), so the folder is never
+        // open to others, not even between its creation and a chmod.
+        .find(|dir| match fs::DirBuilder::new().mode(0o700).create(dir) {
             Ok(()) => true,
             Err(error) => {
                 failures.push(format!("`{}`: {error}", dir.display()));
@@ -271,6 +303,18 @@ fn make_private_dir(as_postgres: bool) -> Result<PathBuf, String> {
         run(chown, "chown").map_err(|message| {
             format!("{message}\ntestsupport runs PostgreSQL as the `postgres` user when run as root; does that user exist?")
         })?;
+    }
+    // Say so loudly if anything (an ACL default, a strange filesystem) left it open.
+    let mode = fs::metadata(&dir)
+        .map_err(|error| format!("testsupport: cannot read `{}`: {error}", dir.display()))?
+        .permissions()
+        .mode();
+    if mode & 0o077 != 0 {
+        return Err(format!(
+            "testsupport: `{}` has mode {:o}, not 0700",
+            dir.display(),
+            mode & 0o777
+        ));
     }
     Ok(dir)
 }
@@ -293,14 +337,25 @@ fn spawn_watchdog(pg_ctl: &Path, data: &Path, dir: &Path, as_postgres: bool) -> 
         fi
         rm -rf "$dir"
     "#;
+    let as_postgres = if as_postgres { "1" } else { "0" };
+    spawn_watchdog_script(
+        SCRIPT,
+        &[
+            pg_ctl.as_os_str(),
+            data.as_os_str(),
+            dir.as_os_str(),
+            as_postgres.as_ref(),
+        ],
+    )
+}
+
+/// Runs `script` in a detached shell, with this process's id as `$1` and `args` after it.
+pub(crate) fn spawn_watchdog_script(script: &str, args: &[&std::ffi::OsStr]) -> Result<(), String> {
     let mut watchdog = Command::new("sh");
     watchdog
-        .args(["-c", SCRIPT, "sqlgen-testpg-watchdog"])
+        .args(["-c", script, "sqlgen-testsupport-watchdog"])
         .arg(std::process::id().to_string())
-        .arg(pg_ctl)
-        .arg(data)
-        .arg(dir)
-        .arg(if as_postgres { "1" } else { "0" })
+        .args(args)
         // Inherited pipes would keep cargo (or a `| tee`) waiting for the watchdog.
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -315,7 +370,7 @@ fn spawn_watchdog(pg_ctl: &Path, data: &Path, dir: &Path, as_postgres: bool) -> 
 }
 
 /// `program` run directly, or as the postgres user when we are root.
-fn pg_command(program: &Path, as_postgres: bool, cwd: &Path) -> Command {
+pub(crate) fn pg_command(program: &Path, as_postgres: bool, cwd: &Path) -> Command {
     let mut command = if !as_postgres {
         Command::new(program)
     } else if let Some(runuser) = find_runuser() {
@@ -343,7 +398,7 @@ fn find_runuser() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-fn run(mut command: Command, what: &str) -> Result<(), String> {
+pub(crate) fn run(mut command: Command, what: &str) -> Result<(), String> {
     let output = command
         .stdin(Stdio::null())
         .output()

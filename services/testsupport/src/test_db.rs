@@ -15,6 +15,7 @@ use tokio_postgres::error::{ErrorPosition, SqlState};
 use tokio_postgres::{Config, NoTls};
 
 use crate::migrations::{migration_sql, migrations_dir};
+use crate::pooler::bouncer;
 use crate::server::server;
 
 /// A database of its own for one test, dropped (best effort) when this value is.
@@ -65,6 +66,33 @@ impl TestDb {
             )
         };
         connect(&config).await
+    }
+
+    /// Connection settings for this database through PgBouncer in transaction pooling mode, with
+    /// [`crate::POOLER_SERVER_CONNECTIONS`] server connections; PgBouncer starts on the first call.
+    ///
+    /// # Panics
+    ///
+    /// When `pgbouncer` is not installed or does not start.
+    pub fn pooler_config(&self) -> Config {
+        let bouncer = bouncer();
+        let mut config = Config::new();
+        config
+            .host_path(&bouncer.dir)
+            .port(bouncer.port)
+            .user(&bouncer.user)
+            .dbname(&self.name);
+        config
+    }
+
+    /// A new connection to this database through PgBouncer (see [`TestDb::pooler_config`]).
+    ///
+    /// # Panics
+    ///
+    /// When `pgbouncer` is not installed or does not start, outside a tokio runtime, or if the
+    /// connection fails.
+    pub async fn pooler_client(&self) -> tokio_postgres::Client {
+        connect(&self.pooler_config()).await
     }
 
     /// This database as a libpq key/value connection string, for handing to a

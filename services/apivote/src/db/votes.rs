@@ -219,16 +219,15 @@ pub async fn get_votes_by_id(
 ) -> rt::Result<Vec<rt::Result<models::ApiIntegrationVote>>> {
     async fn execute(
         client: &impl rt::GenericClient,
-        stmt: &::tokio_postgres::Statement,
         item: &&str,
     ) -> rt::Result<models::ApiIntegrationVote> {
-        rt::one_prepared(client, stmt, &[item]).await
+        rt::one(client, GET_VOTES_BY_ID, &[item]).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let stmt = client.prepare_cached(GET_VOTES_BY_ID).await?;
-    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    client.prepare_cached(GET_VOTES_BY_ID).await?;
+    let executions = items.iter().map(|item| execute(client, item));
     Ok(rt::pipelined(executions).await)
 }
 
@@ -243,16 +242,15 @@ pub async fn list_voter_ids_for_apis(
 ) -> rt::Result<Vec<rt::Result<Vec<::uuid::Uuid>>>> {
     async fn execute(
         client: &impl rt::GenericClient,
-        stmt: &::tokio_postgres::Statement,
         item: &&str,
     ) -> rt::Result<Vec<::uuid::Uuid>> {
-        rt::many_prepared(client, stmt, &[item]).await
+        rt::many(client, LIST_VOTER_IDS_FOR_APIS, &[item]).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let stmt = client.prepare_cached(LIST_VOTER_IDS_FOR_APIS).await?;
-    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    client.prepare_cached(LIST_VOTER_IDS_FOR_APIS).await?;
+    let executions = items.iter().map(|item| execute(client, item));
     Ok(rt::pipelined(executions).await)
 }
 
@@ -279,16 +277,15 @@ pub async fn cast_votes(
 ) -> rt::Result<Vec<rt::Result<()>>> {
     async fn execute(
         client: &impl rt::GenericClient,
-        stmt: &::tokio_postgres::Statement,
         item: &CastVotesParams<'_>,
     ) -> rt::Result<()> {
-        rt::exec_prepared(client, stmt, &item.values()).await
+        rt::exec(client, CAST_VOTES, &item.values()).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let stmt = client.prepare_cached(CAST_VOTES).await?;
-    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    client.prepare_cached(CAST_VOTES).await?;
+    let executions = items.iter().map(|item| execute(client, item));
     Ok(rt::pipelined(executions).await)
 }
 
@@ -313,16 +310,15 @@ pub async fn delete_votes(
 ) -> rt::Result<Vec<rt::Result<()>>> {
     async fn execute(
         client: &impl rt::GenericClient,
-        stmt: &::tokio_postgres::Statement,
         item: &DeleteVotesParams<'_>,
     ) -> rt::Result<()> {
-        rt::exec_prepared(client, stmt, &item.values()).await
+        rt::exec(client, DELETE_VOTES, &item.values()).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let stmt = client.prepare_cached(DELETE_VOTES).await?;
-    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    client.prepare_cached(DELETE_VOTES).await?;
+    let executions = items.iter().map(|item| execute(client, item));
     Ok(rt::pipelined(executions).await)
 }
 
@@ -355,8 +351,7 @@ pub async fn import_votes<'a>(
 ) -> rt::Result<u64> {
     let insert = client.prepare_cached(IMPORT_VOTES).await?;
     let types = insert.params();
-    let copy = client.prepare_cached(IMPORT_VOTES_COPY).await?;
-    let sink = client.copy_in(&copy).await?;
+    let sink = client.copy_in_sql(IMPORT_VOTES_COPY).await?;
     let writer = ::tokio_postgres::binary_copy::BinaryCopyInWriter::new(sink, types);
     let mut writer = ::std::pin::pin!(writer);
     for item in items {

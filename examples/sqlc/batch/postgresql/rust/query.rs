@@ -29,18 +29,14 @@ pub async fn delete_book(
     client: &impl rt::GenericClient,
     items: &[i32],
 ) -> rt::Result<Vec<rt::Result<()>>> {
-    async fn execute(
-        client: &impl rt::GenericClient,
-        stmt: &::tokio_postgres::Statement,
-        item: &i32,
-    ) -> rt::Result<()> {
-        rt::exec_prepared(client, stmt, &[item]).await
+    async fn execute(client: &impl rt::GenericClient, item: &i32) -> rt::Result<()> {
+        rt::exec(client, DELETE_BOOK, &[item]).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let stmt = client.prepare_cached(DELETE_BOOK).await?;
-    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    client.prepare_cached(DELETE_BOOK).await?;
+    let executions = items.iter().map(|item| execute(client, item));
     Ok(rt::pipelined(executions).await)
 }
 
@@ -51,18 +47,14 @@ pub async fn delete_book_named_func(
     client: &impl rt::GenericClient,
     items: &[i32],
 ) -> rt::Result<Vec<rt::Result<()>>> {
-    async fn execute(
-        client: &impl rt::GenericClient,
-        stmt: &::tokio_postgres::Statement,
-        item: &i32,
-    ) -> rt::Result<()> {
-        rt::exec_prepared(client, stmt, &[item]).await
+    async fn execute(client: &impl rt::GenericClient, item: &i32) -> rt::Result<()> {
+        rt::exec(client, DELETE_BOOK_NAMED_FUNC, &[item]).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let stmt = client.prepare_cached(DELETE_BOOK_NAMED_FUNC).await?;
-    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    client.prepare_cached(DELETE_BOOK_NAMED_FUNC).await?;
+    let executions = items.iter().map(|item| execute(client, item));
     Ok(rt::pipelined(executions).await)
 }
 
@@ -73,18 +65,14 @@ pub async fn delete_book_named_sign(
     client: &impl rt::GenericClient,
     items: &[i32],
 ) -> rt::Result<Vec<rt::Result<()>>> {
-    async fn execute(
-        client: &impl rt::GenericClient,
-        stmt: &::tokio_postgres::Statement,
-        item: &i32,
-    ) -> rt::Result<()> {
-        rt::exec_prepared(client, stmt, &[item]).await
+    async fn execute(client: &impl rt::GenericClient, item: &i32) -> rt::Result<()> {
+        rt::exec(client, DELETE_BOOK_NAMED_SIGN, &[item]).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let stmt = client.prepare_cached(DELETE_BOOK_NAMED_SIGN).await?;
-    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    client.prepare_cached(DELETE_BOOK_NAMED_SIGN).await?;
+    let executions = items.iter().map(|item| execute(client, item));
     Ok(rt::pipelined(executions).await)
 }
 
@@ -97,16 +85,15 @@ pub async fn books_by_year(
 ) -> rt::Result<Vec<rt::Result<Vec<models::Book>>>> {
     async fn execute(
         client: &impl rt::GenericClient,
-        stmt: &::tokio_postgres::Statement,
         item: &i32,
     ) -> rt::Result<Vec<models::Book>> {
-        rt::many_prepared(client, stmt, &[item]).await
+        rt::many(client, BOOKS_BY_YEAR, &[item]).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let stmt = client.prepare_cached(BOOKS_BY_YEAR).await?;
-    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    client.prepare_cached(BOOKS_BY_YEAR).await?;
+    let executions = items.iter().map(|item| execute(client, item));
     Ok(rt::pipelined(executions).await)
 }
 
@@ -143,16 +130,15 @@ pub async fn create_book(
 ) -> rt::Result<Vec<rt::Result<models::Book>>> {
     async fn execute(
         client: &impl rt::GenericClient,
-        stmt: &::tokio_postgres::Statement,
         item: &CreateBookParams<'_>,
     ) -> rt::Result<models::Book> {
-        rt::one_prepared(client, stmt, &item.values()).await
+        rt::one(client, CREATE_BOOK, &item.values()).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let stmt = client.prepare_cached(CREATE_BOOK).await?;
-    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    client.prepare_cached(CREATE_BOOK).await?;
+    let executions = items.iter().map(|item| execute(client, item));
     Ok(rt::pipelined(executions).await)
 }
 
@@ -176,16 +162,15 @@ pub async fn update_book(
 ) -> rt::Result<Vec<rt::Result<()>>> {
     async fn execute(
         client: &impl rt::GenericClient,
-        stmt: &::tokio_postgres::Statement,
         item: &UpdateBookParams<'_>,
     ) -> rt::Result<()> {
-        rt::exec_prepared(client, stmt, &item.values()).await
+        rt::exec(client, UPDATE_BOOK, &item.values()).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let stmt = client.prepare_cached(UPDATE_BOOK).await?;
-    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    client.prepare_cached(UPDATE_BOOK).await?;
+    let executions = items.iter().map(|item| execute(client, item));
     Ok(rt::pipelined(executions).await)
 }
 
@@ -198,15 +183,14 @@ pub async fn get_biography(
 ) -> rt::Result<Vec<rt::Result<Option<::serde_json::Value>>>> {
     async fn execute(
         client: &impl rt::GenericClient,
-        stmt: &::tokio_postgres::Statement,
         item: &i32,
     ) -> rt::Result<Option<::serde_json::Value>> {
-        rt::one_prepared(client, stmt, &[item]).await
+        rt::one(client, GET_BIOGRAPHY, &[item]).await
     }
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let stmt = client.prepare_cached(GET_BIOGRAPHY).await?;
-    let executions = items.iter().map(|item| execute(client, &stmt, item));
+    client.prepare_cached(GET_BIOGRAPHY).await?;
+    let executions = items.iter().map(|item| execute(client, item));
     Ok(rt::pipelined(executions).await)
 }
