@@ -355,3 +355,34 @@ fn inputs_of_one_common_type_share_a_category() {
         "Mixed(:one) $1 id: int8! -> n numeric!, t timestamptz!, b text!",
     );
 }
+
+#[test]
+fn polymorphic_calls_need_a_typed_argument_and_rows_match_subquery_width() {
+    // Refused by PostgreSQL 15 with these messages.
+    for (query, message) in [
+        (
+            "SELECT lag('abc') OVER () FROM accounts",
+            "could not determine polymorphic type",
+        ),
+        (
+            "SELECT array_length('{1,2}', 1)",
+            "could not determine polymorphic type",
+        ),
+        (
+            "SELECT (id, handle) IN (SELECT id FROM accounts) FROM accounts",
+            "subquery has too few columns",
+        ),
+        (
+            "SELECT id IN (SELECT id, handle FROM accounts) FROM accounts",
+            "subquery has too many columns",
+        ),
+    ] {
+        let got = codegen::analysis_text(SCHEMA, &format!("-- name: Q :many\n{query};"));
+        assert!(got.contains(message), "{query}: {got}");
+    }
+    // Accepted: anycompatible arguments fall back to text, a typed argument decides the type.
+    check(
+        "-- name: Fine :one\nSELECT array_cat('{a}', '{b}') AS c, lead('a', 1, 'b') OVER () AS l, array_length(scores, 1) AS n, (id, handle) IN (SELECT id, handle FROM accounts) AS r FROM accounts WHERE id = $1;",
+        "Fine(:one) $1 id: int8! -> c text[]?, l text?, n int4?, r bool!",
+    );
+}

@@ -697,13 +697,34 @@ impl<'a> Analyzer<'a> {
             }
             ast::InTarget::Subquery(q) => {
                 let outs = self.query(q, Some(scope), None);
+                // A row constructor (`(a, b)`, `ROW(a, b)`, also cast to a composite) compares
+                // column by column; anything else with the one column.
+                let width = row_width(expr).unwrap_or(1);
+                if !outs.is_empty() && outs.len() != width {
+                    let few = outs.len() < width;
+                    let at = self.span(q.span());
+                    self.error(
+                        Diagnostic::error(
+                            Code::ColumnCount,
+                            format!(
+                                "subquery has too {} columns",
+                                if few { "few" } else { "many" }
+                            ),
+                        )
+                        .at(at)
+                        .note(format!(
+                            "the left side of IN has {width} column(s), the subquery {}",
+                            outs.len()
+                        )),
+                    );
+                }
                 let ex = match outs.first() {
                     Some(o) => Expect::ty(compare_type(&o.ty)),
                     None => Expect::default(),
                 };
                 let l = self.expr(expr, scope, &ex);
                 // A NULL among the subquery's values makes a non-matching IN NULL.
-                let values_not_null = outs.first().is_some_and(|o| o.not_null);
+                let values_not_null = !outs.is_empty() && outs.iter().all(|o| o.not_null);
                 Typed::new(
                     PgType::Bool,
                     operator_not_null(&[l.not_null, values_not_null]),
@@ -1215,6 +1236,7 @@ impl<'a> Analyzer<'a> {
                     )
                     .at(at)
                     .help("add explicit casts to choose one"),
+                    (_, resolve::Failure::Polymorphic) => polymorphic_unknown(at),
                 };
                 self.error(d);
                 failed
@@ -1372,12 +1394,40 @@ impl<'a> Analyzer<'a> {
                     )
                     .at(at)
                     .help("add explicit casts"),
+                    resolve::Failure::Polymorphic => polymorphic_unknown(at),
                 };
                 self.error(d);
                 Typed::unknown()
             }
         }
     }
+}
+
+/// How many columns a row constructor has (`(a, b)`, `ROW(a)`, through casts and parentheses,
+/// which keep it a row constructor in PostgreSQL); `None` for any other expression.
+fn row_width(e: &ast::Expr) -> Option<usize> {
+    match e {
+        ast::Expr::Nested(x) | ast::Expr::Cast { expr: x, .. } => row_width(x),
+        ast::Expr::Tuple(items) => Some(items.len()),
+        ast::Expr::Function(f)
+            if f.name.0.len() == 1 && crate::syntax::parse::name_parts(&f.name)[0] == "row" =>
+        {
+            match &f.args {
+                ast::FunctionArguments::List(l) => Some(l.args.len()),
+                _ => Some(0),
+            }
+        }
+        _ => None,
+    }
+}
+
+fn polymorphic_unknown(at: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::FunctionArguments,
+        "could not determine polymorphic type because input has type unknown",
+    )
+    .at(at)
+    .help("cast the untyped argument (`'abc'::text`, `$1::int4`)")
 }
 
 /// `SELECT agg(...) FROM ...` without GROUP BY, HAVING, LIMIT, OFFSET or set operations: one row always.

@@ -179,6 +179,9 @@ pub struct Resolved<T> {
 pub enum Failure {
     NoMatch,
     Ambiguous,
+    /// The chosen signature's `anyelement`-family arguments are all untyped literals or
+    /// parameters, so its polymorphic type cannot be determined.
+    Polymorphic,
 }
 
 /// Resolves a call of `name` with argument types `args` among `cands` (declared args, variadic, defaults, ret).
@@ -221,7 +224,7 @@ pub fn select<T: Clone>(
         .cloned()
         .collect();
     if exact.len() == 1 {
-        return Ok(finish(exact.into_iter().next().unwrap(), args));
+        return finish_checked(exact.into_iter().next().unwrap(), args);
     }
     // Candidates every argument can be implicitly coerced to, with consistent polymorphism.
     let mut list: Vec<_> = list
@@ -232,7 +235,7 @@ pub fn select<T: Clone>(
         })
         .collect();
     if list.len() == 1 {
-        return Ok(finish(list.pop().unwrap(), args));
+        return finish_checked(list.pop().unwrap(), args);
     }
     if list.is_empty() {
         return Err(Failure::NoMatch);
@@ -247,7 +250,7 @@ pub fn select<T: Clone>(
     };
     keep_best(&mut list, |(_, sig, _)| score(sig));
     if list.len() == 1 {
-        return Ok(finish(list.pop().unwrap(), args));
+        return finish_checked(list.pop().unwrap(), args);
     }
     // Most preferred types where a conversion is needed.
     let pref = |sig: &[u32]| {
@@ -259,7 +262,7 @@ pub fn select<T: Clone>(
     };
     keep_best(&mut list, |(_, sig, _)| pref(sig));
     if list.len() == 1 {
-        return Ok(finish(list.pop().unwrap(), args));
+        return finish_checked(list.pop().unwrap(), args);
     }
     // Unknown inputs: prefer the string category if any candidate takes it there, then preferred types.
     if args.contains(&RType::Unknown) {
@@ -296,7 +299,7 @@ pub fn select<T: Clone>(
             }
         }
         if list.len() == 1 {
-            return Ok(finish(list.pop().unwrap(), args));
+            return finish_checked(list.pop().unwrap(), args);
         }
         // All typed inputs the same type: assume unknowns are that type too.
         let known: Vec<&RType> = args.iter().filter(|a| **a != RType::Unknown).collect();
@@ -312,7 +315,7 @@ pub fn select<T: Clone>(
                     .cloned()
                     .collect();
                 if kept.len() == 1 {
-                    return Ok(finish(kept.into_iter().next().unwrap(), args));
+                    return finish_checked(kept.into_iter().next().unwrap(), args);
                 }
             }
         }
@@ -366,6 +369,27 @@ fn poly_binding(sig: &[u32], args: &[RType]) -> Option<Option<RType>> {
         }
     }
     Some(elem)
+}
+
+/// [`finish`], refusing a signature whose `anyelement`, `anyarray`, `anynonarray` or `anyenum`
+/// arguments are all unknown (`lag('abc')`): only the `anycompatible` family falls back to text.
+fn finish_checked<T>(cand: (T, Vec<u32>, u32), args: &[RType]) -> Result<Resolved<T>, Failure> {
+    let family = |p: &u32| {
+        matches!(
+            *p,
+            pc::ANYELEMENT | pc::ANYARRAY | pc::ANYNONARRAY | pc::ANYENUM
+        )
+    };
+    let polymorphic = cand.1.iter().any(family);
+    let typed = cand
+        .1
+        .iter()
+        .zip(args)
+        .any(|(p, a)| family(p) && *a != RType::Unknown);
+    if polymorphic && !typed {
+        return Err(Failure::Polymorphic);
+    }
+    Ok(finish(cand, args))
 }
 
 fn finish<T>((item, sig, ret): (T, Vec<u32>, u32), args: &[RType]) -> Resolved<T> {
