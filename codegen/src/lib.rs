@@ -27,7 +27,6 @@ pub mod rustfmt;
 #[cfg(feature = "cli")]
 pub mod scaffold;
 pub mod source;
-pub mod sqlc_config;
 pub mod syntax;
 mod text_analysis;
 pub mod timings;

@@ -4,9 +4,8 @@
 //! (`owns`/`uses`): what another package owns becomes an import, anything else an error.
 
 use crate::diagnostics::{self, Code, Diagnostic};
-use crate::load::display_path;
 use crate::project::{query_span, AnalyzedPackage};
-use crate::source::SourceMap;
+use crate::source::{display_path, SourceMap};
 use crate::{catalog, config, emit, ir, source};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -10,7 +10,6 @@ pub(crate) use queries::analyze_all;
 pub use queries::MAX_QUERIES;
 #[cfg(test)]
 pub(crate) use queries::PARALLEL_SHARE;
-pub(crate) use read::display_path;
 
 use crate::diagnostics::Diagnostic;
 use crate::project::{AnalyzedPackage, Project};
@@ -33,7 +32,7 @@ pub fn build_catalog(
     sources: &SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> catalog::Catalog {
-    catalog::build(files, sources, diags)
+    catalog::build(files, sources, &analyze::query_columns, diags)
 }
 
 fn load_here(config_path: &Path) -> Project {
@@ -41,7 +40,7 @@ fn load_here(config_path: &Path) -> Project {
     if timings::enabled() {
         // Its one-time parse, not counted in whichever phase first needs it.
         phases.time("pg_catalog", || {
-            std::sync::LazyLock::force(&analyze::pg_catalog::CATALOG);
+            std::sync::LazyLock::force(&catalog::pg_catalog::CATALOG);
         });
     }
     let mut sources = SourceMap::default();
@@ -259,7 +258,7 @@ impl PackageLoad<'_> {
                     link::check_query_module(cfg, pkg, sources, &path, &mut modules, self.diags);
                     files.push(ir::QueryFile {
                         name: file_stem(&path),
-                        path: read::display_path(&cfg.root, &path),
+                        path: crate::source::display_path(&cfg.root, &path),
                         queries: std::mem::take(&mut queries),
                     });
                 }

@@ -3,6 +3,7 @@
 //! is an error located at the config key that names it.
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::source::display_path;
 use crate::source::{FileId, SourceFile, SourceMap};
 use crate::{config, source, syntax};
 use std::path::{Path, PathBuf};
@@ -50,14 +51,6 @@ pub(super) fn package_files(
         listing_diags,
         query_files,
     }
-}
-
-pub(crate) fn display_path(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.to_string_lossy()
-        .replace('\\', "/")
-        .trim_start_matches("./")
-        .to_string()
 }
 
 /// The largest schema or query file read, so that memory stays bounded whatever the input.
