@@ -148,7 +148,7 @@ pub fn run_build_script() {
 fn find_config(start: &Path) -> Option<PathBuf> {
     start.ancestors().find_map(|d| {
         std::iter::once("sqlgen.yaml")
-            .chain(crate::sqlc_config::FILE_NAMES.iter().copied())
+            .chain(crate::config::sqlc::FILE_NAMES.iter().copied())
             .map(|name| d.join(name))
             .find(|p| p.is_file())
     })

@@ -305,10 +305,10 @@ pub struct Import {
 
 #[derive(Debug, Clone)]
 pub struct QueryFile {
-    /// The module of the file's queries (`users` for `queries/users.sql`, see
-    /// `emit::names::query_module`): a plain identifier, distinct within the package, which with
-    /// `output_files_suffix` names its file.
-    pub module: String,
+    /// The file's name without its extension, as written (`users` for `queries/users.sql`):
+    /// `emit` makes the module of its queries from it (`emit::names::query_module`), which the
+    /// loader has checked is a plain identifier, distinct within the package.
+    pub name: String,
     /// Path shown in the generated header, relative to the config.
     pub path: String,
     pub queries: Vec<Query>,

@@ -87,7 +87,7 @@ fn main() -> ExitCode {
         None => default_config(),
     };
     if let Command::NewService { name, uses, tables } = &cli.command {
-        if codegen::sqlc_config::is_sqlc_config(&config) {
+        if codegen::config::sqlc::is_sqlc_config(&config) {
             eprintln!(
                 "error: `sqlgen new-service` adds to a `sqlgen.yaml`, not to sqlc's `{}`",
                 config.display()
@@ -190,7 +190,7 @@ fn default_config() -> PathBuf {
     if sqlgen.is_file() {
         return sqlgen;
     }
-    codegen::sqlc_config::FILE_NAMES
+    codegen::config::sqlc::FILE_NAMES
         .iter()
         .map(PathBuf::from)
         .find(|p| p.is_file())

@@ -137,6 +137,16 @@ impl SourceMap {
     }
 }
 
+/// A path as diagnostics and generated headers show it: relative to the config's folder `root`,
+/// with `/` separators.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.to_string_lossy()
+        .replace('\\', "/")
+        .trim_start_matches("./")
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -172,7 +172,7 @@ fn analyse_and_emit(schema: &str, query: &str, input: &[u8]) -> Option<bool> {
             let pkg = codegen::ir::Package {
                 name: "fuzz".into(),
                 files: vec![codegen::ir::QueryFile {
-                    module: "query".into(),
+                    name: "query".into(),
                     path: "query.sql".into(),
                     queries,
                 }],

@@ -15,6 +15,6 @@ fuzz_target!(|data: &[u8]| {
         codegen::syntax::migration::up_sql(text),
     ));
     let mut diags = Vec::new();
-    let _catalog = codegen::catalog::build(&[file], &sources, &mut diags);
+    let _catalog = codegen::load::build_catalog(&[file], &sources, &mut diags);
     let _ = codegen::diagnostics::render_all(&diags, &sources);
 });

@@ -2,10 +2,10 @@
 
 use super::functions::{special_form, value_function, SpecialForm};
 use super::nullability::{self, operator_not_null};
-use super::pg_catalog::CATALOG;
 use super::resolve::{self, RType};
 use super::scope::{Lookup, Scope};
 use super::{Analyzer, Expect, Typed};
+use crate::catalog::pg_catalog::CATALOG;
 use crate::catalog::types::{resolve, Resolved};
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::ir::PgType;

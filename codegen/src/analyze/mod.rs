@@ -6,7 +6,6 @@ mod functions;
 mod grouping;
 mod literal;
 pub mod nullability;
-pub mod pg_catalog;
 pub mod resolve;
 mod scope;
 

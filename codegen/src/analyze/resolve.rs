@@ -1,7 +1,7 @@
 //! Function and operator overload resolution as PostgreSQL does it (parse_func.c, parse_oper.c):
 //! exact matches, implicit casts, preferred types, `unknown` literals and polymorphic arguments.
 
-use super::pg_catalog::{self as pc, PgCatalog, CATALOG};
+use crate::catalog::pg_catalog::{self as pc, PgCatalog, CATALOG};
 use crate::ir::{PgType, QualName};
 
 /// A type as resolution sees it: a catalogue type, or a user enum the catalogue does not hold.
@@ -38,19 +38,11 @@ impl RType {
     }
 
     pub fn to_pg(&self) -> PgType {
-        let c = &*CATALOG;
         match self {
             RType::Unknown => PgType::Unknown,
             RType::Enum(q) => PgType::Enum(q.clone()),
             RType::EnumArray(q) => PgType::Array(Box::new(PgType::Enum(q.clone()))),
-            RType::Oid(o) => match c.type_info(*o) {
-                Some(t) if t.category == 'A' && t.elem != 0 => {
-                    PgType::Array(Box::new(RType::Oid(t.elem).to_pg()))
-                }
-                Some(t) => crate::catalog::types::builtin_by_name(t.name)
-                    .unwrap_or_else(|| PgType::Other(t.name.to_string())),
-                None => PgType::Unknown,
-            },
+            RType::Oid(o) => crate::catalog::types::from_oid(*o),
         }
     }
 

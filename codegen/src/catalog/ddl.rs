@@ -11,25 +11,7 @@ use sqlparser::ast::Spanned;
 /// A migration statement the parser could not read: an error when it would shape the schema
 /// (a table or type definition), a warning otherwise (functions, triggers, policies...).
 pub fn parse_failure(d: Diagnostic, stmt: &str) -> Diagnostic {
-    let words: Vec<String> = stmt
-        .split_whitespace()
-        .take(4)
-        .map(|w| w.to_ascii_lowercase())
-        .collect();
-    let shaping = matches!(
-        words
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice(),
-        ["create", "table", ..]
-            | ["create", "unlogged", "table", ..]
-            | ["alter", "table", ..]
-            | ["create", "type", ..]
-            | ["alter", "type", ..]
-            | ["drop", "table", ..]
-            | ["drop", "type", ..]
-    );
+    let shaping = crate::syntax::fallback::shapes_schema(stmt);
     if shaping {
         d
     } else {
@@ -349,12 +331,12 @@ fn column_type(
             Resolved::Type(t)
         };
         // Any other type PostgreSQL (or a bundled extension) has: known by name, without a Rust mapping.
-        if crate::analyze::pg_catalog::CATALOG.oid_of(&base).is_some() {
+        if crate::catalog::pg_catalog::CATALOG.oid_of(&base).is_some() {
             return Some(wrap(PgType::Other(base)));
         }
         // A type of an extension sqlgen has no catalogue for: trust the migration, but say so.
         if let Some(ext) = cat.extensions.iter().find(|e| {
-            !crate::analyze::pg_catalog::CATALOG
+            !crate::catalog::pg_catalog::CATALOG
                 .extensions
                 .contains(&e.as_str())
         }) {
@@ -580,56 +562,6 @@ pub fn derived_name(stmt: &ast::Statement) -> Option<QualName> {
         ast::Statement::CreateTable(ct) => Some(qual_name(&ct.name)),
         _ => None,
     }
-}
-
-/// The relation a `CREATE [OR REPLACE] [UNLOGGED|TEMP|MATERIALIZED] TABLE|VIEW [IF NOT EXISTS]
-/// name` statement would define, read from its text when it does not parse.
-pub fn created_relation(stmt: &str) -> Option<QualName> {
-    let mut words = stmt
-        .split(|c: char| c.is_whitespace() || c == '(')
-        .filter(|w| !w.is_empty());
-    if !words.next()?.eq_ignore_ascii_case("create") {
-        return None;
-    }
-    const BEFORE_NAME: [&str; 10] = [
-        "or",
-        "replace",
-        "unlogged",
-        "temp",
-        "temporary",
-        "materialized",
-        "recursive",
-        "if",
-        "not",
-        "exists",
-    ];
-    let mut seen_kind = false;
-    for w in words {
-        let lower = w.to_ascii_lowercase();
-        if lower == "table" || lower == "view" {
-            seen_kind = true;
-        } else if BEFORE_NAME.contains(&lower.as_str()) {
-            continue;
-        } else if seen_kind {
-            let parts: Vec<String> = w
-                .split('.')
-                .map(
-                    |p| match p.strip_prefix('"').and_then(|p| p.strip_suffix('"')) {
-                        Some(quoted) => quoted.to_string(),
-                        None => p.to_ascii_lowercase(),
-                    },
-                )
-                .collect();
-            return match parts.as_slice() {
-                [name] => Some(QualName::new(None, name.clone())),
-                [schema, name] => Some(QualName::new(Some(schema.clone()), name.clone())),
-                _ => None,
-            };
-        } else {
-            return None;
-        }
-    }
-    None
 }
 
 fn primary_key_constraint(
@@ -1149,33 +1081,6 @@ fn push_function(
         set_returning,
         strict,
     });
-}
-
-/// `CREATE DOMAIN ... NOT NULL ...` with `NOT NULL` (and a bare `NULL`) blanked out, which the parser
-/// cannot read; positions are kept. `None` when the statement is not a domain definition.
-pub fn domain_without_not_null(stmt: &str) -> Option<(String, bool)> {
-    let lower = stmt.to_ascii_lowercase();
-    let words: Vec<&str> = lower.split_whitespace().take(2).collect();
-    if words != ["create", "domain"] {
-        return None;
-    }
-    let mut out = stmt.to_string();
-    let mut not_null = false;
-    for (pat, marks) in [(" not null", true), (" null", false)] {
-        while let Some(i) = out.to_ascii_lowercase().find(pat) {
-            let end = i + pat.len();
-            if out[end..]
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_alphanumeric() || c == '_')
-            {
-                break;
-            }
-            out.replace_range(i..end, &" ".repeat(pat.len()));
-            not_null |= marks;
-        }
-    }
-    (out != stmt).then_some((out, not_null))
 }
 
 /// The domain a written type names, if it names one (arrays of domains are typed by their base).

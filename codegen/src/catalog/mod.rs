@@ -1,6 +1,7 @@
 //! The schema as the migrations leave it: tables, columns and enums, built without a database.
 
 mod ddl;
+pub mod pg_catalog;
 pub mod system;
 pub mod types;
 
@@ -323,8 +324,24 @@ fn derived_query(
     }
 }
 
-/// Builds the catalog from migration files already loaded in `sources` (up sections only).
-pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>) -> Catalog {
+/// The columns (name, type, NOT NULL) of a view's or CREATE TABLE AS's query against the catalogue
+/// as it stands: [`build`] is given this by its caller (the loader passes the query analyser), so
+/// the catalogue knows nothing of analysis.
+pub type DerivedColumns<'a> = &'a dyn Fn(
+    &Catalog,
+    &crate::source::SourceFile,
+    FileId,
+    &crate::syntax::parse::ast::Query,
+) -> Result<Vec<(String, PgType, bool)>, Vec<Diagnostic>>;
+
+/// Builds the catalog from migration files already loaded in `sources` (up sections only); the
+/// columns of views and CREATE TABLE AS come from `derived_columns`.
+pub fn build(
+    files: &[FileId],
+    sources: &SourceMap,
+    derived_columns: DerivedColumns<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Catalog {
     let mut catalog = Catalog::default();
     for &file in files {
         let text = &sources.get(file).text;
@@ -338,27 +355,25 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
                     for stmt in stmts {
                         match derived_query(&stmt) {
                             // Views and CREATE TABLE AS take their columns from their query.
-                            Some(query) => {
-                                match crate::analyze::query_columns(&catalog, src, file, query) {
-                                    Ok(cols) => {
-                                        ddl::create_derived(&mut catalog, file, &stmt, cols, diags)
-                                    }
-                                    Err(ds) => {
-                                        diags.extend(ds);
-                                        if let Some(name) = ddl::derived_name(&stmt) {
-                                            let at = Span::new(file, pos, pos);
-                                            catalog.failed.push((catalog.qualify_new(name), at));
-                                        }
+                            Some(query) => match derived_columns(&catalog, src, file, query) {
+                                Ok(cols) => {
+                                    ddl::create_derived(&mut catalog, file, &stmt, cols, diags)
+                                }
+                                Err(ds) => {
+                                    diags.extend(ds);
+                                    if let Some(name) = ddl::derived_name(&stmt) {
+                                        let at = Span::new(file, pos, pos);
+                                        catalog.failed.push((catalog.qualify_new(name), at));
                                     }
                                 }
-                            }
+                            },
                             None => {
                                 apply(&mut catalog, file, &stmt, Span::new(file, pos, pos), diags)
                             }
                         }
                     }
                 }
-                Err(d) => match ddl::domain_without_not_null(stmt_text) {
+                Err(d) => match crate::syntax::fallback::domain_without_not_null(stmt_text) {
                     // sqlparser does not read NOT NULL in CREATE DOMAIN: parse without it, then apply it.
                     Some((blanked, not_null)) => {
                         match crate::syntax::parse::parse(file, &blanked, pos) {
@@ -384,7 +399,9 @@ pub fn build(files: &[FileId], sources: &SourceMap, diags: &mut Vec<Diagnostic>)
                     None => {
                         let d = ddl::parse_failure(d, &text[start..end]);
                         if d.is_error() {
-                            if let Some(name) = ddl::created_relation(&text[start..end]) {
+                            if let Some(name) =
+                                crate::syntax::fallback::created_relation(&text[start..end])
+                            {
                                 let at = Span::new(file, pos, pos);
                                 catalog.failed.push((catalog.qualify_new(name), at));
                             }

@@ -2,8 +2,7 @@
 //! `information_schema`, as extracted from a real server into `codegen/data/pg_catalog.tsv`.
 
 use super::{Column, RelKind, Table};
-use crate::analyze::pg_catalog::CATALOG;
-use crate::analyze::resolve::RType;
+use crate::catalog::pg_catalog::CATALOG;
 use crate::ir::QualName;
 
 /// A system relation by name. An unqualified name is looked up in `pg_catalog` only:
@@ -18,7 +17,7 @@ pub fn relation(q: &QualName) -> Option<Table> {
         .iter()
         .map(|&(column, ty, not_null)| Column {
             name: column.to_string(),
-            ty: RType::Oid(ty).to_pg(),
+            ty: super::types::from_oid(ty),
             not_null,
             has_default: false,
             comment: None,

@@ -121,7 +121,7 @@ fn catalogue_type(name: &QualName) -> Option<PgType> {
     {
         return None;
     }
-    let catalog = &crate::analyze::pg_catalog::CATALOG;
+    let catalog = &crate::catalog::pg_catalog::CATALOG;
     let info = catalog.types.get(&catalog.oid_of(&name.name)?)?;
     // An extension's types (citext, hstore) exist once the migrations create the extension,
     // which the user-type lookup knows; the catalogue's own are always there.
@@ -241,6 +241,15 @@ pub fn parse_qualified(s: &str) -> Option<QualName> {
     let name = parts.pop()?;
     let schema = parts.pop();
     Some(QualName::new(schema, name))
+}
+
+/// The type of a PostgreSQL type OID of [`super::pg_catalog`] (an array of its element type).
+pub fn from_oid(oid: u32) -> PgType {
+    match super::pg_catalog::CATALOG.type_info(oid) {
+        Some(t) if t.category == 'A' && t.elem != 0 => PgType::Array(Box::new(from_oid(t.elem))),
+        Some(t) => builtin_by_name(t.name).unwrap_or_else(|| PgType::Other(t.name.to_string())),
+        None => PgType::Unknown,
+    }
 }
 
 #[cfg(test)]

@@ -88,8 +88,13 @@ fn emitter<'a>(pkg: &ir::Package, opts: &'a RustOptions) -> Emitter<'a> {
     defined.extend(pkg.models.iter().map(|m| naming.model(&m.table)));
     let models_prelude = !defined.iter().any(|d| types::PRELUDE.contains(&d.as_str()));
     // The runtime's alias in `mod.rs` and the query modules, unless a query module takes the name.
+    let modules: Vec<String> = pkg
+        .files
+        .iter()
+        .map(|f| names::module_of(f, opts))
+        .collect();
     let mut rt = "rt".to_string();
-    while pkg.files.iter().any(|f| f.module == rt) {
+    while modules.contains(&rt) {
         rt.insert_str(0, "sqlgen_");
     }
     Emitter {
@@ -101,6 +106,7 @@ fn emitter<'a>(pkg: &ir::Package, opts: &'a RustOptions) -> Emitter<'a> {
             models_named: std::cell::Cell::new(false),
         },
         rt: ident(&rt),
+        modules,
         naming,
         overrides: pkg.overrides.clone(),
         opts,
@@ -113,6 +119,8 @@ struct Emitter<'a> {
     tm: TypeMap,
     /// What `mod.rs` and the query modules call `sqlgen_runtime` (`use ::sqlgen_runtime as rt;`).
     rt: Ident,
+    /// The module of each query file, in file order.
+    modules: Vec<String>,
     naming: names::Naming,
     overrides: Vec<ir::TypeOverride>,
     opts: &'a RustOptions,
@@ -189,9 +197,9 @@ impl Emitter<'_> {
         let doc = format!("Tables and enums of package `{}`.", pkg.name);
         let name = self.opts.output_models_file_name.clone();
         self.print(print, &mut files, name, &doc, items);
-        for f in &pkg.files {
+        for (i, f) in pkg.files.iter().enumerate() {
             let items = self.query_file(f);
-            let name = format!("{}{}.rs", f.module, self.opts.output_files_suffix);
+            let name = format!("{}{}.rs", self.modules[i], self.opts.output_files_suffix);
             let doc = format!("Queries from `{}`.", f.path);
             self.print(print, &mut files, name, &doc, items);
         }

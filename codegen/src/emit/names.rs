@@ -91,6 +91,12 @@ pub fn query_module(
     Ok(module)
 }
 
+/// The module of a query file's queries ([`query_module`]); a name that gives none (an error the
+/// loader reported, so nothing is written) is the name in snake case.
+pub fn module_of(file: &crate::ir::QueryFile, opts: &crate::config::RustOptions) -> String {
+    query_module(&file.name, opts).unwrap_or_else(|_| field(&file.name))
+}
+
 /// A type or variant name in upper camel case.
 pub fn type_name(name: &str) -> String {
     let mut s = name.to_upper_camel_case();

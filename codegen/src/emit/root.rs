@@ -22,18 +22,18 @@ impl Emitter<'_> {
         } else {
             items.push(quote! { #[rustfmt::skip] #[path = #models_file] pub mod models; });
         }
-        for f in &pkg.files {
-            let m = ident(&f.module);
+        for module in &self.modules {
+            let m = ident(module);
             if suffix.is_empty() {
                 items.push(quote! { #[rustfmt::skip] pub mod #m; });
             } else {
-                let path = format!("{}{suffix}.rs", f.module);
+                let path = format!("{module}{suffix}.rs");
                 items.push(quote! { #[rustfmt::skip] #[path = #path] pub mod #m; });
             }
         }
         let mut methods = Vec::new();
-        for f in &pkg.files {
-            let m = ident(&f.module);
+        for (f, module) in pkg.files.iter().zip(self.modules.clone()) {
+            let m = ident(&module);
             for q in &f.queries {
                 let q = &*as_generated(q);
                 if q.command == Command::ExecLastId {

@@ -8,7 +8,7 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Location, Span as TokenSpan, TokenWithSpan, Tokenizer};
 
 /// The deepest expression nesting accepted, as estimated by [`nesting_depth`]. Analysis recurses once
-/// per level with frames that are large in unoptimised builds; `crate::with_analysis_stack` gives it a
+/// per level with frames that are large in unoptimised builds; `parallel::with_analysis_stack` gives it a
 /// stack that holds this depth with room to spare.
 pub const MAX_DEPTH: usize = 1000;
 

@@ -6,7 +6,10 @@
 //! meaning carried over and one warning naming the others. Keys sqlgen does not know are warnings
 //! here, not errors: the file is sqlc's.
 
-use crate::config::{CaseStyle, Config, Override, Package, RustOptions};
+use super::types::{CaseStyle, Config, Override, Package, RustOptions};
+use super::validate::{
+    check_output_names, escapes_root, holds_sql, no_schema, normalized, schema_present,
+};
 use crate::diagnostics::{Code, Diagnostic};
 use crate::source::{FileId, Pos, SourceMap, Span};
 use serde_yaml::{Mapping, Value};
@@ -39,32 +42,6 @@ const MAPPED_GO_OPTIONS: &[&str] = &[
     "output_files_suffix",
     "rename",
     "overrides",
-];
-
-/// sqlc's Go options without a Rust meaning: ignored with a warning in a sqlc config, and an error
-/// with an explanation in `sqlgen.yaml`.
-pub const GO_ONLY_OPTIONS: &[&str] = &[
-    "package",
-    "sql_package",
-    "sql_driver",
-    "build_tags",
-    "emit_interface",
-    "emit_db_tags",
-    "emit_prepared_queries",
-    "emit_exported_queries",
-    "emit_empty_slices",
-    "emit_result_struct_pointers",
-    "emit_params_struct_pointers",
-    "emit_methods_with_db_argument",
-    "emit_pointers_for_null_types",
-    "emit_sql_as_comment",
-    "json_tags_id_uppercase",
-    "output_batch_file_name",
-    "output_db_file_name",
-    "output_querier_file_name",
-    "output_copyfrom_file_name",
-    "initialisms",
-    "omit_sqlc_version",
 ];
 
 /// Package keys of sqlc that are about sqlc itself (vet, cloud, analysis): accepted silently.
@@ -244,15 +221,7 @@ impl Reader<'_> {
             };
             if let Some(p) = self.package(index, pkg, &global, v1) {
                 let out = &p.rust.out;
-                let escapes = out.is_absolute()
-                    || out
-                        .components()
-                        .try_fold(0usize, |depth, c| match c {
-                            std::path::Component::ParentDir => depth.checked_sub(1),
-                            std::path::Component::Normal(_) => Some(depth + 1),
-                            _ => Some(depth),
-                        })
-                        .is_none();
+                let escapes = escapes_root(out);
                 if escapes {
                     self.diags.push(
                         Diagnostic::error(
@@ -265,9 +234,10 @@ impl Reader<'_> {
                         .at(self.key_span(Some(index), if v1 { "path" } else { "out" }))
                         .help("use a path relative to this file, without `..` leading out of it"),
                     );
-                } else if packages.iter().any(|q| {
-                    crate::config::normalized(&q.rust.out) == crate::config::normalized(out)
-                }) {
+                } else if packages
+                    .iter()
+                    .any(|q| normalized(&q.rust.out) == normalized(out))
+                {
                     self.diags.push(
                         Diagnostic::error(
                             Code::ConfigOut,
@@ -286,9 +256,7 @@ impl Reader<'_> {
                         .and_then(|g| get_in(g, "go"))
                         .and_then(Value::as_mapping)
                 };
-                let names = crate::config::check_output_names(&p.rust, &|key| {
-                    self.value_span(Some(index), key)
-                });
+                let names = check_output_names(&p.rust, &|key| self.value_span(Some(index), key));
                 for (key, mut d) in names {
                     let read = match key {
                         "output_models_file_name" => &p.rust.output_models_file_name,
@@ -578,9 +546,9 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for p in written {
             let full = self.root.join(&p);
-            if key == "schema" && !crate::config::schema_present(&full) {
+            if key == "schema" && !schema_present(&full) {
                 let at = self.key_span(Some(index), key);
-                self.diags.push(crate::config::no_schema(&p, &full, at));
+                self.diags.push(no_schema(&p, &full, at));
                 continue;
             }
             if !full.exists() {
@@ -591,7 +559,7 @@ impl Reader<'_> {
                     )
                     .label(self.key_span(Some(index), key), "no such file or folder"),
                 );
-            } else if full.is_dir() && !crate::config::holds_sql(&full) {
+            } else if full.is_dir() && !holds_sql(&full) {
                 self.diags.push(
                     Diagnostic::error(
                         Code::ConfigPath,
