@@ -647,6 +647,7 @@ mod tests {
             Ok(r) => r.result.to_pg().to_string(),
             Err(Failure::NoMatch) => "no match".into(),
             Err(Failure::Ambiguous) => "ambiguous".into(),
+            Err(Failure::Polymorphic) => "polymorphic".into(),
         }
     }
 
@@ -663,6 +664,8 @@ mod tests {
         assert_eq!(f("length", &[T::Text]), "int4");
         assert_eq!(f("length", &[T::Varchar]), "int4");
         assert_eq!(f("lower", &[T::Unknown]), "text");
+        assert_eq!(f("array_length", &[T::Unknown, T::Int4]), "polymorphic");
+        assert_eq!(f("array_cat", &[T::Unknown, T::Unknown]), "text[]");
         assert_eq!(f("generate_series", &[T::Int4, T::Int4]), "int4");
         assert_eq!(f("max", &[T::Timestamptz]), "timestamptz");
         assert_eq!(f("sum", &[T::Int4]), "int8");
