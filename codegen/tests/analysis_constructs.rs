@@ -386,3 +386,12 @@ fn polymorphic_calls_need_a_typed_argument_and_rows_match_subquery_width() {
         "Fine(:one) $1 id: int8! -> c text[]?, l text?, n int4?, r bool!",
     );
 }
+
+#[test]
+fn case_weighs_its_else_first_for_the_common_type() {
+    // PostgreSQL 15: the ELSE result is the first input of select_common_type.
+    check(
+        "-- name: Cases :one\nSELECT CASE WHEN id > 1 THEN handle::name ELSE bio END AS a, CASE WHEN id > 1 THEN bio ELSE handle::name END AS b, CASE WHEN id > 1 THEN handle::varchar ELSE bio END AS c FROM accounts WHERE id = $1;",
+        "Cases(:one) $1 id: int8! -> a text?, b name?, c text?",
+    );
+}

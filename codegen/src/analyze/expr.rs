@@ -235,15 +235,16 @@ impl<'a> Analyzer<'a> {
                     }
                     results.push(&w.result);
                 }
-                let mut exprs: Vec<&ast::Expr> = results;
-                if let Some(el) = else_result {
-                    exprs.push(el);
-                }
-                let (ty, nn, last) = self.common(&exprs, scope, ex);
+                // PostgreSQL weighs the ELSE result first when it picks the common type
+                // (`CASE WHEN c THEN name ELSE text END` is text).
+                let mut exprs: Vec<&ast::Expr> = Vec::new();
+                exprs.extend(else_result.as_deref());
+                exprs.extend(results);
+                let (ty, nn, first) = self.common(&exprs, scope, ex);
                 // Every branch must be non-null, and a missing ELSE is NULL.
                 let t = Typed::new(ty, nn.iter().all(|n| *n) && else_result.is_some());
                 // PostgreSQL names a CASE after its ELSE when that has a name of its own.
-                match last.filter(|_| else_result.is_some()) {
+                match first.filter(|_| else_result.is_some()) {
                     Some(name) => t.named(&name),
                     None => t.named_weakly("case"),
                 }
@@ -745,7 +746,7 @@ impl<'a> Analyzer<'a> {
     }
 
     /// The common type of several expressions (CASE, COALESCE, ARRAY): typed ones first,
-    /// then untyped ones take it; returns whether each is non-null, and the last one's name when
+    /// then untyped ones take it; returns whether each is non-null, and the first one's name when
     /// PostgreSQL would keep it.
     pub(crate) fn common(
         &mut self,
@@ -755,12 +756,12 @@ impl<'a> Analyzer<'a> {
     ) -> (PgType, Vec<bool>, Option<String>) {
         let mut ty: Option<PgType> = None;
         let mut typed = Vec::new();
-        let mut last_name = None;
+        let mut first_name = None;
         for (i, e) in exprs.iter().enumerate() {
             if !self.untyped(e) {
                 let t = self.expr(e, scope, ex);
-                if i + 1 == exprs.len() {
-                    last_name = t.strong_name().map(str::to_string);
+                if i == 0 {
+                    first_name = t.strong_name().map(str::to_string);
                 }
                 ty = Some(match ty {
                     None => t.ty.clone(),
@@ -789,8 +790,8 @@ impl<'a> Analyzer<'a> {
                             origin: None,
                         },
                     );
-                    if i + 1 == exprs.len() {
-                        last_name = t.strong_name().map(str::to_string);
+                    if i == 0 {
+                        first_name = t.strong_name().map(str::to_string);
                     }
                     all_nn.push(t.not_null);
                 }
@@ -801,7 +802,7 @@ impl<'a> Analyzer<'a> {
         } else {
             ty
         };
-        (ty, all_nn, last_name)
+        (ty, all_nn, first_name)
     }
 
     fn function(&mut self, e: &ast::Expr, f: &ast::Function, scope: &Scope, ex: &Expect) -> Typed {
