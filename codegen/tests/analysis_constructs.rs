@@ -395,3 +395,20 @@ fn case_weighs_its_else_first_for_the_common_type() {
         "Cases(:one) $1 id: int8! -> a text?, b name?, c text?",
     );
 }
+
+#[test]
+fn aggregates_are_refused_in_update_and_delete() {
+    // Refused by PostgreSQL 15 with these messages; an aggregate of the subquery's own level is fine.
+    for (query, message) in [
+        ("UPDATE accounts SET scores = NULL WHERE EXISTS (SELECT max(accounts.id) FROM accounts a2)", "aggregate functions are not allowed in WHERE"),
+        ("UPDATE accounts SET bio = max(handle)", "aggregate functions are not allowed in UPDATE"),
+        ("DELETE FROM accounts RETURNING count(*)", "aggregate functions are not allowed in RETURNING"),
+    ] {
+        let got = codegen::analysis_text(SCHEMA, &format!("-- name: Q :exec\n{query};"));
+        assert!(got.contains(message), "{query}: {got}");
+    }
+    check(
+        "-- name: Fine :exec\nUPDATE accounts a1 SET bio = (SELECT max(a2.handle) FROM accounts a2 WHERE a2.id < a1.id) WHERE a1.id = $1;",
+        "Fine(:exec) $1 id: int8!",
+    );
+}

@@ -25,6 +25,9 @@ pub(crate) enum Clause {
     GroupBy,
     /// The select list, HAVING, ORDER BY, DISTINCT ON and window definitions: evaluated per group.
     Output,
+    /// A clause of INSERT, UPDATE or DELETE (`UPDATE` for SET, `RETURNING`), where no aggregate
+    /// may stand.
+    Elsewhere(&'static str),
 }
 
 /// Whether a call is an aggregate of its level.
@@ -231,6 +234,7 @@ impl Grouping {
             Clause::JoinOn => "JOIN conditions",
             Clause::GroupBy => "GROUP BY",
             Clause::From => "FROM clause of their own query level",
+            Clause::Elsewhere(place) => place,
         };
         Some((
             format!("aggregate functions are not allowed in {place}"),

@@ -2001,19 +2001,25 @@ impl<'a> Analyzer<'a> {
         let Some(rel) = self.target_table(name, alias.as_ref().map(|a| &a.name)) else {
             return Vec::new();
         };
+        use grouping::Clause;
+        // A level of its own for the aggregate rules: none may stand in any clause of it.
+        let frame = Some(self.grouping.push());
         let mut scope = Scope {
             rels: vec![rel.clone()],
             parent,
-            frame: None,
+            frame,
         };
         if let Some(
             ast::UpdateTableFromKind::AfterSet(from) | ast::UpdateTableFromKind::BeforeSet(from),
         ) = &up.from
         {
+            self.grouping.clause(frame, Clause::From);
             self.from(from, &mut scope);
         }
+        self.grouping.clause(frame, Clause::Elsewhere("UPDATE"));
         let set_not_null = self.assignments(&up.assignments, &rel, &scope);
         if let Some(w) = &up.selection {
+            self.grouping.clause(frame, Clause::Where);
             self.expr(w, &scope, &Expect::ty(PgType::Bool));
         }
         // `SET revoked_at = now() RETURNING revoked_at` returns the new, non-null value. RETURNING *
@@ -2026,7 +2032,10 @@ impl<'a> Analyzer<'a> {
         {
             c.not_null = true;
         }
-        self.returning_with(&up.returning, &scope, &updated)
+        self.grouping.clause(frame, Clause::Elsewhere("RETURNING"));
+        let outs = self.returning_with(&up.returning, &scope, &updated);
+        self.grouping.pop(|_| None);
+        outs
     }
 
     fn delete(&mut self, del: &ast::Delete, parent: Option<&Scope>) -> Vec<Out> {
@@ -2045,18 +2054,25 @@ impl<'a> Analyzer<'a> {
         let Some(rel) = self.target_table(name, alias.as_ref().map(|a| &a.name)) else {
             return Vec::new();
         };
+        use grouping::Clause;
+        let frame = Some(self.grouping.push());
         let mut scope = Scope {
             rels: vec![rel],
             parent,
-            frame: None,
+            frame,
         };
         if let Some(using) = &del.using {
+            self.grouping.clause(frame, Clause::From);
             self.from(using, &mut scope);
         }
         if let Some(w) = &del.selection {
+            self.grouping.clause(frame, Clause::Where);
             self.expr(w, &scope, &Expect::ty(PgType::Bool));
         }
-        self.returning(&del.returning, &scope)
+        self.grouping.clause(frame, Clause::Elsewhere("RETURNING"));
+        let outs = self.returning(&del.returning, &scope);
+        self.grouping.pop(|_| None);
+        outs
     }
 }
 
