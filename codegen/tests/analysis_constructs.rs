@@ -412,3 +412,14 @@ fn aggregates_are_refused_in_update_and_delete() {
         "Fine(:exec) $1 id: int8!",
     );
 }
+
+#[test]
+fn extension_overloads_of_builtins_are_not_assumed_non_null() {
+    // citext's split_part is SQL over an array subscript: NULL past the last field, where the
+    // built-in gives ''; to_number gives NULL for an empty format.
+    check_with(
+        &format!("CREATE EXTENSION citext;\n{SCHEMA}"),
+        "-- name: Parts :one\nSELECT split_part(handle::citext, ','::citext, 2) AS ci, split_part(handle, ',', 2) AS t, to_number(handle, '999') AS n FROM accounts WHERE id = $1;",
+        "Parts(:one) $1 id: int8! -> ci text?, t text!, n numeric?",
+    );
+}

@@ -1115,6 +1115,7 @@ impl<'a> Analyzer<'a> {
                             f.strict,
                             &args_nn,
                             pattern_substring,
+                            f.extension_overload,
                             use_,
                         );
                         let columns = if f.out.is_empty() {

@@ -31,6 +31,8 @@ pub fn common_not_null(args_not_null: &[bool]) -> bool {
 
 /// STRICT functions that still return NULL for some non-NULL inputs.
 const NULL_FOR_SOME_INPUTS: &[&str] = &[
+    // An empty format gives NULL.
+    "to_number",
     "json_extract_path",
     "json_extract_path_text",
     "jsonb_extract_path",
@@ -150,13 +152,16 @@ pub fn scalar_subquery_not_null(single_aggregate_row: bool, value_not_null: bool
 
 /// Result nullability (`true` = NOT NULL) of a catalogue function call.
 /// `kind` is pg_proc's `prokind` (`f`, `a` aggregate, `w` window); `pattern_substring` marks
-/// `substring(text, text)`, which returns NULL when the pattern does not match.
+/// `substring(text, text)`, which returns NULL when the pattern does not match;
+/// `extension_overload` an extension's function named like a built-in one (citext's SQL
+/// `split_part` is NULL past the last field, where the built-in returns ''), never assumed non-null.
 pub fn catalog_function_not_null(
     name: &str,
     kind: char,
     strict: bool,
     args_not_null: &[bool],
     pattern_substring: bool,
+    extension_overload: bool,
     aggregate: AggregateUse,
 ) -> bool {
     match kind {
@@ -166,7 +171,9 @@ pub fn catalog_function_not_null(
         'a' if SAMPLE_STATISTICS.contains(&name) => false,
         'a' => aggregate == AggregateUse::Grouped && args_not_null.iter().all(|n| *n),
         'w' => RANKING.contains(&name),
-        _ if NULL_FOR_SOME_INPUTS.contains(&name) || pattern_substring => false,
+        _ if NULL_FOR_SOME_INPUTS.contains(&name) || pattern_substring || extension_overload => {
+            false
+        }
         _ if strict => args_not_null.iter().all(|n| *n),
         // Not strict, but NULL when the format or separator is.
         _ if FIRST_ARGUMENT_DECIDES.contains(&name) => {

@@ -97,6 +97,9 @@ pub struct Func {
     pub direct_args: Option<usize>,
     /// Input argument names (empty for unnamed ones), for calls in named notation.
     pub arg_names: Vec<&'static str>,
+    /// An extension's overload of a built-in function's name (citext's `split_part`): a wrapper
+    /// written in SQL, whose results the built-in's rules say nothing about.
+    pub extension_overload: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -205,6 +208,7 @@ fn parse(data: &'static str) -> PgCatalog {
                     } else {
                         Vec::new()
                     },
+                    extension_overload: f[2] != "pg_catalog",
                 };
                 let list = c.funcs.entry(func.name).or_default();
                 // pg_catalog's definition shadows an extension's identical one (gen_random_uuid).
@@ -252,6 +256,12 @@ fn parse(data: &'static str) -> PgCatalog {
             if let Some(list) = c.funcs.get_mut(name) {
                 list[idx].direct_args = Some(*d);
             }
+        }
+    }
+    // Only an extension's function that shares its name with a built-in one is an overload.
+    for list in c.funcs.values_mut() {
+        if list.iter().all(|f| f.extension_overload) {
+            list.iter_mut().for_each(|f| f.extension_overload = false);
         }
     }
     c
