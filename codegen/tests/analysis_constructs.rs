@@ -423,3 +423,12 @@ fn extension_overloads_of_builtins_are_not_assumed_non_null() {
         "Parts(:one) $1 id: int8! -> ci text?, t text!, n numeric?",
     );
 }
+
+#[test]
+fn a_call_named_after_a_type_is_a_cast_without_an_exact_overload() {
+    // PostgreSQL 15 reads `text(x)` of a text, and `"varchar"(x)` of a text, as casts.
+    check(
+        "-- name: Casts :one\nSELECT text(handle) AS a, \"varchar\"(bio) AS b, text(max(handle)) AS c FROM accounts WHERE id = $1 GROUP BY id;",
+        "Casts(:one) $1 id: int8! -> a text!, b varchar?, c text!",
+    );
+}

@@ -1151,6 +1151,18 @@ impl<'a> Analyzer<'a> {
                 }
             }
             Err(failure) => {
+                // `text(x)`, `"varchar"(x)`: with no exact overload, a one-argument call named
+                // after a type of the same or a binary-coercible one is a cast in PostgreSQL.
+                if let ([Some(arg)], Some(Resolved::Type(target))) =
+                    (typed.as_slice(), resolve(name, &|q| self.cat.user_type(q)))
+                {
+                    if arg.ty == target || resolve::binary_coercible(&arg.ty, &target) {
+                        return Call {
+                            typed: Typed::new(target, arg.not_null).named(name),
+                            columns: Vec::new(),
+                        };
+                    }
+                }
                 for (i, a) in args.iter().enumerate() {
                     if typed[i].is_none() {
                         self.expr(a, scope, &Expect::default());

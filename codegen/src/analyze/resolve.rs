@@ -421,6 +421,16 @@ pub fn same_category(a: &PgType, b: &PgType) -> bool {
     !known(&x) || !known(&y) || x.category() == y.category()
 }
 
+/// Whether a value of `from` is read as `to` without conversion (`varchar` as `text`): an implicit
+/// cast both ways, as between the string types sharing a representation.
+pub fn binary_coercible(from: &PgType, to: &PgType) -> bool {
+    let (RType::Oid(f), RType::Oid(t)) = (RType::from_pg(from), RType::from_pg(to)) else {
+        return false;
+    };
+    let c = &*CATALOG;
+    c.casts.get(&(f, t)) == Some(&'i') && c.casts.get(&(t, f)) == Some(&'i')
+}
+
 pub fn common_type(first: &PgType, next: &PgType) -> Option<PgType> {
     let c = &*CATALOG;
     let (RType::Oid(p), RType::Oid(n)) = (RType::from_pg(first), RType::from_pg(next)) else {
