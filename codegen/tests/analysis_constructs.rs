@@ -432,3 +432,20 @@ fn a_call_named_after_a_type_is_a_cast_without_an_exact_overload() {
         "Casts(:one) $1 id: int8! -> a text!, b varchar?, c text!",
     );
 }
+
+#[test]
+fn nullif_needs_an_equality_between_its_arguments() {
+    // PostgreSQL 15: "operator does not exist: text[] = character varying[]".
+    let got = codegen::analysis_text(
+        SCHEMA,
+        "-- name: Q :one\nSELECT NULLIF(ARRAY[handle], labels) FROM accounts WHERE id = $1;",
+    );
+    assert!(
+        got.contains("operator does not exist: text[] = varchar[]"),
+        "{got}"
+    );
+    check(
+        "-- name: Fine :one\nSELECT NULLIF(handle, bio) AS a, NULLIF(id, 2.5) AS b FROM accounts WHERE id = $1;",
+        "Fine(:one) $1 id: int8! -> a text?, b numeric?",
+    );
+}

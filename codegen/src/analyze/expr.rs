@@ -954,6 +954,7 @@ impl<'a> Analyzer<'a> {
             Some(SpecialForm::NullIf) if args.len() == 2 => {
                 // NULLIF takes the left input type of the `=` it resolves (varchar compares as text).
                 let (a, b) = self.pair(args[0], args[1], scope);
+                self.need_comparison(e, "=", &a.ty, &b.ty);
                 let ty = match resolve::operator(
                     "=",
                     Some(&RType::from_pg(&a.ty)),
@@ -1275,10 +1276,12 @@ impl<'a> Analyzer<'a> {
         }
     }
 
-    /// `x op ANY/ALL (...)`: the operator must exist between `x` and an element (or row) of the
-    /// right side, when both types are known.
+    /// `x op ANY/ALL (...)` and NULLIF's `=`: the operator must exist between `x` and an element
+    /// (or row) of the right side, when both types are known.
     fn need_comparison(&mut self, e: &ast::Expr, op: &str, left: &PgType, elem: &PgType) {
-        let known = |t: &PgType| !matches!(t, PgType::Unknown | PgType::Record);
+        // Composites compare as records, which the catalogue's operators do not list one by one.
+        let known =
+            |t: &PgType| !matches!(t, PgType::Unknown | PgType::Record | PgType::Composite(_));
         if !known(left) || !known(elem) {
             return;
         }
