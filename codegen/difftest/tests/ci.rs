@@ -32,6 +32,12 @@ const KNOWN: &[Known] = &[
         repro: "SELECT array_agg(lbl) FROM t_text",
         reason: "array_agg or ARRAY(subquery) over a domain is an array of the domain in PostgreSQL, not of its base type",
     },
+    Known {
+        class: Class::SqlgenAcceptsInvalid,
+        says: &["= posint[]", "= label[]", "posint[] =", "label[] ="],
+        repro: "SELECT '{1}'::int4[] = (SELECT array_agg(pos) FROM t_num)",
+        reason: "the same class: an array of a domain is typed as its base type's array, so comparing it with that array is not refused",
+    },
 ];
 
 /// Disagreements found by this tool and fixed since: each must agree from now on.
