@@ -487,13 +487,6 @@ fn column_target(
     Ok(target)
 }
 
-/// What kind of definition a model is, for naming its import.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ModelKind {
-    Table,
-    Type,
-}
-
 /// Gives every model one owner when the config uses ownership (a package has `owns` or `uses`):
 /// a package generates what it owns and what no other package needs; a model owned by a package
 /// it uses is imported from that package's `module_path`; anything else is an error. Without
@@ -526,12 +519,17 @@ pub(crate) fn assign_owners(
                         continue; // reported by the config check
                     };
                     imported.push(ir::Import {
-                        // Named as the owner names it (its `rename` and inflection options).
-                        rust_name: match kind {
-                            ModelKind::Table => emit::names::Naming::new(&o.rust).model(&name),
-                            ModelKind::Type => emit::names::Naming::new(&o.rust).user_type(&name),
-                        },
+                        name: name.clone(),
+                        kind,
                         module_path: path,
+                        owner_naming: ir::OwnerNaming {
+                            rename: o.rust.rename.clone(),
+                            emit_exact_table_names: o.rust.emit_exact_table_names,
+                            inflection_exclude_table_names: o
+                                .rust
+                                .inflection_exclude_table_names
+                                .clone(),
+                        },
                     });
                 }
                 Some(o) => {
@@ -572,8 +570,8 @@ pub(crate) fn assign_owners(
 
 /// What a package would generate: the tables its queries return as a whole row or embed, its
 /// models, and every type it defines (domains only as newtypes).
-fn needed_models(p: &AnalyzedPackage) -> Vec<(ir::QualName, ModelKind)> {
-    let mut needed: Vec<(ir::QualName, ModelKind)> = Vec::new();
+fn needed_models(p: &AnalyzedPackage) -> Vec<(ir::QualName, ir::ImportKind)> {
+    let mut needed: Vec<(ir::QualName, ir::ImportKind)> = Vec::new();
     for q in p.ir.files.iter().flat_map(|f| &f.queries) {
         let tables = q.row_model.iter().chain(
             q.columns
@@ -582,26 +580,30 @@ fn needed_models(p: &AnalyzedPackage) -> Vec<(ir::QualName, ModelKind)> {
         );
         for t in tables {
             if !needed.iter().any(|(n, _)| n == t) {
-                needed.push((t.clone(), ModelKind::Table));
+                needed.push((t.clone(), ir::ImportKind::Model));
             }
         }
     }
     for m in &p.ir.models {
         if !needed.iter().any(|(n, _)| *n == m.table) {
-            needed.push((m.table.clone(), ModelKind::Table));
+            needed.push((m.table.clone(), ir::ImportKind::Model));
         }
     }
-    needed.extend(p.ir.enums.iter().map(|e| (e.name.clone(), ModelKind::Type)));
+    needed.extend(
+        p.ir.enums
+            .iter()
+            .map(|e| (e.name.clone(), ir::ImportKind::Type)),
+    );
     needed.extend(
         p.ir.composites
             .iter()
-            .map(|c| (c.name.clone(), ModelKind::Type)),
+            .map(|c| (c.name.clone(), ir::ImportKind::Type)),
     );
     if p.config.rust.domain_newtypes {
         needed.extend(
             p.ir.domains
                 .iter()
-                .map(|d| (d.name.clone(), ModelKind::Type)),
+                .map(|d| (d.name.clone(), ir::ImportKind::Type)),
         );
     }
     needed
