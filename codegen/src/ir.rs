@@ -294,13 +294,34 @@ fn glob(pattern: &str, text: &str) -> bool {
     }
 }
 
-/// A model or enum another package generates, used through its module path.
+/// A model or type another package generates, used through its module path; `emit` names it as
+/// its owner does.
 #[derive(Debug, Clone)]
 pub struct Import {
-    /// The Rust type name (`User`).
-    pub rust_name: String,
+    /// The table or type, by its SQL name (`users`).
+    pub name: QualName,
+    pub kind: ImportKind,
     /// The module that holds the other package's code (`shared::db`).
     pub module_path: String,
+    /// The owner's options that decide the Rust name.
+    pub owner_naming: OwnerNaming,
+}
+
+/// What an imported definition is, which decides how its Rust name is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    /// A table's or view's model struct.
+    Model,
+    /// An enum, composite or domain newtype.
+    Type,
+}
+
+/// The naming options of the package that owns an import (its `gen.rust` options of the same names).
+#[derive(Debug, Clone, Default)]
+pub struct OwnerNaming {
+    pub rename: std::collections::BTreeMap<String, String>,
+    pub emit_exact_table_names: bool,
+    pub inflection_exclude_table_names: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

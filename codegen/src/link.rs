@@ -141,9 +141,10 @@ fn select_models(
     Vec<ir::Composite>,
     Vec<ir::Domain>,
 ) {
-    let queries = || files.iter().flat_map(|f| f.queries.iter());
+    let queries: Vec<&ir::Query> = files.iter().flat_map(|f| f.queries.iter()).collect();
     // Tables some query returns as a whole row or embeds.
-    let rows: BTreeSet<&ir::QualName> = queries()
+    let rows: BTreeSet<&ir::QualName> = queries
+        .iter()
         .flat_map(|q| {
             q.row_model.iter().chain(
                 q.columns
@@ -159,106 +160,26 @@ fn select_models(
         .filter(|t| !foreign(&t.name))
         .filter(|t| !omit_unused || owned.contains(&t.name) || rows.contains(&t.name))
         .collect();
-    // User types mentioned anywhere, following composites into their fields.
-    let mut used: BTreeSet<ir::QualName> = BTreeSet::new();
-    let owned_types: Vec<ir::PgType> = owned
-        .iter()
-        .filter_map(|name| {
-            if cat.enum_type(name).is_some() {
-                Some(ir::PgType::Enum(name.clone()))
-            } else if cat.composites.iter().any(|c| &c.name == name) {
-                Some(ir::PgType::Composite(name.clone()))
-            } else {
-                None
-            }
-        })
-        .collect();
-    let mut pending: Vec<&ir::PgType> = owned_types.iter().collect();
-    // A row that is another package's model, or a column inside one, is typed there.
-    fn local_columns<'q>(
-        q: &'q ir::Query,
-        foreign: &dyn Fn(&ir::QualName) -> bool,
-    ) -> Vec<&'q ir::Column> {
-        if q.row_model.as_ref().is_some_and(foreign) {
-            return Vec::new();
-        }
-        q.columns
-            .iter()
-            .filter(|c| !c.embed.as_ref().is_some_and(|e| foreign(&e.table)))
-            .collect()
-    }
-    for q in queries() {
-        pending.extend(q.params.iter().map(|p| &p.ty));
-        pending.extend(local_columns(q, foreign).into_iter().map(|c| &c.ty));
-    }
-    for t in &tables {
-        pending.extend(t.columns.iter().map(|c| &c.ty));
-    }
-    while let Some(mut t) = pending.pop() {
-        while let ir::PgType::Array(inner) = t {
-            t = inner;
-        }
-        if let ir::PgType::Enum(q) | ir::PgType::Composite(q) = t {
-            if !used.contains(q) {
-                used.insert(q.clone());
-                if let Some(c) = cat.composites.iter().find(|c| &c.name == q) {
-                    pending.extend(c.fields.iter().map(|f| &f.1));
-                }
-            }
-        }
-    }
-    let used_enums = &used;
+    let used = used_types(cat, &queries, &tables, owned, foreign);
     let enums = cat
         .enums
         .iter()
-        .filter(|e| !omit_unused || used_enums.contains(&e.name))
+        .filter(|e| !omit_unused || used.contains(&e.name))
         .map(|e| ir::Enum {
             name: e.name.clone(),
             values: e.values.clone(),
             comment: e.comment.clone(),
         })
         .collect();
-    let models: Vec<ir::Model> = tables
-        .into_iter()
-        .map(|t| ir::Model {
-            table: t.name.clone(),
-            is_view: t.kind != catalog::RelKind::Table,
-            comment: t.comment.clone(),
-            fields: t
-                .columns
-                .iter()
-                .map(|c| ir::Field {
-                    name: c.name.clone(),
-                    ty: c.ty.clone(),
-                    nullable: !c.not_null,
-                    comment: c.comment.clone(),
-                    domain: c.domain.clone(),
-                })
-                .collect(),
-        })
-        .collect();
+    let models: Vec<ir::Model> = tables.into_iter().map(model).collect();
     let composites = cat
         .composites
         .iter()
         .filter(|c| !omit_unused || used.contains(&c.name))
-        .map(|c| ir::Composite {
-            name: c.name.clone(),
-            comment: c.comment.clone(),
-            fields: c
-                .fields
-                .iter()
-                .map(|(n, t)| ir::Field {
-                    name: n.clone(),
-                    ty: t.clone(),
-                    nullable: true,
-                    comment: None,
-                    domain: None,
-                })
-                .collect(),
-        })
+        .map(composite)
         .collect();
     let mut used_domains: BTreeSet<&ir::QualName> = owned.iter().collect();
-    for q in queries() {
+    for q in &queries {
         used_domains.extend(q.params.iter().filter_map(|p| p.domain.as_ref()));
         used_domains.extend(
             local_columns(q, foreign)
@@ -279,6 +200,106 @@ fn select_models(
         })
         .collect();
     (models, enums, composites, domains)
+}
+
+/// The enums and composites a package's types mention anywhere (owned types, parameters, local
+/// columns, the selected tables' columns), following composites into their fields.
+fn used_types(
+    cat: &catalog::Catalog,
+    queries: &[&ir::Query],
+    tables: &[&catalog::Table],
+    owned: &[ir::QualName],
+    foreign: &dyn Fn(&ir::QualName) -> bool,
+) -> BTreeSet<ir::QualName> {
+    let mut used: BTreeSet<ir::QualName> = BTreeSet::new();
+    let owned_types: Vec<ir::PgType> = owned
+        .iter()
+        .filter_map(|name| {
+            if cat.enum_type(name).is_some() {
+                Some(ir::PgType::Enum(name.clone()))
+            } else if cat.composites.iter().any(|c| &c.name == name) {
+                Some(ir::PgType::Composite(name.clone()))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let mut pending: Vec<&ir::PgType> = owned_types.iter().collect();
+    for q in queries {
+        pending.extend(q.params.iter().map(|p| &p.ty));
+        pending.extend(local_columns(q, foreign).into_iter().map(|c| &c.ty));
+    }
+    for t in tables {
+        pending.extend(t.columns.iter().map(|c| &c.ty));
+    }
+    while let Some(mut t) = pending.pop() {
+        while let ir::PgType::Array(inner) = t {
+            t = inner;
+        }
+        if let ir::PgType::Enum(q) | ir::PgType::Composite(q) = t {
+            if !used.contains(q) {
+                used.insert(q.clone());
+                if let Some(c) = cat.composites.iter().find(|c| &c.name == q) {
+                    pending.extend(c.fields.iter().map(|f| &f.1));
+                }
+            }
+        }
+    }
+    used
+}
+
+/// A query's columns typed in this package: none when its row is another package's model, and
+/// not those inside another package's embedded model.
+fn local_columns<'q>(
+    q: &'q ir::Query,
+    foreign: &dyn Fn(&ir::QualName) -> bool,
+) -> Vec<&'q ir::Column> {
+    if q.row_model.as_ref().is_some_and(foreign) {
+        return Vec::new();
+    }
+    q.columns
+        .iter()
+        .filter(|c| !c.embed.as_ref().is_some_and(|e| foreign(&e.table)))
+        .collect()
+}
+
+/// A table's or view's model.
+fn model(t: &catalog::Table) -> ir::Model {
+    ir::Model {
+        table: t.name.clone(),
+        is_view: t.kind != catalog::RelKind::Table,
+        comment: t.comment.clone(),
+        fields: t
+            .columns
+            .iter()
+            .map(|c| ir::Field {
+                name: c.name.clone(),
+                ty: c.ty.clone(),
+                nullable: !c.not_null,
+                comment: c.comment.clone(),
+                domain: c.domain.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// A composite type's struct; its fields may always be NULL.
+fn composite(c: &catalog::CompositeType) -> ir::Composite {
+    ir::Composite {
+        name: c.name.clone(),
+        comment: c.comment.clone(),
+        fields: c
+            .fields
+            .iter()
+            .map(|(n, t)| ir::Field {
+                name: n.clone(),
+                ty: t.clone(),
+                nullable: true,
+                comment: None,
+                domain: None,
+            })
+            .collect(),
+    }
 }
 
 /// The catalogue names of a package's `owns` list; a name the schema does not define is an error.
@@ -339,129 +360,131 @@ fn resolve_overrides(
     let span_of = |written: &str| cfg.item_span(sources, pkg.index, "overrides", written);
     for o in &pkg.rust.overrides {
         let target = match (&o.db_type, &o.column) {
-            (Some(db_type), None) => {
-                let domain = catalog::types::parse_qualified(db_type.trim())
-                    .and_then(|q| cat.domain(&q).map(|d| d.name.clone()));
-                let resolved = catalog::types::resolve(db_type, &|q| {
-                    cat.enum_type(q)
-                        .map(|e| ir::PgType::Enum(e.name.clone()))
-                        .or_else(|| {
-                            cat.composites
-                                .iter()
-                                .find(|c| c.name == *q)
-                                .map(|c| ir::PgType::Composite(c.name.clone()))
-                        })
-                });
-                match (domain, resolved) {
-                    (Some(d), _) => ir::OverrideTarget::Domain(d),
-                    (None, Some(catalog::types::Resolved::Type(t)))
-                    | (None, Some(catalog::types::Resolved::Serial(t))) => {
-                        ir::OverrideTarget::Type(t)
-                    }
-                    (None, None) => {
-                        let mut d = Diagnostic::error(Code::ConfigValue, format!(
-                            "override names type `{db_type}`, which is neither a PostgreSQL type nor one of the schema"
-                        ))
-                        .label(span_of(db_type), "unknown type");
-                        let names: Vec<String> = catalog::types::BUILTIN_NAMES
-                            .iter()
-                            .map(|s| s.to_string())
-                            .chain(cat.enums.iter().map(|e| e.name.to_string()))
-                            .chain(cat.domains.iter().map(|d| d.name.to_string()))
-                            .collect();
-                        if let Some(s) =
-                            diagnostics::did_you_mean(db_type, names.iter().map(String::as_str))
-                        {
-                            d = d.help(format!("did you mean `{s}`?"));
-                        }
-                        diags.push(d);
-                        continue;
-                    }
-                }
-            }
-            (None, Some(column)) => {
-                let parts: Vec<&str> = column.split('.').collect();
-                let (schema, table, col) = match parts.as_slice() {
-                    [t, c] => (None, *t, *c),
-                    [s, t, c] => (Some(s.to_string()), *t, *c),
-                    _ => {
-                        diags.push(
-                            Diagnostic::error(Code::ConfigValue, format!(
-                                "override column `{column}` is not `table.column` or `schema.table.column`"
-                            ))
-                            .at(span_of(column)),
-                        );
-                        continue;
-                    }
-                };
-                let target = ir::OverrideTarget::Column {
-                    schema,
-                    table: table.to_string(),
-                    column: col.to_string(),
-                };
-                let probe = ir::TypeOverride {
-                    target: target.clone(),
-                    rust_type: String::new(),
-                    borrowed: None,
-                    nullable: None,
-                };
-                let exists = cat.tables.iter().any(|t| {
-                    t.columns
-                        .iter()
-                        .any(|c| probe.applies(&c.ty, None, Some((&t.name, &c.name)), false))
-                });
-                if !exists {
-                    let names: Vec<String> = cat
-                        .tables
-                        .iter()
-                        .flat_map(|t| {
-                            t.columns
-                                .iter()
-                                .map(move |c| format!("{}.{}", t.name, c.name))
-                        })
-                        .collect();
-                    let help = match diagnostics::did_you_mean(column, names.iter().map(String::as_str)) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => "write `table.column` or `schema.table.column`; `*` matches any run of characters".to_string(),
-                    };
-                    diags.push(
-                        Diagnostic::error(
-                            Code::ConfigValue,
-                            format!("override column `{column}` matches no column of the schema"),
-                        )
-                        .label(span_of(column), "no such table and column")
-                        .help(help),
-                    );
-                    continue;
-                }
-                target
-            }
-            _ => {
-                diags.push(
-                    Diagnostic::error(
-                        Code::ConfigValue,
-                        "an override names exactly one of `db_type` and `column`",
-                    )
-                    .at(span_of(&o.rust_type.path)),
-                );
-                continue;
-            }
+            (Some(db_type), None) => type_target(cat, db_type, span_of(db_type)),
+            (None, Some(column)) => column_target(cat, column, span_of(column)),
+            _ => Err(Diagnostic::error(
+                Code::ConfigValue,
+                "an override names exactly one of `db_type` and `column`",
+            )
+            .at(span_of(&o.rust_type.path))),
         };
-        out.push(ir::TypeOverride {
-            target,
-            rust_type: o.rust_type.path.clone(),
-            borrowed: o.rust_type.borrowed.clone(),
-            nullable: o.nullable,
-        });
+        match target {
+            Ok(target) => out.push(ir::TypeOverride {
+                target,
+                rust_type: o.rust_type.path.clone(),
+                borrowed: o.rust_type.borrowed.clone(),
+                nullable: o.nullable,
+            }),
+            Err(d) => diags.push(d),
+        }
     }
     out
 }
 
-/// What kind of definition a model is, for naming its import.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ModelKind {
-    Table,
-    Type,
+/// An override's `db_type`: a domain of the schema by its name, else any spelling of a PostgreSQL
+/// type or of one of the schema's enums and composites; `at` is where the config writes it.
+fn type_target(
+    cat: &catalog::Catalog,
+    db_type: &str,
+    at: source::Span,
+) -> Result<ir::OverrideTarget, Diagnostic> {
+    let domain = catalog::types::parse_qualified(db_type.trim())
+        .and_then(|q| cat.domain(&q).map(|d| d.name.clone()));
+    let resolved = catalog::types::resolve(db_type, &|q| {
+        cat.enum_type(q)
+            .map(|e| ir::PgType::Enum(e.name.clone()))
+            .or_else(|| {
+                cat.composites
+                    .iter()
+                    .find(|c| c.name == *q)
+                    .map(|c| ir::PgType::Composite(c.name.clone()))
+            })
+    });
+    match (domain, resolved) {
+        (Some(d), _) => Ok(ir::OverrideTarget::Domain(d)),
+        (None, Some(catalog::types::Resolved::Type(t)))
+        | (None, Some(catalog::types::Resolved::Serial(t))) => Ok(ir::OverrideTarget::Type(t)),
+        (None, None) => {
+            let mut d = Diagnostic::error(Code::ConfigValue, format!(
+                "override names type `{db_type}`, which is neither a PostgreSQL type nor one of the schema"
+            ))
+            .label(at, "unknown type");
+            let names: Vec<String> = catalog::types::BUILTIN_NAMES
+                .iter()
+                .map(|s| s.to_string())
+                .chain(cat.enums.iter().map(|e| e.name.to_string()))
+                .chain(cat.domains.iter().map(|d| d.name.to_string()))
+                .collect();
+            if let Some(s) = diagnostics::did_you_mean(db_type, names.iter().map(String::as_str)) {
+                d = d.help(format!("did you mean `{s}`?"));
+            }
+            Err(d)
+        }
+    }
+}
+
+/// An override's `column` (`table.column` or `schema.table.column`, `*` matching any run of
+/// characters), which must match some column of the schema; `at` is where the config writes it.
+fn column_target(
+    cat: &catalog::Catalog,
+    column: &str,
+    at: source::Span,
+) -> Result<ir::OverrideTarget, Diagnostic> {
+    let parts: Vec<&str> = column.split('.').collect();
+    let (schema, table, col) = match parts.as_slice() {
+        [t, c] => (None, *t, *c),
+        [s, t, c] => (Some(s.to_string()), *t, *c),
+        _ => {
+            return Err(Diagnostic::error(
+                Code::ConfigValue,
+                format!(
+                    "override column `{column}` is not `table.column` or `schema.table.column`"
+                ),
+            )
+            .at(at));
+        }
+    };
+    let target = ir::OverrideTarget::Column {
+        schema,
+        table: table.to_string(),
+        column: col.to_string(),
+    };
+    let probe = ir::TypeOverride {
+        target: target.clone(),
+        rust_type: String::new(),
+        borrowed: None,
+        nullable: None,
+    };
+    let exists = cat.tables.iter().any(|t| {
+        t.columns
+            .iter()
+            .any(|c| probe.applies(&c.ty, None, Some((&t.name, &c.name)), false))
+    });
+    if !exists {
+        let names: Vec<String> = cat
+            .tables
+            .iter()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .map(move |c| format!("{}.{}", t.name, c.name))
+            })
+            .collect();
+        let help = match diagnostics::did_you_mean(column, names.iter().map(String::as_str)) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => {
+                "write `table.column` or `schema.table.column`; `*` matches any run of characters"
+                    .to_string()
+            }
+        };
+        return Err(Diagnostic::error(
+            Code::ConfigValue,
+            format!("override column `{column}` matches no column of the schema"),
+        )
+        .label(at, "no such table and column")
+        .help(help));
+    }
+    Ok(target)
 }
 
 /// Gives every model one owner when the config uses ownership (a package has `owns` or `uses`):
@@ -482,38 +505,7 @@ pub(crate) fn assign_owners(
     for p in packages.iter_mut() {
         let me = p.config.clone();
         let foreign = |t: &ir::QualName| cfg.owner_of(t).is_some_and(|o| o.name != me.name);
-        // Tables the queries return as a whole row or embed, and every type the package defines.
-        let mut needed: Vec<(ir::QualName, ModelKind)> = Vec::new();
-        for q in p.ir.files.iter().flat_map(|f| &f.queries) {
-            let tables = q.row_model.iter().chain(
-                q.columns
-                    .iter()
-                    .filter_map(|c| c.embed.as_ref().map(|e| &e.table)),
-            );
-            for t in tables {
-                if !needed.iter().any(|(n, _)| n == t) {
-                    needed.push((t.clone(), ModelKind::Table));
-                }
-            }
-        }
-        for m in &p.ir.models {
-            if !needed.iter().any(|(n, _)| *n == m.table) {
-                needed.push((m.table.clone(), ModelKind::Table));
-            }
-        }
-        needed.extend(p.ir.enums.iter().map(|e| (e.name.clone(), ModelKind::Type)));
-        needed.extend(
-            p.ir.composites
-                .iter()
-                .map(|c| (c.name.clone(), ModelKind::Type)),
-        );
-        if me.rust.domain_newtypes {
-            needed.extend(
-                p.ir.domains
-                    .iter()
-                    .map(|d| (d.name.clone(), ModelKind::Type)),
-            );
-        }
+        let needed = needed_models(p);
         let mut imported = Vec::new();
         let mut drop: Vec<ir::QualName> = Vec::new();
         // Owners this package would need but does not use, with what it needs of each.
@@ -527,12 +519,17 @@ pub(crate) fn assign_owners(
                         continue; // reported by the config check
                     };
                     imported.push(ir::Import {
-                        // Named as the owner names it (its `rename` and inflection options).
-                        rust_name: match kind {
-                            ModelKind::Table => emit::names::Naming::new(&o.rust).model(&name),
-                            ModelKind::Type => emit::names::Naming::new(&o.rust).user_type(&name),
-                        },
+                        name: name.clone(),
+                        kind,
                         module_path: path,
+                        owner_naming: ir::OwnerNaming {
+                            rename: o.rust.rename.clone(),
+                            emit_exact_table_names: o.rust.emit_exact_table_names,
+                            inflection_exclude_table_names: o
+                                .rust
+                                .inflection_exclude_table_names
+                                .clone(),
+                        },
                     });
                 }
                 Some(o) => {
@@ -555,23 +552,7 @@ pub(crate) fn assign_owners(
             }
         }
         for (owner, names, span) in not_used {
-            let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-            let mut d = Diagnostic::error(
-                diagnostics::Code::Ownership,
-                format!(
-                    "package `{}` needs {}, owned by package `{owner}`, which it does not use",
-                    me.name,
-                    list.join(", ")
-                ),
-            );
-            d = match span {
-                Some(s) => d.label(s, format!("needs `{}`", names[0])),
-                None => d.at(cfg.key_span(sources, me.index, "uses")),
-            };
-            diags.push(d.help(format!(
-                "add `uses: [{owner}]` to the `gen.rust` options of `{}` (and `{owner}` to its crate's dependencies)",
-                me.name
-            )));
+            diags.push(not_used_error(cfg, sources, &me, &owner, &names, span));
         }
         let ir = &mut p.ir;
         ir.models.retain(|m| !drop.contains(&m.table));
@@ -581,29 +562,102 @@ pub(crate) fn assign_owners(
         ir.imported.extend(imported);
     }
     for (name, users) in unowned {
-        if users.len() < 2 {
-            continue;
+        if users.len() >= 2 {
+            diags.push(unowned_error(&name, &users));
         }
-        let names: Vec<String> = users.iter().map(|(p, _)| format!("`{p}`")).collect();
-        let mut d = Diagnostic::error(
-            diagnostics::Code::Ownership,
-            format!(
-                "`{name}` would be generated by {} packages ({}) but no package owns it",
-                users.len(),
-                names.join(", ")
-            ),
-        );
-        let mut located = users.iter().filter_map(|(p, s)| s.map(|s| (p, s)));
-        if let Some((p, s)) = located.next() {
-            d = d.label(s, format!("needed by `{p}` here"));
-        }
-        for (p, s) in located {
-            d = d.secondary(s, format!("needed by `{p}` here"));
-        }
-        diags.push(d.help(format!(
-            "add `{name}` to `owns` of one package, and that package to `uses` of the others"
-        )));
     }
+}
+
+/// What a package would generate: the tables its queries return as a whole row or embed, its
+/// models, and every type it defines (domains only as newtypes).
+fn needed_models(p: &AnalyzedPackage) -> Vec<(ir::QualName, ir::ImportKind)> {
+    let mut needed: Vec<(ir::QualName, ir::ImportKind)> = Vec::new();
+    for q in p.ir.files.iter().flat_map(|f| &f.queries) {
+        let tables = q.row_model.iter().chain(
+            q.columns
+                .iter()
+                .filter_map(|c| c.embed.as_ref().map(|e| &e.table)),
+        );
+        for t in tables {
+            if !needed.iter().any(|(n, _)| n == t) {
+                needed.push((t.clone(), ir::ImportKind::Model));
+            }
+        }
+    }
+    for m in &p.ir.models {
+        if !needed.iter().any(|(n, _)| *n == m.table) {
+            needed.push((m.table.clone(), ir::ImportKind::Model));
+        }
+    }
+    needed.extend(
+        p.ir.enums
+            .iter()
+            .map(|e| (e.name.clone(), ir::ImportKind::Type)),
+    );
+    needed.extend(
+        p.ir.composites
+            .iter()
+            .map(|c| (c.name.clone(), ir::ImportKind::Type)),
+    );
+    if p.config.rust.domain_newtypes {
+        needed.extend(
+            p.ir.domains
+                .iter()
+                .map(|d| (d.name.clone(), ir::ImportKind::Type)),
+        );
+    }
+    needed
+}
+
+/// A package needs models of an owner it does not `use`.
+fn not_used_error(
+    cfg: &config::Config,
+    sources: &SourceMap,
+    me: &config::Package,
+    owner: &str,
+    names: &[ir::QualName],
+    span: Option<source::Span>,
+) -> Diagnostic {
+    let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    let mut d = Diagnostic::error(
+        diagnostics::Code::Ownership,
+        format!(
+            "package `{}` needs {}, owned by package `{owner}`, which it does not use",
+            me.name,
+            list.join(", ")
+        ),
+    );
+    d = match span {
+        Some(s) => d.label(s, format!("needs `{}`", names[0])),
+        None => d.at(cfg.key_span(sources, me.index, "uses")),
+    };
+    d.help(format!(
+        "add `uses: [{owner}]` to the `gen.rust` options of `{}` (and `{owner}` to its crate's dependencies)",
+        me.name
+    ))
+}
+
+/// Two or more packages would generate a model no package owns.
+fn unowned_error(name: &ir::QualName, users: &[(String, Option<source::Span>)]) -> Diagnostic {
+    let names: Vec<String> = users.iter().map(|(p, _)| format!("`{p}`")).collect();
+    let mut d = Diagnostic::error(
+        diagnostics::Code::Ownership,
+        format!(
+            "`{name}` would be generated by {} packages ({}) but no package owns it",
+            users.len(),
+            names.join(", ")
+        ),
+    );
+    let mut located = users.iter().filter_map(|(p, s)| s.map(|s| (p, s)));
+    if let Some((p, s)) = located.next() {
+        d = d.label(s, format!("needed by `{p}` here"));
+    }
+    for (p, s) in located {
+        d = d.secondary(s, format!("needed by `{p}` here"));
+    }
+    d.help(format!(
+        "add `{name}` to `owns` of one package, and that package to `uses` of the others"
+    ))
 }
 
 /// The first query of a package that returns or takes `name` (as a row, an embed or a type).

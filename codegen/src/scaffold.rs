@@ -57,6 +57,21 @@ struct TablePlan {
     plural: String,
 }
 
+/// A file to create: its path and its text.
+type NewFile = (PathBuf, String);
+
+/// What the new service is made of, once every check has passed.
+struct ServicePlan {
+    /// The crate name as a Rust identifier (`-` as `_`).
+    crate_ident: String,
+    tables: Vec<TablePlan>,
+    /// The tables reference `organizations`, owned by a package the service uses.
+    refs_org: bool,
+    /// The migrations folder of the package whose schema the service reads.
+    migrations_dir: PathBuf,
+    service_dir: PathBuf,
+}
+
 /// Adds the service to the workspace at `root` (the folder of `sqlgen.yaml` and the workspace
 /// `Cargo.toml`). Every check is made before anything is written; if generation then fails,
 /// every file written is removed and every file edited is restored.
@@ -84,40 +99,7 @@ pub fn new_service(root: &Path, req: &NewService) -> Result<Report, Refusal> {
     }
     let cfg = project.config.as_ref().expect("no errors, so a config");
     let service_dir = root.join("services").join(&req.name);
-    if cfg.packages.iter().any(|p| p.name == req.name) {
-        return invalid(format!(
-            "a package named `{}` is already in `sqlgen.yaml`",
-            req.name
-        ));
-    }
-    if service_dir.exists() {
-        return invalid(format!("`{}` exists already", rel(root, &service_dir)));
-    }
-    if members(&cargo_text).iter().any(|m| {
-        m.rsplit('/').next() == Some(req.name.as_str()) || m == &format!("services/{}", req.name)
-    }) {
-        return invalid(format!(
-            "the workspace `Cargo.toml` already has a member named `{}`",
-            req.name
-        ));
-    }
-    for u in &req.uses {
-        match cfg.packages.iter().find(|p| &p.name == u) {
-            None => {
-                let names: Vec<&str> = cfg.packages.iter().map(|p| p.name.as_str()).collect();
-                let hint = crate::diagnostics::did_you_mean(u, names.iter().copied())
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
-                return invalid(format!("`--uses {u}`: no package named `{u}`{hint}"));
-            }
-            Some(p) if p.rust.module_path.is_none() => {
-                return invalid(format!(
-                    "`--uses {u}`: package `{u}` has no `module_path` in `sqlgen.yaml`, so its types cannot be named"
-                ))
-            }
-            Some(_) => {}
-        }
-    }
+    check_request(root, req, cfg, &cargo_text, &service_dir)?;
     // The schema of the new package: the one the used package reads, else the first package's.
     let template = req
         .uses
@@ -145,8 +127,97 @@ pub fn new_service(root: &Path, req: &NewService) -> Result<Report, Refusal> {
     } else {
         req.tables.clone()
     };
+    let plans = table_plans(req, cfg, &tables, &catalog_tables)?;
+    let refs_org = req.uses.iter().any(|u| {
+        cfg.owner_of(&crate::config::owned_name("organizations"))
+            .is_some_and(|o| &o.name == u)
+    }) && catalog_tables.iter().any(|t| t == "organizations");
+    let plan = ServicePlan {
+        crate_ident,
+        tables: plans,
+        refs_org,
+        migrations_dir,
+        service_dir,
+    };
+
+    // Everything is known: build the new texts.
+    let (files, unformatted) = service_files(root, req, &plan, &cargo_text)?;
+    let config_text = std::fs::read_to_string(&config_path)
+        .map_err(|e| Refusal::Io(format!("cannot read `{}`: {e}", config_path.display())))?;
+    let new_config = config_entry(
+        &config_text,
+        cfg,
+        template,
+        req,
+        &plan.crate_ident,
+        &plan.tables,
+    );
+    let new_cargo = workspace_manifest(&cargo_text, &req.name);
+    let edits = vec![
+        (config_path.clone(), config_text, new_config),
+        (cargo_path.clone(), cargo_text.clone(), new_cargo),
+    ];
+    write_and_generate(&config_path, &plan.service_dir, &files, &edits, unformatted)
+}
+
+/// The checks on the request against the workspace, before anything is written: no package,
+/// folder or workspace member of that name yet, and every `--uses` a package with a `module_path`.
+fn check_request(
+    root: &Path,
+    req: &NewService,
+    cfg: &crate::config::Config,
+    cargo_text: &str,
+    service_dir: &Path,
+) -> Result<(), Refusal> {
+    let invalid = |m: String| Err(Refusal::Invalid(m));
+    if cfg.packages.iter().any(|p| p.name == req.name) {
+        return invalid(format!(
+            "a package named `{}` is already in `sqlgen.yaml`",
+            req.name
+        ));
+    }
+    if service_dir.exists() {
+        return invalid(format!("`{}` exists already", rel(root, service_dir)));
+    }
+    if members(cargo_text).iter().any(|m| {
+        m.rsplit('/').next() == Some(req.name.as_str()) || m == &format!("services/{}", req.name)
+    }) {
+        return invalid(format!(
+            "the workspace `Cargo.toml` already has a member named `{}`",
+            req.name
+        ));
+    }
+    for u in &req.uses {
+        match cfg.packages.iter().find(|p| &p.name == u) {
+            None => {
+                let names: Vec<&str> = cfg.packages.iter().map(|p| p.name.as_str()).collect();
+                let hint = crate::diagnostics::did_you_mean(u, names.iter().copied())
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                return invalid(format!("`--uses {u}`: no package named `{u}`{hint}"));
+            }
+            Some(p) if p.rust.module_path.is_none() => {
+                return invalid(format!(
+                    "`--uses {u}`: package `{u}` has no `module_path` in `sqlgen.yaml`, so its types cannot be named"
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// The tables of the new service: lower-case SQL names, given once, owned by no package it does not
+/// use; a table the schema does not have yet is created by a migration.
+fn table_plans(
+    req: &NewService,
+    cfg: &crate::config::Config,
+    tables: &[String],
+    catalog_tables: &[String],
+) -> Result<Vec<TablePlan>, Refusal> {
+    let invalid = |m: String| Err(Refusal::Invalid(m));
     let mut plans = Vec::new();
-    for t in &tables {
+    for t in tables {
         if !t
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
@@ -175,31 +246,44 @@ pub fn new_service(root: &Path, req: &NewService) -> Result<Report, Refusal> {
             plural: crate::emit::names::type_name(t),
         });
     }
-    let refs_org = req.uses.iter().any(|u| {
-        cfg.owner_of(&crate::config::owned_name("organizations"))
-            .is_some_and(|o| &o.name == u)
-    }) && catalog_tables.iter().any(|t| t == "organizations");
+    Ok(plans)
+}
 
-    // Everything is known: build the new texts.
-    let mut files: Vec<(PathBuf, String)> = Vec::new();
+/// The new files (migration, crate manifest, queries, library, repository, tests), the Rust ones
+/// laid out by rustfmt when it is there; the second value says why they were not.
+fn service_files(
+    root: &Path,
+    req: &NewService,
+    plan: &ServicePlan,
+    cargo_text: &str,
+) -> Result<(Vec<NewFile>, Option<String>), Refusal> {
+    let ServicePlan {
+        crate_ident,
+        tables: plans,
+        refs_org,
+        migrations_dir,
+        service_dir,
+    } = plan;
+    let refs_org = *refs_org;
+    let mut files: Vec<NewFile> = Vec::new();
     let to_create: Vec<&TablePlan> = plans.iter().filter(|p| p.create).collect();
     if !to_create.is_empty() {
-        let name = next_migration_name(&migrations_dir, &crate_ident)
+        let name = next_migration_name(migrations_dir, crate_ident)
             .map_err(|e| Refusal::Io(format!("cannot read `{}`: {e}", migrations_dir.display())))?;
         files.push((
             migrations_dir.join(name),
-            migration_text(&req.name, &migrations_dir, &to_create, refs_org),
+            migration_text(&req.name, migrations_dir, &to_create, refs_org),
         ));
     }
     files.push((
         service_dir.join("Cargo.toml"),
-        crate_manifest(&req.name, &req.uses, &cargo_text),
+        crate_manifest(&req.name, &req.uses, cargo_text),
     ));
     files.push((
         service_dir
             .join("queries")
             .join(format!("{crate_ident}.sql")),
-        queries_text(&req.name, &plans, refs_org),
+        queries_text(&req.name, plans, refs_org),
     ));
     files.push((
         service_dir.join("src/lib.rs"),
@@ -207,11 +291,11 @@ pub fn new_service(root: &Path, req: &NewService) -> Result<Report, Refusal> {
     ));
     files.push((
         service_dir.join("src/repository.rs"),
-        repository_text(&plans, refs_org),
+        repository_text(plans, refs_org),
     ));
     files.push((
         service_dir.join("tests/repository.rs"),
-        test_text(&req.name, &crate_ident, &plans, refs_org),
+        test_text(&req.name, crate_ident, plans, refs_org),
     ));
     // The templates are written readable, not to the column; rustfmt lays them out as `cargo fmt`
     // would, when it is there.
@@ -231,35 +315,37 @@ pub fn new_service(root: &Path, req: &NewService) -> Result<Report, Refusal> {
     for (&i, f) in rust_files.iter().zip(rust) {
         files[i].1 = f.content;
     }
-    let config_text = std::fs::read_to_string(&config_path)
-        .map_err(|e| Refusal::Io(format!("cannot read `{}`: {e}", config_path.display())))?;
-    let new_config = config_entry(&config_text, cfg, template, req, &crate_ident, &plans);
-    let new_cargo = workspace_manifest(&cargo_text, &req.name);
-    let edits = vec![
-        (config_path.clone(), config_text, new_config),
-        (cargo_path.clone(), cargo_text.clone(), new_cargo),
-    ];
+    Ok((files, unformatted))
+}
 
-    // Write, generate, and undo everything if generation fails.
+/// Writes the new files and edits, generates the workspace, and undoes everything if generation
+/// fails: files written are removed and files edited restored.
+fn write_and_generate(
+    config_path: &Path,
+    service_dir: &Path,
+    files: &[NewFile],
+    edits: &[(PathBuf, String, String)],
+    unformatted: Option<String>,
+) -> Result<Report, Refusal> {
     let mut report = Report::default();
     let undo = |report: &Report| {
         for f in &report.created {
             let _ = std::fs::remove_file(f);
         }
-        let _ = std::fs::remove_dir_all(&service_dir);
-        for (path, old, _) in &edits {
+        let _ = std::fs::remove_dir_all(service_dir);
+        for (path, old, _) in edits {
             let _ = std::fs::write(path, old);
         }
     };
     let write_all = |report: &mut Report| -> std::io::Result<()> {
-        for (path, text) in &files {
+        for (path, text) in files {
             if let Some(dir) = path.parent() {
                 std::fs::create_dir_all(dir)?;
             }
             std::fs::write(path, text)?;
             report.created.push(path.clone());
         }
-        for (path, _, new) in &edits {
+        for (path, _, new) in edits {
             std::fs::write(path, new)?;
             report.edited.push(path.clone());
         }
@@ -269,7 +355,7 @@ pub fn new_service(root: &Path, req: &NewService) -> Result<Report, Refusal> {
         undo(&report);
         return Err(Refusal::Io(format!("cannot write the new service: {e}")));
     }
-    let mut project = crate::load(&config_path);
+    let mut project = crate::load(config_path);
     let generated = project.generate(None);
     if project.has_errors() {
         let text = project.render_diagnostics();

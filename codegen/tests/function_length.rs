@@ -14,19 +14,6 @@ const LONG: &[&str] = &[
     "analyze/mod.rs::analyze",
     "analyze/mod.rs::copy_from",
     "analyze/resolve.rs::select",
-    "catalog/ddl.rs::apply",
-    "catalog/ddl.rs::create_table",
-    "catalog/ddl.rs::alter_table",
-    "config/sqlc.rs::read",
-    "config/sqlc.rs::package",
-    "config/sqlgen_yaml.rs::parse",
-    "emit/queries.rs::query",
-    "link.rs::select_models",
-    "link.rs::resolve_overrides",
-    "link.rs::assign_owners",
-    "scaffold.rs::new_service",
-    "syntax/query_file.rs::read_at_most",
-    "syntax/query_file.rs::rewrite_params",
 ];
 
 /// A function's place, name and length in lines.

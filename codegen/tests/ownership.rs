@@ -40,7 +40,7 @@ fn every_model_of_the_workspace_is_defined_by_exactly_one_package() {
                 p.config.rust.uses.contains(&owner.name),
                 "{} imports {} from {}, which it does not use",
                 p.config.name,
-                imp.rust_name,
+                imp.name,
                 owner.name
             );
         }

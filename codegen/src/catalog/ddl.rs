@@ -43,176 +43,26 @@ pub fn apply(
             if_exists,
             names,
             ..
-        } => {
-            for n in names {
-                let q = qual_name(n);
-                let nspan = name_span(file, n).unwrap_or(at);
-                match object_type {
-                    ast::ObjectType::Table => {
-                        if cat.table(&q).is_some() {
-                            cat.tables.retain(|t| t.name != q);
-                        } else if !if_exists {
-                            diags.push(missing_table(cat, &q, nspan));
-                        }
-                    }
-                    ast::ObjectType::Type => {
-                        if cat.enum_type(&q).is_some() {
-                            cat.enums.retain(|e| e.name != q);
-                        } else if !if_exists {
-                            diags.push(
-                                Diagnostic::error(
-                                    Code::UnknownType,
-                                    format!("type `{q}` does not exist"),
-                                )
-                                .at(nspan),
-                            );
-                        }
-                    }
-                    ast::ObjectType::View
-                    | ast::ObjectType::MaterializedView
-                    | ast::ObjectType::Sequence => {
-                        if cat.table(&q).is_some() {
-                            cat.tables.retain(|t| t.name != q);
-                        } else if !if_exists {
-                            diags.push(missing_table(cat, &q, nspan));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
+        } => drop(cat, file, *object_type, *if_exists, names, at, diags),
         ast::Statement::CreateType {
             name,
             representation,
-        } => {
-            let q = cat.qualify_new(qual_name(name));
-            let at = name_span(file, name).unwrap_or(at);
-            match representation {
-                Some(ast::UserDefinedTypeRepresentation::Enum { labels }) => {
-                    if cat.enum_type(&q).is_some() {
-                        diags.push(
-                            Diagnostic::error(
-                                Code::DuplicateType,
-                                format!("type `{q}` already exists"),
-                            )
-                            .at(at),
-                        );
-                        return;
-                    }
-                    let values = labels.iter().map(|l| l.value.clone()).collect();
-                    cat.enums.push(EnumType {
-                        name: q,
-                        values,
-                        comment: None,
-                    });
-                }
-                Some(ast::UserDefinedTypeRepresentation::Composite { attributes }) => {
-                    if cat.user_type(&q).is_some() {
-                        diags.push(
-                            Diagnostic::error(
-                                Code::DuplicateType,
-                                format!("type `{q}` already exists"),
-                            )
-                            .at(at),
-                        );
-                        return;
-                    }
-                    let mut fields = Vec::new();
-                    for a in attributes {
-                        match column_type(cat, file, &a.data_type, at, diags) {
-                            Some(Resolved::Type(t)) | Some(Resolved::Serial(t)) => {
-                                fields.push((ident(&a.name), t))
-                            }
-                            None => return,
-                        }
-                    }
-                    cat.composites.push(CompositeType {
-                        name: q,
-                        fields,
-                        comment: None,
-                    });
-                }
-                _ => diags.push(not_understood(
-                    at,
-                    "CREATE TYPE other than AS ENUM or a composite",
-                )),
-            }
-        }
+        } => create_type(cat, file, name, representation.as_ref(), at, diags),
         ast::Statement::AlterType(alt) => alter_type(cat, file, alt, at, diags),
         ast::Statement::CreateExtension(ext) => cat.extensions.push(ident(&ext.name)),
         ast::Statement::CreateFunction(f) => create_function(cat, file, f, at, diags),
         ast::Statement::Set(ast::Set::SingleAssignment {
             variable, values, ..
         }) if variable.to_string().eq_ignore_ascii_case("search_path") => {
-            // `SET search_path TO a, public`: later unqualified names resolve (and are created) there.
-            cat.search_path = values
-                .iter()
-                .map(|v| match v {
-                    ast::Expr::Identifier(i) => ident(i),
-                    ast::Expr::Value(v) => v.value.to_string().trim_matches('\'').to_string(),
-                    other => other.to_string(),
-                })
-                .filter(|s| s != "$user" && s != "\"$user\"")
-                .collect();
+            set_search_path(cat, values)
         }
         ast::Statement::Set(_) => {}
-        ast::Statement::CreateDomain(d) => {
-            let q = cat.qualify_new(qual_name(&d.name));
-            let at = name_span(file, &d.name).unwrap_or(at);
-            if cat.user_type(&q).is_some() {
-                diags.push(
-                    Diagnostic::error(Code::DuplicateType, format!("type `{q}` already exists"))
-                        .at(at),
-                );
-                return;
-            }
-            if let Some(Resolved::Type(base) | Resolved::Serial(base)) =
-                column_type(cat, file, &d.data_type, at, diags)
-            {
-                cat.domains.push(Domain {
-                    name: q,
-                    base,
-                    not_null: false,
-                });
-            }
-        }
+        ast::Statement::CreateDomain(d) => create_domain(cat, file, d, at, diags),
         ast::Statement::CreateSequence {
             name,
             if_not_exists,
             ..
-        } => {
-            let q = cat.qualify_new(qual_name(name));
-            if cat.table(&q).is_some() {
-                if !if_not_exists {
-                    diags.push(cat.duplicate_relation(
-                        &q,
-                        format!("relation `{q}` already exists"),
-                        at,
-                    ));
-                }
-                return;
-            }
-            let col = |n: &str, ty| Column {
-                name: n.into(),
-                ty,
-                not_null: true,
-                has_default: false,
-                comment: None,
-                domain: None,
-            };
-            cat.tables.push(Table {
-                name: q,
-                kind: RelKind::Sequence,
-                columns: vec![
-                    col("last_value", PgType::Int8),
-                    col("log_cnt", PgType::Int8),
-                    col("is_called", PgType::Bool),
-                ],
-                comment: None,
-                defined: Some(at),
-                primary_key: Some(Vec::new()),
-            });
-        }
+        } => create_sequence(cat, name, *if_not_exists, at, diags),
         ast::Statement::Comment {
             object_type,
             object_name,
@@ -227,17 +77,7 @@ pub fn apply(
             at,
             diags,
         ),
-        ast::Statement::CreateSchema { schema_name, .. } => {
-            let name = match schema_name {
-                ast::SchemaName::Simple(n) | ast::SchemaName::NamedAuthorization(n, _) => {
-                    crate::syntax::parse::name_parts(n).pop()
-                }
-                ast::SchemaName::UnnamedAuthorization(i) => Some(crate::syntax::parse::ident(i)),
-            };
-            if let Some(n) = name.filter(|n| !cat.schemas.contains(n)) {
-                cat.schemas.push(n);
-            }
-        }
+        ast::Statement::CreateSchema { schema_name, .. } => create_schema(cat, schema_name),
         // Statements that cannot change the types of tables or query results.
         ast::Statement::CreateIndex(_)
         | ast::Statement::Insert(_)
@@ -265,6 +105,193 @@ pub fn apply(
                 .to_uppercase();
             diags.push(not_understood(at, &kind));
         }
+    }
+}
+
+/// `DROP TABLE|TYPE|VIEW|MATERIALIZED VIEW|SEQUENCE`: the named objects leave the catalogue; a
+/// missing one is an error without `IF EXISTS`.
+fn drop(
+    cat: &mut Catalog,
+    file: FileId,
+    object_type: ast::ObjectType,
+    if_exists: bool,
+    names: &[ast::ObjectName],
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for n in names {
+        let q = qual_name(n);
+        let nspan = name_span(file, n).unwrap_or(at);
+        match object_type {
+            ast::ObjectType::Type => {
+                if cat.enum_type(&q).is_some() {
+                    cat.enums.retain(|e| e.name != q);
+                } else if !if_exists {
+                    diags.push(
+                        Diagnostic::error(Code::UnknownType, format!("type `{q}` does not exist"))
+                            .at(nspan),
+                    );
+                }
+            }
+            ast::ObjectType::Table
+            | ast::ObjectType::View
+            | ast::ObjectType::MaterializedView
+            | ast::ObjectType::Sequence => {
+                if cat.table(&q).is_some() {
+                    cat.tables.retain(|t| t.name != q);
+                } else if !if_exists {
+                    diags.push(missing_table(cat, &q, nspan));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `CREATE TYPE ... AS ENUM` and composite types; other representations are not understood.
+fn create_type(
+    cat: &mut Catalog,
+    file: FileId,
+    name: &ast::ObjectName,
+    representation: Option<&ast::UserDefinedTypeRepresentation>,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let q = cat.qualify_new(qual_name(name));
+    let at = name_span(file, name).unwrap_or(at);
+    match representation {
+        Some(ast::UserDefinedTypeRepresentation::Enum { labels }) => {
+            if cat.enum_type(&q).is_some() {
+                diags.push(
+                    Diagnostic::error(Code::DuplicateType, format!("type `{q}` already exists"))
+                        .at(at),
+                );
+                return;
+            }
+            let values = labels.iter().map(|l| l.value.clone()).collect();
+            cat.enums.push(EnumType {
+                name: q,
+                values,
+                comment: None,
+            });
+        }
+        Some(ast::UserDefinedTypeRepresentation::Composite { attributes }) => {
+            if cat.user_type(&q).is_some() {
+                diags.push(
+                    Diagnostic::error(Code::DuplicateType, format!("type `{q}` already exists"))
+                        .at(at),
+                );
+                return;
+            }
+            let mut fields = Vec::new();
+            for a in attributes {
+                match column_type(cat, file, &a.data_type, at, diags) {
+                    Some(Resolved::Type(t)) | Some(Resolved::Serial(t)) => {
+                        fields.push((ident(&a.name), t))
+                    }
+                    None => return,
+                }
+            }
+            cat.composites.push(CompositeType {
+                name: q,
+                fields,
+                comment: None,
+            });
+        }
+        _ => diags.push(not_understood(
+            at,
+            "CREATE TYPE other than AS ENUM or a composite",
+        )),
+    }
+}
+
+/// `SET search_path TO a, public`: later unqualified names resolve (and are created) there.
+fn set_search_path(cat: &mut Catalog, values: &[ast::Expr]) {
+    cat.search_path = values
+        .iter()
+        .map(|v| match v {
+            ast::Expr::Identifier(i) => ident(i),
+            ast::Expr::Value(v) => v.value.to_string().trim_matches('\'').to_string(),
+            other => other.to_string(),
+        })
+        .filter(|s| s != "$user" && s != "\"$user\"")
+        .collect();
+}
+
+/// `CREATE DOMAIN`: a named type over its base type.
+fn create_domain(
+    cat: &mut Catalog,
+    file: FileId,
+    d: &ast::CreateDomain,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let q = cat.qualify_new(qual_name(&d.name));
+    let at = name_span(file, &d.name).unwrap_or(at);
+    if cat.user_type(&q).is_some() {
+        diags.push(
+            Diagnostic::error(Code::DuplicateType, format!("type `{q}` already exists")).at(at),
+        );
+        return;
+    }
+    if let Some(Resolved::Type(base) | Resolved::Serial(base)) =
+        column_type(cat, file, &d.data_type, at, diags)
+    {
+        cat.domains.push(Domain {
+            name: q,
+            base,
+            not_null: false,
+        });
+    }
+}
+
+/// `CREATE SEQUENCE`: a relation with PostgreSQL's sequence columns, which queries may read.
+fn create_sequence(
+    cat: &mut Catalog,
+    name: &ast::ObjectName,
+    if_not_exists: bool,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let q = cat.qualify_new(qual_name(name));
+    if cat.table(&q).is_some() {
+        if !if_not_exists {
+            diags.push(cat.duplicate_relation(&q, format!("relation `{q}` already exists"), at));
+        }
+        return;
+    }
+    let col = |n: &str, ty| Column {
+        name: n.into(),
+        ty,
+        not_null: true,
+        has_default: false,
+        comment: None,
+        domain: None,
+    };
+    cat.tables.push(Table {
+        name: q,
+        kind: RelKind::Sequence,
+        columns: vec![
+            col("last_value", PgType::Int8),
+            col("log_cnt", PgType::Int8),
+            col("is_called", PgType::Bool),
+        ],
+        comment: None,
+        defined: Some(at),
+        primary_key: Some(Vec::new()),
+    });
+}
+
+/// `CREATE SCHEMA`: a schema that names may be qualified with.
+fn create_schema(cat: &mut Catalog, schema_name: &ast::SchemaName) {
+    let name = match schema_name {
+        ast::SchemaName::Simple(n) | ast::SchemaName::NamedAuthorization(n, _) => {
+            crate::syntax::parse::name_parts(n).pop()
+        }
+        ast::SchemaName::UnnamedAuthorization(i) => Some(crate::syntax::parse::ident(i)),
+    };
+    if let Some(n) = name.filter(|n| !cat.schemas.contains(n)) {
+        cat.schemas.push(n);
     }
 }
 
@@ -458,7 +485,34 @@ fn create_table(
         defined: Some(name_span(file, &ct.name).unwrap_or(at)),
         primary_key: Some(Vec::new()),
     };
-    // `(LIKE s)`: the source's columns, NOT NULL always, defaults only when included.
+    if like_columns(cat, file, ct, &mut table, at, diags).is_none() {
+        return;
+    }
+    inherited_columns(cat, file, ct, &mut table, at, diags);
+    if declared_columns(cat, file, ct, &mut table, at, diags).is_none() {
+        return;
+    }
+    for c in &ct.constraints {
+        primary_key_constraint(&mut table, file, c, at, diags);
+    }
+    if diags.iter().filter(|d| d.is_error()).count() > errors_before {
+        // As in PostgreSQL, a CREATE TABLE that fails creates nothing.
+        cat.failed.push((table.name, at));
+        return;
+    }
+    cat.tables.push(table);
+}
+
+/// `(LIKE s)`: the source's columns, NOT NULL always, defaults only when included; `None` when the
+/// source does not exist (reported).
+fn like_columns(
+    cat: &Catalog,
+    file: FileId,
+    ct: &ast::CreateTable,
+    table: &mut Table,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<()> {
     if let Some(
         ast::CreateTableLikeKind::Parenthesized(like) | ast::CreateTableLikeKind::Plain(like),
     ) = &ct.like
@@ -479,11 +533,22 @@ fn create_table(
             None => {
                 let at = name_span(file, &like.name).unwrap_or(at);
                 diags.push(missing_table(cat, &source, at));
-                return;
+                return None;
             }
         }
     }
-    // Inherited columns come first, as PostgreSQL orders them.
+    Some(())
+}
+
+/// The columns of the `INHERITS` parents, first, as PostgreSQL orders them.
+fn inherited_columns(
+    cat: &Catalog,
+    file: FileId,
+    ct: &ast::CreateTable,
+    table: &mut Table,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
     for parent in ct.inherits.iter().flatten() {
         let pname = qual_name(parent);
         match cat.table(&pname) {
@@ -504,6 +569,18 @@ fn create_table(
             )),
         }
     }
+}
+
+/// The declared columns after the inherited ones (a redeclared parent column merges with it);
+/// `None` when a redeclared column's type conflicts with its parent's (reported).
+fn declared_columns(
+    cat: &Catalog,
+    file: FileId,
+    ct: &ast::CreateTable,
+    table: &mut Table,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<()> {
     let inherited = table.columns.len();
     for def in &ct.columns {
         if let Some((col, primary)) = column_def(cat, file, def, diags) {
@@ -526,7 +603,7 @@ fn create_table(
                         )
                         .at(span(file, def.name.span).unwrap_or(at)),
                     );
-                    return;
+                    return None;
                 }
                 table.columns[i].not_null |= col.not_null;
                 continue;
@@ -544,15 +621,7 @@ fn create_table(
             table.columns.push(col);
         }
     }
-    for c in &ct.constraints {
-        primary_key_constraint(&mut table, file, c, at, diags);
-    }
-    if diags.iter().filter(|d| d.is_error()).count() > errors_before {
-        // As in PostgreSQL, a CREATE TABLE that fails creates nothing.
-        cat.failed.push((table.name, at));
-        return;
-    }
-    cat.tables.push(table);
+    Some(())
 }
 
 /// The relation a view or CREATE TABLE AS statement defines.
@@ -621,142 +690,174 @@ fn alter_table(
     }
     for op in &alt.operations {
         // Column definitions need the catalog (enums) while the table is borrowed, so resolve first.
-        if let ast::AlterTableOperation::AddColumn {
-            if_not_exists,
-            column_def: def,
-            ..
-        } = op
-        {
-            let Some((col, primary)) = column_def(cat, file, def, diags) else {
-                continue;
-            };
-            let table = cat.table_mut(&name).unwrap();
-            if primary {
-                table.primary_key = Some(vec![col.name.clone()]);
-            }
-            if table.column(&col.name).is_some() {
-                if !if_not_exists {
-                    diags.push(
-                        Diagnostic::error(
-                            Code::DuplicateColumn,
-                            format!("column `{}` of table `{name}` already exists", col.name),
-                        )
-                        .at(span(file, def.name.span).unwrap_or(at)),
-                    );
-                }
-                continue;
-            }
-            table.columns.push(col);
-            continue;
-        }
-        if let ast::AlterTableOperation::AlterColumn {
-            column_name,
-            op: ast::AlterColumnOperation::SetDataType { data_type, .. },
-        } = op
-        {
-            let cspan = span(file, column_name.span).unwrap_or(at);
-            let Some(resolved) = column_type(cat, file, data_type, cspan, diags) else {
-                continue;
-            };
-            let ty = match resolved {
-                Resolved::Type(t) | Resolved::Serial(t) => t,
-            };
-            let domain = domain_of(cat, data_type);
-            let table = cat.table_mut(&name).unwrap();
-            let cname = ident(column_name);
-            match table.columns.iter_mut().find(|c| c.name == cname) {
-                Some(c) => {
-                    c.ty = ty;
-                    c.domain = domain;
-                }
-                None => diags.push(missing_column(table, &cname, cspan)),
-            }
-            continue;
-        }
-        if let ast::AlterTableOperation::RenameTable { table_name } = op {
-            let (ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n)) = table_name;
-            let mut new = qual_name(n);
-            if new.schema.is_none() {
-                new.schema = name.schema.clone();
-            }
-            cat.table_mut(&name).unwrap().name = new;
-            return;
-        }
-        let table = cat.table_mut(&name).unwrap();
         match op {
-            ast::AlterTableOperation::DropColumn {
-                column_names,
-                if_exists,
+            ast::AlterTableOperation::AddColumn {
+                if_not_exists,
+                column_def: def,
                 ..
-            } => {
-                for c in column_names {
-                    let cname = ident(c);
-                    if table.column(&cname).is_some() {
-                        table.columns.retain(|col| col.name != cname);
-                        // Dropping a key column drops the key.
-                        if let Some(pk) = &mut table.primary_key {
-                            if pk.contains(&cname) {
-                                pk.clear();
-                            }
-                        }
-                    } else if !if_exists {
-                        diags.push(missing_column(
-                            table,
-                            &cname,
-                            span(file, c.span).unwrap_or(at),
-                        ));
-                    }
+            } => add_column(cat, file, &name, *if_not_exists, def, at, diags),
+            ast::AlterTableOperation::AlterColumn {
+                column_name,
+                op: ast::AlterColumnOperation::SetDataType { data_type, .. },
+            } => set_column_type(cat, file, &name, column_name, data_type, at, diags),
+            ast::AlterTableOperation::RenameTable { table_name } => {
+                let (ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n)) =
+                    table_name;
+                let mut new = qual_name(n);
+                if new.schema.is_none() {
+                    new.schema = name.schema.clone();
                 }
+                cat.table_mut(&name).unwrap().name = new;
+                return;
             }
-            ast::AlterTableOperation::RenameColumn {
-                old_column_name,
-                new_column_name,
-            } => {
-                let old = ident(old_column_name);
-                let new = ident(new_column_name);
-                for k in table.primary_key.iter_mut().flatten() {
-                    if *k == old {
-                        k.clone_from(&new);
-                    }
-                }
-                match table.columns.iter_mut().find(|c| c.name == old) {
-                    Some(c) => c.name = new,
-                    None => diags.push(missing_column(
-                        table,
-                        &old,
-                        span(file, old_column_name.span).unwrap_or(at),
-                    )),
-                }
-            }
-            ast::AlterTableOperation::AlterColumn { column_name, op } => {
-                let cname = ident(column_name);
-                let cspan = span(file, column_name.span).unwrap_or(at);
-                let Some(col) = table.columns.iter_mut().find(|c| c.name == cname) else {
-                    diags.push(missing_column(table, &cname, cspan));
-                    continue;
-                };
-                match op {
-                    ast::AlterColumnOperation::SetNotNull => col.not_null = true,
-                    ast::AlterColumnOperation::DropNotNull => col.not_null = false,
-                    ast::AlterColumnOperation::SetDefault { .. } => col.has_default = true,
-                    ast::AlterColumnOperation::DropDefault => col.has_default = false,
-                    ast::AlterColumnOperation::AddGenerated { .. } => {
-                        col.has_default = true;
-                        col.not_null = true;
-                    }
-                    _ => diags.push(not_understood(cspan, &format!("ALTER COLUMN {op}"))),
-                }
-            }
-            ast::AlterTableOperation::AddConstraint { constraint, .. } => {
-                primary_key_constraint(table, file, constraint, at, diags);
-            }
-            ast::AlterTableOperation::DropConstraint { .. }
-            | ast::AlterTableOperation::RenameConstraint { .. }
-            | ast::AlterTableOperation::EnableRowLevelSecurity
-            | ast::AlterTableOperation::DisableRowLevelSecurity
-            | ast::AlterTableOperation::OwnerTo { .. } => {}
-            other => diags.push(not_understood(at, &format!("ALTER TABLE {other}"))),
+            _ => alter_table_in_place(cat.table_mut(&name).unwrap(), file, op, at, diags),
         }
+    }
+}
+
+/// `ADD COLUMN`; its definition needs the catalogue (enums, domains) before the table is borrowed.
+fn add_column(
+    cat: &mut Catalog,
+    file: FileId,
+    name: &QualName,
+    if_not_exists: bool,
+    def: &ast::ColumnDef,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some((col, primary)) = column_def(cat, file, def, diags) else {
+        return;
+    };
+    let table = cat.table_mut(name).unwrap();
+    if primary {
+        table.primary_key = Some(vec![col.name.clone()]);
+    }
+    if table.column(&col.name).is_some() {
+        if !if_not_exists {
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateColumn,
+                    format!("column `{}` of table `{name}` already exists", col.name),
+                )
+                .at(span(file, def.name.span).unwrap_or(at)),
+            );
+        }
+        return;
+    }
+    table.columns.push(col);
+}
+
+/// `ALTER COLUMN ... TYPE`: the column's new type and domain.
+fn set_column_type(
+    cat: &mut Catalog,
+    file: FileId,
+    name: &QualName,
+    column_name: &ast::Ident,
+    data_type: &ast::DataType,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let cspan = span(file, column_name.span).unwrap_or(at);
+    let Some(resolved) = column_type(cat, file, data_type, cspan, diags) else {
+        return;
+    };
+    let ty = match resolved {
+        Resolved::Type(t) | Resolved::Serial(t) => t,
+    };
+    let domain = domain_of(cat, data_type);
+    let table = cat.table_mut(name).unwrap();
+    let cname = ident(column_name);
+    match table.columns.iter_mut().find(|c| c.name == cname) {
+        Some(c) => {
+            c.ty = ty;
+            c.domain = domain;
+        }
+        None => diags.push(missing_column(table, &cname, cspan)),
+    }
+}
+
+/// The `ALTER TABLE` operations that change the table alone: dropped and renamed columns, NOT NULL
+/// and defaults, a primary key added; the ones that change no type are accepted as they are.
+fn alter_table_in_place(
+    table: &mut Table,
+    file: FileId,
+    op: &ast::AlterTableOperation,
+    at: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match op {
+        ast::AlterTableOperation::DropColumn {
+            column_names,
+            if_exists,
+            ..
+        } => {
+            for c in column_names {
+                let cname = ident(c);
+                if table.column(&cname).is_some() {
+                    table.columns.retain(|col| col.name != cname);
+                    // Dropping a key column drops the key.
+                    if let Some(pk) = &mut table.primary_key {
+                        if pk.contains(&cname) {
+                            pk.clear();
+                        }
+                    }
+                } else if !if_exists {
+                    diags.push(missing_column(
+                        table,
+                        &cname,
+                        span(file, c.span).unwrap_or(at),
+                    ));
+                }
+            }
+        }
+        ast::AlterTableOperation::RenameColumn {
+            old_column_name,
+            new_column_name,
+        } => {
+            let old = ident(old_column_name);
+            let new = ident(new_column_name);
+            for k in table.primary_key.iter_mut().flatten() {
+                if *k == old {
+                    k.clone_from(&new);
+                }
+            }
+            match table.columns.iter_mut().find(|c| c.name == old) {
+                Some(c) => c.name = new,
+                None => diags.push(missing_column(
+                    table,
+                    &old,
+                    span(file, old_column_name.span).unwrap_or(at),
+                )),
+            }
+        }
+        ast::AlterTableOperation::AlterColumn { column_name, op } => {
+            let cname = ident(column_name);
+            let cspan = span(file, column_name.span).unwrap_or(at);
+            let Some(col) = table.columns.iter_mut().find(|c| c.name == cname) else {
+                diags.push(missing_column(table, &cname, cspan));
+                return;
+            };
+            match op {
+                ast::AlterColumnOperation::SetNotNull => col.not_null = true,
+                ast::AlterColumnOperation::DropNotNull => col.not_null = false,
+                ast::AlterColumnOperation::SetDefault { .. } => col.has_default = true,
+                ast::AlterColumnOperation::DropDefault => col.has_default = false,
+                ast::AlterColumnOperation::AddGenerated { .. } => {
+                    col.has_default = true;
+                    col.not_null = true;
+                }
+                _ => diags.push(not_understood(cspan, &format!("ALTER COLUMN {op}"))),
+            }
+        }
+        ast::AlterTableOperation::AddConstraint { constraint, .. } => {
+            primary_key_constraint(table, file, constraint, at, diags);
+        }
+        ast::AlterTableOperation::DropConstraint { .. }
+        | ast::AlterTableOperation::RenameConstraint { .. }
+        | ast::AlterTableOperation::EnableRowLevelSecurity
+        | ast::AlterTableOperation::DisableRowLevelSecurity
+        | ast::AlterTableOperation::OwnerTo { .. } => {}
+        other => diags.push(not_understood(at, &format!("ALTER TABLE {other}"))),
     }
 }
 

@@ -119,6 +119,90 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
     })
 }
 
+/// Options that apply to every package: v1's top-level `overrides` and `rename`, v2's
+/// `overrides: { go: { overrides, rename } }`.
+fn global_options(top: &Mapping, v1: bool) -> Mapping {
+    if v1 {
+        let mut m = Mapping::new();
+        for k in ["overrides", "rename"] {
+            if let Some(v) = get(top, k) {
+                m.insert(k.into(), v.clone());
+            }
+        }
+        m
+    } else {
+        get(top, "overrides")
+            .and_then(|o| get_in(o, "go"))
+            .and_then(Value::as_mapping)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+/// How warnings name a package: its name, its Go package, its path, or its position.
+fn package_label(pkg: &Mapping, index: usize) -> String {
+    let go_package = get(pkg, "gen")
+        .and_then(|g| get_in(g, "go"))
+        .and_then(|g| get_in(g, "package"))
+        .and_then(Value::as_str);
+    get(pkg, "name")
+        .and_then(Value::as_str)
+        .or(go_package)
+        .or_else(|| get(pkg, "path").and_then(Value::as_str))
+        .map(|n| format!("package `{n}`"))
+        .unwrap_or_else(|| format!("package {}", index + 1))
+}
+
+/// A package's Go options (v1 keeps them on the package itself, v2 under `gen.go`) and its
+/// `gen.rust` block; v2's keys sqlc does not know are added to `ignored`.
+fn generator_blocks<'p>(
+    pkg: &'p Mapping,
+    v1: bool,
+    ignored: &mut Vec<String>,
+) -> (Mapping, Option<&'p Value>) {
+    if v1 {
+        let mut go = Mapping::new();
+        for (k, v) in pkg {
+            let key = k.as_str().unwrap_or_default();
+            if !SQLC_PACKAGE_KEYS.contains(&key) || key == "path" || key == "name" {
+                go.insert(k.clone(), v.clone());
+            }
+        }
+        return (go, None);
+    }
+    for key in keys(pkg) {
+        if !SQLC_PACKAGE_KEYS.contains(&key.as_str()) {
+            ignored.push(key);
+        }
+    }
+    let gen = get(pkg, "gen").and_then(Value::as_mapping);
+    let go = gen
+        .and_then(|g| get(g, "go"))
+        .and_then(Value::as_mapping)
+        .cloned()
+        .unwrap_or_default();
+    (go, gen.and_then(|g| get(g, "rust")))
+}
+
+/// A package's name: `name`, else its Go package, else the folder its Rust folder is in.
+fn package_name(pkg: &Mapping, go: &Mapping, rust: &RustOptions, index: usize) -> String {
+    get(pkg, "name")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| {
+            get(go, "package")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| {
+            rust.out
+                .parent()
+                .and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| format!("package{index}"))
+        })
+}
+
 struct Reader<'a> {
     file: FileId,
     text: &'a str,
@@ -142,14 +226,46 @@ impl Reader<'_> {
             );
             return Vec::new();
         };
+        let Some(v1) = self.version(top) else {
+            return Vec::new();
+        };
+        self.list_key = if v1 { "packages" } else { "sql" };
+        self.warn_unknown_keys(top, v1);
+        let global = global_options(top, v1);
+        let Some(list) = get(top, self.list_key).and_then(Value::as_sequence) else {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::ConfigNoPackages,
+                    format!("no `{}` list of packages", self.list_key),
+                )
+                .at(Span::point(self.file, 1, 1)),
+            );
+            return Vec::new();
+        };
+        let mut packages: Vec<Package> = Vec::new();
+        for (index, entry) in list.iter().enumerate() {
+            let Some(pkg) = entry.as_mapping() else {
+                continue;
+            };
+            if let Some(p) = self.package(index, pkg, &global, v1) {
+                self.check_package(index, pkg, &p, &packages, v1);
+                packages.push(p);
+            }
+        }
+        packages
+    }
+
+    /// The config's version: `Some(true)` for version 1, `Some(false)` for 2, `None` for another
+    /// (reported).
+    fn version(&mut self, top: &Mapping) -> Option<bool> {
         let version = match get(top, "version") {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
             _ => String::new(),
         };
-        let v1 = match version.as_str() {
-            "1" => true,
-            "2" => false,
+        match version.as_str() {
+            "1" => Some(true),
+            "2" => Some(false),
             other => {
                 self.diags.push(
                     Diagnostic::error(
@@ -159,10 +275,13 @@ impl Reader<'_> {
                     .label(self.key_span(None, "version"), "expected \"1\" or \"2\"")
                     .help("sqlgen reads sqlc's config versions 1 and 2"),
                 );
-                return Vec::new();
+                None
             }
-        };
-        self.list_key = if v1 { "packages" } else { "sql" };
+        }
+    }
+
+    /// Top-level keys sqlc has and sqlgen does not read are named in a warning each.
+    fn warn_unknown_keys(&mut self, top: &Mapping, v1: bool) {
         let known_top: &[&str] = if v1 {
             &[
                 "version",
@@ -187,104 +306,79 @@ impl Reader<'_> {
                 );
             }
         }
-        // Options that apply to every package: v1's top-level `overrides` and `rename`, v2's
-        // `overrides: { go: { overrides, rename } }`.
-        let global = if v1 {
-            let mut m = Mapping::new();
-            for k in ["overrides", "rename"] {
-                if let Some(v) = get(top, k) {
-                    m.insert(k.into(), v.clone());
-                }
-            }
-            m
-        } else {
-            get(top, "overrides")
-                .and_then(|o| get_in(o, "go"))
-                .and_then(Value::as_mapping)
-                .cloned()
-                .unwrap_or_default()
-        };
-        let Some(list) = get(top, self.list_key).and_then(Value::as_sequence) else {
+    }
+
+    /// The checks on a package read without error, against the ones before it: its `out` folder
+    /// inside the config's folder and its own, its output names, its name unique.
+    fn check_package(
+        &mut self,
+        index: usize,
+        pkg: &Mapping,
+        p: &Package,
+        packages: &[Package],
+        v1: bool,
+    ) {
+        let out = &p.rust.out;
+        let escapes = escapes_root(out);
+        if escapes {
             self.diags.push(
                 Diagnostic::error(
-                    Code::ConfigNoPackages,
-                    format!("no `{}` list of packages", self.list_key),
+                    Code::ConfigOut,
+                    format!(
+                        "Rust `out` folder `{}` is outside the workspace",
+                        out.display()
+                    ),
                 )
-                .at(Span::point(self.file, 1, 1)),
+                .at(self.key_span(Some(index), if v1 { "path" } else { "out" }))
+                .help("use a path relative to this file, without `..` leading out of it"),
             );
-            return Vec::new();
-        };
-        let mut packages: Vec<Package> = Vec::new();
-        for (index, entry) in list.iter().enumerate() {
-            let Some(pkg) = entry.as_mapping() else {
-                continue;
-            };
-            if let Some(p) = self.package(index, pkg, &global, v1) {
-                let out = &p.rust.out;
-                let escapes = escapes_root(out);
-                if escapes {
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::ConfigOut,
-                            format!(
-                                "Rust `out` folder `{}` is outside the workspace",
-                                out.display()
-                            ),
-                        )
-                        .at(self.key_span(Some(index), if v1 { "path" } else { "out" }))
-                        .help("use a path relative to this file, without `..` leading out of it"),
-                    );
-                } else if packages
-                    .iter()
-                    .any(|q| normalized(&q.rust.out) == normalized(out))
-                {
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::ConfigOut,
-                            format!("two packages write to `out` folder `{}`", out.display()),
-                        )
-                        .at(self.key_span(Some(index), if v1 { "path" } else { "out" }))
-                        .help("give every package its own `out` folder; generate removes files it does not write"),
-                    );
-                }
-                // A Go package's file names were Go's (`models.go`): say what they became.
-                let go = if v1 {
-                    Some(pkg)
-                } else {
-                    get(pkg, "gen")
-                        .filter(|g| get_in(g, "rust").is_none())
-                        .and_then(|g| get_in(g, "go"))
-                        .and_then(Value::as_mapping)
-                };
-                let names = check_output_names(&p.rust, &|key| self.value_span(Some(index), key));
-                for (key, mut d) in names {
-                    let read = match key {
-                        "output_models_file_name" => &p.rust.output_models_file_name,
-                        _ => &p.rust.output_files_suffix,
-                    };
-                    let written = go.and_then(|g| get(g, key)).and_then(Value::as_str);
-                    if let Some(written) = written.filter(|w| *w != read) {
-                        d = d.note(format!(
-                            "sqlc's Go `{key}` `{}` is read as `{}`",
-                            written.escape_debug(),
-                            read.escape_debug()
-                        ));
-                    }
-                    self.diags.push(d);
-                }
-                if packages.iter().any(|q| q.name == p.name) {
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::ConfigDuplicatePackage,
-                            format!("package name `{}` is used twice", p.name),
-                        )
-                        .at(self.key_span(Some(index), "name")),
-                    );
-                }
-                packages.push(p);
-            }
+        } else if packages
+            .iter()
+            .any(|q| normalized(&q.rust.out) == normalized(out))
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::ConfigOut,
+                    format!("two packages write to `out` folder `{}`", out.display()),
+                )
+                .at(self.key_span(Some(index), if v1 { "path" } else { "out" }))
+                .help("give every package its own `out` folder; generate removes files it does not write"),
+            );
         }
-        packages
+        // A Go package's file names were Go's (`models.go`): say what they became.
+        let go = if v1 {
+            Some(pkg)
+        } else {
+            get(pkg, "gen")
+                .filter(|g| get_in(g, "rust").is_none())
+                .and_then(|g| get_in(g, "go"))
+                .and_then(Value::as_mapping)
+        };
+        let names = check_output_names(&p.rust, &|key| self.value_span(Some(index), key));
+        for (key, mut d) in names {
+            let read = match key {
+                "output_models_file_name" => &p.rust.output_models_file_name,
+                _ => &p.rust.output_files_suffix,
+            };
+            let written = go.and_then(|g| get(g, key)).and_then(Value::as_str);
+            if let Some(written) = written.filter(|w| *w != read) {
+                d = d.note(format!(
+                    "sqlc's Go `{key}` `{}` is read as `{}`",
+                    written.escape_debug(),
+                    read.escape_debug()
+                ));
+            }
+            self.diags.push(d);
+        }
+        if packages.iter().any(|q| q.name == p.name) {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::ConfigDuplicatePackage,
+                    format!("package name `{}` is used twice", p.name),
+                )
+                .at(self.key_span(Some(index), "name")),
+            );
+        }
     }
 
     fn package(
@@ -297,16 +391,7 @@ impl Reader<'_> {
         let engine = get(pkg, "engine")
             .and_then(Value::as_str)
             .unwrap_or("postgresql");
-        let go_package = get(pkg, "gen")
-            .and_then(|g| get_in(g, "go"))
-            .and_then(|g| get_in(g, "package"))
-            .and_then(Value::as_str);
-        let label = get(pkg, "name")
-            .and_then(Value::as_str)
-            .or(go_package)
-            .or_else(|| get(pkg, "path").and_then(Value::as_str))
-            .map(|n| format!("package `{n}`"))
-            .unwrap_or_else(|| format!("package {}", index + 1));
+        let label = package_label(pkg, index);
         if engine != "postgresql" {
             self.warnings.push(
                 Diagnostic::warning(Code::IgnoredOption, format!(
@@ -317,31 +402,7 @@ impl Reader<'_> {
             return None;
         }
         let mut ignored: Vec<String> = Vec::new();
-        let go_block;
-        let (go, rust_block): (Mapping, Option<&Value>) = if v1 {
-            // v1 keeps the Go options on the package itself.
-            let mut go = Mapping::new();
-            for (k, v) in pkg {
-                let key = k.as_str().unwrap_or_default();
-                if !SQLC_PACKAGE_KEYS.contains(&key) || key == "path" || key == "name" {
-                    go.insert(k.clone(), v.clone());
-                }
-            }
-            (go, None)
-        } else {
-            for key in keys(pkg) {
-                if !SQLC_PACKAGE_KEYS.contains(&key.as_str()) {
-                    ignored.push(key);
-                }
-            }
-            let gen = get(pkg, "gen").and_then(Value::as_mapping);
-            go_block = gen
-                .and_then(|g| get(g, "go"))
-                .and_then(Value::as_mapping)
-                .cloned()
-                .unwrap_or_default();
-            (go_block, gen.and_then(|g| get(g, "rust")))
-        };
+        let (go, rust_block) = generator_blocks(pkg, v1, &mut ignored);
         let rust = match rust_block {
             Some(block) => match serde_yaml::from_value::<RustOptions>(block.clone()) {
                 Ok(r) => r,
@@ -356,43 +417,7 @@ impl Reader<'_> {
                     return None;
                 }
             },
-            None => {
-                let out = if v1 {
-                    get(&go, "path")
-                } else {
-                    get(&go, "out")
-                };
-                let Some(out) = out.and_then(Value::as_str) else {
-                    self.warnings.push(
-                        Diagnostic::warning(Code::IgnoredOption, format!(
-                            "{label} is skipped: it has neither a `rust` nor a `go` generator with an output folder"
-                        ))
-                        .at(self.key_span(Some(index), if v1 { "path" } else { "gen" })),
-                    );
-                    return None;
-                };
-                let out = PathBuf::from(out).join(RUST_SUBFOLDER);
-                let mut rust = RustOptions::with_out(out.clone());
-                let mut go_only = self.go_options(index, &go, global, &mut rust);
-                go_only.retain(|k| k != "path" && k != "out" && k != "package" && k != "name");
-                ignored.extend(go_only);
-                ignored.sort();
-                if !ignored.is_empty() {
-                    let list: Vec<String> = ignored.iter().map(|k| format!("`{k}`")).collect();
-                    self.warnings.push(
-                        Diagnostic::warning(
-                            Code::IgnoredOption,
-                            format!("{label}: Go-only options ignored: {}", list.join(", ")),
-                        )
-                        .at(self.key_span(Some(index), if v1 { "path" } else { "go" }))
-                        .note(format!(
-                            "its Rust code goes to `{}`, beside the Go code",
-                            out.display()
-                        )),
-                    );
-                }
-                rust
-            }
+            None => self.rust_beside_go(index, &label, &go, global, &mut ignored, v1)?,
         };
         if rust_block.is_some() && !ignored.is_empty() {
             let list: Vec<String> = ignored.iter().map(|k| format!("`{k}`")).collect();
@@ -406,21 +431,7 @@ impl Reader<'_> {
         }
         let schema = self.paths(index, pkg, "schema");
         let queries = self.paths(index, pkg, "queries");
-        let name = get(pkg, "name")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .or_else(|| {
-                get(&go, "package")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| {
-                rust.out
-                    .parent()
-                    .and_then(Path::file_name)
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| format!("package{index}"))
-            });
+        let name = package_name(pkg, &go, &rust, index);
         Some(Package {
             name,
             index,
@@ -428,6 +439,51 @@ impl Reader<'_> {
             queries,
             rust,
         })
+    }
+
+    /// The Rust options of a package with a Go generator only: its code goes to `<go out>/rust`,
+    /// the Go options with a Rust meaning are carried over, and the others named in one warning;
+    /// `None` (a warning) without a Go output folder.
+    fn rust_beside_go(
+        &mut self,
+        index: usize,
+        label: &str,
+        go: &Mapping,
+        global: &Mapping,
+        ignored: &mut Vec<String>,
+        v1: bool,
+    ) -> Option<RustOptions> {
+        let out = if v1 { get(go, "path") } else { get(go, "out") };
+        let Some(out) = out.and_then(Value::as_str) else {
+            self.warnings.push(
+                Diagnostic::warning(Code::IgnoredOption, format!(
+                    "{label} is skipped: it has neither a `rust` nor a `go` generator with an output folder"
+                ))
+                .at(self.key_span(Some(index), if v1 { "path" } else { "gen" })),
+            );
+            return None;
+        };
+        let out = PathBuf::from(out).join(RUST_SUBFOLDER);
+        let mut rust = RustOptions::with_out(out.clone());
+        let mut go_only = self.go_options(index, go, global, &mut rust);
+        go_only.retain(|k| k != "path" && k != "out" && k != "package" && k != "name");
+        ignored.extend(go_only);
+        ignored.sort();
+        if !ignored.is_empty() {
+            let list: Vec<String> = ignored.iter().map(|k| format!("`{k}`")).collect();
+            self.warnings.push(
+                Diagnostic::warning(
+                    Code::IgnoredOption,
+                    format!("{label}: Go-only options ignored: {}", list.join(", ")),
+                )
+                .at(self.key_span(Some(index), if v1 { "path" } else { "go" }))
+                .note(format!(
+                    "its Rust code goes to `{}`, beside the Go code",
+                    out.display()
+                )),
+            );
+        }
+        Some(rust)
     }
 
     /// Carries the Go options with a Rust meaning into `rust`; returns the names of the others.

@@ -9,7 +9,7 @@ use super::validate::{
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
 use crate::source::{FileId, Pos, SourceMap, Span};
 use serde::Deserialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -72,29 +72,33 @@ struct RawGen {
     rust: RustOptions,
 }
 
-/// Validates a config already in `sources`.
-pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config, Vec<Diagnostic>> {
-    let text = &sources.get(file).text;
-    let raw: RawConfig =
-        serde_yaml::from_str(text).map_err(|e| vec![yaml_error(&e, file, sources)])?;
-    let mut diags = Vec::new();
-    let locate = |pkg: Option<usize>, key: &str| -> Span {
-        let (line, col) = locate_key(text, pkg, key).unwrap_or((1, 1));
+/// Where a key or its value sits in `sqlgen.yaml`, for diagnostics.
+struct Locator<'a> {
+    file: FileId,
+    text: &'a str,
+    sources: &'a SourceMap,
+}
+
+impl Locator<'_> {
+    /// The span of `key` (in the package at this index, or at the top level), or the file's start.
+    fn key(&self, pkg: Option<usize>, key: &str) -> Span {
+        let (line, col) = locate_key(self.text, pkg, key).unwrap_or((1, 1));
         Span::new(
-            file,
+            self.file,
             Pos { line, col },
             Pos {
                 line,
                 col: col + key.chars().count() as u32,
             },
         )
-    };
-    // The span of a scalar value (`engine: mysql` points at `mysql`), or of its key when not found.
-    let locate_value = |pkg: Option<usize>, key: &str| -> Span {
-        let Some((line, col)) = locate_key(text, pkg, key) else {
-            return locate(pkg, key);
+    }
+
+    /// The span of a scalar value (`engine: mysql` points at `mysql`), or of its key when not found.
+    fn value(&self, pkg: Option<usize>, key: &str) -> Span {
+        let Some((line, col)) = locate_key(self.text, pkg, key) else {
+            return self.key(pkg, key);
         };
-        let l = sources.get(file).line(line);
+        let l = self.sources.get(self.file).line(line);
         let after: String = l
             .chars()
             .skip(col as usize - 1 + key.chars().count())
@@ -104,7 +108,7 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
             Some(byte) => {
                 let start = l[..byte].chars().count() as u32 + 1;
                 Span::new(
-                    file,
+                    self.file,
                     Pos { line, col: start },
                     Pos {
                         line,
@@ -112,8 +116,30 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
                     },
                 )
             }
-            None => locate(pkg, key),
+            None => self.key(pkg, key),
         }
+    }
+
+    /// The warning for a sqlc option sqlgen reads but does not use.
+    fn ignored(&self, pkg: Option<usize>, key: &str) -> Diagnostic {
+        Diagnostic::warning(
+            Code::IgnoredOption,
+            format!("sqlc option `{key}` is ignored by sqlgen"),
+        )
+        .at(self.key(pkg, key))
+    }
+}
+
+/// Validates a config already in `sources`.
+pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config, Vec<Diagnostic>> {
+    let text = &sources.get(file).text;
+    let raw: RawConfig =
+        serde_yaml::from_str(text).map_err(|e| vec![yaml_error(&e, file, sources)])?;
+    let mut diags = Vec::new();
+    let loc = Locator {
+        file,
+        text,
+        sources,
     };
     if raw.version != "2" {
         diags.push(
@@ -121,26 +147,17 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
                 Code::ConfigVersion,
                 format!("unsupported config version `{}`", raw.version),
             )
-            .label(locate_value(None, "version"), "expected \"2\"")
+            .label(loc.value(None, "version"), "expected \"2\"")
             .help("sqlgen reads sqlc's version 2 config format"),
         );
     }
     if raw.sql.is_empty() {
         diags.push(
             Diagnostic::error(Code::ConfigNoPackages, "no packages: `sql` is empty")
-                .at(locate(None, "sql")),
+                .at(loc.key(None, "sql")),
         );
     }
     let mut warnings = Vec::new();
-    let ignored = |warnings: &mut Vec<Diagnostic>, pkg: Option<usize>, key: &str| {
-        warnings.push(
-            Diagnostic::warning(
-                Code::IgnoredOption,
-                format!("sqlc option `{key}` is ignored by sqlgen"),
-            )
-            .at(locate(pkg, key)),
-        );
-    };
     for (key, v) in [
         ("plugins", &raw.plugins),
         ("rules", &raw.rules),
@@ -148,7 +165,7 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
         ("cloud", &raw.cloud),
     ] {
         if v.is_some() {
-            ignored(&mut warnings, None, key);
+            warnings.push(loc.ignored(None, key));
         }
     }
     let mut packages = Vec::new();
@@ -163,104 +180,31 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
             ("analyzer", &p.analyzer),
         ] {
             if v.is_some() {
-                ignored(&mut warnings, Some(index), key);
+                warnings.push(loc.ignored(Some(index), key));
             }
         }
         if p.engine != "postgresql" {
-            let mut d = Diagnostic::error(
-                Code::ConfigEngine,
-                format!("unsupported engine `{}`", p.engine),
-            )
-            .label(
-                locate_value(Some(index), "engine"),
-                "only `postgresql` is supported",
-            );
-            if let Some(s) = did_you_mean(&p.engine, ["postgresql"]) {
-                d = d.help(format!("did you mean `{s}`?"));
-            }
-            diags.push(d);
+            diags.push(unsupported_engine(&loc, index, &p.engine));
         }
-        let check_paths =
-            |key: &str, paths: Vec<String>, diags: &mut Vec<Diagnostic>| -> Vec<PathBuf> {
-                let mut out = Vec::new();
-                for p in paths {
-                    let full = root.join(&p);
-                    if key == "schema" && !schema_present(&full) {
-                        diags.push(no_schema(&p, &full, locate(Some(index), key)));
-                        continue;
-                    }
-                    if !full.exists() {
-                        diags.push(
-                            Diagnostic::error(
-                                Code::ConfigPath,
-                                format!("`{key}` path `{p}` does not exist"),
-                            )
-                            .label(locate(Some(index), key), "no such file or folder"),
-                        );
-                    } else if full.is_dir() && !holds_sql(&full) {
-                        diags.push(
-                            Diagnostic::error(
-                                Code::ConfigPath,
-                                format!("`{key}` folder `{p}` holds no `.sql` files"),
-                            )
-                            .label(locate(Some(index), key), "empty folder"),
-                        );
-                    }
-                    out.push(full);
-                }
-                out
-            };
-        let schema = check_paths("schema", p.schema.into_vec(), &mut diags);
-        let queries = check_paths("queries", p.queries.into_vec(), &mut diags);
-        let name = p.name.unwrap_or_else(|| {
-            p.gen
-                .rust
-                .out
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| format!("package{index}"))
-        });
-        if let Some(first) = names.iter().position(|n| *n == name) {
-            diags.push(
-                Diagnostic::error(
-                    Code::ConfigDuplicatePackage,
-                    format!("package name `{name}` is used twice"),
-                )
-                .label(locate_value(Some(index), "name"), "used again here")
-                .secondary(locate_value(Some(first), "name"), "first used here")
-                .help("give every `sql` entry a distinct `name`"),
-            );
-        }
-        names.push(name.clone());
-        let out = &p.gen.rust.out;
-        // `..` that climbs above the config's folder, or an absolute path, leaves the workspace.
-        let escapes = escapes_root(out);
-        let out_span = locate_value(Some(index), "out");
-        if escapes {
-            diags.push(
-                Diagnostic::error(
-                    Code::ConfigOut,
-                    format!("`out` folder `{}` is outside the workspace", out.display()),
-                )
-                .label(out_span, "must stay inside the folder of this config")
-                .help("use a path relative to this file, without `..` leading out of it"),
-            );
-        } else if let Some((_, first)) = outs.iter().find(|(o, _)| *o == normalized(out)) {
-            diags.push(
-                Diagnostic::error(
-                    Code::ConfigOut,
-                    format!(
-                        "two packages write to `out` folder `{}`",
-                        normalized(out).display()
-                    ),
-                )
-                .label(out_span, "written again here")
-                .secondary(*first, "first written here")
-                .help("give every package its own `out` folder; generate removes files it does not write"),
-            );
-        }
-        outs.push((normalized(out), out_span));
-        let output_names = check_output_names(&p.gen.rust, &|key| locate_value(Some(index), key));
+        let schema = check_paths(
+            &root,
+            &loc,
+            index,
+            "schema",
+            p.schema.into_vec(),
+            &mut diags,
+        );
+        let queries = check_paths(
+            &root,
+            &loc,
+            index,
+            "queries",
+            p.queries.into_vec(),
+            &mut diags,
+        );
+        let name = package_name(&loc, index, p.name, &p.gen.rust.out, &mut names, &mut diags);
+        check_out(&loc, index, &p.gen.rust.out, &mut outs, &mut diags);
+        let output_names = check_output_names(&p.gen.rust, &|key| loc.value(Some(index), key));
         diags.extend(output_names.into_iter().map(|(_, d)| d));
         packages.push(Package {
             name,
@@ -270,7 +214,13 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
             rust: p.gen.rust,
         });
     }
-    check_ownership(&packages, &names, (file, text), &locate, &mut diags);
+    check_ownership(
+        &packages,
+        &names,
+        (file, text),
+        &|pkg, key| loc.key(pkg, key),
+        &mut diags,
+    );
     if !diags.iter().any(Diagnostic::is_error) {
         warnings.extend(diags);
         Ok(Config {
@@ -282,6 +232,128 @@ pub fn parse(root: PathBuf, file: FileId, sources: &SourceMap) -> Result<Config,
     } else {
         Err(diags)
     }
+}
+
+/// A package's name (`name`, else the last folder of `out`), which no earlier package has; `names`
+/// collects the names seen so far.
+fn package_name(
+    loc: &Locator,
+    index: usize,
+    name: Option<String>,
+    out: &Path,
+    names: &mut Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let name = name.unwrap_or_else(|| {
+        out.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| format!("package{index}"))
+    });
+    if let Some(first) = names.iter().position(|n| *n == name) {
+        diags.push(
+            Diagnostic::error(
+                Code::ConfigDuplicatePackage,
+                format!("package name `{name}` is used twice"),
+            )
+            .label(loc.value(Some(index), "name"), "used again here")
+            .secondary(loc.value(Some(first), "name"), "first used here")
+            .help("give every `sql` entry a distinct `name`"),
+        );
+    }
+    names.push(name.clone());
+    name
+}
+
+/// An engine other than `postgresql`, with a did-you-mean.
+fn unsupported_engine(loc: &Locator, index: usize, engine: &str) -> Diagnostic {
+    let mut d = Diagnostic::error(Code::ConfigEngine, format!("unsupported engine `{engine}`"))
+        .label(
+            loc.value(Some(index), "engine"),
+            "only `postgresql` is supported",
+        );
+    if let Some(s) = did_you_mean(engine, ["postgresql"]) {
+        d = d.help(format!("did you mean `{s}`?"));
+    }
+    d
+}
+
+/// A package's `schema` or `queries` paths, joined to the config's folder: each must exist (a
+/// schema must hold a schema) and a folder must hold `.sql` files.
+fn check_paths(
+    root: &Path,
+    loc: &Locator,
+    index: usize,
+    key: &str,
+    paths: Vec<String>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        let full = root.join(&p);
+        if key == "schema" && !schema_present(&full) {
+            diags.push(no_schema(&p, &full, loc.key(Some(index), key)));
+            continue;
+        }
+        if !full.exists() {
+            diags.push(
+                Diagnostic::error(
+                    Code::ConfigPath,
+                    format!("`{key}` path `{p}` does not exist"),
+                )
+                .label(loc.key(Some(index), key), "no such file or folder"),
+            );
+        } else if full.is_dir() && !holds_sql(&full) {
+            diags.push(
+                Diagnostic::error(
+                    Code::ConfigPath,
+                    format!("`{key}` folder `{p}` holds no `.sql` files"),
+                )
+                .label(loc.key(Some(index), key), "empty folder"),
+            );
+        }
+        out.push(full);
+    }
+    out
+}
+
+/// A package's `out` folder stays inside the config's folder and is no other package's; `outs`
+/// collects the folders seen so far.
+fn check_out(
+    loc: &Locator,
+    index: usize,
+    out: &Path,
+    outs: &mut Vec<(PathBuf, Span)>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    // `..` that climbs above the config's folder, or an absolute path, leaves the workspace.
+    let escapes = escapes_root(out);
+    let out_span = loc.value(Some(index), "out");
+    if escapes {
+        diags.push(
+            Diagnostic::error(
+                Code::ConfigOut,
+                format!("`out` folder `{}` is outside the workspace", out.display()),
+            )
+            .label(out_span, "must stay inside the folder of this config")
+            .help("use a path relative to this file, without `..` leading out of it"),
+        );
+    } else if let Some((_, first)) = outs.iter().find(|(o, _)| *o == normalized(out)) {
+        diags.push(
+            Diagnostic::error(
+                Code::ConfigOut,
+                format!(
+                    "two packages write to `out` folder `{}`",
+                    normalized(out).display()
+                ),
+            )
+            .label(out_span, "written again here")
+            .secondary(*first, "first written here")
+            .help(
+                "give every package its own `out` folder; generate removes files it does not write",
+            ),
+        );
+    }
+    outs.push((normalized(out), out_span));
 }
 
 /// `uses` must name other, existing packages that have a `module_path`, without cycles; a name may

@@ -81,7 +81,7 @@ fn emitter<'a>(pkg: &ir::Package, opts: &'a RustOptions) -> Emitter<'a> {
     let mut naming = names::Naming::new(opts);
     naming.resolve_clashes(pkg);
     // The types `models.rs` defines or re-exports, against the prelude names it would write.
-    let mut defined: Vec<String> = pkg.imported.iter().map(|i| i.rust_name.clone()).collect();
+    let mut defined: Vec<String> = pkg.imported.iter().map(names::import_name).collect();
     defined.extend(pkg.enums.iter().map(|e| naming.user_type(&e.name)));
     defined.extend(pkg.composites.iter().map(|c| naming.user_type(&c.name)));
     defined.extend(pkg.domains.iter().map(|d| naming.user_type(&d.name)));

@@ -21,7 +21,7 @@ impl Emitter<'_> {
                     continue;
                 }
             };
-            let name = ident(&imp.rust_name);
+            let name = ident(&names::import_name(imp));
             items.push(quote!(pub use #path::models::#name;));
         }
         let derives_postgres = !pkg.enums.is_empty()

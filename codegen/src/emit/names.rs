@@ -126,6 +126,16 @@ pub fn enum_name(q: &crate::ir::QualName) -> String {
     }
 }
 
+/// The Rust name of a model or type another package generates: the name its owner gives it (its
+/// `rename` and inflection options).
+pub fn import_name(imp: &crate::ir::Import) -> String {
+    let owner = Naming::of_owner(&imp.owner_naming);
+    match imp.kind {
+        crate::ir::ImportKind::Model => owner.model(&imp.name),
+        crate::ir::ImportKind::Type => owner.user_type(&imp.name),
+    }
+}
+
 /// Rust names under a package's naming options: `rename`, `emit_exact_table_names`,
 /// `inflection_exclude_table_names`.
 #[derive(Debug, Clone, Default)]
@@ -148,6 +158,17 @@ impl Naming {
         }
     }
 
+    /// The naming of the package that owns an import (without its clash resolution, which only
+    /// that package's own definitions see).
+    fn of_owner(owner: &crate::ir::OwnerNaming) -> Naming {
+        Naming {
+            rename: owner.rename.clone(),
+            clashes: Default::default(),
+            exact_table_names: owner.emit_exact_table_names,
+            exclude: owner.inflection_exclude_table_names.clone(),
+        }
+    }
+
     /// A `rename` entry for `name` (`users`), or for its schema-qualified form (`auth.users`).
     fn renamed(&self, q: &crate::ir::QualName) -> Option<&String> {
         self.rename.get(&q.to_string()).or_else(|| {
@@ -164,7 +185,7 @@ impl Naming {
     /// (`FooEnum`, `FooType`, `FooDomain`); a name still taken gets a number.
     pub fn resolve_clashes(&mut self, pkg: &crate::ir::Package) {
         let mut taken: std::collections::BTreeSet<String> =
-            pkg.imported.iter().map(|i| i.rust_name.clone()).collect();
+            pkg.imported.iter().map(import_name).collect();
         let mut claim =
             |naming: &mut Naming, q: &crate::ir::QualName, usual: String, other: String| {
                 let mut name = usual.clone();

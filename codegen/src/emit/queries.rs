@@ -168,7 +168,6 @@ impl Emitter<'_> {
         let snake = names::field(&q.name);
         let fn_name = ident(&names::ident(&snake));
         let const_name = ident(&snake.to_uppercase());
-        let per_item = per_item(q.command);
         let sql = &q.sql;
         items.push(quote!(pub const #const_name: &str = #sql;));
         // Row structs go before the function.
@@ -177,244 +176,369 @@ impl Emitter<'_> {
         } else {
             quote!(())
         };
-        // Parameters: plain arguments, or one struct when there are many; batch and copy
-        // queries take one item per execution: the value itself, or the struct.
-        let arg_names = self.arg_names(q);
+        let sig = self.signature(items, q);
+        let f = QueryFn {
+            q,
+            snake: &snake,
+            fn_name: &fn_name,
+            const_name: &const_name,
+            row_ty,
+            sig,
+        };
+        match q.command {
+            Command::BatchExec | Command::BatchOne | Command::BatchMany => {
+                items.push(self.batch_fn(f));
+            }
+            Command::CopyFrom => self.copy_fn(items, f),
+            _ => items.push(self.single_fn(f)),
+        }
+    }
+
+    /// The arguments of a query's function and the values it passes: plain arguments, or one
+    /// struct when there are many (pushed to `items`); batch and copy queries take one item per
+    /// execution: the value itself, or the struct.
+    fn signature(&mut self, items: &mut Vec<TokenStream>, q: &ir::Query) -> Signature {
+        let per_item = per_item(q.command);
         let use_struct = if per_item {
             q.params.len() > 1
         } else {
             q.params.len() > self.opts.params_struct_after
         };
-        let is_copy = q.command == Command::CopyFrom;
-        let a: syn::Lifetime = syn::parse_quote!('a);
         let rt = self.rt.clone();
-        let mut args: Vec<TokenStream> = vec![quote!(client: &impl #rt::GenericClient)];
-        let refs: Vec<TokenStream>;
-        // A params struct whose fields are the values as they are lists them once, in
-        // `rt::params!`, and passes `&params.values()`.
-        let mut values: Option<TokenStream> = None;
-        let mut item_ty = quote!(());
+        let mut sig = Signature {
+            args: vec![quote!(client: &impl #rt::GenericClient)],
+            refs: Vec::new(),
+            values: None,
+            item_ty: quote!(()),
+            use_struct,
+        };
         if use_struct {
-            let sname = ident(&names::query_type(&q.name, "Params"));
-            let borrows = q.params.iter().any(|p| self.param_borrows(p));
-            let lt = borrows.then_some(&a);
-            let field_names = self.param_names(q, false);
-            let mut fields = Vec::new();
-            for (p, n) in q.params.iter().zip(&field_names) {
-                let ty = self.param_ty(qn, p, lt, From::QueryModule);
-                fields.push((TokenStream::new(), ident(n), ty));
-            }
-            let generics = if borrows { quote!(<'a>) } else { quote!() };
-            let anon = if borrows { quote!(<'_>) } else { quote!() };
-            // Composite values are passed owned, and their generated structs are not `Copy`.
-            let copy = if q
-                .params
-                .iter()
-                .any(|p| matches!(p.ty, PgType::Composite(_)))
-            {
-                quote!()
-            } else {
-                quote!(Copy,)
-            };
-            let attrs = quote!(#[derive(Debug, Clone, #copy PartialEq)]);
-            items.push(struct_item(attrs, quote!(#sname #generics), &fields));
-            let holder = if per_item {
-                format_ident!("item")
-            } else {
-                format_ident!("params")
-            };
-            if !q.params.iter().any(|p| wraps_domain(p, self.tm.newtypes)) {
-                let names = fields.iter().map(|(_, n, _)| n);
-                items.push(quote! {
-                    impl #sname #anon {
-                        #rt::values!(#(#names),*);
-                    }
-                });
-                values = Some(quote!(&#holder.values()));
-            }
-            refs = field_names
-                .iter()
-                .zip(&q.params)
-                .map(|(n, p)| {
-                    let n = ident(n);
-                    domain_ref(&rt, quote!(#holder.#n), p, self.tm.newtypes)
-                })
-                .collect();
-            if per_item {
-                item_ty = if is_copy {
-                    quote!(#sname #generics)
-                } else {
-                    quote!(#sname #anon)
-                };
-            } else {
-                args.push(quote!(params: &#sname #anon));
-            }
+            self.params_struct(items, q, &mut sig);
         } else {
-            let mut r = Vec::new();
-            // A copy item is a generic argument and needs a named lifetime; batch slices elide it.
-            let lt = is_copy.then_some(&a);
-            for (p, n) in q.params.iter().zip(&arg_names) {
-                let ty = self.param_ty(qn, p, lt, From::QueryModule);
-                if per_item {
-                    // A batch item is borrowed from the caller's slice, a copy item is owned.
-                    let wrapped = wraps_domain(p, self.tm.newtypes);
-                    r.push(match (is_copy, wrapped) {
-                        (true, _) => domain_ref(&rt, quote!(item), p, self.tm.newtypes),
-                        (false, true) => quote!(&#rt::Domain(*item)),
-                        (false, false) => quote!(item),
-                    });
-                    item_ty = ty;
-                } else {
-                    let n = ident(n);
-                    r.push(domain_ref(&rt, quote!(#n), p, self.tm.newtypes));
-                    args.push(quote!(#n: #ty));
-                }
-            }
-            refs = r;
+            self.plain_params(q, &mut sig);
         }
-        // The SQL comment above the query, if any.
-        let mut doc_lines: Vec<&str> = q.doc.iter().map(String::as_str).collect();
-        match q.command {
-            Command::BatchExec | Command::BatchOne | Command::BatchMany => {
-                let (inner, helper) = match q.command {
-                    Command::BatchOne => (row_ty, quote!(one)),
-                    Command::BatchMany => (quote!(Vec<#row_ty>), quote!(many)),
-                    _ => (quote!(()), quote!(exec)),
-                };
-                if !doc_lines.is_empty() {
-                    doc_lines.push("");
+        sig
+    }
+
+    /// The `XxxParams` struct of a query with many parameters (or of a batch or copy item with
+    /// more than one), its `values!` when its fields are the values as they are, and the
+    /// function's argument (or item type) that takes it.
+    fn params_struct(&mut self, items: &mut Vec<TokenStream>, q: &ir::Query, sig: &mut Signature) {
+        let qn = Some(q.name.as_str());
+        let per_item = per_item(q.command);
+        let rt = self.rt.clone();
+        let a: syn::Lifetime = syn::parse_quote!('a);
+        let sname = ident(&names::query_type(&q.name, "Params"));
+        let borrows = q.params.iter().any(|p| self.param_borrows(p));
+        let lt = borrows.then_some(&a);
+        let field_names = self.param_names(q, false);
+        let mut fields = Vec::new();
+        for (p, n) in q.params.iter().zip(&field_names) {
+            let ty = self.param_ty(qn, p, lt, From::QueryModule);
+            fields.push((TokenStream::new(), ident(n), ty));
+        }
+        let generics = if borrows { quote!(<'a>) } else { quote!() };
+        let anon = if borrows { quote!(<'_>) } else { quote!() };
+        // Composite values are passed owned, and their generated structs are not `Copy`.
+        let copy = if q
+            .params
+            .iter()
+            .any(|p| matches!(p.ty, PgType::Composite(_)))
+        {
+            quote!()
+        } else {
+            quote!(Copy,)
+        };
+        let attrs = quote!(#[derive(Debug, Clone, #copy PartialEq)]);
+        items.push(struct_item(attrs, quote!(#sname #generics), &fields));
+        let holder = if per_item {
+            format_ident!("item")
+        } else {
+            format_ident!("params")
+        };
+        // A params struct whose fields are the values as they are lists them once, in
+        // `rt::values!`, and passes `&params.values()`.
+        if !q.params.iter().any(|p| wraps_domain(p, self.tm.newtypes)) {
+            let names = fields.iter().map(|(_, n, _)| n);
+            items.push(quote! {
+                impl #sname #anon {
+                    #rt::values!(#(#names),*);
                 }
-                doc_lines.push(
-                    "Runs once per item, pipelined on one connection; one result per item, in order.",
-                );
-                let docs = doc(&doc_lines);
-                let params = values.unwrap_or_else(|| quote!(&[#(#refs),*]));
-                let item_name = if q.params.is_empty() {
-                    format_ident!("_item")
-                } else {
-                    format_ident!("item")
-                };
-                items.push(quote! {
-                    #docs
-                    pub async fn #fn_name(
-                        #(#args,)*
-                        items: &[#item_ty],
-                    ) -> #rt::Result<Vec<#rt::Result<#inner>>> {
-                        async fn execute(
-                            #(#args,)*
-                            #item_name: &#item_ty,
-                        ) -> #rt::Result<#inner> {
-                            #rt::#helper(client, #const_name, #params).await
-                        }
-                        if items.is_empty() {
-                            return Ok(Vec::new());
-                        }
-                        client.prepare_cached(#const_name).await?;
-                        let executions = items.iter().map(|item| execute(client, item));
-                        Ok(#rt::pipelined(executions).await)
-                    }
+            });
+            sig.values = Some(quote!(&#holder.values()));
+        }
+        sig.refs = field_names
+            .iter()
+            .zip(&q.params)
+            .map(|(n, p)| {
+                let n = ident(n);
+                domain_ref(&rt, quote!(#holder.#n), p, self.tm.newtypes)
+            })
+            .collect();
+        if per_item {
+            sig.item_ty = if q.command == Command::CopyFrom {
+                quote!(#sname #generics)
+            } else {
+                quote!(#sname #anon)
+            };
+        } else {
+            sig.args.push(quote!(params: &#sname #anon));
+        }
+    }
+
+    /// Parameters as plain arguments, or as the item itself for a batch or copy query with one.
+    fn plain_params(&mut self, q: &ir::Query, sig: &mut Signature) {
+        let qn = Some(q.name.as_str());
+        let per_item = per_item(q.command);
+        let is_copy = q.command == Command::CopyFrom;
+        let rt = self.rt.clone();
+        let a: syn::Lifetime = syn::parse_quote!('a);
+        let arg_names = self.arg_names(q);
+        // A copy item is a generic argument and needs a named lifetime; batch slices elide it.
+        let lt = is_copy.then_some(&a);
+        for (p, n) in q.params.iter().zip(&arg_names) {
+            let ty = self.param_ty(qn, p, lt, From::QueryModule);
+            if per_item {
+                // A batch item is borrowed from the caller's slice, a copy item is owned.
+                let wrapped = wraps_domain(p, self.tm.newtypes);
+                sig.refs.push(match (is_copy, wrapped) {
+                    (true, _) => domain_ref(&rt, quote!(item), p, self.tm.newtypes),
+                    (false, true) => quote!(&#rt::Domain(*item)),
+                    (false, false) => quote!(item),
                 });
-            }
-            Command::CopyFrom => {
-                let Some(copy) = &q.copy else {
-                    self.fail(
-                        qn,
-                        format!(
-                            "`:copyfrom` query `{}` is not a plain INSERT ... VALUES",
-                            q.name
-                        ),
-                    );
-                    return;
-                };
-                let copy_const = format_ident!("{}_COPY", const_name);
-                let copy_doc = doc(&[&format!(
-                    "The binary COPY that [`{snake}`] runs instead of the INSERT."
-                )]);
-                let copy_sql = &copy.sql;
-                items.push(quote! {
-                    #copy_doc
-                    pub const #copy_const: &str = #copy_sql;
-                });
-                if !doc_lines.is_empty() {
-                    doc_lines.push("");
-                }
-                doc_lines.extend([
-                    "Loads every item with one binary `COPY ... FROM STDIN`; returns the number of rows copied.",
-                    "The INSERT is prepared (never run) for its parameter types, which are the columns' types",
-                    "as the server knows them, enums and domains included.",
-                ]);
-                let docs = doc(&doc_lines);
-                let borrows = q
-                    .params
-                    .iter()
-                    .any(|p| self.tm.param_borrows_in(&p.ty, p.domain.as_ref()));
-                let generics = if borrows { quote!(<'a>) } else { quote!() };
-                // Parameters in column order (the usual case) give their types as they are.
-                let types = if copy.params.iter().enumerate().all(|(i, &p)| i == p) {
-                    quote!(let types = insert.params();)
-                } else {
-                    let picked = copy.params.iter().map(|&i| Literal::usize_unsuffixed(i));
-                    quote! {
-                        let columns = insert.params();
-                        let types = &[#(columns[#picked].clone()),*];
-                    }
-                };
-                let in_order = copy.params.iter().enumerate().all(|(i, &p)| i == p);
-                let column_refs = copy.params.iter().map(|&i| &refs[i]);
-                let row_values = match values.filter(|_| in_order) {
-                    Some(v) => v,
-                    None => quote!(&[#(#column_refs),*]),
-                };
-                items.push(quote! {
-                    #docs
-                    pub async fn #fn_name #generics(
-                        #(#args,)*
-                        items: impl #rt::CopyItems<#item_ty>,
-                    ) -> #rt::Result<u64> {
-                        let insert = client.prepare_cached(#const_name).await?;
-                        #types
-                        let sink = client.copy_in_sql(#copy_const).await?;
-                        let writer = ::tokio_postgres::binary_copy::BinaryCopyInWriter::new(sink, types);
-                        let mut writer = ::std::pin::pin!(writer);
-                        for item in items {
-                            let params: &#rt::Params<'_> = #row_values;
-                            writer.as_mut().write(params).await?;
-                        }
-                        Ok(writer.finish().await?)
-                    }
-                });
-            }
-            _ => {
-                let (ret, helper): (TokenStream, Ident) = match q.command {
-                    Command::One => (row_ty, format_ident!("one")),
-                    Command::Opt => (quote!(Option<#row_ty>), format_ident!("opt")),
-                    Command::Many => (quote!(Vec<#row_ty>), format_ident!("many")),
-                    Command::ExecRows | Command::ExecResult => {
-                        (quote!(u64), format_ident!("exec_rows"))
-                    }
-                    _ => (quote!(()), format_ident!("exec")),
-                };
-                let docs = doc(&doc_lines);
-                // A params struct's values get a line each: named first, the call stays on one line.
-                let body = if let Some(v) = values {
-                    quote!(#rt::#helper(client, #const_name, #v).await)
-                } else if use_struct {
-                    quote! {
-                        let values: &#rt::Params<'_> = &[#(#refs),*];
-                        #rt::#helper(client, #const_name, values).await
-                    }
-                } else {
-                    quote!(#rt::#helper(client, #const_name, &[#(#refs),*]).await)
-                };
-                items.push(quote! {
-                    #docs
-                    pub async fn #fn_name(#(#args),*) -> #rt::Result<#ret> {
-                        #body
-                    }
-                });
+                sig.item_ty = ty;
+            } else {
+                let n = ident(n);
+                sig.refs
+                    .push(domain_ref(&rt, quote!(#n), p, self.tm.newtypes));
+                sig.args.push(quote!(#n: #ty));
             }
         }
     }
+
+    /// `:batchexec`, `:batchone`, `:batchmany`: one execution per item, pipelined.
+    fn batch_fn(&self, f: QueryFn) -> TokenStream {
+        let rt = &self.rt;
+        let QueryFn {
+            q,
+            fn_name,
+            const_name,
+            row_ty,
+            sig,
+            ..
+        } = f;
+        let (inner, helper) = match q.command {
+            Command::BatchOne => (row_ty, quote!(one)),
+            Command::BatchMany => (quote!(Vec<#row_ty>), quote!(many)),
+            _ => (quote!(()), quote!(exec)),
+        };
+        let docs = query_doc(
+            q,
+            &["Runs once per item, pipelined on one connection; one result per item, in order."],
+        );
+        let Signature {
+            args,
+            refs,
+            values,
+            item_ty,
+            ..
+        } = sig;
+        let params = values.unwrap_or_else(|| quote!(&[#(#refs),*]));
+        let item_name = if q.params.is_empty() {
+            format_ident!("_item")
+        } else {
+            format_ident!("item")
+        };
+        quote! {
+            #docs
+            pub async fn #fn_name(
+                #(#args,)*
+                items: &[#item_ty],
+            ) -> #rt::Result<Vec<#rt::Result<#inner>>> {
+                async fn execute(
+                    #(#args,)*
+                    #item_name: &#item_ty,
+                ) -> #rt::Result<#inner> {
+                    #rt::#helper(client, #const_name, #params).await
+                }
+                if items.is_empty() {
+                    return Ok(Vec::new());
+                }
+                client.prepare_cached(#const_name).await?;
+                let executions = items.iter().map(|item| execute(client, item));
+                Ok(#rt::pipelined(executions).await)
+            }
+        }
+    }
+
+    /// `:copyfrom`: the COPY statement's constant and the function that writes every item by
+    /// binary COPY, with the INSERT's parameter types.
+    fn copy_fn(&mut self, items: &mut Vec<TokenStream>, f: QueryFn) {
+        let rt = self.rt.clone();
+        let QueryFn {
+            q,
+            snake,
+            fn_name,
+            const_name,
+            sig,
+            ..
+        } = f;
+        let Some(copy) = &q.copy else {
+            self.fail(
+                Some(q.name.as_str()),
+                format!(
+                    "`:copyfrom` query `{}` is not a plain INSERT ... VALUES",
+                    q.name
+                ),
+            );
+            return;
+        };
+        let copy_const = format_ident!("{}_COPY", const_name);
+        let copy_doc = doc(&[&format!(
+            "The binary COPY that [`{snake}`] runs instead of the INSERT."
+        )]);
+        let copy_sql = &copy.sql;
+        items.push(quote! {
+            #copy_doc
+            pub const #copy_const: &str = #copy_sql;
+        });
+        let docs = query_doc(
+            q,
+            &[
+                "Loads every item with one binary `COPY ... FROM STDIN`; returns the number of rows copied.",
+                "The INSERT is prepared (never run) for its parameter types, which are the columns' types",
+                "as the server knows them, enums and domains included.",
+            ],
+        );
+        let borrows = q
+            .params
+            .iter()
+            .any(|p| self.tm.param_borrows_in(&p.ty, p.domain.as_ref()));
+        let generics = if borrows { quote!(<'a>) } else { quote!() };
+        // Parameters in column order (the usual case) give their types as they are.
+        let types = if copy.params.iter().enumerate().all(|(i, &p)| i == p) {
+            quote!(let types = insert.params();)
+        } else {
+            let picked = copy.params.iter().map(|&i| Literal::usize_unsuffixed(i));
+            quote! {
+                let columns = insert.params();
+                let types = &[#(columns[#picked].clone()),*];
+            }
+        };
+        let in_order = copy.params.iter().enumerate().all(|(i, &p)| i == p);
+        let Signature {
+            args,
+            refs,
+            values,
+            item_ty,
+            ..
+        } = sig;
+        let column_refs = copy.params.iter().map(|&i| &refs[i]);
+        let row_values = match values.filter(|_| in_order) {
+            Some(v) => v,
+            None => quote!(&[#(#column_refs),*]),
+        };
+        items.push(quote! {
+            #docs
+            pub async fn #fn_name #generics(
+                #(#args,)*
+                items: impl #rt::CopyItems<#item_ty>,
+            ) -> #rt::Result<u64> {
+                let insert = client.prepare_cached(#const_name).await?;
+                #types
+                let sink = client.copy_in_sql(#copy_const).await?;
+                let writer = ::tokio_postgres::binary_copy::BinaryCopyInWriter::new(sink, types);
+                let mut writer = ::std::pin::pin!(writer);
+                for item in items {
+                    let params: &#rt::Params<'_> = #row_values;
+                    writer.as_mut().write(params).await?;
+                }
+                Ok(writer.finish().await?)
+            }
+        });
+    }
+
+    /// `:one`, `:opt`, `:many`, `:exec`, `:execrows`, `:execresult`: one call into the runtime.
+    fn single_fn(&self, f: QueryFn) -> TokenStream {
+        let rt = &self.rt;
+        let QueryFn {
+            q,
+            fn_name,
+            const_name,
+            row_ty,
+            sig,
+            ..
+        } = f;
+        let (ret, helper): (TokenStream, Ident) = match q.command {
+            Command::One => (row_ty, format_ident!("one")),
+            Command::Opt => (quote!(Option<#row_ty>), format_ident!("opt")),
+            Command::Many => (quote!(Vec<#row_ty>), format_ident!("many")),
+            Command::ExecRows | Command::ExecResult => (quote!(u64), format_ident!("exec_rows")),
+            _ => (quote!(()), format_ident!("exec")),
+        };
+        let docs = query_doc(q, &[]);
+        let Signature {
+            args,
+            refs,
+            values,
+            use_struct,
+            ..
+        } = sig;
+        // A params struct's values get a line each: named first, the call stays on one line.
+        let body = if let Some(v) = values {
+            quote!(#rt::#helper(client, #const_name, #v).await)
+        } else if use_struct {
+            quote! {
+                let values: &#rt::Params<'_> = &[#(#refs),*];
+                #rt::#helper(client, #const_name, values).await
+            }
+        } else {
+            quote!(#rt::#helper(client, #const_name, &[#(#refs),*]).await)
+        };
+        quote! {
+            #docs
+            pub async fn #fn_name(#(#args),*) -> #rt::Result<#ret> {
+                #body
+            }
+        }
+    }
+}
+
+/// A query function's rustdoc: the SQL comment above the query, if any, then `extra` as a
+/// paragraph of its own.
+fn query_doc(q: &ir::Query, extra: &[&str]) -> TokenStream {
+    let mut lines: Vec<&str> = q.doc.iter().map(String::as_str).collect();
+    if !extra.is_empty() {
+        if !lines.is_empty() {
+            lines.push("");
+        }
+        lines.extend(extra);
+    }
+    doc(&lines)
+}
+
+/// What a query's function takes and passes, worked out once for every command.
+struct Signature {
+    /// The function's arguments, `client` first.
+    args: Vec<TokenStream>,
+    /// Each parameter's value as the function passes it, in parameter order.
+    refs: Vec<TokenStream>,
+    /// `&params.values()` (or `&item.values()`) when a params struct lists its values once.
+    values: Option<TokenStream>,
+    /// A batch or copy query's item type.
+    item_ty: TokenStream,
+    /// The parameters are one struct.
+    use_struct: bool,
+}
+
+/// A query whose function is being built: its names, row type and signature.
+struct QueryFn<'q> {
+    q: &'q ir::Query,
+    snake: &'q str,
+    fn_name: &'q Ident,
+    const_name: &'q Ident,
+    row_ty: TokenStream,
+    sig: Signature,
 }
 
 /// The query as it is generated: one annotated to return rows whose statement returns no columns

@@ -95,82 +95,17 @@ pub fn read_at_most(
         .filter(|(p, _, _)| *p == Piece::LineComment)
         .map(|(_, s, e)| (*s, *e))
         .collect();
-    let mut annotations = Vec::new();
-    // Every annotation, valid or not, ends the previous query's block.
-    let mut block_starts = Vec::new();
-    for &(piece, s, e) in &all_comments {
-        let body = match piece {
-            Piece::BlockComment => text[s + 2..e].trim_end_matches("*/").trim(),
-            _ => text[s + 2..e].trim(),
-        };
-        let pos = file.pos(s);
-        let span = Span::new(file_id, pos, file.pos(e));
-        let Some(rest) = body.strip_prefix("name:") else {
-            // `-- name GetUser :one`: an annotation with its colon missing, not a plain comment.
-            let mut w = body.split_whitespace();
-            if w.next() == Some("name")
-                && w.next().is_some()
-                && w.next().is_some_and(|c| c.starts_with(':'))
-            {
-                block_starts.push(s);
-                diags.push(
-                    Diagnostic::error(
-                        Code::Annotation,
-                        "malformed annotation: `name` needs a colon",
-                    )
-                    .at(span)
-                    .help("write `-- name: GetUser :one`"),
-                );
-            }
-            continue;
-        };
-        block_starts.push(s);
-        let mut words = rest.split_whitespace();
-        let name = words.next().unwrap_or("");
-        let cmd = words.next();
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            diags.push(
-                Diagnostic::error(Code::Annotation, format!("invalid query name `{name}`"))
-                    .at(span)
-                    .help("write `-- name: GetUser :one`"),
-            );
-            continue;
-        }
-        let command = match cmd {
-            None => {
-                diags.push(
-                    Diagnostic::error(
-                        Code::MissingCommand,
-                        format!("query `{name}` has no command"),
-                    )
-                    .at(span)
-                    .help("add one of :one, :opt, :many, :exec, :execrows"),
-                );
-                continue;
-            }
-            Some(c) => match COMMANDS.iter().find(|(n, _)| *n == c) {
-                Some((_, cmd)) => *cmd,
-                None => {
-                    let mut d = Diagnostic::error(
-                        Code::UnknownCommand,
-                        format!("unknown query command `{c}`"),
-                    )
-                    .at(span);
-                    d = match did_you_mean(c, COMMANDS.iter().map(|(n, _)| *n)) {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
-                        None => d.help("use one of :one, :opt, :many, :exec, :execrows, :batchexec, :batchone, :batchmany, :copyfrom"),
-                    };
-                    diags.push(d);
-                    continue;
-                }
-            },
-        };
-        annotations.push((s, e, name.to_string(), command, span));
-    }
-
+    let (annotations, block_starts) = annotations(file_id, file, &all_comments, diags);
     let stmts = statements(text);
     let mut out = Vec::new();
-    for (s, e, name, command, span) in annotations.iter() {
+    for Annotation {
+        start: s,
+        end: e,
+        name,
+        command,
+        span,
+    } in &annotations
+    {
         if out.len() == cap {
             break;
         }
@@ -228,6 +163,108 @@ pub fn read_at_most(
         diags.push(unannotated(file_id, file, st));
     }
     out
+}
+
+/// A valid `-- name: X :command` annotation: the comment's bytes, the query's name and command.
+struct Annotation {
+    start: usize,
+    end: usize,
+    name: String,
+    command: Command,
+    span: Span,
+}
+
+/// The valid annotations among a file's comments, and where every annotation starts, valid or not
+/// (each ends the previous query's block); a malformed one is reported.
+fn annotations(
+    file_id: FileId,
+    file: &SourceFile,
+    all_comments: &[(Piece, usize, usize)],
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<Annotation>, Vec<usize>) {
+    let text = &file.text;
+    let mut annotations = Vec::new();
+    // Every annotation, valid or not, ends the previous query's block.
+    let mut block_starts = Vec::new();
+    for &(piece, s, e) in all_comments {
+        let body = match piece {
+            Piece::BlockComment => text[s + 2..e].trim_end_matches("*/").trim(),
+            _ => text[s + 2..e].trim(),
+        };
+        let pos = file.pos(s);
+        let span = Span::new(file_id, pos, file.pos(e));
+        let Some(rest) = body.strip_prefix("name:") else {
+            // `-- name GetUser :one`: an annotation with its colon missing, not a plain comment.
+            let mut w = body.split_whitespace();
+            if w.next() == Some("name")
+                && w.next().is_some()
+                && w.next().is_some_and(|c| c.starts_with(':'))
+            {
+                block_starts.push(s);
+                diags.push(
+                    Diagnostic::error(
+                        Code::Annotation,
+                        "malformed annotation: `name` needs a colon",
+                    )
+                    .at(span)
+                    .help("write `-- name: GetUser :one`"),
+                );
+            }
+            continue;
+        };
+        block_starts.push(s);
+        let mut words = rest.split_whitespace();
+        let name = words.next().unwrap_or("");
+        let cmd = words.next();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            diags.push(
+                Diagnostic::error(Code::Annotation, format!("invalid query name `{name}`"))
+                    .at(span)
+                    .help("write `-- name: GetUser :one`"),
+            );
+            continue;
+        }
+        let command = match command(name, cmd, span) {
+            Ok(command) => command,
+            Err(d) => {
+                diags.push(d);
+                continue;
+            }
+        };
+        annotations.push(Annotation {
+            start: s,
+            end: e,
+            name: name.to_string(),
+            command,
+            span,
+        });
+    }
+    (annotations, block_starts)
+}
+
+/// The command word of query `name`'s annotation (`:one`), with a did-you-mean for a near miss.
+fn command(name: &str, cmd: Option<&str>, span: Span) -> Result<Command, Diagnostic> {
+    match cmd {
+        None => Err(Diagnostic::error(
+            Code::MissingCommand,
+            format!("query `{name}` has no command"),
+        )
+        .at(span)
+        .help("add one of :one, :opt, :many, :exec, :execrows")),
+        Some(c) => match COMMANDS.iter().find(|(n, _)| *n == c) {
+            Some((_, cmd)) => Ok(*cmd),
+            None => {
+                let mut d =
+                    Diagnostic::error(Code::UnknownCommand, format!("unknown query command `{c}`"))
+                        .at(span);
+                d = match did_you_mean(c, COMMANDS.iter().map(|(n, _)| *n)) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help("use one of :one, :opt, :many, :exec, :execrows, :batchexec, :batchone, :batchmany, :copyfrom"),
+                };
+                Err(d)
+            }
+        },
+    }
 }
 
 /// A statement no `-- name:` annotation introduces (a query file that is also a schema file, say):
@@ -353,55 +390,15 @@ fn rewrite_params(
             }
             // Bytes, not `str` slices: `i + 5` may fall inside a multi-byte character.
             if !prev_ident && pe - i >= 5 && b[i..i + 5].eq_ignore_ascii_case(b"sqlc.") {
-                let fname_end = (i + 5..pe).find(|&j| !is_ident_byte(b[j])).unwrap_or(pe);
-                let func = text[i + 5..fname_end].to_ascii_lowercase();
-                let syntax = match func.as_str() {
-                    "arg" => ParamSyntax::Named,
-                    "narg" => ParamSyntax::NullableNamed,
-                    "slice" => ParamSyntax::Slice,
-                    // sqlc.embed is handled by the analyser.
-                    _ => {
-                        i = fname_end;
+                let (syntax, arg, close) = match sqlc_macro(text, i, pe, end, &span_of)? {
+                    Macro::Other { end } => {
+                        i = end;
                         continue;
                     }
+                    Macro::Param { syntax, arg, close } => (syntax, arg, close),
                 };
-                let open = (fname_end..end).find(|&j| !b[j].is_ascii_whitespace());
-                let close = open
-                    .filter(|&o| b[o] == b'(')
-                    .and_then(|o| text[o..end].find(')').map(|c| o + c));
-                let (Some(open), Some(close)) = (open, close) else {
-                    return Err(Diagnostic::error(
-                        Code::ParameterSyntax,
-                        format!("`sqlc.{func}` needs a parameter name in parentheses"),
-                    )
-                    .at(span_of(i, fname_end))
-                    .help(format!("write `sqlc.{func}(name)`")));
-                };
-                let arg = text[open + 1..close].trim();
-                let arg = arg.trim_matches(|c| c == '\'' || c == '"');
-                if arg.is_empty() {
-                    return Err(Diagnostic::error(
-                        Code::ParameterSyntax,
-                        format!("`sqlc.{func}` needs a parameter name"),
-                    )
-                    .at(span_of(open, close + 1))
-                    .help(format!("write `sqlc.{func}(name)`")));
-                }
-                if !arg.bytes().all(is_ident_byte) || arg.as_bytes()[0].is_ascii_digit() {
-                    return Err(Diagnostic::error(
-                        Code::ParameterSyntax,
-                        format!("invalid parameter name `{arg}`"),
-                    )
-                    .at(span_of(open, close + 1))
-                    .help("a parameter name is a letter or `_`, then letters, digits or `_`"));
-                }
                 named.get_or_insert(span_of(i, close + 1));
-                uses.push(named_use(
-                    &mut names,
-                    arg.to_string(),
-                    syntax,
-                    span_of(i, close + 1),
-                ));
+                uses.push(named_use(&mut names, arg, syntax, span_of(i, close + 1)));
                 // `x IN (sqlc.slice(ids))` becomes `x = ANY($n)`: one array parameter, any length.
                 // Elsewhere (`= ANY(sqlc.slice(ids))`) it is a parameter that must be an array.
                 let (start_at, end_at, template) = match syntax {
@@ -424,24 +421,8 @@ fn rewrite_params(
             i += 1;
         }
     }
-    // With `$n` in the query too, named parameters take the lowest numbers no `$n` uses, in order
-    // of first appearance, as sqlc numbers them.
     if positional.is_some() && named.is_some() {
-        let taken: std::collections::BTreeSet<usize> = uses
-            .iter()
-            .filter(|u| u.syntax == ParamSyntax::Positional)
-            .map(|u| u.number)
-            .collect();
-        let free: Vec<usize> = (1..)
-            .filter(|n| !taken.contains(n))
-            .take(names.len())
-            .collect();
-        for u in uses
-            .iter_mut()
-            .filter(|u| u.syntax != ParamSyntax::Positional)
-        {
-            u.number = free[u.number - 1];
-        }
+        renumber_named(&mut uses, names.len());
     }
     // Named parameters are numbered in order of first appearance.
     let mut e_iter = edits.iter_mut();
@@ -449,17 +430,107 @@ fn rewrite_params(
         let e = e_iter.next().unwrap();
         e.text = e.text.replace("{}", &format!("${}", u.number));
     }
-    // Parser text: the statement, macros padded to their width so later columns stay right.
+    let parse_text = padded_text(text, start, end, &edits);
+    Ok((uses, edits, parser_compatible(parse_text)))
+}
+
+/// What follows `sqlc.` in a statement.
+enum Macro {
+    /// Not a parameter macro (`sqlc.embed`, for the analyser): resume after its name.
+    Other { end: usize },
+    /// `sqlc.arg(name)`, `sqlc.narg(name)`, `sqlc.slice(name)`, its `)` at `close`.
+    Param {
+        syntax: ParamSyntax,
+        arg: String,
+        close: usize,
+    },
+}
+
+/// Reads the `sqlc.` macro at `i` (its name ends by `pe`, its parentheses by `end`); a parameter
+/// macro without a valid parameter name in parentheses is an error.
+fn sqlc_macro(
+    text: &str,
+    i: usize,
+    pe: usize,
+    end: usize,
+    span_of: &dyn Fn(usize, usize) -> Span,
+) -> Result<Macro, Diagnostic> {
+    let b = text.as_bytes();
+    let fname_end = (i + 5..pe).find(|&j| !is_ident_byte(b[j])).unwrap_or(pe);
+    let func = text[i + 5..fname_end].to_ascii_lowercase();
+    let syntax = match func.as_str() {
+        "arg" => ParamSyntax::Named,
+        "narg" => ParamSyntax::NullableNamed,
+        "slice" => ParamSyntax::Slice,
+        // sqlc.embed is handled by the analyser.
+        _ => return Ok(Macro::Other { end: fname_end }),
+    };
+    let open = (fname_end..end).find(|&j| !b[j].is_ascii_whitespace());
+    let close = open
+        .filter(|&o| b[o] == b'(')
+        .and_then(|o| text[o..end].find(')').map(|c| o + c));
+    let (Some(open), Some(close)) = (open, close) else {
+        return Err(Diagnostic::error(
+            Code::ParameterSyntax,
+            format!("`sqlc.{func}` needs a parameter name in parentheses"),
+        )
+        .at(span_of(i, fname_end))
+        .help(format!("write `sqlc.{func}(name)`")));
+    };
+    let arg = text[open + 1..close].trim();
+    let arg = arg.trim_matches(|c| c == '\'' || c == '"');
+    if arg.is_empty() {
+        return Err(Diagnostic::error(
+            Code::ParameterSyntax,
+            format!("`sqlc.{func}` needs a parameter name"),
+        )
+        .at(span_of(open, close + 1))
+        .help(format!("write `sqlc.{func}(name)`")));
+    }
+    if !arg.bytes().all(is_ident_byte) || arg.as_bytes()[0].is_ascii_digit() {
+        return Err(Diagnostic::error(
+            Code::ParameterSyntax,
+            format!("invalid parameter name `{arg}`"),
+        )
+        .at(span_of(open, close + 1))
+        .help("a parameter name is a letter or `_`, then letters, digits or `_`"));
+    }
+    Ok(Macro::Param {
+        syntax,
+        arg: arg.to_string(),
+        close,
+    })
+}
+
+/// With `$n` in the query too, named parameters take the lowest numbers no `$n` uses, in order of
+/// first appearance, as sqlc numbers them (`names` of them).
+fn renumber_named(uses: &mut [ParamUse], names: usize) {
+    let taken: std::collections::BTreeSet<usize> = uses
+        .iter()
+        .filter(|u| u.syntax == ParamSyntax::Positional)
+        .map(|u| u.number)
+        .collect();
+    let free: Vec<usize> = (1..).filter(|n| !taken.contains(n)).take(names).collect();
+    for u in uses
+        .iter_mut()
+        .filter(|u| u.syntax != ParamSyntax::Positional)
+    {
+        u.number = free[u.number - 1];
+    }
+}
+
+/// Parser text: the statement, macros padded to their width so later columns stay right.
+fn padded_text(text: &str, start: usize, end: usize, edits: &[Edit]) -> String {
     let mut parse_text = String::new();
     let mut at = start;
-    for e in &edits {
+    for e in edits {
         parse_text.push_str(&text[at..e.start]);
         let width = text[e.start..e.end].chars().count();
         parse_text.push_str(&format!("{:<width$}", e.text));
         at = e.end;
     }
     parse_text.push_str(&text[at..end]);
-    Ok((uses, edits, parser_compatible(parse_text)))
+    parse_text
 }
 
 /// For `sqlc.slice` at `start..end`: the range of `[NOT] IN ( ... )` around it and its replacement.

@@ -1,15 +1,14 @@
-//! Every query of sqlc's examples, run against a real PostgreSQL built from the example's own schema.
+//! Every query of sqlc's examples, run against a real PostgreSQL built from the example's own schema
+//! (the copy `build.rs` generated from).
 
-use sqlc_examples::{authors, batch, booktest, jets, ondeck};
+use sqlc_check::{authors, batch, booktest, jets, ondeck};
 use sqlgen_runtime::{Client, Error};
 use std::path::Path;
 
 /// A fresh database from the example's schema (a file or a folder of migrations), with the
 /// statement-caching client.
 async fn db(example: &str, schema: &str) -> (testsupport::TestDb, Client) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(example)
-        .join(schema);
+    let dir = Path::new(sqlc_check::COPIES).join(example).join(schema);
     let db = testsupport::fresh_db_from_dir(dir).await;
     let client = Client::new(db.client().await);
     (db, client)
@@ -293,8 +292,8 @@ async fn jets_count_list_delete_pilots() {
 /// the naming options of the same config.
 #[tokio::test]
 async fn overrides_round_trip_newtypes() {
-    use sqlc_examples::money::{Cents, Sku};
-    use sqlc_examples::overrides::Queries as _;
+    use sqlc_check::money::{Cents, Sku};
+    use sqlc_check::overrides::Queries as _;
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
     let (_db, client) = db("overrides", "schema.sql").await;
     // The domain's CHECK is PostgreSQL's: a negative amount is refused.
@@ -349,7 +348,7 @@ async fn overrides_round_trip_newtypes() {
     assert_eq!(client.orders_over(&Cents(2000)).await.unwrap(), [first.id]);
 
     // `rename: {placed_at: ordered_at}`, `emit_derives: [Eq, Hash]`, and FromStr on the enum.
-    use sqlc_examples::overrides::models::OrderStatus;
+    use sqlc_check::overrides::models::OrderStatus;
     assert_eq!(first.status, OrderStatus::Placed);
     let shipped = client.ship_order(first.id).await.unwrap();
     assert_eq!(shipped, "shipped".parse::<OrderStatus>().unwrap());
