@@ -282,6 +282,13 @@ async fn a_value_written_under_another_encryption_key_is_refused() {
         matches!(&error, SecretStoreError::UnknownKey { key, kid } if key == "k" && *kid == other_key().id().as_str()),
         "{error:?}"
     );
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "secret `k` is encrypted under key `{}`, which is not in the keyring",
+            other_key().id()
+        )
+    );
 
     // Claiming the reader's key id does not help: the key does not open it.
     let mut value = client.get_secret("k").await.unwrap().unwrap().value;
@@ -318,6 +325,11 @@ async fn a_value_that_is_not_an_envelope_is_malformed() {
         assert!(
             matches!(&error, SecretStoreError::Malformed { key: k, .. } if k == key),
             "{key}: {error:?}"
+        );
+        let shown = error.to_string();
+        assert!(
+            shown.starts_with(&format!("secret `{key}` is not a valid encrypted value: ")),
+            "{shown}"
         );
     }
 }
@@ -437,9 +449,74 @@ fn a_missing_or_malformed_key_in_the_environment_is_a_clear_error() {
         KeyError::WrongLength { chars: 8 }
     );
 
+    // 64 characters, one of them not a hex digit (counted in characters, not bytes).
+    std::env::set_var(ENCRYPTION_KEY_VAR, format!("é{}", "ab".repeat(31) + "x"));
+    let not_hex = EncryptionKey::from_env().unwrap_err();
+    assert_eq!(
+        not_hex,
+        KeyError::NotHex {
+            position: 0,
+            found: 'é'
+        }
+    );
+    assert_eq!(
+        not_hex.to_string(),
+        "the secret store encryption key has `é` at position 0, expected a hex digit"
+    );
+    std::env::set_var(ENCRYPTION_KEY_VAR, format!("{}g", "ab".repeat(31) + "a"));
+    assert_eq!(
+        EncryptionKey::from_env().unwrap_err(),
+        KeyError::NotHex {
+            position: 63,
+            found: 'g'
+        }
+    );
+
     std::env::set_var(ENCRYPTION_KEY_VAR, "ab".repeat(32));
     assert!(EncryptionKey::from_env().is_ok());
     std::env::remove_var(ENCRYPTION_KEY_VAR);
+}
+
+#[tokio::test]
+async fn a_value_json_cannot_hold_is_refused_before_anything_is_stored() {
+    let db = testsupport::fresh_db().await;
+    let client = connect(&db).await;
+    let store = SecretStore::new(&client, &key());
+    // JSON object keys are strings; serde_json refuses a map keyed by pairs.
+    let grid: std::collections::BTreeMap<(u8, u8), &str> = [((0, 0), "origin")].into();
+
+    let error = store.set("grid", &grid).await.unwrap_err();
+
+    assert!(
+        matches!(&error, SecretStoreError::Encode { key, .. } if key == "grid"),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "cannot encode secret `grid` as JSON: key must be a string"
+    );
+    let source = std::error::Error::source(&error).expect("the serde_json error is the source");
+    assert!(source.is::<serde_json::Error>(), "{source:?}");
+    assert_eq!(client.get_secret("grid").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_store_prints_its_key_ids_never_its_keys() {
+    let db = testsupport::fresh_db().await;
+    let client = connect(&db).await;
+    let keyring = secretstore::repository::Keyring::new(key()).with_previous(other_key());
+    let store = SecretStore::with_keyring(&client, &keyring);
+
+    let debug = format!("{store:?}");
+
+    assert!(debug.starts_with("SecretStore {"), "{debug}");
+    for id in [key().id(), other_key().id()] {
+        assert!(debug.contains(id.as_str()), "{debug}");
+    }
+    assert!(
+        !debug.contains("000102030405") && !debug.contains("eeeeeeee"),
+        "{debug}"
+    );
 }
 
 #[tokio::test]

@@ -316,12 +316,17 @@ fn the_keyring_comes_from_the_environment() {
         PREVIOUS_ENCRYPTION_KEYS_VAR,
         format!("{},nothex", "00".repeat(32)),
     );
+    let error = Keyring::from_env().unwrap_err();
     assert_eq!(
-        Keyring::from_env().unwrap_err(),
+        error,
         KeyError::Previous {
             index: 1,
             error: Box::new(KeyError::WrongLength { chars: 6 })
         }
+    );
+    assert_eq!(
+        error.to_string(),
+        "entry 1 of `ENCRYPTION_KEY_PREVIOUS`: the secret store encryption key has 6 characters, expected 64 hex characters (32 bytes)"
     );
     std::env::remove_var(PREVIOUS_ENCRYPTION_KEYS_VAR);
     std::env::remove_var(ENCRYPTION_KEY_VAR);

@@ -661,20 +661,25 @@ async fn create_environment_in<C: GenericClient>(
         })
         .await
         .map_err(|error| {
-            match violated_constraint(&error, &SqlState::FOREIGN_KEY_VIOLATION) {
-                Some("runtime_environments_project_organization_fkey") => {
+            // The membership key can only fail when there is a member.
+            match (
+                violated_constraint(&error, &SqlState::FOREIGN_KEY_VIOLATION),
+                new.org_member_id,
+            ) {
+                (Some("runtime_environments_project_organization_fkey"), _) => {
                     return SharedError::ProjectNotInOrganization {
                         project_id: new.project_id,
                         organization_id: new.organization_id,
                     };
                 }
-                Some("runtime_environments_org_member_organization_fkey") => {
-                    if let Some(org_member_id) = new.org_member_id {
-                        return SharedError::MemberNotInOrganization {
-                            org_member_id,
-                            organization_id: new.organization_id,
-                        };
-                    }
+                (
+                    Some("runtime_environments_org_member_organization_fkey"),
+                    Some(org_member_id),
+                ) => {
+                    return SharedError::MemberNotInOrganization {
+                        org_member_id,
+                        organization_id: new.organization_id,
+                    };
                 }
                 _ => {}
             }

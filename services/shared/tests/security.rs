@@ -160,6 +160,13 @@ async fn rotating_an_environments_keys_retires_the_old_ones_at_once() {
         matches!(error, SharedError::EnvironmentNotFound { id } if id == production.id),
         "{error:?}"
     );
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "environment `{}` does not exist in this project",
+            production.id
+        )
+    );
     assert!(service
         .find_environment_by_api_key(rotated.keys.secret.expose())
         .await
@@ -347,6 +354,13 @@ async fn the_service_names_the_tenant_mismatch_the_schema_refused() {
             if project_id == b.project.id && organization_id == a.organization.id),
         "{error:?}"
     );
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "organization `{}` has no project `{}`",
+            a.organization.id, b.project.id
+        )
+    );
     let error = service
         .create_environment(&NewEnvironment {
             project_id: a.project.id,
@@ -359,6 +373,13 @@ async fn the_service_names_the_tenant_mismatch_the_schema_refused() {
         matches!(error, SharedError::MemberNotInOrganization { org_member_id, .. }
             if org_member_id == b.admin.id),
         "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "organization `{}` has no member `{}`",
+            a.organization.id, b.admin.id
+        )
     );
     let listed = service.list_environments(b.project.id).await.unwrap();
     assert_eq!(listed.len(), 3, "B's project gained nothing");

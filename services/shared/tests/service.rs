@@ -9,6 +9,7 @@ use shared::service::{
     NewEnvironment, NewOrganization, NewProject, NewUser, SharedError, SharedService,
 };
 use sqlgen_runtime::Client;
+use std::error::Error as _;
 use uuid::Uuid;
 
 fn new_user(email: &str) -> NewUser<'_> {
@@ -95,6 +96,8 @@ async fn users_are_found_by_id_and_by_email_in_any_case() {
         matches!(error, SharedError::UserNotFound { id } if id == ghost),
         "{error:?}"
     );
+    assert_eq!(error.to_string(), format!("user `{ghost}` does not exist"));
+    assert!(error.source().is_none(), "not a database failure");
 }
 
 #[tokio::test]
@@ -157,6 +160,10 @@ async fn a_taken_or_invalid_organization_slug_is_a_typed_error() {
             matches!(&error, SharedError::InvalidSlug { slug: s } if s == slug),
             "{slug:?}: {error:?}"
         );
+        assert_eq!(
+            error.to_string(),
+            format!("`{slug}` is not a valid slug: use lower-case letters, digits and dashes, starting with a letter or digit")
+        );
     }
     assert_eq!(count(&client, "organizations").await, 1);
 }
@@ -215,6 +222,10 @@ async fn project_slugs_are_unique_within_an_organization_only() {
         matches!(&error, SharedError::ProjectSlugTaken { slug } if slug == "web"),
         "{error:?}"
     );
+    assert_eq!(
+        error.to_string(),
+        "the organization already has a project with slug `web`"
+    );
     assert!(
         web.external_ref.starts_with("proj_"),
         "{}",
@@ -257,6 +268,10 @@ async fn a_project_of_an_unknown_organization_or_with_an_invalid_slug_is_refused
     assert!(
         matches!(error, SharedError::OrganizationNotFound { id } if id == ghost),
         "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        format!("organization `{ghost}` does not exist")
     );
     let error = service
         .create_project(acme.id, &new_project("Web App"))
@@ -353,6 +368,10 @@ async fn environments_get_their_type_slug_and_fresh_keys_one_per_project_and_slu
         matches!(&error, SharedError::EnvironmentSlugTaken { slug } if slug == "stg"),
         "{error:?}"
     );
+    assert_eq!(
+        error.to_string(),
+        "the project already has an environment with slug `stg`"
+    );
     let listed: Vec<_> = service
         .list_environments(web.id)
         .await
@@ -379,6 +398,69 @@ async fn environments_get_their_type_slug_and_fresh_keys_one_per_project_and_slu
         .unwrap_err();
     assert!(
         matches!(error, SharedError::InvalidSlug { .. }),
+        "{error:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_slug_longer_than_a_shortcode_gets_a_shortcode_of_its_start_and_a_random_tail() {
+    let db = testsupport::fresh_db().await;
+    let mut client = seed::connect(&db).await;
+    let user = seed::user(&client, "ada@example.com").await;
+    let mut service = SharedService::new(&mut client);
+    let setup = service
+        .create_organization_with_project(&new_org("acme"), &new_project("web"), user.id)
+        .await
+        .unwrap();
+    let preview = |slug| NewEnvironment {
+        organization_id: setup.organization.id,
+        project_id: setup.project.id,
+        r#type: RuntimeEnvironmentType::Preview,
+        slug: Some(slug),
+        org_member_id: None,
+    };
+
+    // Two slugs that share their first 16 characters, the shortcode's length.
+    let login = service
+        .create_environment(&preview("feature-branch-login"))
+        .await
+        .unwrap()
+        .environment;
+    let logout = service
+        .create_environment(&preview("feature-branch-logout"))
+        .await
+        .unwrap()
+        .environment;
+    let exact = service
+        .create_environment(&preview("sixteen-chars-ok"))
+        .await
+        .unwrap()
+        .environment;
+
+    assert_eq!(login.slug, "feature-branch-login");
+    assert_eq!(logout.slug, "feature-branch-logout");
+    for shortcode in [&login.shortcode, &logout.shortcode] {
+        assert_eq!(shortcode.len(), 16, "{shortcode}");
+        let tail = shortcode
+            .strip_prefix("feature-bra-")
+            .unwrap_or_else(|| panic!("{shortcode}"));
+        assert!(
+            tail.bytes().all(|b| b.is_ascii_alphanumeric()),
+            "{shortcode}"
+        );
+    }
+    assert_ne!(login.shortcode, logout.shortcode);
+    assert_eq!(
+        exact.shortcode, "sixteen-chars-ok",
+        "a slug that fits is its own shortcode"
+    );
+    // The long slug is still the environment's unique name.
+    let error = service
+        .create_environment(&preview("feature-branch-login"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, SharedError::EnvironmentSlugTaken { slug } if slug == "feature-branch-login"),
         "{error:?}"
     );
 }
