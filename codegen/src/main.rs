@@ -156,10 +156,12 @@ fn command(command: Command, config: &Path, project: &mut codegen::Project) -> E
                     let n: usize = project
                         .packages
                         .iter()
+                        .filter(|p| package.as_deref().is_none_or(|n| n == p.config.name))
                         .flat_map(|p| &p.ir.files)
                         .map(|f| f.queries.len())
                         .sum();
-                    println!("verified {n} queries: PostgreSQL agrees on every parameter and column type");
+                    let queries = if n == 1 { "query" } else { "queries" };
+                    println!("verified {n} {queries}: PostgreSQL agrees on every parameter and column type");
                     ExitCode::SUCCESS
                 }
                 Ok(n) => {
