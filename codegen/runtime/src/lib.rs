@@ -66,9 +66,7 @@ pub use crate::hstore::Hstore;
 pub use crate::interval::Interval;
 pub use crate::label::UnknownLabel;
 pub use crate::pooler::{PoolerClient, PoolerTransaction};
-pub use crate::query::{
-    exec, exec_prepared, exec_rows, many, many_prepared, one, one_prepared, opt, Columns, FromRow,
-};
+pub use crate::query::{exec, exec_rows, many, one, opt, Columns, FromRow};
 pub use crate::range::{Multirange, Range};
 pub use crate::scalar_types::{Macaddr8, Money, TimeTz, Void};
 pub use crate::system_types::{Cid, Lsn, RegOid, Snapshot, Tid, Xid, Xid8};

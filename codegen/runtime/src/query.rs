@@ -3,7 +3,7 @@
 //! `:execrows`), so that a generated function is one call.
 
 use tokio_postgres::types::{FromSql, Type};
-use tokio_postgres::{Row, Statement};
+use tokio_postgres::Row;
 
 use crate::{Error, GenericClient, Params, Result};
 
@@ -147,40 +147,6 @@ pub async fn exec_rows(
     params: &Params<'_>,
 ) -> Result<u64> {
     Ok(client.execute_sql(sql, params).await?)
-}
-
-/// [`one`] on a statement already prepared (one item of a `:batchone`).
-pub async fn one_prepared<T: FromRow>(
-    client: &impl GenericClient,
-    stmt: &Statement,
-    params: &Params<'_>,
-) -> Result<T> {
-    let row = client.query_opt(stmt, params).await?;
-    let row = row.ok_or(Error::NotFound)?;
-    Ok(T::from_row(&row)?)
-}
-
-/// [`many`] on a statement already prepared (one item of a `:batchmany`).
-pub async fn many_prepared<T: FromRow>(
-    client: &impl GenericClient,
-    stmt: &Statement,
-    params: &Params<'_>,
-) -> Result<Vec<T>> {
-    let rows = client.query(stmt, params).await?;
-    Ok(rows
-        .iter()
-        .map(T::from_row)
-        .collect::<std::result::Result<_, _>>()?)
-}
-
-/// [`exec`] on a statement already prepared (one item of a `:batchexec`).
-pub async fn exec_prepared(
-    client: &impl GenericClient,
-    stmt: &Statement,
-    params: &Params<'_>,
-) -> Result<()> {
-    client.execute(stmt, params).await?;
-    Ok(())
 }
 
 /// Whether the value at column `i` is NULL, whatever its type.

@@ -4,6 +4,7 @@ mod deadpool;
 mod domains;
 mod errors;
 mod every_type;
+mod query_functions;
 mod server_view;
 mod statement_cache;
 mod types;
