@@ -2,6 +2,7 @@
 
 mod deadpool;
 mod domains;
+mod embedded_models;
 mod errors;
 mod every_type;
 mod query_functions;

@@ -71,14 +71,20 @@ async fn a_client_and_its_transactions_run_every_call_shape() {
 
     notes_round_trip(&client, 0).await;
 
-    let mut tx = client
+    let builder = client
         .build_transaction()
         .isolation_level(IsolationLevel::Serializable)
         .read_only(false)
-        .deferrable(false)
-        .start()
-        .await
-        .unwrap();
+        .deferrable(false);
+    assert_eq!(format!("{builder:?}"), "TransactionBuilder { .. }");
+    let mut tx = builder.start().await.unwrap();
+    assert_eq!(
+        format!("{tx:?}"),
+        format!(
+            "Transaction {{ cached_statements: {} }}",
+            tx.cached_statements()
+        )
+    );
     {
         // The round trip ends with a refused insert, which aborts only the savepoint it runs in.
         let savepoint = tx.transaction().await.unwrap();
@@ -179,6 +185,10 @@ async fn a_pooler_client_and_its_transactions_run_every_call_shape_without_named
     tx.commit().await.unwrap();
 
     assert_eq!(count(&client).await, 3);
+    assert!(
+        !client.is_closed(),
+        "the tokio-postgres client is reachable"
+    );
     let learned = client.learned_statements();
     assert_eq!(learned, 5, "one per SQL text");
     assert_eq!(
@@ -220,6 +230,16 @@ async fn a_pooler_client_refuses_prepared_statements_and_copy_outside_a_transact
     }
 
     let copy = "COPY notes (id, body) FROM STDIN (FORMAT binary)";
+    let copy_stmt = client.prepare_cached(copy).await.unwrap();
+    let error = GenericClient::copy_in(&client, &copy_stmt)
+        .await
+        .err()
+        .expect("refused");
+    let text = sqlgen_runtime::Error::from(error).to_string();
+    assert!(
+        text.contains("PoolerClient runs no prepared statement"),
+        "{text}"
+    );
     let error = client.copy_in_sql(copy).await.err().expect("refused");
     let text = sqlgen_runtime::Error::from(error).to_string();
     assert!(
