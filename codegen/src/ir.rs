@@ -66,6 +66,11 @@ pub enum PgType {
     /// A user-defined composite type (`CREATE TYPE t AS (...)`).
     Composite(QualName),
     Array(Box<PgType>),
+    /// The element of an array of a domain (`label[]` is `Array(Domain(label, Text))`).
+    /// PostgreSQL reports such an array as an array of the domain, where a value of the domain
+    /// itself is reported as its base type: scalar values keep their base type here, with the
+    /// domain beside it (the `domain` fields), and this variant appears only inside `Array`.
+    Domain(QualName, Box<PgType>),
     /// An untyped literal or parameter whose type the context has not fixed yet.
     Unknown,
     /// A type known by name only; it has no Rust mapping.
@@ -114,7 +119,7 @@ impl PgType {
             PgType::Void => "void",
             PgType::Record => "record",
             PgType::Unknown => "unknown",
-            PgType::Enum(q) | PgType::Composite(q) => return q.to_string(),
+            PgType::Enum(q) | PgType::Composite(q) | PgType::Domain(q, _) => return q.to_string(),
             PgType::Other(n) => return n.clone(),
             PgType::Array(_) => return self.element_name(),
         };
@@ -125,12 +130,31 @@ impl PgType {
         matches!(self, PgType::Array(_))
     }
 
+    /// The type with every array-of-domain element replaced by the domain's base type
+    /// (`label[]` is `text[]`): the type a value converts to without a cast of its own.
+    pub fn smashed(&self) -> PgType {
+        match self {
+            PgType::Array(inner) => PgType::Array(Box::new(inner.smashed())),
+            PgType::Domain(_, base) => base.smashed(),
+            other => other.clone(),
+        }
+    }
+
+    /// Whether this is an array (of any depth) of a domain.
+    pub fn has_domain_element(&self) -> bool {
+        match self {
+            PgType::Array(inner) => inner.has_domain_element(),
+            PgType::Domain(..) => true,
+            _ => false,
+        }
+    }
+
     /// The `typname` a server reports for this type: arrays as `_elem`, user types without
     /// their schema (`verify` and the differential tester compare it with prepared statements).
     pub fn server_name(&self) -> String {
         match self {
             PgType::Array(inner) => format!("_{}", inner.server_name()),
-            PgType::Enum(q) | PgType::Composite(q) => q.name.clone(),
+            PgType::Enum(q) | PgType::Composite(q) | PgType::Domain(q, _) => q.name.clone(),
             other => other.element_name(),
         }
     }
@@ -139,7 +163,7 @@ impl PgType {
     pub fn column_name(&self) -> String {
         match self {
             PgType::Array(inner) => inner.column_name(),
-            PgType::Enum(q) | PgType::Composite(q) => q.name.clone(),
+            PgType::Enum(q) | PgType::Composite(q) | PgType::Domain(q, _) => q.name.clone(),
             other => other.scalar_name(),
         }
     }

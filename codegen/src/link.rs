@@ -178,7 +178,8 @@ fn select_models(
         .filter(|c| !omit_unused || used.contains(&c.name))
         .map(composite)
         .collect();
-    let mut used_domains: BTreeSet<&ir::QualName> = owned.iter().collect();
+    // `used` holds the domains of arrays of domains.
+    let mut used_domains: BTreeSet<&ir::QualName> = owned.iter().chain(&used).collect();
     for q in &queries {
         used_domains.extend(q.params.iter().filter_map(|p| p.domain.as_ref()));
         used_domains.extend(
@@ -235,6 +236,12 @@ fn used_types(
     while let Some(mut t) = pending.pop() {
         while let ir::PgType::Array(inner) = t {
             t = inner;
+        }
+        // An array of a domain uses the domain, and whatever type its base uses.
+        if let ir::PgType::Domain(q, base) = t {
+            used.insert(q.clone());
+            pending.push(base);
+            continue;
         }
         if let ir::PgType::Enum(q) | ir::PgType::Composite(q) = t {
             if !used.contains(q) {
@@ -672,7 +679,7 @@ fn needing_query(
         while let ir::PgType::Array(inner) = t {
             t = inner;
         }
-        matches!(t, ir::PgType::Enum(q) | ir::PgType::Composite(q) if q == name)
+        matches!(t, ir::PgType::Enum(q) | ir::PgType::Composite(q) | ir::PgType::Domain(q, _) if q == name)
     };
     p.ir.files.iter().flat_map(|f| &f.queries).find_map(|q| {
         let row_elsewhere = q.row_model.as_ref().is_some_and(foreign);

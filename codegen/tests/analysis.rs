@@ -684,3 +684,73 @@ fn natural_join_merges_the_common_columns() {
         "N(:many) -> id int8!, author_id uuid!, title text!, body text?, tags text[]!, status status!, published_on date? [posts]",
     );
 }
+
+const DOMAIN_ARRAYS: &str = r#"
+CREATE DOMAIN tag AS text NOT NULL;
+CREATE DOMAIN level AS int2 CHECK (VALUE > 0);
+CREATE TABLE notes (id int8 PRIMARY KEY, tag tag, level level, labels tag[] NOT NULL, body text);
+"#;
+
+#[track_caller]
+fn check_domain_arrays(query: &str, expect: &str) {
+    let got = codegen::analysis_text(DOMAIN_ARRAYS, query);
+    assert_eq!(got.trim(), expect.trim(), "\n--- got ---\n{got}");
+}
+
+#[test]
+fn an_array_built_from_values_of_one_domain_is_an_array_of_the_domain() {
+    // PostgreSQL reports a domain's value as its base type, but an array of it as `tag[]`.
+    check_domain_arrays(
+        "-- name: A :one\nSELECT array_agg(tag) AS tags, ARRAY[level, level] AS levels, ARRAY(SELECT tag FROM notes) AS sub, labels[1] AS first, labels[1:2] AS two FROM notes GROUP BY id;",
+        "A(:one) -> tags tag[]!, levels level[]!, sub tag[]!, first text?, two tag[]!",
+    );
+    // Through a subquery's column, a CTE, UNION of one domain, a cast to the domain, and a
+    // polymorphic function of the domain (`first_value`, `unnest`).
+    check_domain_arrays(
+        "-- name: B :many\nWITH c AS (SELECT tag AS t FROM notes UNION SELECT tag FROM notes) SELECT ARRAY[c.t] AS a, ARRAY[body::tag] AS b, ARRAY[first_value(c.t) OVER ()] AS w, (SELECT array_agg(x) FROM unnest(labels) x) AS u FROM c, notes;",
+        "B(:many) -> a tag[]!, b tag[]!, w tag[]!, u tag[]?",
+    );
+}
+
+#[test]
+fn mixing_a_domain_with_other_types_gives_arrays_of_the_base_type() {
+    // An untyped input (an ELSE-less CASE's NULL, a literal) or another type smashes the domain.
+    check_domain_arrays(
+        "-- name: C :one\nSELECT ARRAY[CASE WHEN true THEN tag END] AS a, ARRAY[tag, 'x'] AS b, ARRAY[COALESCE(tag, body)] AS c, ARRAY[lower(tag)] AS d, labels || 'x'::text AS e, labels || tag AS f, labels || '{y}' AS g FROM notes WHERE id = 1;",
+        "C(:one) -> a text[]!, b text[]!, c text[]!, d text[]!, e text[]?, f tag[]?, g tag[]?",
+    );
+}
+
+#[test]
+fn parameters_of_an_array_of_a_domain_are_typed_as_it() {
+    check_domain_arrays(
+        "-- name: D :exec\nINSERT INTO notes (id, tag, labels) VALUES ($1, $2, $3);",
+        // (A scalar domain's parameter prints as its base type; the domain is beside it.)
+        "D(:exec) $1 id: int8!, $2 tag: text!, $3 labels: tag[]!",
+    );
+    let qs = codegen::analyze_text(
+        DOMAIN_ARRAYS,
+        "-- name: E :many\nSELECT id FROM notes WHERE labels = $1 AND tag = ANY($2) AND $3::level > 0;",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        codegen::compact(&qs).trim(),
+        "E(:many) $1 labels: tag[]!, $2 tag: text[]!, $3 column_3: int2! -> id int8!"
+    );
+    // A parameter cast to a domain is typed as the domain, as PostgreSQL types it.
+    let server: Vec<String> = qs[0].params.iter().map(|p| p.server_name()).collect();
+    assert_eq!(server, ["_tag", "_text", "level"]);
+}
+
+#[test]
+fn an_array_of_a_domain_is_not_its_base_types_array_to_polymorphic_operators() {
+    let err = codegen::analyze_text(
+        DOMAIN_ARRAYS,
+        "-- name: F :many\nSELECT id FROM notes WHERE labels = '{a}'::text[];",
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("operator does not exist: tag[] = text[]"),
+        "{err}"
+    );
+}

@@ -2,7 +2,7 @@
 //! statement cache, run, and decode rows with [`FromRow`] (`:one`, `:opt`, `:many`, `:exec`,
 //! `:execrows`), so that a generated function is one call.
 
-use tokio_postgres::types::{FromSql, Type};
+use tokio_postgres::types::{FromSql, Kind, Type};
 use tokio_postgres::Row;
 
 use crate::{Error, GenericClient, Params, Result};
@@ -72,11 +72,18 @@ impl<'a> Columns<'a> {
         Columns { row, next: 0 }
     }
 
-    /// The next column's value.
+    /// The next column's value; an array of a domain is read as the array of its base type
+    /// (`Vec<String>` for `label[]`) unless the Rust type takes the domain itself.
     pub fn take<T: FromSql<'a>>(&mut self) -> std::result::Result<T, tokio_postgres::Error> {
         let i = self.next;
         self.next += 1;
-        self.row.try_get(i)
+        match self.row.columns().get(i).map(|c| c.type_()) {
+            Some(ty) if !T::accepts(ty) && matches!(ty.kind(), Kind::Array(_)) => self
+                .row
+                .try_get::<_, crate::domain::Based<T>>(i)
+                .map(|b| b.0),
+            _ => self.row.try_get(i),
+        }
     }
 
     /// A model embedded under an outer join (`sqlc.embed(t)`), over the next `width` columns:

@@ -8,7 +8,7 @@ use super::{Analyzer, Expect, Typed};
 use crate::catalog::pg_catalog::CATALOG;
 use crate::catalog::types::{resolve, Resolved};
 use crate::diagnostics::{did_you_mean, Code, Diagnostic};
-use crate::ir::PgType;
+use crate::ir::{PgType, QualName};
 use crate::source::Span;
 use crate::syntax::parse::{ast, ident};
 use crate::syntax::rewrite;
@@ -120,12 +120,14 @@ impl<'a> Analyzer<'a> {
                 if let Some(text) = quoted_literal(expr) {
                     self.check_literal(text, &ty, expr);
                 }
+                // `x::label`: a value of the domain (a parameter so cast is typed as the domain).
+                let domain = self.cat.domain_written(&data_type.to_string());
                 self.in_cast += 1;
                 let inner = self.expr(
                     expr,
                     scope,
                     &Expect {
-                        domain: None,
+                        domain: domain.clone(),
                         ty: Some(ty.clone()),
                         name: ex.name.clone(),
                         nullable: ex.nullable,
@@ -133,11 +135,15 @@ impl<'a> Analyzer<'a> {
                     },
                 );
                 self.in_cast -= 1;
+                let t = Typed::new(ty, inner.not_null).with_domain(domain);
                 match inner.strong_name() {
-                    Some(name) => Typed::new(ty, inner.not_null).named(name),
+                    Some(name) => t.named(name),
                     None => {
-                        let name = ty.column_name();
-                        Typed::new(ty, inner.not_null).named_weakly(&name)
+                        let name = match &t.domain {
+                            Some(d) => d.name.clone(),
+                            None => t.ty.column_name(),
+                        };
+                        t.named_weakly(&name)
                     }
                 }
             }
@@ -161,7 +167,9 @@ impl<'a> Analyzer<'a> {
                 Typed::new(PgType::Bool, true)
             }
             E::IsDistinctFrom(l, r) | E::IsNotDistinctFrom(l, r) => {
-                self.pair(l, r, scope);
+                // PostgreSQL compares with the `=` the two types have.
+                let (a, b) = self.pair(l, r, scope);
+                self.need_comparison(e, "=", &a.ty, &b.ty, None);
                 Typed::new(PgType::Bool, true)
             }
             E::Between {
@@ -204,11 +212,11 @@ impl<'a> Analyzer<'a> {
                     unreachable!()
                 };
                 let outs = self.query(q, Some(scope), None);
-                let elem = outs
-                    .first()
-                    .map(|o| resolved_unknown(&o.ty))
-                    .unwrap_or(PgType::Unknown);
-                Typed::new(PgType::Array(Box::new(elem)), true).named("array")
+                let ty = match outs.first() {
+                    Some(o) => super::array_of(&resolved_unknown(&o.ty), o.domain.as_ref()),
+                    None => PgType::Array(Box::new(PgType::Unknown)),
+                };
+                Typed::new(ty, true).named("array")
             }
             E::Function(f) => self.function(e, f, scope, ex),
             E::CompoundFieldAccess { root, access_chain } => {
@@ -227,7 +235,9 @@ impl<'a> Analyzer<'a> {
                 for w in conditions {
                     match &op {
                         Some(o) => {
-                            self.expr(&w.condition, scope, &compare_expect(o));
+                            // `CASE x WHEN y`: each `x = y` needs an operator.
+                            let t = self.expr(&w.condition, scope, &compare_expect(o));
+                            self.need_comparison(&w.condition, "=", &o.ty, &t.ty, None);
                         }
                         None => {
                             self.expr(&w.condition, scope, &Expect::ty(PgType::Bool));
@@ -240,11 +250,13 @@ impl<'a> Analyzer<'a> {
                 let mut exprs: Vec<&ast::Expr> = Vec::new();
                 exprs.extend(else_result.as_deref());
                 exprs.extend(results);
-                let (ty, nn, first) = self.common(&exprs, scope, ex);
-                // Every branch must be non-null, and a missing ELSE is NULL.
-                let t = Typed::new(ty, nn.iter().all(|n| *n) && else_result.is_some());
+                let c = self.common(&exprs, scope, ex);
+                // Every branch must be non-null, and a missing ELSE is NULL (an untyped NULL,
+                // which makes the common type of a domain its base type).
+                let t = Typed::new(c.ty, c.not_null.iter().all(|n| *n) && else_result.is_some())
+                    .with_domain(c.domain.filter(|_| else_result.is_some()));
                 // PostgreSQL names a CASE after its ELSE when that has a name of its own.
-                match first.filter(|_| else_result.is_some()) {
+                match c.first_name.filter(|_| else_result.is_some()) {
                     Some(name) => t.named(&name),
                     None => t.named_weakly("case"),
                 }
@@ -269,7 +281,9 @@ impl<'a> Analyzer<'a> {
                 let o = &outs[0];
                 // A scalar subquery may return no row at all, unless it is a single aggregate.
                 let nn = nullability::scalar_subquery_not_null(single_aggregate_row(q), o.not_null);
-                Typed::new(resolved_unknown(&o.ty), nn).named(&o.name)
+                Typed::new(resolved_unknown(&o.ty), nn)
+                    .with_domain(o.domain.clone())
+                    .named(&o.name)
             }
             E::AnyOp {
                 left,
@@ -318,7 +332,13 @@ impl<'a> Analyzer<'a> {
                     (l, r)
                 };
                 if let Some(elem) = element(&r.ty) {
-                    self.need_comparison(e, &operator_name(compare_op), &l.ty, &elem);
+                    self.need_comparison(
+                        e,
+                        &operator_name(compare_op),
+                        &l.ty,
+                        &elem,
+                        Some("ANY and ALL compare with each element of an array, or each row of a subquery"),
+                    );
                 }
                 // Any array but a parameter (a Rust slice of non-Option values) may hold NULL
                 // elements, which make the comparison NULL (`'a' = ANY('{NULL}'::text[])`).
@@ -334,8 +354,8 @@ impl<'a> Analyzer<'a> {
                     ..Expect::default()
                 };
                 let items: Vec<&ast::Expr> = arr.elem.iter().collect();
-                let (ty, _, _) = self.common(&items, scope, &elem_ex);
-                Typed::new(PgType::Array(Box::new(ty)), true).named("array")
+                let c = self.common(&items, scope, &elem_ex);
+                Typed::new(super::array_of(&c.ty, c.domain.as_ref()), true).named("array")
             }
             E::Extract { expr, .. } => {
                 let t = self.expr(expr, scope, &Expect::default());
@@ -412,10 +432,12 @@ impl<'a> Analyzer<'a> {
                     }
                 }
                 ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => match &t.ty {
-                    PgType::Array(inner) => {
+                    PgType::Array(_) => {
                         self.expr(index, scope, &Expect::ty(PgType::Int4));
+                        let (elem, domain) =
+                            super::element_of(&t.ty).unwrap_or((PgType::Unknown, None));
                         // Out of range is NULL, not an error.
-                        Typed::new((**inner).clone(), false).name_from(&t)
+                        Typed::new(elem, false).with_domain(domain).name_from(&t)
                     }
                     PgType::Jsonb => {
                         self.expr(index, scope, &Expect::ty(PgType::Text));
@@ -469,6 +491,7 @@ impl<'a> Analyzer<'a> {
                     column: Some(name),
                     declared_not_null: Some(c.not_null),
                     weak_name: false,
+                    domain: c.domain.clone(),
                 }
             }
             Lookup::Ambiguous => {
@@ -748,21 +771,24 @@ impl<'a> Analyzer<'a> {
     /// The common type of several expressions (CASE, COALESCE, ARRAY): typed ones first,
     /// then untyped ones take it; returns whether each is non-null, and the first one's name when
     /// PostgreSQL would keep it.
-    pub(crate) fn common(
-        &mut self,
-        exprs: &[&ast::Expr],
-        scope: &Scope,
-        ex: &Expect,
-    ) -> (PgType, Vec<bool>, Option<String>) {
+    pub(crate) fn common(&mut self, exprs: &[&ast::Expr], scope: &Scope, ex: &Expect) -> Common {
         let mut ty: Option<PgType> = None;
         let mut typed = Vec::new();
         let mut first_name = None;
+        // PostgreSQL's select_common_type keeps a domain only when every input has that very
+        // type, untyped ones included; otherwise domains count as their base types.
+        let mut domain: Option<Option<QualName>> = None;
         for (i, e) in exprs.iter().enumerate() {
             if !self.untyped(e) {
                 let t = self.expr(e, scope, ex);
                 if i == 0 {
                     first_name = t.strong_name().map(str::to_string);
                 }
+                domain = Some(match (domain, ty.as_ref()) {
+                    (None, _) => t.domain.clone(),
+                    (Some(d), Some(prev)) if *prev == t.ty && d == t.domain => d,
+                    _ => None,
+                });
                 ty = Some(match ty {
                     None => t.ty.clone(),
                     Some(prev) => {
@@ -779,6 +805,7 @@ impl<'a> Analyzer<'a> {
             match typed.iter().find(|(j, _)| *j == i) {
                 Some((_, nn)) => all_nn.push(*nn),
                 None => {
+                    domain = Some(None);
                     let t = self.expr(
                         e,
                         scope,
@@ -802,7 +829,12 @@ impl<'a> Analyzer<'a> {
         } else {
             ty
         };
-        (ty, all_nn, first_name)
+        Common {
+            ty,
+            not_null: all_nn,
+            first_name,
+            domain: domain.flatten(),
+        }
     }
 
     fn function(&mut self, e: &ast::Expr, f: &ast::Function, scope: &Scope, ex: &Expect) -> Typed {
@@ -948,13 +980,15 @@ impl<'a> Analyzer<'a> {
         }
         match special_form(&name) {
             Some(SpecialForm::Common) => {
-                let (ty, nn, _) = self.common(&args, scope, ex);
-                return Typed::new(ty, nullability::common_not_null(&nn)).named(&name);
+                let c = self.common(&args, scope, ex);
+                return Typed::new(c.ty, nullability::common_not_null(&c.not_null))
+                    .with_domain(c.domain)
+                    .named(&name);
             }
             Some(SpecialForm::NullIf) if args.len() == 2 => {
                 // NULLIF takes the left input type of the `=` it resolves (varchar compares as text).
                 let (a, b) = self.pair(args[0], args[1], scope);
-                self.need_comparison(e, "=", &a.ty, &b.ty);
+                self.need_comparison(e, "=", &a.ty, &b.ty, None);
                 let ty = match resolve::operator(
                     "=",
                     Some(&RType::from_pg(&a.ty)),
@@ -1008,7 +1042,7 @@ impl<'a> Analyzer<'a> {
             self.expr(i, scope, &Expect::ty(PgType::Int4));
         }
         let ty = match (&column, slice) {
-            (PgType::Array(inner), false) => inner.as_ref().clone(),
+            (PgType::Array(inner), false) => inner.smashed(),
             (other, _) => other.clone(),
         };
         let value_expect = Expect {
@@ -1051,11 +1085,7 @@ impl<'a> Analyzer<'a> {
         }
         let rtypes: Vec<RType> = typed
             .iter()
-            .map(|t| {
-                t.as_ref()
-                    .map(|t| RType::from_pg(&t.ty))
-                    .unwrap_or(RType::Unknown)
-            })
+            .map(|t| t.as_ref().map(Typed::rtype).unwrap_or(RType::Unknown))
             .collect();
         match resolve::call(schema, name, &rtypes, names, &self.cat.functions, windowed) {
             Ok(res) => {
@@ -1081,6 +1111,8 @@ impl<'a> Analyzer<'a> {
                     }
                 }
                 let mut result = res.result.to_pg();
+                // A polymorphic result bound to a domain (`first_value` of one) is that domain.
+                let result_domain = res.result.domain().cloned();
                 // A composite passes polymorphic parameters as `record`; a polymorphic result
                 // bound to it is the composite again (`lead(pair_col)` is a `pair`).
                 let poly_ret = matches!(&res.item, resolve::Callee::Builtin(f) if resolve::is_polymorphic(f.ret));
@@ -1128,7 +1160,9 @@ impl<'a> Analyzer<'a> {
                                 .collect()
                         };
                         Call {
-                            typed: Typed::new(result, not_null).named(name),
+                            typed: Typed::new(result, not_null)
+                                .with_domain(result_domain)
+                                .named(name),
                             columns,
                         }
                     }
@@ -1278,7 +1312,14 @@ impl<'a> Analyzer<'a> {
 
     /// `x op ANY/ALL (...)` and NULLIF's `=`: the operator must exist between `x` and an element
     /// (or row) of the right side, when both types are known.
-    fn need_comparison(&mut self, e: &ast::Expr, op: &str, left: &PgType, elem: &PgType) {
+    fn need_comparison(
+        &mut self,
+        e: &ast::Expr,
+        op: &str,
+        left: &PgType,
+        elem: &PgType,
+        help: Option<&str>,
+    ) {
         // Composites compare as records, which the catalogue's operators do not list one by one.
         let known =
             |t: &PgType| !matches!(t, PgType::Unknown | PgType::Record | PgType::Composite(_));
@@ -1288,16 +1329,15 @@ impl<'a> Analyzer<'a> {
         let (l, r) = (RType::from_pg(left), RType::from_pg(elem));
         if let Err(resolve::Failure::NoMatch) = resolve::operator(op, Some(&l), &r) {
             let at = self.span(e.span());
-            self.error(
-                Diagnostic::error(
-                    Code::Operator,
-                    format!("operator does not exist: {} {op} {}", l.to_pg(), r.to_pg()),
-                )
-                .at(at)
-                .help(
-                    "ANY and ALL compare with each element of an array, or each row of a subquery",
-                ),
-            );
+            let mut d = Diagnostic::error(
+                Code::Operator,
+                format!("operator does not exist: {} {op} {}", l.to_pg(), r.to_pg()),
+            )
+            .at(at);
+            if let Some(help) = help {
+                d = d.help(help);
+            }
+            self.error(d);
         }
     }
 
@@ -1319,14 +1359,8 @@ impl<'a> Analyzer<'a> {
         if lt.iter().chain(rt.iter()).any(|t| t.ty == PgType::Unknown) {
             return Typed::unknown();
         }
-        let lr = lt
-            .as_ref()
-            .map(|t| RType::from_pg(&t.ty))
-            .unwrap_or(RType::Unknown);
-        let rr = rt
-            .as_ref()
-            .map(|t| RType::from_pg(&t.ty))
-            .unwrap_or(RType::Unknown);
+        let lr = lt.as_ref().map(Typed::rtype).unwrap_or(RType::Unknown);
+        let rr = rt.as_ref().map(Typed::rtype).unwrap_or(RType::Unknown);
         match resolve::operator(name, l.map(|_| &lr), &rr) {
             Ok(res) => {
                 let (lp, rp) = match l {
@@ -1357,7 +1391,7 @@ impl<'a> Analyzer<'a> {
                 }
                 let nn =
                     nullability::catalog_operator_not_null(name, res.item.strict, &[l_nn, r_nn]);
-                Typed::new(res.result.to_pg(), nn)
+                Typed::of_resolved(&res.result, nn)
             }
             Err(failure) => {
                 if let (Some(le), true) = (l, lu) {
@@ -1508,9 +1542,21 @@ fn compare_type(t: &PgType) -> PgType {
     }
 }
 
+/// The common type of CASE, COALESCE, ARRAY or VALUES inputs ([`Analyzer::common`]).
+pub(crate) struct Common {
+    pub ty: PgType,
+    /// Whether each input is non-null, in order.
+    pub not_null: Vec<bool>,
+    /// The first input's name, when PostgreSQL would keep it.
+    pub first_name: Option<String>,
+    /// The domain every input is declared with, when they all are of one.
+    pub domain: Option<QualName>,
+}
+
+/// An array's element type; an array of a domain's, its base type.
 fn element_type(t: &PgType) -> Option<PgType> {
     match t {
-        PgType::Array(inner) => Some((**inner).clone()),
+        PgType::Array(inner) => Some(inner.smashed()),
         _ => None,
     }
 }

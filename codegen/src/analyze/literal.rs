@@ -31,6 +31,7 @@ impl UserTypes for crate::catalog::Catalog {
 /// Checks `text` as input of `ty`; the error is PostgreSQL's own message.
 pub fn check(text: &str, ty: &PgType, types: &dyn UserTypes) -> Result<(), String> {
     match ty {
+        PgType::Domain(_, base) => check(text, base, types),
         PgType::Bool => boolean(text),
         PgType::Int2 => integer(text, i16::MIN.into(), i16::MAX.into(), "smallint"),
         PgType::Int4 => integer(text, i32::MIN.into(), i32::MAX.into(), "integer"),

@@ -30,6 +30,9 @@ pub(crate) struct Typed {
     pub column: Option<String>,
     /// For plain column references: whether the column is declared NOT NULL (outer joins aside).
     pub declared_not_null: Option<bool>,
+    /// The domain the value is declared with (`ty` being its base type): a domain column, a cast
+    /// to a domain, and what passes it on (a subquery's column, `coalesce` of one domain...).
+    pub domain: Option<QualName>,
     /// A name PostgreSQL gives only for want of a better one (a cast's type, `case`): an outer
     /// cast replaces it with its own type's name (FigureColname's strength 1).
     pub weak_name: bool,
@@ -45,7 +48,25 @@ impl Typed {
             column: None,
             declared_not_null: None,
             weak_name: false,
+            domain: None,
         }
+    }
+
+    /// The value typed as `r` says, a scalar domain's base with the domain beside it.
+    fn of_resolved(r: &resolve::RType, not_null: bool) -> Self {
+        let mut t = Typed::new(r.to_pg(), not_null);
+        t.domain = r.domain().cloned();
+        t
+    }
+
+    fn with_domain(mut self, domain: Option<QualName>) -> Self {
+        self.domain = domain;
+        self
+    }
+
+    /// The type resolution sees, the domain included.
+    fn rtype(&self) -> resolve::RType {
+        resolve::RType::of(&self.ty, self.domain.as_ref())
     }
 
     fn named(mut self, name: &str) -> Self {
@@ -121,6 +142,8 @@ pub(crate) struct Out {
     pub column: Option<String>,
     /// Part of a `sqlc.embed(t)` group.
     pub embed: Option<ir::Embed>,
+    /// The domain the column's values are declared with, as [`Typed::domain`].
+    pub domain: Option<QualName>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -669,6 +692,7 @@ impl<'a> Analyzer<'a> {
                 },
                 not_null: o.not_null,
                 table: o.table,
+                domain: o.domain,
             })
             .collect();
         Rel {
@@ -724,6 +748,10 @@ impl<'a> Analyzer<'a> {
                         table: None,
                         column: None,
                         embed: None,
+                        // Both sides of one domain stay that domain; anything else is its base.
+                        domain: a
+                            .domain
+                            .filter(|d| a.ty == b.ty && b.domain.as_ref() == Some(d)),
                         name: a.name,
                     })
                     .collect();
@@ -752,7 +780,7 @@ impl<'a> Analyzer<'a> {
                 for i in 0..width {
                     let column: Vec<&ast::Expr> =
                         v.rows.iter().filter_map(|r| r.content.get(i)).collect();
-                    let (ty, nn) = match targets.and_then(|t| t.get(i)) {
+                    let (ty, nn, domain) = match targets.and_then(|t| t.get(i)) {
                         // INSERT ... VALUES: every row takes the target column's type.
                         Some(ex) => {
                             let ex = ex.clone();
@@ -760,12 +788,12 @@ impl<'a> Analyzer<'a> {
                                 .iter()
                                 .map(|e| self.expr(e, &scope, &ex).not_null)
                                 .collect();
-                            (ex.ty.clone().unwrap_or(PgType::Unknown), nn)
+                            (ex.ty.clone().unwrap_or(PgType::Unknown), nn, ex.domain)
                         }
                         // A VALUES list: the rows' common type, untyped rows taking it.
                         None => {
-                            let (ty, nn, _) = self.common(&column, &scope, &Expect::default());
-                            (ty, nn)
+                            let c = self.common(&column, &scope, &Expect::default());
+                            (c.ty, c.not_null, c.domain)
                         }
                     };
                     outs.push(Out {
@@ -775,6 +803,7 @@ impl<'a> Analyzer<'a> {
                         table: None,
                         column: None,
                         embed: None,
+                        domain,
                     });
                 }
                 outs
@@ -813,6 +842,7 @@ impl<'a> Analyzer<'a> {
                     ty: o.ty.clone(),
                     not_null: o.not_null,
                     table: None,
+                    domain: o.domain.clone(),
                 })
                 .collect(),
             nulled: false,
@@ -1234,6 +1264,7 @@ impl<'a> Analyzer<'a> {
                     table: c.table.clone(),
                     column: c.table.as_ref().map(|_| c.name.clone()),
                     embed: embed.clone(),
+                    domain: c.domain.clone(),
                 });
                 list.push(if qualify && !rel.name.is_empty() {
                     format!("{}.{}", quote_ident(&rel.name), quote_ident(&c.name))
@@ -1467,6 +1498,9 @@ impl<'a> Analyzer<'a> {
                 scope,
             ),
         };
+        // A function of one column returns the call's value (`unnest` of an array of a domain
+        // gives values of the domain).
+        let single = call.columns.len() == 1;
         let mut columns: Vec<RelColumn> = call
             .columns
             .into_iter()
@@ -1475,6 +1509,7 @@ impl<'a> Analyzer<'a> {
                 ty,
                 not_null,
                 table: None,
+                domain: call.typed.domain.clone().filter(|_| single),
             })
             .collect();
         let rel_name = alias.map(|a| ident(&a.name)).unwrap_or(fname);
@@ -1493,6 +1528,7 @@ impl<'a> Analyzer<'a> {
                 ty: PgType::Int8,
                 not_null: true,
                 table: None,
+                domain: None,
             });
         }
         Rel {
@@ -1533,6 +1569,7 @@ impl<'a> Analyzer<'a> {
                         ty: c.ty.clone(),
                         not_null: c.not_null,
                         table: Some(t.name.clone()),
+                        domain: c.domain.clone(),
                     })
                     .collect(),
                 nulled: false,
@@ -1547,6 +1584,7 @@ impl<'a> Analyzer<'a> {
                     ty,
                     not_null: true,
                     table: None,
+                    domain: None,
                 };
                 Some(Rel {
                     name: q.name.clone(),
@@ -2109,6 +2147,28 @@ fn out_of(t: Typed, alias: Option<String>) -> Out {
         table: t.table,
         column: t.column,
         embed: None,
+        domain: t.domain,
+    }
+}
+
+/// The array of values of `ty` declared with `domain`: PostgreSQL's array of the domain
+/// (`label[]`), or of the type itself.
+pub(crate) fn array_of(ty: &PgType, domain: Option<&QualName>) -> PgType {
+    let elem = match domain {
+        Some(d) if !ty.is_array() => PgType::Domain(d.clone(), Box::new(ty.clone())),
+        _ => ty.clone(),
+    };
+    PgType::Array(Box::new(elem))
+}
+
+/// An array's element: its type, with the domain beside it when the array is one of a domain.
+pub(crate) fn element_of(array: &PgType) -> Option<(PgType, Option<QualName>)> {
+    match array {
+        PgType::Array(inner) => Some(match inner.as_ref() {
+            PgType::Domain(d, base) => ((**base).clone(), Some(d.clone())),
+            other => (other.clone(), None),
+        }),
+        _ => None,
     }
 }
 

@@ -10,6 +10,12 @@ pub enum RType {
     Oid(u32),
     Enum(QualName),
     EnumArray(QualName),
+    /// A value of a domain, with its base type: polymorphic arguments keep it (`array_agg` of a
+    /// domain is an array of the domain); everything else sees the base type.
+    Domain(QualName, Box<RType>),
+    /// An array of a domain, with the base type of its element: a type of its own, which only
+    /// polymorphic `anyarray` arguments take as they are.
+    DomainArray(QualName, Box<RType>),
     Unknown,
 }
 
@@ -20,8 +26,12 @@ impl RType {
             PgType::Unknown => RType::Unknown,
             PgType::Enum(q) => RType::Enum(q.clone()),
             PgType::Composite(_) => RType::Oid(pc::RECORD),
+            PgType::Domain(q, base) => RType::Domain(q.clone(), Box::new(RType::from_pg(base))),
             PgType::Array(inner) => match inner.as_ref() {
                 PgType::Enum(q) => RType::EnumArray(q.clone()),
+                PgType::Domain(q, base) => {
+                    RType::DomainArray(q.clone(), Box::new(RType::from_pg(base)))
+                }
                 other => match RType::from_pg(other) {
                     RType::Oid(o) => c
                         .type_info(o)
@@ -37,8 +47,37 @@ impl RType {
         }
     }
 
+    /// A value's type with the domain it is declared with, if any (`ty` being its base).
+    pub fn of(ty: &PgType, domain: Option<&QualName>) -> RType {
+        match domain {
+            Some(q) if !ty.is_array() => RType::Domain(q.clone(), Box::new(RType::from_pg(ty))),
+            _ => RType::from_pg(ty),
+        }
+    }
+
+    /// The domain of a scalar value of a domain.
+    pub fn domain(&self) -> Option<&QualName> {
+        match self {
+            RType::Domain(q, _) => Some(q),
+            _ => None,
+        }
+    }
+
+    /// The type with a scalar domain replaced by its base, as most of resolution sees it.
+    pub fn base(&self) -> &RType {
+        match self {
+            RType::Domain(_, base) => base.base(),
+            other => other,
+        }
+    }
+
+    /// The type as the analysis writes it: a scalar domain as its base type (see [`RType::domain`]).
     pub fn to_pg(&self) -> PgType {
         match self {
+            RType::Domain(_, base) => base.to_pg(),
+            RType::DomainArray(q, base) => {
+                PgType::Array(Box::new(PgType::Domain(q.clone(), Box::new(base.to_pg()))))
+            }
             RType::Unknown => PgType::Unknown,
             RType::Enum(q) => PgType::Enum(q.clone()),
             RType::EnumArray(q) => PgType::Array(Box::new(PgType::Enum(q.clone()))),
@@ -50,7 +89,8 @@ impl RType {
         match self {
             RType::Oid(o) => CATALOG.type_info(*o).map(|t| t.category).unwrap_or('U'),
             RType::Enum(_) => 'E',
-            RType::EnumArray(_) => 'A',
+            RType::EnumArray(_) | RType::DomainArray(..) => 'A',
+            RType::Domain(_, base) => base.category(),
             RType::Unknown => 'X',
         }
     }
@@ -62,6 +102,7 @@ impl RType {
     fn element(&self) -> RType {
         match self {
             RType::EnumArray(q) => RType::Enum(q.clone()),
+            RType::DomainArray(q, base) => RType::Domain(q.clone(), base.clone()),
             RType::Oid(o) => match CATALOG.type_info(*o) {
                 Some(t) if t.category == 'A' => RType::Oid(t.elem),
                 _ => self.clone(),
@@ -73,6 +114,7 @@ impl RType {
     fn array_of(&self) -> RType {
         match self {
             RType::Enum(q) => RType::EnumArray(q.clone()),
+            RType::Domain(q, base) => RType::DomainArray(q.clone(), base.clone()),
             RType::Oid(o) => CATALOG
                 .type_info(*o)
                 .filter(|t| t.array != 0)
@@ -106,6 +148,10 @@ fn can_coerce(c: &PgCatalog, from: &RType, to: u32) -> bool {
         _ if to == pc::ANYARRAY || to == pc::ANYCOMPATIBLEARRAY => from.is_array(),
         RType::Enum(_) => to == pc::ANYENUM,
         RType::EnumArray(_) => false,
+        // A domain converts to anything its base type converts to.
+        RType::Domain(_, base) => can_coerce(c, base, to),
+        // An array of a domain converts to the array of its base, element by element.
+        RType::DomainArray(_, base) => can_coerce(c, &base.base().array_of(), to),
         RType::Oid(f) => {
             if *f == to {
                 return true;
@@ -232,7 +278,9 @@ pub fn select<T: Clone>(
     if list.is_empty() {
         return Err(Failure::NoMatch);
     }
-    let input_base = args;
+    // PostgreSQL's func_select_candidate compares the base types of domain inputs.
+    let input_base: Vec<RType> = args.iter().map(|a| a.base().clone()).collect();
+    let input_base = input_base.as_slice();
     // Most exact matches on typed inputs.
     let score = |sig: &[u32]| {
         sig.iter()
@@ -294,15 +342,29 @@ pub fn select<T: Clone>(
             return finish_checked(list.pop().unwrap(), args);
         }
         // All typed inputs the same type: assume unknowns are that type too.
-        let known: Vec<&RType> = args.iter().filter(|a| **a != RType::Unknown).collect();
+        let known: Vec<&RType> = input_base
+            .iter()
+            .filter(|a| **a != RType::Unknown)
+            .collect();
         if let Some(first) = known.first() {
             if known.iter().all(|k| k == first) {
+                // Every input taken as that type, polymorphic ones consistently (PostgreSQL's
+                // can_coerce_type over all inputs: `text[] || '{x}'` is not `anycompatiblearray
+                // || anycompatible`).
+                let assumed: Vec<RType> = args
+                    .iter()
+                    .map(|a| match a {
+                        RType::Unknown => (*first).clone(),
+                        known => known.clone(),
+                    })
+                    .collect();
                 let kept: Vec<_> = list
                     .iter()
                     .filter(|(_, sig, _)| {
                         sig.iter()
                             .zip(args)
                             .all(|(p, a)| *a != RType::Unknown || can_coerce(c, first, *p))
+                            && poly_binding(sig, &assumed).is_some()
                     })
                     .cloned()
                     .collect();
@@ -345,6 +407,12 @@ fn poly_binding(sig: &[u32], args: &[RType]) -> Option<Option<RType>> {
             None => elem = Some(e),
             Some(x) if *x == e => {}
             Some(_) => return None,
+        }
+    }
+    if compatible.iter().any(|t| t != &compatible[0]) {
+        // Domains count as their base types unless every such argument has the same type.
+        for t in &mut compatible {
+            *t = t.base().clone();
         }
     }
     if !compatible.is_empty() {
@@ -614,7 +682,8 @@ pub fn operator(
         .collect();
     // One unknown input: first try the other input's type for both (binary_oper_exact).
     if let Some(l) = left {
-        let known = match (l, right) {
+        // A domain's operators are its base type's.
+        let known = match (l.base(), right.base()) {
             (RType::Unknown, RType::Oid(r)) => Some(*r),
             (RType::Oid(l), RType::Unknown) => Some(*l),
             _ => None,

@@ -25,6 +25,8 @@ pub struct RelColumn {
     pub not_null: bool,
     /// The table the column belongs to, when it is a plain table column.
     pub table: Option<QualName>,
+    /// The domain the column is declared with (`ty` being its base type).
+    pub domain: Option<QualName>,
 }
 
 static SYSTEM_COLUMNS: std::sync::LazyLock<Vec<RelColumn>> = std::sync::LazyLock::new(|| {
@@ -33,6 +35,7 @@ static SYSTEM_COLUMNS: std::sync::LazyLock<Vec<RelColumn>> = std::sync::LazyLock
         ty,
         not_null: true,
         table: None,
+        domain: None,
     };
     vec![
         col("tableoid", PgType::Oid),

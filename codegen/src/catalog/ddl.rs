@@ -1186,10 +1186,5 @@ fn push_function(
 
 /// The domain a written type names, if it names one (arrays of domains are typed by their base).
 fn domain_of(cat: &Catalog, dt: &ast::DataType) -> Option<QualName> {
-    let written = dt.to_string();
-    if written.contains('[') {
-        return None;
-    }
-    let q = crate::catalog::types::parse_qualified(written.split('(').next().unwrap_or("").trim())?;
-    cat.domain(&q).map(|d| d.name.clone())
+    cat.domain_written(&dt.to_string())
 }

@@ -240,7 +240,8 @@ impl Catalog {
             .find_map(|q| self.enums.iter().find(|e| e.name == q))
     }
 
-    /// The type a user-defined type name stands for: an enum, a composite, or a domain's base type.
+    /// The type a user-defined type name stands for: an enum, a composite, or a domain
+    /// (`PgType::Domain`, which [`types::resolve`] keeps only as an array's element).
     pub fn user_type(&self, q: &QualName) -> Option<PgType> {
         for c in self.candidates(q) {
             if self.enums.iter().any(|e| e.name == c) {
@@ -250,10 +251,19 @@ impl Catalog {
                 return Some(PgType::Composite(c));
             }
             if let Some(d) = self.domains.iter().find(|d| d.name == c) {
-                return Some(d.base.clone());
+                return Some(PgType::Domain(d.name.clone(), Box::new(d.base.clone())));
             }
         }
         None
+    }
+
+    /// The domain a type as written names (`label`, `public.label`, not `label[]`), if it names one.
+    pub fn domain_written(&self, written: &str) -> Option<QualName> {
+        if written.contains('[') || written.to_ascii_lowercase().trim_end().ends_with(" array") {
+            return None;
+        }
+        let q = types::parse_qualified(written.split('(').next().unwrap_or("").trim())?;
+        self.domain(&q).map(|d| d.name.clone())
     }
 
     pub fn domain(&self, q: &QualName) -> Option<&Domain> {

@@ -47,6 +47,9 @@ pub fn resolve(
     let mut ty = resolved;
     if dims > 0 {
         ty = PgType::Array(Box::new(ty));
+    } else if let PgType::Domain(_, base) = ty {
+        // A value of a domain is typed by its base; the caller keeps the domain beside it.
+        ty = *base;
     }
     Some(if serial && dims == 0 {
         Resolved::Serial(ty)

@@ -569,7 +569,7 @@ pub(super) fn per_item(command: Command) -> bool {
 /// `sqlgen_runtime::Domain`, which tokio-postgres accepts for the domain as for its base type.
 /// Whether a parameter's value goes through `rt::Domain` (see [`domain_ref`]).
 fn wraps_domain(p: &ir::Param, newtypes: bool) -> bool {
-    p.domain.is_some() && !newtypes
+    (p.domain.is_some() || p.ty.has_domain_element()) && !newtypes
 }
 
 fn domain_ref(rt: &Ident, value: TokenStream, p: &ir::Param, newtypes: bool) -> TokenStream {

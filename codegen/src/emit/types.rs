@@ -118,6 +118,9 @@ impl TypeMap {
                 None => return Err(no_mapping(ty)),
             },
             T::Enum(q) | T::Composite(q) => self.model_path(from, &self.naming.user_type(q)),
+            // An array's element of a domain: as a value of the domain's column would be.
+            T::Domain(q, _) if self.newtypes => self.model_path(from, &self.naming.user_type(q)),
+            T::Domain(_, base) => self.owned(base, from)?,
             T::Array(inner) => {
                 let inner = self.owned(inner, from)?;
                 self.vec(inner, from)
