@@ -4,13 +4,14 @@
 # build-dependency (the generated code is committed, so it still compiles); then a no-op build
 # that must not rerun build.rs.
 #
-#   bash bench/build_cost.sh [WORK]     # WORK defaults to /tmp/sqlgen-build-cost
+#   bash bench/build_cost.sh [WORK] [REV]   # WORK defaults to /tmp/sqlgen-build-cost, REV to HEAD
 #
 # Both clean builds use their own CARGO_TARGET_DIR under WORK (deleted first) and the dev profile.
 # CPU heavy: run it once, on a quiet machine if you can.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-/tmp/sqlgen-build-cost}
+rev=${2:-HEAD}
 rm -rf "$work"
 mkdir -p "$work"
 
@@ -23,11 +24,11 @@ measure() { # name dir target
 }
 
 # The scratch copy: the committed tree, without the build script and codegen build-dependency.
-git -C "$root" archive HEAD | tar -x -C "$work" --one-top-level=without
+git -C "$root" archive "$rev" | tar -x -C "$work" --one-top-level=without
 for toml in "$work"/without/services/*/Cargo.toml; do
     sed -i -e '/^build = "..\/..\/build.rs"$/d' -e '/^\[build-dependencies\]$/,/^$/d' "$toml"
 done
-git -C "$root" archive HEAD | tar -x -C "$work" --one-top-level=with
+git -C "$root" archive "$rev" | tar -x -C "$work" --one-top-level=with
 
 echo "| clean \`cargo build -p apiauth\` (dev profile) | wall | CPU (user+sys) | peak RSS |"
 echo "|---|---:|---:|---:|"
