@@ -15,6 +15,25 @@ use crate::syntax::rewrite;
 use sqlparser::ast::Spanned;
 
 /// A resolved call: its value, and the row it produces as a FROM item.
+/// A call's arguments as written ([`Analyzer::call_arguments`]).
+struct CallArgs<'f> {
+    args: Vec<&'f ast::Expr>,
+    /// An aggregate's ORDER BY.
+    order_by: Vec<&'f ast::OrderByExpr>,
+    /// Argument names in named notation, by position.
+    names: Vec<Option<String>>,
+}
+
+/// A call as [`Analyzer::call`] typed its arguments, for its resolved and unresolved ends.
+#[derive(Clone, Copy)]
+struct CallContext<'a> {
+    name: &'a str,
+    typed: &'a [Option<Typed>],
+    rtypes: &'a [RType],
+    windowed: bool,
+    filtered: bool,
+}
+
 pub(crate) struct Call {
     pub typed: Typed,
     pub columns: Vec<(String, PgType, bool)>,
@@ -41,6 +60,12 @@ impl<'a> Analyzer<'a> {
 
     fn expr_kind(&mut self, e: &ast::Expr, scope: &Scope, ex: &Expect) -> Typed {
         use ast::Expr as E;
+        if let Some(t) = self.predicate(e, scope, ex) {
+            return t;
+        }
+        if let Some(t) = self.constructed(e, scope, ex) {
+            return t;
+        }
         match e {
             // `VALUES ($1, DEFAULT)`: the column's default, of the column's type.
             E::Identifier(id)
@@ -69,22 +94,14 @@ impl<'a> Analyzer<'a> {
                 substring_for,
                 shorthand,
                 ..
-            } => {
-                let name = if *shorthand { "substr" } else { "substring" };
-                let one = ast::Expr::value(ast::Value::Number("1".to_string(), false));
-                let from = match (substring_from, substring_for) {
-                    (Some(f), _) => Some(f.as_ref()),
-                    (None, Some(_)) => Some(&one),
-                    (None, None) => None,
-                };
-                let args: Vec<&ast::Expr> = std::iter::once(expr.as_ref())
-                    .chain(from)
-                    .chain(substring_for.as_deref())
-                    .collect();
-                let at = self.span(e.span());
-                let names = vec![None; args.len()];
-                self.call(at, None, name, &args, &names, scope).typed
-            }
+            } => self.substring(
+                e,
+                expr,
+                substring_from.as_deref(),
+                substring_for.as_deref(),
+                *shorthand,
+                scope,
+            ),
             // `ceil(x)` and `floor(x)` parse as their own forms (for `CEIL(x TO DAY)` elsewhere).
             E::Ceil { expr, field } | E::Floor { expr, field }
                 if matches!(
@@ -113,40 +130,7 @@ impl<'a> Analyzer<'a> {
             E::Nested(inner) => self.expr(inner, scope, ex),
             E::Cast {
                 expr, data_type, ..
-            } => {
-                let Some(ty) = self.data_type(data_type, e) else {
-                    return Typed::unknown();
-                };
-                if let Some(text) = quoted_literal(expr) {
-                    self.check_literal(text, &ty, expr);
-                }
-                // `x::label`: a value of the domain (a parameter so cast is typed as the domain).
-                let domain = self.cat.domain_written(&data_type.to_string());
-                self.in_cast += 1;
-                let inner = self.expr(
-                    expr,
-                    scope,
-                    &Expect {
-                        domain: domain.clone(),
-                        ty: Some(ty.clone()),
-                        name: ex.name.clone(),
-                        nullable: ex.nullable,
-                        origin: None,
-                    },
-                );
-                self.in_cast -= 1;
-                let t = Typed::new(ty, inner.not_null).with_domain(domain);
-                match inner.strong_name() {
-                    Some(name) => t.named(name),
-                    None => {
-                        let name = match &t.domain {
-                            Some(d) => d.name.clone(),
-                            None => t.ty.column_name(),
-                        };
-                        t.named_weakly(&name)
-                    }
-                }
-            }
+            } => self.cast(e, expr, data_type, scope, ex),
             E::TypedString(ts) => match self.data_type(&ts.data_type, e) {
                 Some(ty) => {
                     if let Some(text) = ts.value.value.clone().into_string() {
@@ -158,6 +142,42 @@ impl<'a> Analyzer<'a> {
                 None => Typed::unknown(),
             },
             E::Interval(_) => Typed::new(PgType::Interval, true).named("interval"),
+            E::Function(f) => self.function(e, f, scope, ex),
+            E::CompoundFieldAccess { root, access_chain } => {
+                self.field_access(e, root, access_chain, scope)
+            }
+            E::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => self.case(
+                operand.as_deref(),
+                conditions,
+                else_result.as_deref(),
+                scope,
+                ex,
+            ),
+            E::Subquery(q) => self.scalar_subquery(e, q, scope),
+            other => {
+                let at = self.span(other.span());
+                self.error(
+                    Diagnostic::error(
+                        Code::Unsupported,
+                        format!("expression `{other}` is not supported yet"),
+                    )
+                    .at(at),
+                );
+                Typed::unknown()
+            }
+        }
+    }
+
+    /// Conditions and comparisons: IS, BETWEEN, IN, LIKE, EXISTS, ANY/ALL, binary and unary
+    /// operators. `None` for any other expression.
+    fn predicate(&mut self, e: &ast::Expr, scope: &Scope, ex: &Expect) -> Option<Typed> {
+        use ast::Expr as E;
+        Some(match e {
             E::IsNull(x) | E::IsNotNull(x) | E::IsUnknown(x) | E::IsNotUnknown(x) => {
                 self.expr(x, scope, &Expect::default());
                 Typed::new(PgType::Bool, true)
@@ -203,6 +223,30 @@ impl<'a> Analyzer<'a> {
                 // `~ x`, `@ x`, `|/ x`, `||/ x`...: prefix operators of the catalogue.
                 other => self.operator_call(e, &other.to_string(), None, expr, scope),
             },
+            E::Exists { subquery, .. } => {
+                self.query(subquery, Some(scope), None);
+                Typed::new(PgType::Bool, true).named("exists")
+            }
+            E::AnyOp {
+                left,
+                right,
+                compare_op,
+                ..
+            }
+            | E::AllOp {
+                left,
+                right,
+                compare_op,
+            } => self.any_all(e, left, compare_op, right, scope),
+            _ => return None,
+        })
+    }
+
+    /// Values built from others: arrays (`ARRAY[...]`, `ARRAY(SELECT ...)`), rows, EXTRACT and
+    /// AT TIME ZONE. `None` for any other expression.
+    fn constructed(&mut self, e: &ast::Expr, scope: &Scope, ex: &Expect) -> Option<Typed> {
+        use ast::Expr as E;
+        Some(match e {
             // `ARRAY(SELECT ...)`
             E::Function(f)
                 if f.name.to_string().eq_ignore_ascii_case("array")
@@ -217,136 +261,6 @@ impl<'a> Analyzer<'a> {
                     None => PgType::Array(Box::new(PgType::Unknown)),
                 };
                 Typed::new(ty, true).named("array")
-            }
-            E::Function(f) => self.function(e, f, scope, ex),
-            E::CompoundFieldAccess { root, access_chain } => {
-                self.field_access(e, root, access_chain, scope)
-            }
-            E::Case {
-                operand,
-                conditions,
-                else_result,
-                ..
-            } => {
-                let op = operand
-                    .as_ref()
-                    .map(|o| self.expr(o, scope, &Expect::default()));
-                let mut results = Vec::new();
-                for w in conditions {
-                    match &op {
-                        Some(o) => {
-                            // `CASE x WHEN y`: each `x = y` needs an operator.
-                            let t = self.expr(&w.condition, scope, &compare_expect(o));
-                            self.need_comparison(&w.condition, "=", &o.ty, &t.ty, None);
-                        }
-                        None => {
-                            self.expr(&w.condition, scope, &Expect::ty(PgType::Bool));
-                        }
-                    }
-                    results.push(&w.result);
-                }
-                // PostgreSQL weighs the ELSE result first when it picks the common type
-                // (`CASE WHEN c THEN name ELSE text END` is text).
-                let mut exprs: Vec<&ast::Expr> = Vec::new();
-                exprs.extend(else_result.as_deref());
-                exprs.extend(results);
-                let c = self.common(&exprs, scope, ex);
-                // Every branch must be non-null, and a missing ELSE is NULL (an untyped NULL,
-                // which makes the common type of a domain its base type).
-                let t = Typed::new(c.ty, c.not_null.iter().all(|n| *n) && else_result.is_some())
-                    .with_domain(c.domain.filter(|_| else_result.is_some()));
-                // PostgreSQL names a CASE after its ELSE when that has a name of its own.
-                match c.first_name.filter(|_| else_result.is_some()) {
-                    Some(name) => t.named(&name),
-                    None => t.named_weakly("case"),
-                }
-            }
-            E::Exists { subquery, .. } => {
-                self.query(subquery, Some(scope), None);
-                Typed::new(PgType::Bool, true).named("exists")
-            }
-            E::Subquery(q) => {
-                let outs = self.query(q, Some(scope), None);
-                if outs.len() != 1 {
-                    let at = self.span(e.span());
-                    self.error(
-                        Diagnostic::error(
-                            Code::ColumnCount,
-                            "subquery must return only one column",
-                        )
-                        .at(at),
-                    );
-                    return Typed::unknown();
-                }
-                let o = &outs[0];
-                // A scalar subquery may return no row at all, unless it is a single aggregate.
-                let nn = nullability::scalar_subquery_not_null(single_aggregate_row(q), o.not_null);
-                Typed::new(resolved_unknown(&o.ty), nn)
-                    .with_domain(o.domain.clone())
-                    .named(&o.name)
-            }
-            E::AnyOp {
-                left,
-                right,
-                compare_op,
-                ..
-            }
-            | E::AllOp {
-                left,
-                right,
-                compare_op,
-            } => {
-                // `x = ANY (SELECT ...)`, in any number of parentheses, compares with each row;
-                // `x = ANY (array)` with each element.
-                let mut inner = right.as_ref();
-                while let E::Nested(x) = inner {
-                    inner = x;
-                }
-                let rows = matches!(inner, E::Subquery(_));
-                let element = |t: &PgType| {
-                    if rows {
-                        Some(t.clone())
-                    } else {
-                        element_type(t)
-                    }
-                };
-                let (l, r) = if self.untyped(left) && !self.untyped(right) {
-                    // `$1 = ANY(tags)`: the parameter takes the array's element type.
-                    let r = self.expr(right, scope, &Expect::default());
-                    let elem = element(&r.ty).unwrap_or(PgType::Unknown);
-                    let l = self.expr(
-                        left,
-                        scope,
-                        &Expect::named(compare_type(&elem), r.column.clone()),
-                    );
-                    (l, r)
-                } else {
-                    let l = self.expr(left, scope, &Expect::default());
-                    let want = compare_type(&l.ty);
-                    let want = if rows {
-                        want
-                    } else {
-                        PgType::Array(Box::new(want))
-                    };
-                    let r = self.expr(right, scope, &Expect::named(want, l.column.clone()));
-                    (l, r)
-                };
-                if let Some(elem) = element(&r.ty) {
-                    self.need_comparison(
-                        e,
-                        &operator_name(compare_op),
-                        &l.ty,
-                        &elem,
-                        Some("ANY and ALL compare with each element of an array, or each row of a subquery"),
-                    );
-                }
-                // Any array but a parameter (a Rust slice of non-Option values) may hold NULL
-                // elements, which make the comparison NULL (`'a' = ANY('{NULL}'::text[])`).
-                let elements_not_null = is_parameter(right);
-                Typed::new(
-                    PgType::Bool,
-                    operator_not_null(&[l.not_null, r.not_null, elements_not_null]),
-                )
             }
             E::Array(arr) => {
                 let elem_ex = Expect {
@@ -381,18 +295,203 @@ impl<'a> Analyzer<'a> {
                 }
                 Typed::new(PgType::Record, nn).named("row")
             }
-            other => {
-                let at = self.span(other.span());
-                self.error(
-                    Diagnostic::error(
-                        Code::Unsupported,
-                        format!("expression `{other}` is not supported yet"),
-                    )
-                    .at(at),
-                );
-                Typed::unknown()
+            _ => return None,
+        })
+    }
+
+    /// `x::t` and `CAST(x AS t)`: an untyped `x` takes the type, a quoted constant must be valid.
+    fn cast(
+        &mut self,
+        e: &ast::Expr,
+        expr: &ast::Expr,
+        data_type: &ast::DataType,
+        scope: &Scope,
+        ex: &Expect,
+    ) -> Typed {
+        let Some(ty) = self.data_type(data_type, e) else {
+            return Typed::unknown();
+        };
+        if let Some(text) = quoted_literal(expr) {
+            self.check_literal(text, &ty, expr);
+        }
+        // `x::label`: a value of the domain (a parameter so cast is typed as the domain).
+        let domain = self.cat.domain_written(&data_type.to_string());
+        self.in_cast += 1;
+        let inner = self.expr(
+            expr,
+            scope,
+            &Expect {
+                domain: domain.clone(),
+                ty: Some(ty.clone()),
+                name: ex.name.clone(),
+                nullable: ex.nullable,
+                origin: None,
+            },
+        );
+        self.in_cast -= 1;
+        let t = Typed::new(ty, inner.not_null).with_domain(domain);
+        match inner.strong_name() {
+            Some(name) => t.named(name),
+            None => {
+                let name = match &t.domain {
+                    Some(d) => d.name.clone(),
+                    None => t.ty.column_name(),
+                };
+                t.named_weakly(&name)
             }
         }
+    }
+
+    /// `CASE [x] WHEN ... THEN ... [ELSE ...] END`.
+    fn case(
+        &mut self,
+        operand: Option<&ast::Expr>,
+        conditions: &[ast::CaseWhen],
+        else_result: Option<&ast::Expr>,
+        scope: &Scope,
+        ex: &Expect,
+    ) -> Typed {
+        let op = operand
+            .as_ref()
+            .map(|o| self.expr(o, scope, &Expect::default()));
+        let mut results = Vec::new();
+        for w in conditions {
+            match &op {
+                Some(o) => {
+                    // `CASE x WHEN y`: each `x = y` needs an operator.
+                    let t = self.expr(&w.condition, scope, &compare_expect(o));
+                    self.need_comparison(&w.condition, "=", &o.ty, &t.ty, None);
+                }
+                None => {
+                    self.expr(&w.condition, scope, &Expect::ty(PgType::Bool));
+                }
+            }
+            results.push(&w.result);
+        }
+        // PostgreSQL weighs the ELSE result first when it picks the common type
+        // (`CASE WHEN c THEN name ELSE text END` is text).
+        let mut exprs: Vec<&ast::Expr> = Vec::new();
+        exprs.extend(else_result);
+        exprs.extend(results);
+        let c = self.common(&exprs, scope, ex);
+        // Every branch must be non-null, and a missing ELSE is NULL (an untyped NULL,
+        // which makes the common type of a domain its base type).
+        let t = Typed::new(c.ty, c.not_null.iter().all(|n| *n) && else_result.is_some())
+            .with_domain(c.domain.filter(|_| else_result.is_some()));
+        // PostgreSQL names a CASE after its ELSE when that has a name of its own.
+        match c.first_name.filter(|_| else_result.is_some()) {
+            Some(name) => t.named(&name),
+            None => t.named_weakly("case"),
+        }
+    }
+
+    /// `x op ANY (array or subquery)`, and ALL.
+    fn any_all(
+        &mut self,
+        e: &ast::Expr,
+        left: &ast::Expr,
+        compare_op: &ast::BinaryOperator,
+        right: &ast::Expr,
+        scope: &Scope,
+    ) -> Typed {
+        // `x = ANY (SELECT ...)`, in any number of parentheses, compares with each row;
+        // `x = ANY (array)` with each element.
+        let mut inner = right;
+        while let ast::Expr::Nested(x) = inner {
+            inner = x;
+        }
+        let rows = matches!(inner, ast::Expr::Subquery(_));
+        let element = |t: &PgType| {
+            if rows {
+                Some(t.clone())
+            } else {
+                element_type(t)
+            }
+        };
+        let (l, r) = if self.untyped(left) && !self.untyped(right) {
+            // `$1 = ANY(tags)`: the parameter takes the array's element type.
+            let r = self.expr(right, scope, &Expect::default());
+            let elem = element(&r.ty).unwrap_or(PgType::Unknown);
+            let l = self.expr(
+                left,
+                scope,
+                &Expect::named(compare_type(&elem), r.column.clone()),
+            );
+            (l, r)
+        } else {
+            let l = self.expr(left, scope, &Expect::default());
+            let want = compare_type(&l.ty);
+            let want = if rows {
+                want
+            } else {
+                PgType::Array(Box::new(want))
+            };
+            let r = self.expr(right, scope, &Expect::named(want, l.column.clone()));
+            (l, r)
+        };
+        if let Some(elem) = element(&r.ty) {
+            self.need_comparison(
+                e,
+                &operator_name(compare_op),
+                &l.ty,
+                &elem,
+                Some(
+                    "ANY and ALL compare with each element of an array, or each row of a subquery",
+                ),
+            );
+        }
+        // Any array but a parameter (a Rust slice of non-Option values) may hold NULL
+        // elements, which make the comparison NULL (`'a' = ANY('{NULL}'::text[])`).
+        let elements_not_null = is_parameter(right);
+        Typed::new(
+            PgType::Bool,
+            operator_not_null(&[l.not_null, r.not_null, elements_not_null]),
+        )
+    }
+
+    /// `(SELECT x ...)` as a value.
+    fn scalar_subquery(&mut self, e: &ast::Expr, q: &ast::Query, scope: &Scope) -> Typed {
+        let outs = self.query(q, Some(scope), None);
+        if outs.len() != 1 {
+            let at = self.span(e.span());
+            self.error(
+                Diagnostic::error(Code::ColumnCount, "subquery must return only one column").at(at),
+            );
+            return Typed::unknown();
+        }
+        let o = &outs[0];
+        // A scalar subquery may return no row at all, unless it is a single aggregate.
+        let nn = nullability::scalar_subquery_not_null(single_aggregate_row(q), o.not_null);
+        Typed::new(resolved_unknown(&o.ty), nn)
+            .with_domain(o.domain.clone())
+            .named(&o.name)
+    }
+
+    /// `substr(x, 2)` and `SUBSTRING(x FROM 2 FOR 3)`, which parse as their own form: the call of
+    /// `substr` / `substring` with the arguments given (a FOR without FROM starts at 1).
+    fn substring(
+        &mut self,
+        e: &ast::Expr,
+        expr: &ast::Expr,
+        substring_from: Option<&ast::Expr>,
+        substring_for: Option<&ast::Expr>,
+        shorthand: bool,
+        scope: &Scope,
+    ) -> Typed {
+        let name = if shorthand { "substr" } else { "substring" };
+        let one = ast::Expr::value(ast::Value::Number("1".to_string(), false));
+        let from = match (substring_from, substring_for) {
+            (Some(f), _) => Some(f),
+            (None, Some(_)) => Some(&one),
+            (None, None) => None,
+        };
+        let args: Vec<&ast::Expr> = std::iter::once(expr)
+            .chain(from)
+            .chain(substring_for)
+            .collect();
+        let at = self.span(e.span());
+        let names = vec![None; args.len()];
+        self.call(at, None, name, &args, &names, scope).typed
     }
 
     /// `(composite).field`, `array[i]`, `array[i:j]`, `jsonb['key']`.
@@ -879,6 +978,57 @@ impl<'a> Analyzer<'a> {
         }
     }
 
+    /// A call's arguments (a `*` is none), the ORDER BY of an aggregate, and the names of
+    /// arguments in named notation (`make_interval(secs => $1)`) by position; a subquery
+    /// argument is analysed here.
+    fn call_arguments<'f>(&mut self, f: &'f ast::Function, scope: &Scope) -> CallArgs<'f> {
+        let mut args: Vec<&ast::Expr> = Vec::new();
+        let mut order_by: Vec<&ast::OrderByExpr> = Vec::new();
+        let mut names: Vec<Option<String>> = Vec::new();
+        match &f.args {
+            ast::FunctionArguments::List(list) => {
+                for a in &list.args {
+                    match a {
+                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => args.push(x),
+                        ast::FunctionArg::Named {
+                            name: n,
+                            arg: ast::FunctionArgExpr::Expr(x),
+                            ..
+                        } => {
+                            names.resize(args.len(), None);
+                            names.push(Some(ident(n)));
+                            args.push(x);
+                        }
+                        ast::FunctionArg::ExprNamed {
+                            name: n,
+                            arg: ast::FunctionArgExpr::Expr(x),
+                            ..
+                        } => {
+                            names.resize(args.len(), None);
+                            names.push(Some(n.to_string().to_lowercase()));
+                            args.push(x);
+                        }
+                        _ => {}
+                    }
+                }
+                for c in &list.clauses {
+                    if let ast::FunctionArgumentClause::OrderBy(items) = c {
+                        order_by.extend(items.iter());
+                    }
+                }
+            }
+            ast::FunctionArguments::None => {}
+            ast::FunctionArguments::Subquery(q) => {
+                self.query(q, Some(scope), None);
+            }
+        }
+        CallArgs {
+            args,
+            order_by,
+            names,
+        }
+    }
+
     fn function_call(
         &mut self,
         e: &ast::Expr,
@@ -917,53 +1067,16 @@ impl<'a> Analyzer<'a> {
         if name == rewrite::ELEMENT_ASSIGN || name == rewrite::SLICE_ASSIGN {
             return self.subscript_assign(name == rewrite::SLICE_ASSIGN, f, scope, ex);
         }
-        let mut args: Vec<&ast::Expr> = Vec::new();
-        let mut order_by: Vec<&ast::OrderByExpr> = Vec::new();
-        let mut star = false;
-        // Argument names of a call in named notation (`make_interval(secs => $1)`), by position.
-        let mut names: Vec<Option<String>> = Vec::new();
-        match &f.args {
-            ast::FunctionArguments::List(list) => {
-                for a in &list.args {
-                    match a {
-                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) => args.push(x),
-                        ast::FunctionArg::Named {
-                            name: n,
-                            arg: ast::FunctionArgExpr::Expr(x),
-                            ..
-                        } => {
-                            names.resize(args.len(), None);
-                            names.push(Some(ident(n)));
-                            args.push(x);
-                        }
-                        ast::FunctionArg::ExprNamed {
-                            name: n,
-                            arg: ast::FunctionArgExpr::Expr(x),
-                            ..
-                        } => {
-                            names.resize(args.len(), None);
-                            names.push(Some(n.to_string().to_lowercase()));
-                            args.push(x);
-                        }
-                        ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Wildcard) => star = true,
-                        _ => {}
-                    }
-                }
-                for c in &list.clauses {
-                    if let ast::FunctionArgumentClause::OrderBy(items) = c {
-                        order_by.extend(items.iter());
-                    }
-                }
-            }
-            ast::FunctionArguments::None => {
-                if let Some(ty) = value_function(&name) {
-                    return Typed::new(ty, true).named(&name);
-                }
-            }
-            ast::FunctionArguments::Subquery(q) => {
-                self.query(q, Some(scope), None);
+        if matches!(f.args, ast::FunctionArguments::None) {
+            if let Some(ty) = value_function(&name) {
+                return Typed::new(ty, true).named(&name);
             }
         }
+        let CallArgs {
+            args,
+            order_by,
+            mut names,
+        } = self.call_arguments(f, scope);
         if let Some(filter) = &f.filter {
             self.expr(filter, scope, &Expect::ty(PgType::Bool));
         }
@@ -1005,7 +1118,6 @@ impl<'a> Analyzer<'a> {
         // Ordered-set aggregates take their WITHIN GROUP (ORDER BY ...) expressions as arguments.
         let within: Vec<&ast::Expr> = f.within_group.iter().map(|o| &o.expr).collect();
         let all: Vec<&ast::Expr> = args.iter().copied().chain(within).collect();
-        let _ = star;
         let at = self.span(f.name.span());
         let schema = (parts.len() > 1).then(|| parts[parts.len() - 2].clone());
         self.windowed = f.over.is_some();
@@ -1087,209 +1199,258 @@ impl<'a> Analyzer<'a> {
             .iter()
             .map(|t| t.as_ref().map(Typed::rtype).unwrap_or(RType::Unknown))
             .collect();
+        let ctx = CallContext {
+            name,
+            typed: &typed,
+            rtypes: &rtypes,
+            windowed,
+            filtered,
+        };
         match resolve::call(schema, name, &rtypes, names, &self.cat.functions, windowed) {
-            Ok(res) => {
-                let mut nn = Vec::new();
-                for (i, a) in args.iter().enumerate() {
-                    match &typed[i] {
-                        Some(t) => nn.push(t.not_null),
-                        None => {
-                            let ty = res
-                                .params
-                                .get(i)
-                                .map(RType::to_pg)
-                                .unwrap_or(PgType::Unknown);
-                            let hint =
-                                names.get(i).cloned().flatten().or_else(|| match &res.item {
-                                    resolve::Callee::User(u) => {
-                                        self.cat.functions[*u].args.get(i).and_then(|x| x.0.clone())
-                                    }
-                                    resolve::Callee::Builtin(_) => None,
-                                });
-                            nn.push(self.expr(a, scope, &Expect::named(ty, hint)).not_null);
+            Ok(res) => self.resolved_call(res, &ctx, args, names, scope),
+            Err(failure) => self.unresolved_call(at, failure, &ctx, args, scope),
+        }
+    }
+
+    /// A call resolution chose `res` for: its untyped arguments typed by the chosen parameters,
+    /// its result and nullability.
+    fn resolved_call(
+        &mut self,
+        res: resolve::Resolved<resolve::Callee>,
+        ctx: &CallContext<'_>,
+        args: &[&ast::Expr],
+        names: &[Option<String>],
+        scope: &Scope,
+    ) -> Call {
+        let CallContext {
+            name,
+            typed,
+            rtypes,
+            windowed,
+            filtered,
+        } = *ctx;
+        let mut nn = Vec::new();
+        for (i, a) in args.iter().enumerate() {
+            match &typed[i] {
+                Some(t) => nn.push(t.not_null),
+                None => {
+                    let ty = res
+                        .params
+                        .get(i)
+                        .map(RType::to_pg)
+                        .unwrap_or(PgType::Unknown);
+                    let hint = names.get(i).cloned().flatten().or_else(|| match &res.item {
+                        resolve::Callee::User(u) => {
+                            self.cat.functions[*u].args.get(i).and_then(|x| x.0.clone())
                         }
-                    }
-                }
-                let mut result = res.result.to_pg();
-                // A polymorphic result bound to a domain (`first_value` of one) is that domain.
-                let result_domain = res.result.domain().cloned();
-                // A composite passes polymorphic parameters as `record`; a polymorphic result
-                // bound to it is the composite again (`lead(pair_col)` is a `pair`).
-                let poly_ret = matches!(&res.item, resolve::Callee::Builtin(f) if resolve::is_polymorphic(f.ret));
-                if result == PgType::Record && poly_ret {
-                    if let Some(c) = typed
-                        .iter()
-                        .flatten()
-                        .find(|t| matches!(t.ty, PgType::Composite(_)))
-                    {
-                        result = c.ty.clone();
-                    }
-                }
-                match &res.item {
-                    resolve::Callee::Builtin(f) => {
-                        let pattern_substring = name == "substring"
-                            && rtypes
-                                .get(1)
-                                .is_some_and(|t| *t == RType::Oid(25) || *t == RType::Unknown);
-                        let use_ = if self.grouped && !filtered && !windowed {
-                            nullability::AggregateUse::Grouped
-                        } else {
-                            nullability::AggregateUse::Other
-                        };
-                        // A STRICT set-returning function given a NULL returns no rows, not a NULL row.
-                        let args_nn = if f.retset && f.strict {
-                            vec![true; nn.len()]
-                        } else {
-                            nn.clone()
-                        };
-                        let not_null = nullability::catalog_function_not_null(
-                            name,
-                            f.kind,
-                            f.strict,
-                            &args_nn,
-                            pattern_substring,
-                            f.extension_overload,
-                            use_,
-                        );
-                        let columns = if f.out.is_empty() {
-                            vec![(name.to_string(), result.clone(), not_null)]
-                        } else {
-                            f.out
-                                .iter()
-                                .map(|(n, o)| (n.to_string(), RType::Oid(*o).to_pg(), not_null))
-                                .collect()
-                        };
-                        Call {
-                            typed: Typed::new(result, not_null)
-                                .with_domain(result_domain)
-                                .named(name),
-                            columns,
-                        }
-                    }
-                    resolve::Callee::User(u) => {
-                        let f = &self.cat.functions[*u];
-                        // Nothing is known of a user function's NULLs but STRICT.
-                        let not_null = false;
-                        let columns = if f.columns.is_empty() {
-                            vec![(name.to_string(), result.clone(), not_null)]
-                        } else {
-                            f.columns
-                                .iter()
-                                .map(|(n, t)| (n.clone(), t.clone(), false))
-                                .collect()
-                        };
-                        Call {
-                            typed: Typed::new(result, not_null).named(name),
-                            columns,
-                        }
-                    }
+                        resolve::Callee::Builtin(_) => None,
+                    });
+                    nn.push(self.expr(a, scope, &Expect::named(ty, hint)).not_null);
                 }
             }
-            Err(failure) => {
-                // `text(x)`, `"varchar"(x)`: with no exact overload, a one-argument call named
-                // after a type of the same or a binary-coercible one is a cast in PostgreSQL.
-                if let ([Some(arg)], Some(Resolved::Type(target))) =
-                    (typed.as_slice(), resolve(name, &|q| self.cat.user_type(q)))
-                {
-                    if arg.ty == target || resolve::binary_coercible(&arg.ty, &target) {
-                        return Call {
-                            typed: Typed::new(target, arg.not_null).named(name),
-                            columns: Vec::new(),
-                        };
-                    }
-                }
-                for (i, a) in args.iter().enumerate() {
-                    if typed[i].is_none() {
-                        self.expr(a, scope, &Expect::default());
-                    }
-                }
-                let exists = CATALOG.funcs.contains_key(name)
-                    || self.cat.functions.iter().any(|f| f.name.name == name);
-                if !exists && self.in_cast > 0 {
-                    // A cast around an unknown function gives the type.
-                    return failed;
-                }
-                let shown: Vec<String> = rtypes.iter().map(|t| t.to_pg().to_string()).collect();
-                let d = match (exists, failure) {
-                    (false, _) => {
-                        let mut d = Diagnostic::error(
-                            Code::UnknownFunction,
-                            format!("function `{name}` does not exist"),
-                        )
-                        .at(at);
-                        let user: Vec<&str> = self
-                            .cat
-                            .functions
-                            .iter()
-                            .map(|f| f.name.name.as_str())
-                            .collect();
-                        if let Some(s) = did_you_mean(
-                            name,
-                            CATALOG
-                                .funcs
-                                .keys()
-                                .copied()
-                                .chain(user)
-                                .chain(super::functions::SPECIAL_FORMS.iter().copied()),
-                        ) {
-                            d = d.help(format!("did you mean `{s}`?"));
-                        }
-                        d
-                    }
-                    (true, resolve::Failure::NoMatch) => {
-                        let mut candidates: Vec<String> = CATALOG
-                            .funcs
-                            .get(name)
-                            .into_iter()
-                            .flatten()
-                            .map(|f| {
-                                let args: Vec<String> = f
-                                    .args
-                                    .iter()
-                                    .map(|a| RType::Oid(*a).to_pg().to_string())
-                                    .collect();
-                                format!("{name}({})", args.join(", "))
-                            })
-                            .chain(
-                                self.cat
-                                    .functions
-                                    .iter()
-                                    .filter(|f| f.name.name == name)
-                                    .map(|f| {
-                                        let args: Vec<String> =
-                                            f.args.iter().map(|a| a.1.to_string()).collect();
-                                        format!("{}({})", f.name, args.join(", "))
-                                    }),
-                            )
-                            .collect();
-                        candidates.dedup();
-                        let more = candidates.len().saturating_sub(6);
-                        candidates.truncate(6);
-                        let list = if more > 0 {
-                            format!("{} and {more} more", candidates.join(", "))
-                        } else {
-                            candidates.join(", ")
-                        };
-                        Diagnostic::error(
-                            Code::FunctionArguments,
-                            format!("function {name}({}) does not exist", shown.join(", ")),
-                        )
-                        .label(at, "no overload takes these argument types")
-                        .help(format!(
-                            "the candidates are {list}; add explicit casts to call one"
-                        ))
-                    }
-                    (true, resolve::Failure::Ambiguous) => Diagnostic::error(
-                        Code::FunctionArguments,
-                        format!("function {name}({}) is not unique", shown.join(", ")),
-                    )
-                    .at(at)
-                    .help("add explicit casts to choose one"),
-                    (_, resolve::Failure::Polymorphic) => polymorphic_unknown(at),
+        }
+        let mut result = res.result.to_pg();
+        // A polymorphic result bound to a domain (`first_value` of one) is that domain.
+        let result_domain = res.result.domain().cloned();
+        // A composite passes polymorphic parameters as `record`; a polymorphic result
+        // bound to it is the composite again (`lead(pair_col)` is a `pair`).
+        let poly_ret =
+            matches!(&res.item, resolve::Callee::Builtin(f) if resolve::is_polymorphic(f.ret));
+        if result == PgType::Record && poly_ret {
+            if let Some(c) = typed
+                .iter()
+                .flatten()
+                .find(|t| matches!(t.ty, PgType::Composite(_)))
+            {
+                result = c.ty.clone();
+            }
+        }
+        match &res.item {
+            resolve::Callee::Builtin(f) => {
+                let pattern_substring = name == "substring"
+                    && rtypes
+                        .get(1)
+                        .is_some_and(|t| *t == RType::Oid(25) || *t == RType::Unknown);
+                let use_ = if self.grouped && !filtered && !windowed {
+                    nullability::AggregateUse::Grouped
+                } else {
+                    nullability::AggregateUse::Other
                 };
-                self.error(d);
-                failed
+                // A STRICT set-returning function given a NULL returns no rows, not a NULL row.
+                let args_nn = if f.retset && f.strict {
+                    vec![true; nn.len()]
+                } else {
+                    nn.clone()
+                };
+                let not_null = nullability::catalog_function_not_null(
+                    name,
+                    f.kind,
+                    f.strict,
+                    &args_nn,
+                    pattern_substring,
+                    f.extension_overload,
+                    use_,
+                );
+                let columns = if f.out.is_empty() {
+                    vec![(name.to_string(), result.clone(), not_null)]
+                } else {
+                    f.out
+                        .iter()
+                        .map(|(n, o)| (n.to_string(), RType::Oid(*o).to_pg(), not_null))
+                        .collect()
+                };
+                Call {
+                    typed: Typed::new(result, not_null)
+                        .with_domain(result_domain)
+                        .named(name),
+                    columns,
+                }
             }
+            resolve::Callee::User(u) => {
+                let f = &self.cat.functions[*u];
+                // Nothing is known of a user function's NULLs but STRICT.
+                let not_null = false;
+                let columns = if f.columns.is_empty() {
+                    vec![(name.to_string(), result.clone(), not_null)]
+                } else {
+                    f.columns
+                        .iter()
+                        .map(|(n, t)| (n.clone(), t.clone(), false))
+                        .collect()
+                };
+                Call {
+                    typed: Typed::new(result, not_null).named(name),
+                    columns,
+                }
+            }
+        }
+    }
+
+    /// A call no overload takes: a type-named one-argument call is a cast, anything else an error.
+    fn unresolved_call(
+        &mut self,
+        at: Span,
+        failure: resolve::Failure,
+        ctx: &CallContext<'_>,
+        args: &[&ast::Expr],
+        scope: &Scope,
+    ) -> Call {
+        let CallContext {
+            name,
+            typed,
+            rtypes,
+            ..
+        } = *ctx;
+        let failed = Call {
+            typed: Typed::unknown().named(name),
+            columns: Vec::new(),
+        };
+        // `text(x)`, `"varchar"(x)`: with no exact overload, a one-argument call named
+        // after a type of the same or a binary-coercible one is a cast in PostgreSQL.
+        if let ([Some(arg)], Some(Resolved::Type(target))) =
+            (typed, resolve(name, &|q| self.cat.user_type(q)))
+        {
+            if arg.ty == target || resolve::binary_coercible(&arg.ty, &target) {
+                return Call {
+                    typed: Typed::new(target, arg.not_null).named(name),
+                    columns: Vec::new(),
+                };
+            }
+        }
+        for (i, a) in args.iter().enumerate() {
+            if typed[i].is_none() {
+                self.expr(a, scope, &Expect::default());
+            }
+        }
+        let exists = CATALOG.funcs.contains_key(name)
+            || self.cat.functions.iter().any(|f| f.name.name == name);
+        if !exists && self.in_cast > 0 {
+            // A cast around an unknown function gives the type.
+            return failed;
+        }
+        let shown: Vec<String> = rtypes.iter().map(|t| t.to_pg().to_string()).collect();
+        let d = match (exists, failure) {
+            (false, _) => {
+                let mut d = Diagnostic::error(
+                    Code::UnknownFunction,
+                    format!("function `{name}` does not exist"),
+                )
+                .at(at);
+                let user: Vec<&str> = self
+                    .cat
+                    .functions
+                    .iter()
+                    .map(|f| f.name.name.as_str())
+                    .collect();
+                if let Some(s) = did_you_mean(
+                    name,
+                    CATALOG
+                        .funcs
+                        .keys()
+                        .copied()
+                        .chain(user)
+                        .chain(super::functions::SPECIAL_FORMS.iter().copied()),
+                ) {
+                    d = d.help(format!("did you mean `{s}`?"));
+                }
+                d
+            }
+            (true, resolve::Failure::NoMatch) => {
+                let list = self.overload_candidates(name);
+                Diagnostic::error(
+                    Code::FunctionArguments,
+                    format!("function {name}({}) does not exist", shown.join(", ")),
+                )
+                .label(at, "no overload takes these argument types")
+                .help(format!(
+                    "the candidates are {list}; add explicit casts to call one"
+                ))
+            }
+            (true, resolve::Failure::Ambiguous) => Diagnostic::error(
+                Code::FunctionArguments,
+                format!("function {name}({}) is not unique", shown.join(", ")),
+            )
+            .at(at)
+            .help("add explicit casts to choose one"),
+            (_, resolve::Failure::Polymorphic) => polymorphic_unknown(at),
+        };
+        self.error(d);
+        failed
+    }
+
+    /// The overloads of `name` a "does not exist" error lists: six at most, then how many more.
+    fn overload_candidates(&self, name: &str) -> String {
+        let mut candidates: Vec<String> = CATALOG
+            .funcs
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|f| {
+                let args: Vec<String> = f
+                    .args
+                    .iter()
+                    .map(|a| RType::Oid(*a).to_pg().to_string())
+                    .collect();
+                format!("{name}({})", args.join(", "))
+            })
+            .chain(
+                self.cat
+                    .functions
+                    .iter()
+                    .filter(|f| f.name.name == name)
+                    .map(|f| {
+                        let args: Vec<String> = f.args.iter().map(|a| a.1.to_string()).collect();
+                        format!("{}({})", f.name, args.join(", "))
+                    }),
+            )
+            .collect();
+        candidates.dedup();
+        let more = candidates.len().saturating_sub(6);
+        candidates.truncate(6);
+        if more > 0 {
+            format!("{} and {more} more", candidates.join(", "))
+        } else {
+            candidates.join(", ")
         }
     }
 

@@ -304,6 +304,18 @@ pub fn select<T: Clone>(
     if list.len() == 1 {
         return finish_checked(list.pop().unwrap(), args);
     }
+    unknown_inputs(list, args, input_base)
+}
+
+/// The last steps of [`select`] (func_select_candidate's), for calls with untyped inputs: the
+/// string category or the one category the candidates take there, then the typed inputs' type
+/// assumed for the untyped ones.
+fn unknown_inputs<T: Clone>(
+    mut list: Vec<(T, Vec<u32>, u32)>,
+    args: &[RType],
+    input_base: &[RType],
+) -> Result<Resolved<T>, Failure> {
+    let c = &*CATALOG;
     // Unknown inputs: prefer the string category if any candidate takes it there, then preferred types.
     if args.contains(&RType::Unknown) {
         for (i, _) in args

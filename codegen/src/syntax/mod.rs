@@ -1,6 +1,7 @@
 //! Everything that reads SQL text: the only importer of the sqlparser parser.
 
 pub mod fallback;
+pub mod keywords;
 pub mod migration;
 pub mod parse;
 pub mod query_file;
