@@ -63,6 +63,10 @@ impl Drop for Project {
 }
 
 /// The scratch databases `sqlgen verify` left on the server (none, if it cleans up).
+/// The tests share one server, where a concurrent `verify` has its scratch databases too: each
+/// test that counts them holds this lock while its `verify` runs and while it counts.
+static ONE_VERIFY_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn scratch_databases(db: &testsupport::TestDb) -> Vec<String> {
     db.client()
         .await
@@ -79,6 +83,7 @@ async fn scratch_databases(db: &testsupport::TestDb) -> Vec<String> {
 
 #[tokio::test]
 async fn postgres_agrees_with_the_analysis_of_every_package() {
+    let _serial = ONE_VERIFY_AT_A_TIME.lock().await;
     let db = testsupport::fresh_db_from_sql(&[]).await;
     let project = Project::new("agrees", SCHEMA);
 
@@ -94,6 +99,7 @@ async fn postgres_agrees_with_the_analysis_of_every_package() {
 
 #[tokio::test]
 async fn a_schema_change_sqlgen_cannot_see_is_reported_query_by_query() {
+    let _serial = ONE_VERIFY_AT_A_TIME.lock().await;
     let db = testsupport::fresh_db_from_sql(&[]).await;
     // sqlgen skips the DO block with a warning; PostgreSQL runs it, so the server's `name` is a
     // bigint array and its `code` an integer while sqlgen still reads both as text.
@@ -137,6 +143,7 @@ async fn a_schema_change_sqlgen_cannot_see_is_reported_query_by_query() {
 
 #[tokio::test]
 async fn a_migration_the_server_refuses_is_an_error_and_leaves_no_scratch_database() {
+    let _serial = ONE_VERIFY_AT_A_TIME.lock().await;
     let db = testsupport::fresh_db_from_sql(&[]).await;
     let schema = format!("{SCHEMA}DO $$ BEGIN RAISE EXCEPTION 'boom'; END $$;\n");
     let project = Project::new("refused", &schema);

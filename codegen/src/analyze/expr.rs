@@ -73,7 +73,10 @@ impl<'a> Analyzer<'a> {
                     && id.value.eq_ignore_ascii_case("default")
                     && ex.ty.is_some() =>
             {
-                Typed::new(ex.ty.clone().unwrap_or(PgType::Unknown), !ex.nullable)
+                Typed::new(
+                    ex.ty.clone().unwrap_or(PgType::Unknown),
+                    nullability::default_not_null(ex.nullable),
+                )
             }
             // `CURRENT_SCHEMA`, `CURRENT_ROLE`, `LOCALTIME`...: reserved words in PostgreSQL, so
             // unquoted they are always the SQL value functions, never a column.
@@ -83,7 +86,11 @@ impl<'a> Analyzer<'a> {
             {
                 let name = id.value.to_ascii_lowercase();
                 let ty = value_function(&name).unwrap_or(PgType::Unknown);
-                Typed::new(ty, true).named(&name)
+                Typed::new(
+                    ty,
+                    nullability::form_not_null(nullability::Form::ValueFunction),
+                )
+                .named(&name)
             }
             E::Identifier(id) => self.column_ref(scope, None, id),
             // `substr(x, 2)` and `SUBSTRING(x FROM 2 FOR 3)` parse as their own form: the call of
@@ -131,17 +138,12 @@ impl<'a> Analyzer<'a> {
             E::Cast {
                 expr, data_type, ..
             } => self.cast(e, expr, data_type, scope, ex),
-            E::TypedString(ts) => match self.data_type(&ts.data_type, e) {
-                Some(ty) => {
-                    if let Some(text) = ts.value.value.clone().into_string() {
-                        self.check_literal(&text, &ty, e);
-                    }
-                    let name = ty.column_name();
-                    Typed::new(ty, true).named(&name)
-                }
-                None => Typed::unknown(),
-            },
-            E::Interval(_) => Typed::new(PgType::Interval, true).named("interval"),
+            E::TypedString(ts) => self.typed_string(e, ts),
+            E::Interval(_) => Typed::new(
+                PgType::Interval,
+                nullability::form_not_null(nullability::Form::Constant),
+            )
+            .named("interval"),
             E::Function(f) => self.function(e, f, scope, ex),
             E::CompoundFieldAccess { root, access_chain } => {
                 self.field_access(e, root, access_chain, scope)
@@ -180,17 +182,26 @@ impl<'a> Analyzer<'a> {
         Some(match e {
             E::IsNull(x) | E::IsNotNull(x) | E::IsUnknown(x) | E::IsNotUnknown(x) => {
                 self.expr(x, scope, &Expect::default());
-                Typed::new(PgType::Bool, true)
+                Typed::new(
+                    PgType::Bool,
+                    nullability::form_not_null(nullability::Form::Test),
+                )
             }
             E::IsTrue(x) | E::IsNotTrue(x) | E::IsFalse(x) | E::IsNotFalse(x) => {
                 self.expr(x, scope, &Expect::ty(PgType::Bool));
-                Typed::new(PgType::Bool, true)
+                Typed::new(
+                    PgType::Bool,
+                    nullability::form_not_null(nullability::Form::Test),
+                )
             }
             E::IsDistinctFrom(l, r) | E::IsNotDistinctFrom(l, r) => {
                 // PostgreSQL compares with the `=` the two types have.
                 let (a, b) = self.pair(l, r, scope);
                 self.need_comparison(e, "=", &a.ty, &b.ty, None);
-                Typed::new(PgType::Bool, true)
+                Typed::new(
+                    PgType::Bool,
+                    nullability::form_not_null(nullability::Form::Test),
+                )
             }
             E::Between {
                 expr, low, high, ..
@@ -225,7 +236,11 @@ impl<'a> Analyzer<'a> {
             },
             E::Exists { subquery, .. } => {
                 self.query(subquery, Some(scope), None);
-                Typed::new(PgType::Bool, true).named("exists")
+                Typed::new(
+                    PgType::Bool,
+                    nullability::form_not_null(nullability::Form::Test),
+                )
+                .named("exists")
             }
             E::AnyOp {
                 left,
@@ -260,7 +275,11 @@ impl<'a> Analyzer<'a> {
                     Some(o) => super::array_of(&resolved_unknown(&o.ty), o.domain.as_ref()),
                     None => PgType::Array(Box::new(PgType::Unknown)),
                 };
-                Typed::new(ty, true).named("array")
+                Typed::new(
+                    ty,
+                    nullability::form_not_null(nullability::Form::ArrayConstructor),
+                )
+                .named("array")
             }
             E::Array(arr) => {
                 let elem_ex = Expect {
@@ -269,7 +288,11 @@ impl<'a> Analyzer<'a> {
                 };
                 let items: Vec<&ast::Expr> = arr.elem.iter().collect();
                 let c = self.common(&items, scope, &elem_ex);
-                Typed::new(super::array_of(&c.ty, c.domain.as_ref()), true).named("array")
+                Typed::new(
+                    super::array_of(&c.ty, c.domain.as_ref()),
+                    nullability::form_not_null(nullability::Form::ArrayConstructor),
+                )
+                .named("array")
             }
             E::Extract { expr, .. } => {
                 let t = self.expr(expr, scope, &Expect::default());
@@ -289,14 +312,28 @@ impl<'a> Analyzer<'a> {
                 Typed::new(ty, operator_not_null(&[t.not_null, z.not_null])).named("timezone")
             }
             E::Tuple(items) => {
-                let mut nn = true;
-                for i in items {
-                    nn &= self.expr(i, scope, &Expect::default()).not_null;
-                }
-                Typed::new(PgType::Record, nn).named("row")
+                let nn: Vec<bool> = items
+                    .iter()
+                    .map(|i| self.expr(i, scope, &Expect::default()).not_null)
+                    .collect();
+                Typed::new(PgType::Record, nullability::every_member_not_null(&nn)).named("row")
             }
             _ => return None,
         })
+    }
+
+    /// `date '2024-01-01'`: a constant of the type, which must read as one.
+    fn typed_string(&mut self, e: &ast::Expr, ts: &ast::TypedString) -> Typed {
+        match self.data_type(&ts.data_type, e) {
+            Some(ty) => {
+                if let Some(text) = ts.value.value.clone().into_string() {
+                    self.check_literal(&text, &ty, e);
+                }
+                let name = ty.column_name();
+                Typed::new(ty, nullability::form_not_null(nullability::Form::Constant)).named(&name)
+            }
+            None => Typed::unknown(),
+        }
     }
 
     /// `x::t` and `CAST(x AS t)`: an untyped `x` takes the type, a quoted constant must be valid.
@@ -376,8 +413,11 @@ impl<'a> Analyzer<'a> {
         let c = self.common(&exprs, scope, ex);
         // Every branch must be non-null, and a missing ELSE is NULL (an untyped NULL,
         // which makes the common type of a domain its base type).
-        let t = Typed::new(c.ty, c.not_null.iter().all(|n| *n) && else_result.is_some())
-            .with_domain(c.domain.filter(|_| else_result.is_some()));
+        let t = Typed::new(
+            c.ty,
+            nullability::case_not_null(&c.not_null, else_result.is_some()),
+        )
+        .with_domain(c.domain.filter(|_| else_result.is_some()));
         // PostgreSQL names a CASE after its ELSE when that has a name of its own.
         match c.first_name.filter(|_| else_result.is_some()) {
             Some(name) => t.named(&name),
@@ -516,7 +556,11 @@ impl<'a> Analyzer<'a> {
                     };
                     match composite.and_then(|c| c.fields.iter().find(|f| f.0 == fname)) {
                         // Attributes of a composite may always be NULL.
-                        Some((_, fty)) => Typed::new(fty.clone(), false).named(&fname),
+                        Some((_, fty)) => Typed::new(
+                            fty.clone(),
+                            nullability::form_not_null(nullability::Form::Element),
+                        )
+                        .named(&fname),
                         None => {
                             let at = self.span(field.span);
                             self.error(
@@ -536,11 +580,17 @@ impl<'a> Analyzer<'a> {
                         let (elem, domain) =
                             super::element_of(&t.ty).unwrap_or((PgType::Unknown, None));
                         // Out of range is NULL, not an error.
-                        Typed::new(elem, false).with_domain(domain).name_from(&t)
+                        Typed::new(elem, nullability::form_not_null(nullability::Form::Element))
+                            .with_domain(domain)
+                            .name_from(&t)
                     }
                     PgType::Jsonb => {
                         self.expr(index, scope, &Expect::ty(PgType::Text));
-                        Typed::new(PgType::Jsonb, false).name_from(&t)
+                        Typed::new(
+                            PgType::Jsonb,
+                            nullability::form_not_null(nullability::Form::Element),
+                        )
+                        .name_from(&t)
                     }
                     other => {
                         let at = self.span(e.span());
@@ -679,16 +729,25 @@ impl<'a> Analyzer<'a> {
                 } else {
                     PgType::Numeric
                 };
-                Typed::new(ty, true)
+                Typed::new(ty, nullability::form_not_null(nullability::Form::Constant))
             }
-            ast::Value::Boolean(_) => Typed::new(PgType::Bool, true),
-            ast::Value::Null => Typed::new(ex.ty.clone().unwrap_or(PgType::Unknown), false),
+            ast::Value::Boolean(_) => Typed::new(
+                PgType::Bool,
+                nullability::form_not_null(nullability::Form::Constant),
+            ),
+            ast::Value::Null => Typed::new(
+                ex.ty.clone().unwrap_or(PgType::Unknown),
+                nullability::form_not_null(nullability::Form::Null),
+            ),
             ast::Value::Placeholder(p) => {
                 let n = p.trim_start_matches('$').parse::<usize>().unwrap_or(0);
                 return self.bind_param(n, ex, at);
             }
             // Quoted literals are `unknown` until the context types them.
-            _ => Typed::new(ex.ty.clone().unwrap_or(PgType::Unknown), true),
+            _ => Typed::new(
+                ex.ty.clone().unwrap_or(PgType::Unknown),
+                nullability::form_not_null(nullability::Form::Constant),
+            ),
         };
         t
     }
@@ -784,11 +843,12 @@ impl<'a> Analyzer<'a> {
                     unreachable!()
                 };
                 let name = operator_name(other);
-                let mut nn = true;
-                for (x, y) in a.iter().zip(b) {
-                    nn &= self.operator_call(e, &name, Some(x), y, scope).not_null;
-                }
-                Typed::new(PgType::Bool, nn)
+                let nn: Vec<bool> = a
+                    .iter()
+                    .zip(b)
+                    .map(|(x, y)| self.operator_call(e, &name, Some(x), y, scope).not_null)
+                    .collect();
+                Typed::new(PgType::Bool, nullability::comparisons_not_null(&nn))
             }
             other => {
                 let name = operator_name(other);
@@ -812,11 +872,11 @@ impl<'a> Analyzer<'a> {
                 } else {
                     self.expr(expr, scope, &Expect::default())
                 };
-                let mut nn = l.not_null;
+                let mut nn = vec![l.not_null];
                 for i in items {
-                    nn &= self.expr(i, scope, &compare_expect(&l)).not_null;
+                    nn.push(self.expr(i, scope, &compare_expect(&l)).not_null);
                 }
-                Typed::new(PgType::Bool, nn)
+                Typed::new(PgType::Bool, nullability::comparisons_not_null(&nn))
             }
             ast::InTarget::Subquery(q) => {
                 let outs = self.query(q, Some(scope), None);
@@ -846,11 +906,10 @@ impl<'a> Analyzer<'a> {
                     None => Expect::default(),
                 };
                 let l = self.expr(expr, scope, &ex);
-                // A NULL among the subquery's values makes a non-matching IN NULL.
-                let values_not_null = !outs.is_empty() && outs.iter().all(|o| o.not_null);
+                let values: Vec<bool> = outs.iter().map(|o| o.not_null).collect();
                 Typed::new(
                     PgType::Bool,
-                    operator_not_null(&[l.not_null, values_not_null]),
+                    nullability::in_subquery_not_null(l.not_null, &values),
                 )
             }
             other => {
@@ -1069,7 +1128,11 @@ impl<'a> Analyzer<'a> {
         }
         if matches!(f.args, ast::FunctionArguments::None) {
             if let Some(ty) = value_function(&name) {
-                return Typed::new(ty, true).named(&name);
+                return Typed::new(
+                    ty,
+                    nullability::form_not_null(nullability::Form::ValueFunction),
+                )
+                .named(&name);
             }
         }
         let CallArgs {
@@ -1111,7 +1174,8 @@ impl<'a> Analyzer<'a> {
                     Ok(r) if !matches!(a.ty, PgType::Composite(_)) => r.params[0].to_pg(),
                     _ => a.ty,
                 };
-                return Typed::new(ty, false).named("nullif");
+                return Typed::new(ty, nullability::form_not_null(nullability::Form::NullIf))
+                    .named("nullif");
             }
             _ => {}
         }
@@ -1165,7 +1229,10 @@ impl<'a> Analyzer<'a> {
             origin: None,
         };
         self.expr(value, scope, &value_expect);
-        Typed::new(column, false)
+        Typed::new(
+            column,
+            nullability::form_not_null(nullability::Form::ElementAssignment),
+        )
     }
 
     /// Types a call of a function: typed arguments first, then overload resolution among the
@@ -1276,12 +1343,7 @@ impl<'a> Analyzer<'a> {
                 } else {
                     nullability::AggregateUse::Other
                 };
-                // A STRICT set-returning function given a NULL returns no rows, not a NULL row.
-                let args_nn = if f.retset && f.strict {
-                    vec![true; nn.len()]
-                } else {
-                    nn.clone()
-                };
+                let args_nn = nullability::function_args_not_null(f.strict, f.retset, &nn);
                 let not_null = nullability::catalog_function_not_null(
                     name,
                     f.kind,
@@ -1309,13 +1371,13 @@ impl<'a> Analyzer<'a> {
             resolve::Callee::User(u) => {
                 let f = &self.cat.functions[*u];
                 // Nothing is known of a user function's NULLs but STRICT.
-                let not_null = false;
+                let not_null = nullability::form_not_null(nullability::Form::UserFunction);
                 let columns = if f.columns.is_empty() {
                     vec![(name.to_string(), result.clone(), not_null)]
                 } else {
                     f.columns
                         .iter()
-                        .map(|(n, t)| (n.clone(), t.clone(), false))
+                        .map(|(n, t)| (n.clone(), t.clone(), not_null))
                         .collect()
                 };
                 Call {

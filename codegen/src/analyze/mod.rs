@@ -96,7 +96,10 @@ impl Typed {
     }
 
     fn unknown() -> Self {
-        Typed::new(PgType::Unknown, true)
+        Typed::new(
+            PgType::Unknown,
+            nullability::form_not_null(nullability::Form::Failed),
+        )
     }
 }
 
@@ -800,7 +803,7 @@ impl<'a> Analyzer<'a> {
                     outs.push(Out {
                         name: format!("column{}", i + 1),
                         ty,
-                        not_null: nn.iter().all(|n| *n),
+                        not_null: nullability::every_member_not_null(&nn),
                         table: None,
                         column: None,
                         embed: None,
@@ -1486,10 +1489,13 @@ impl<'a> Analyzer<'a> {
         let schema = (parts.len() > 1).then(|| parts[parts.len() - 2].clone());
         let at = name_span(self.file, name).unwrap_or_else(|| self.span(f.span()));
         let call = match functions_value(&fname, args.is_empty()) {
-            Some(ty) => expr::Call {
-                typed: Typed::new(ty.clone(), true),
-                columns: vec![(fname.clone(), ty, true)],
-            },
+            Some(ty) => {
+                let nn = nullability::form_not_null(nullability::Form::ValueFunction);
+                expr::Call {
+                    typed: Typed::new(ty.clone(), nn),
+                    columns: vec![(fname.clone(), ty, nn)],
+                }
+            }
             None => self.call(
                 at,
                 schema.as_deref(),
@@ -1527,7 +1533,7 @@ impl<'a> Analyzer<'a> {
             columns.push(RelColumn {
                 name: "ordinality".into(),
                 ty: PgType::Int8,
-                not_null: true,
+                not_null: nullability::form_not_null(nullability::Form::SystemColumn),
                 table: None,
                 domain: None,
             });
@@ -1583,7 +1589,7 @@ impl<'a> Analyzer<'a> {
                 let col = RelColumn {
                     name: q.name.clone(),
                     ty,
-                    not_null: true,
+                    not_null: nullability::form_not_null(nullability::Form::ValueFunction),
                     table: None,
                     domain: None,
                 };

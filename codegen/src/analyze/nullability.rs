@@ -7,7 +7,8 @@
 //! | parameter                              | it is `sqlc.narg`, stored into a nullable column (INSERT/SET), or compared with one (sqlc's rule) |
 //! | cast `x::t`                            | `x` may be NULL                                   |
 //! | operators (`+`, `=`, `AND`, `LIKE`...) | any operand may be NULL                           |
-//! | `IS [NOT] NULL`, `EXISTS`              | never                                             |
+//! | `IS [NOT] NULL`, `EXISTS`, `IS DISTINCT FROM`, `ARRAY[...]`, value functions (`CURRENT_DATE`) | never ([`Form`]) |
+//! | a composite's field, an array's element | always ([`Form::Element`])                        |
 //! | `x = ANY(arr)`, `x IN (subquery)`      | an operand may be NULL, the array is not a parameter (its elements may be NULL), a subquery value may be NULL |
 //! | `count(...)`                           | never                                             |
 //! | other aggregates (`sum`, `max`, ...)   | without GROUP BY, with FILTER, as a window, or when an input may be NULL; sample statistics (`stddev_samp`, `corr`...) always |
@@ -23,6 +24,92 @@
 //! | `INTERSECT` / `EXCEPT`                 | in both branches / in the left branch             |
 //! | `RETURNING`                            | as a column reference of the target table; a column just `SET` to a non-null value is non-null (except under `*`, which stays the table's model) |
 //! | alias ending in `?` / `!`              | forced nullable / forced non-null                  |
+
+/// A value whose form alone says whether it may be NULL, whatever its inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// A constant other than NULL: `1`, `'a'`, `true`, `date '2024-01-01'`, `interval '1 day'`.
+    Constant,
+    /// The NULL constant.
+    Null,
+    /// `IS [NOT] NULL`, `IS [NOT] TRUE`/`FALSE`/`UNKNOWN`, `IS [NOT] DISTINCT FROM`, `EXISTS`:
+    /// true or false, never NULL.
+    Test,
+    /// `ARRAY[...]` and `ARRAY(SELECT ...)`: an array, empty at worst.
+    ArrayConstructor,
+    /// The SQL value functions (`CURRENT_DATE`, `CURRENT_USER`, `LOCALTIME`...), also in FROM.
+    ValueFunction,
+    /// A composite's field (the composite may be NULL), an array's element or a jsonb subscript
+    /// (out of range is NULL).
+    Element,
+    /// `NULLIF(a, b)`: NULL when the two are equal.
+    NullIf,
+    /// The value of `SET arr[i] = x`, as the column it goes into.
+    ElementAssignment,
+    /// A user function's result: nothing is known of its NULLs (STRICT is not read).
+    UserFunction,
+    /// A system column (`ctid`, `xmin`...) or the ordinality of a function in FROM.
+    SystemColumn,
+    /// An expression that failed to type (its error is reported): no `Option` on top of it.
+    Failed,
+}
+
+/// Whether a value of this form is never NULL.
+pub fn form_not_null(form: Form) -> bool {
+    match form {
+        Form::Constant
+        | Form::Test
+        | Form::ArrayConstructor
+        | Form::ValueFunction
+        | Form::SystemColumn
+        | Form::Failed => true,
+        Form::Null
+        | Form::Element
+        | Form::NullIf
+        | Form::ElementAssignment
+        | Form::UserFunction => false,
+    }
+}
+
+/// The arguments' nullability a function's result follows: a STRICT set-returning function given
+/// a NULL returns no rows, not a NULL row, so its rows are as for non-null arguments.
+pub fn function_args_not_null(strict: bool, retset: bool, args_not_null: &[bool]) -> Vec<bool> {
+    if retset && strict {
+        vec![true; args_not_null.len()]
+    } else {
+        args_not_null.to_vec()
+    }
+}
+
+/// `DEFAULT` in `INSERT ... VALUES`: as the column it fills.
+pub fn default_not_null(column_nullable: bool) -> bool {
+    !column_nullable
+}
+
+/// A CASE: NULL when the chosen branch is, and a missing ELSE is NULL.
+pub fn case_not_null(branches_not_null: &[bool], has_else: bool) -> bool {
+    has_else && branches_not_null.iter().all(|n| *n)
+}
+
+/// A comparison of a value with a list or a row with a row (`x IN (a, b)`, `(a, b) = (c, d)`):
+/// NULL when any of the comparisons it makes is.
+pub fn comparisons_not_null(each_not_null: &[bool]) -> bool {
+    each_not_null.iter().all(|n| *n)
+}
+
+/// `x IN (subquery)`: a NULL among the subquery's values (or no value known) makes a non-matching
+/// IN NULL.
+pub fn in_subquery_not_null(left_not_null: bool, values_not_null: &[bool]) -> bool {
+    operator_not_null(&[
+        left_not_null,
+        !values_not_null.is_empty() && values_not_null.iter().all(|n| *n),
+    ])
+}
+
+/// A row constructor `(a, b)` and a VALUES column: non-null when every member is.
+pub fn every_member_not_null(members_not_null: &[bool]) -> bool {
+    members_not_null.iter().all(|n| *n)
+}
 
 /// `coalesce`, `greatest`, `least`: NULL only when every argument is.
 pub fn common_not_null(args_not_null: &[bool]) -> bool {

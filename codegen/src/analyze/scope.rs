@@ -33,7 +33,7 @@ static SYSTEM_COLUMNS: std::sync::LazyLock<Vec<RelColumn>> = std::sync::LazyLock
     let col = |name: &str, ty: PgType| RelColumn {
         name: name.into(),
         ty,
-        not_null: true,
+        not_null: super::nullability::form_not_null(super::nullability::Form::SystemColumn),
         table: None,
         domain: None,
     };
