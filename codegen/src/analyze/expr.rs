@@ -206,8 +206,11 @@ impl<'a> Analyzer<'a> {
             E::Between {
                 expr, low, high, ..
             } => {
+                // `x BETWEEN a AND b` is `x >= a AND x <= b`: both operators must exist.
                 let (a, b) = self.pair(expr, low, scope);
                 let c = self.expr(high, scope, &compare_expect(&a));
+                self.need_comparison(e, ">=", &a.ty, &b.ty, None);
+                self.need_comparison(e, "<=", &a.ty, &c.ty, None);
                 Typed::new(
                     PgType::Bool,
                     operator_not_null(&[a.not_null, b.not_null, c.not_null]),
@@ -1337,7 +1340,7 @@ impl<'a> Analyzer<'a> {
                 let pattern_substring = name == "substring"
                     && rtypes
                         .get(1)
-                        .is_some_and(|t| *t == RType::Oid(25) || *t == RType::Unknown);
+                        .is_some_and(|t| matches!(t.base(), RType::Oid(25) | RType::Unknown));
                 let use_ = if self.grouped && !filtered && !windowed {
                     nullability::AggregateUse::Grouped
                 } else {
@@ -1407,14 +1410,34 @@ impl<'a> Analyzer<'a> {
             typed: Typed::unknown().named(name),
             columns: Vec::new(),
         };
-        // `text(x)`, `"varchar"(x)`: with no exact overload, a one-argument call named
-        // after a type of the same or a binary-coercible one is a cast in PostgreSQL.
-        if let ([Some(arg)], Some(Resolved::Type(target))) =
+        // `text(x)`, `"varchar"(x)`, `int4(text_col)`, `int8('5')`: with no overload taking the
+        // argument as it is, a one-argument call named after a type is a cast in PostgreSQL when
+        // the types are the same, binary-coercible or converted through text, or the argument is
+        // a quoted constant.
+        if let ([arg], Some(Resolved::Type(target))) =
             (typed, resolve(name, &|q| self.cat.user_type(q)))
         {
-            if arg.ty == target || resolve::binary_coercible(&arg.ty, &target) {
+            let cast = match arg {
+                Some(a) => {
+                    a.ty == target
+                        || resolve::binary_coercible(&a.ty, &target)
+                        || resolve::coerced_via_io(&a.ty, &target)
+                }
+                None => quoted_literal(args[0]).is_some(),
+            };
+            if cast {
+                let not_null = match arg {
+                    Some(a) => a.not_null,
+                    None => {
+                        if let Some(text) = quoted_literal(args[0]) {
+                            self.check_literal(text, &target, args[0]);
+                        }
+                        self.expr(args[0], scope, &Expect::ty(target.clone()))
+                            .not_null
+                    }
+                };
                 return Call {
-                    typed: Typed::new(target, arg.not_null).named(name),
+                    typed: Typed::new(target, not_null).named(name),
                     columns: Vec::new(),
                 };
             }

@@ -511,6 +511,21 @@ pub fn binary_coercible(from: &PgType, to: &PgType) -> bool {
     c.casts.get(&(f, t)) == Some(&'i') && c.casts.get(&(t, f)) == Some(&'i')
 }
 
+/// Whether `to(x)` with `x` of type `from` is a cast through text (PostgreSQL's COERCEVIAIO path
+/// of a type-named call: `int4(text_col)`, `text(5)`): no cast between the two in the catalogue,
+/// one of them of the string category, and not a row written out as a string.
+pub fn coerced_via_io(from: &PgType, to: &PgType) -> bool {
+    let (RType::Oid(f), RType::Oid(t)) = (RType::from_pg(&from.smashed()), RType::from_pg(to))
+    else {
+        return false;
+    };
+    let c = &*CATALOG;
+    let category = |o: u32| c.type_info(o).map(|t| t.category);
+    let row = f == pc::RECORD || c.type_info(f).is_some_and(|t| t.typtype == 'c');
+    !c.casts.contains_key(&(f, t))
+        && ((category(t) == Some('S') && !row) || category(f) == Some('S'))
+}
+
 pub fn common_type(first: &PgType, next: &PgType) -> Option<PgType> {
     let c = &*CATALOG;
     let (RType::Oid(p), RType::Oid(n)) = (RType::from_pg(first), RType::from_pg(next)) else {
