@@ -217,6 +217,15 @@ WHERE name IS NOT NULL
   AND code = @code -- sqlgen: optional
   AND id > @min_id -- sqlgen: optional
 ;
+
+-- name: FilterT :many
+SELECT id FROM t
+WHERE code = @code -- sqlgen: optional
+;
+
+-- name: SortT :many
+-- sqlgen: sort code
+SELECT id, code FROM t;
 ";
 
 /// `describe` lists every shape of a dynamic query with its SQL and parameters; `verify` prepares
@@ -261,7 +270,7 @@ async fn describe_and_verify_cover_every_shape_of_a_dynamic_query() {
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert_eq!(
         stdout,
-        "verified 2 queries: PostgreSQL agrees on every parameter and column type\n"
+        "verified 4 queries: PostgreSQL agrees on every parameter and column type\n"
     );
 
     // The server's `code` is an integer: only the shapes that send the condition disagree.
@@ -272,7 +281,9 @@ async fn describe_and_verify_cover_every_shape_of_a_dynamic_query() {
     let (code, stdout, stderr) = project.verify(Some(&db.connection_string()), &[]);
     assert_eq!(code, 1, "{stdout}{stderr}");
     let lines: Vec<&str> = stdout.lines().filter(|l| l.contains("parameter")).collect();
-    assert_eq!(lines.len(), 8, "{stdout}");
+    // PageT's 8 shapes with `code` (2 directions, 2 pages, 2 for `min_id`), FilterT's one; SortT's
+    // column `code` now differs in all its shapes.
+    assert_eq!(lines.len(), 9, "{stdout}");
     assert!(lines.iter().all(|l| l.contains("with code")), "{stdout}");
     assert!(
         stdout.contains("./a/query.sql:1: query `PageT` (with code; sort name asc): parameter $1 `code`: sqlgen says text, PostgreSQL says int4"),

@@ -291,9 +291,6 @@ fn widen_nullability(input: &Input<'_>, query: &mut ir::Query, conjuncts: &[usiz
         a.slots[p.number - 1].nullable = true;
     }
     let outs = a.statement(&stmt, None);
-    if outs.len() != query.columns.len() {
-        return;
-    }
     for (c, o) in query.columns.iter_mut().zip(&outs) {
         if !o.not_null && !c.nullable {
             c.nullable = true;

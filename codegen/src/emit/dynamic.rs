@@ -46,16 +46,7 @@ impl Emitter<'_> {
             return;
         }
         let shapes_const = format_ident!("{}_SHAPES", n.const_name);
-        let count = Literal::usize_unsuffixed(d.shapes.len());
-        let texts = &d.shapes;
-        let const_doc = super::doc(&[&format!(
-            "The SQL of every shape of [`{}`], at its shape index: bit `i` set when optional condition `i` is sent, then the sort's bits.",
-            n.fn_name
-        )]);
-        items.push(quote! {
-            #const_doc
-            pub const #shapes_const: [&str; #count] = [#(#texts),*];
-        });
+        items.push(shapes_item(&shapes_const, n.fn_name, &d.shapes));
         let rt = self.rt.clone();
         let borrows = self.params_borrow(q);
         let lt: syn::Lifetime = syn::parse_quote!('a);
@@ -96,10 +87,21 @@ impl Emitter<'_> {
         let mut shape = TokenStream::new();
         if let Some(sort) = &d.sort {
             let ename = ident(&names::query_type(&q.name, "Sort"));
-            items.push(self.sort_enum(q, sort, &ename, (lt, &generics, &copy)));
+            // The enum borrows only when a cursor value does (the params struct may for others).
+            let mut cursors = sort.keyset.iter().flat_map(|k| k.cursors.iter().flatten());
+            let sort_generics = if cursors.any(|p| self.param_borrows(p)) {
+                generics.clone()
+            } else {
+                quote!()
+            };
+            items.push(self.sort_enum(q, sort, &ename, (lt, &sort_generics, &copy)));
             let sort_f = ident(&field_names[fixed]);
             let dir_f = ident(&field_names[fixed + 1]);
-            fields.push((TokenStream::new(), sort_f.clone(), quote!(#ename #generics)));
+            fields.push((
+                TokenStream::new(),
+                sort_f.clone(),
+                quote!(#ename #sort_generics),
+            ));
             fields.push((TokenStream::new(), dir_f.clone(), quote!(#rt::Direction)));
             let choice = self.sort_choice(q, sort, &ename, (&sort_f, &dir_f));
             body.statement(choice, sort.keyset.is_some());
@@ -247,6 +249,18 @@ impl Emitter<'_> {
         } else {
             quote!(let key: usize = match params.#sort_f { #(#arms),* };)
         }
+    }
+}
+
+/// The constant array of every shape's SQL text, at its shape index.
+fn shapes_item(name: &Ident, fn_name: &Ident, texts: &[String]) -> TokenStream {
+    let count = Literal::usize_unsuffixed(texts.len());
+    let doc = super::doc(&[&format!(
+        "The SQL of every shape of [`{fn_name}`], at its shape index: bit `i` set when optional condition `i` is sent, then the sort's bits."
+    )]);
+    quote! {
+        #doc
+        pub const #name: [&str; #count] = [#(#texts),*];
     }
 }
 
