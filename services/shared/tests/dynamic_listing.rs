@@ -140,6 +140,26 @@ async fn every_shape_returns_the_filtered_rows_in_order_page_after_page() {
         }
     }
     assert_eq!(shapes_run.len(), SHAPES.len(), "every shape was sent");
+
+    // Each shape was prepared once on this connection and reused by the runs after (simple
+    // query protocol: reading the list prepares nothing itself).
+    let pg: &tokio_postgres::Client = &client;
+    let prepared: Vec<String> = pg
+        .simple_query("SELECT statement FROM pg_prepared_statements")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_string),
+            _ => None,
+        })
+        .filter(|sql| SHAPES.contains(&sql.as_str()))
+        .collect();
+    assert_eq!(
+        prepared.len(),
+        SHAPES.len(),
+        "one prepared statement a shape"
+    );
 }
 
 /// One node of a plan: its type, the index it reads, its index condition, its filter, and how
