@@ -21,6 +21,32 @@ const TYPES: [Option<RuntimeEnvironmentType>; 3] = [
     Some(RuntimeEnvironmentType::Production),
 ];
 
+#[tokio::test]
+async fn behind_a_transaction_pooler_every_page_is_an_unnamed_statement_of_its_shape() {
+    let db = testsupport::fresh_db().await;
+    let client = seed::connect(&db).await;
+    let org = seed::organization(&client, "acme").await;
+    let project = seed::project(&client, org.id, "web").await;
+    for slug in ["c", "a", "d", "b", "e"] {
+        let ty = RuntimeEnvironmentType::Preview;
+        seed::environment(&client, &project, slug, ty, None).await;
+    }
+    let pooled = sqlgen_runtime::PoolerClient::new(db.pooler_client().await);
+    let listing = Listing {
+        project_id: project.id,
+        ty: Some(RuntimeEnvironmentType::Preview),
+        slug: None,
+        by_slug: true,
+        direction: Direction::Desc,
+    };
+    let slugs: Vec<String> = all_pages(&pooled, &listing)
+        .await
+        .into_iter()
+        .map(|r| r.slug)
+        .collect();
+    assert_eq!(slugs, ["e", "d", "c", "b", "a"]);
+}
+
 /// The index of a shape, as the generated function computes it: the filter bits (type 1, slug 2),
 /// then the cursor, the direction and the key (slug 0, created_at 1).
 fn shape_index(filters: usize, key: usize, direction: Direction, cursor: bool) -> usize {
@@ -37,7 +63,7 @@ struct Listing<'a> {
 }
 
 /// Every page of a listing (two rows a page), each after the keyset cursor of the last row.
-async fn all_pages(client: &sqlgen_runtime::Client, l: &Listing<'_>) -> Vec<Row> {
+async fn all_pages(client: &impl sqlgen_runtime::GenericClient, l: &Listing<'_>) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
     loop {
         let last = rows.last();
