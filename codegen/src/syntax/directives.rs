@@ -90,6 +90,29 @@ pub fn read(
     out
 }
 
+/// Reports the directives outside every query's `ranges` (above its `-- name:` line, or in no
+/// query at all): they would change nothing.
+pub fn misplaced(
+    file_id: FileId,
+    file: &SourceFile,
+    comments: &[(usize, usize)],
+    ranges: &[(usize, usize)],
+    diags: &mut Vec<Diagnostic>,
+) {
+    for &(s, e) in comments {
+        let inside = ranges.iter().any(|&(from, to)| (from..to).contains(&s));
+        if inside || directive_body(&file.text[s..e]).is_none() {
+            continue;
+        }
+        let span = Span::new(file_id, file.pos(s), file.pos(e));
+        diags.push(
+            Diagnostic::error(Code::Dynamic, "`-- sqlgen:` directive outside a query")
+                .at(span)
+                .help("write it between the query's `-- name:` line and the end of its statement"),
+        );
+    }
+}
+
 /// The words after `sqlgen:` of a line comment that is a directive.
 pub fn directive_body(comment: &str) -> Option<&str> {
     comment

@@ -100,6 +100,8 @@ pub fn read_at_most(
     let (annotations, block_starts) = annotations(file_id, file, &all_comments, diags);
     let stmts = statements(text);
     let mut out = Vec::new();
+    // Where each query's `-- sqlgen:` directives were looked for: any other one is misplaced.
+    let mut directive_ranges = Vec::new();
     for Annotation {
         start: s,
         end: e,
@@ -135,6 +137,7 @@ pub fn read_at_most(
         }
         // A directive may follow the statement's `;` on its last line.
         let line_end = text[en..].find('\n').map_or(text.len(), |n| en + n);
+        directive_ranges.push((*e, line_end));
         let directives =
             crate::syntax::directives::read(file_id, file, &comments, (*e, line_end), diags);
         let en = if text[..en].ends_with(';') {
@@ -168,6 +171,9 @@ pub fn read_at_most(
     let first = block_starts.first().copied().unwrap_or(text.len());
     for &(st, _) in stmts.iter().take_while(|(a, _)| *a < first) {
         diags.push(unannotated(file_id, file, st));
+    }
+    if out.len() < cap {
+        crate::syntax::directives::misplaced(file_id, file, &comments, &directive_ranges, diags);
     }
     out
 }
