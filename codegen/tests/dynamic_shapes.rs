@@ -51,6 +51,32 @@ fn check_every_shape(queries: &str) -> usize {
     shapes
 }
 
+/// Optional conditions first, last and alone before GROUP BY; comments and strings around them.
+const EDGES: &str = "\
+-- name: FirstOptional :many
+SELECT id FROM environments
+WHERE slug = @slug /* kept */ -- sqlgen: optional
+  AND paused = false AND note <> 'x AND y';
+
+-- name: AllOptionalThenGroupBy :many
+SELECT type, count(*) AS n FROM environments WHERE
+      paused = @paused -- sqlgen: optional
+  AND created_at < @before -- sqlgen: optional
+GROUP BY type
+HAVING count(*) > @min_count;
+
+-- name: InCte :many
+-- sqlgen: sort slug
+WITH recent AS (SELECT * FROM environments WHERE created_at > now() - interval '1 day')
+SELECT id, slug FROM recent
+WHERE slug LIKE @pattern -- sqlgen: optional
+";
+
+#[test]
+fn every_shape_of_edge_cases_types_as_the_query_does() {
+    assert_eq!(check_every_shape(EDGES), 2 + 4 + 2 * 2);
+}
+
 #[test]
 fn every_shape_of_the_fixture_types_as_the_query_does() {
     // 4 + 4 + 4 + 16 + 4 + 8 shapes of the fixture's queries.
