@@ -51,7 +51,21 @@ fn query(q: &Query, file: &str) -> Value {
             json!({"name": c.name, "type": t, "not_null": !c.nullable, "is_array": arr, "table": c.table.as_ref().map(|t| t.to_string())})
         })
         .collect();
-    json!({"cmd": q.command.annotation(), "file": file, "params": params, "columns": columns})
+    let mut out =
+        json!({"cmd": q.command.annotation(), "file": file, "params": params, "columns": columns});
+    // A dynamic query lists every SQL text it may send, with that shape's parameters.
+    if q.dynamic.is_some() {
+        let shapes: Vec<Value> = q
+            .statements()
+            .into_iter()
+            .map(|s| {
+                let params: Vec<Value> = s.params.into_iter().map(param).collect();
+                json!({"shape": s.label, "sql": s.sql, "params": params})
+            })
+            .collect();
+        out["shapes"] = Value::Array(shapes);
+    }
+    out
 }
 
 fn param(p: &Param) -> Value {

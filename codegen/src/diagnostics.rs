@@ -71,6 +71,8 @@ pub enum Code {
     InvalidLiteral,
     /// A column neither grouped nor aggregated, or an aggregate where none may stand.
     Grouping,
+    /// A `-- sqlgen:` directive (optional condition, sort, keyset) that cannot be honoured.
+    Dynamic,
     // Code generation: E04xx.
     NoRustMapping,
     CommandNotGenerated,
@@ -140,6 +142,7 @@ impl Code {
         Code::CopyFromShape,
         Code::InvalidLiteral,
         Code::Grouping,
+        Code::Dynamic,
         Code::NoRustMapping,
         Code::CommandNotGenerated,
         Code::IgnoredOption,
@@ -207,6 +210,7 @@ impl Code {
             Code::CopyFromShape => "E0319",
             Code::InvalidLiteral => "E0320",
             Code::Grouping => "E0321",
+            Code::Dynamic => "E0322",
             Code::NoRustMapping => "E0401",
             Code::CommandNotGenerated => "E0402",
             Code::IgnoredOption => "W0001",

@@ -374,6 +374,178 @@ pub struct Query {
     pub line: u32,
     /// For `:copyfrom`: the COPY statement that replaces the INSERT.
     pub copy: Option<CopyFrom>,
+    /// Optional conditions, sort keys or keyset pagination (`-- sqlgen:` comments): the SQL sent
+    /// is one of several shapes, each fixed at generation time. `sql` is then the shape with
+    /// every condition, sorted by the first key.
+    pub dynamic: Option<Dynamic>,
+}
+
+/// A query whose SQL text is chosen per call among shapes generated in advance.
+#[derive(Debug, Clone)]
+pub struct Dynamic {
+    /// The optional conditions, in the order written: the index in [`Query::params`] of each
+    /// one's parameter (bit `i` of a shape's index is set when condition `i` is sent).
+    pub filters: Vec<usize>,
+    pub sort: Option<Sort>,
+    /// Every shape's SQL, at its [`Dynamic::shape_index`].
+    pub shapes: Vec<String>,
+}
+
+/// The keys a caller may sort by.
+#[derive(Debug, Clone)]
+pub struct Sort {
+    /// Indexes in [`Query::columns`], in the order written.
+    pub keys: Vec<usize>,
+    pub keyset: Option<Keyset>,
+}
+
+/// Keyset pagination on a sort: `WHERE (key, tie_breaker) > (cursor) ORDER BY ... LIMIT n`.
+#[derive(Debug, Clone)]
+pub struct Keyset {
+    /// Index in [`Query::columns`] of the unique column that orders equal keys.
+    pub tie_breaker: usize,
+    /// Per key, the cursor's parameters: the key's value, then the tie-breaker's (one parameter
+    /// when the key is the tie-breaker).
+    pub cursors: Vec<Vec<Param>>,
+    /// The page size's parameter (`int8`).
+    pub limit: Param,
+}
+
+/// How a shape was chosen, for [`Dynamic::shape_index`] and `describe`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShapeChoice {
+    /// Bit `i` set: optional condition `i` is sent.
+    pub filters: usize,
+    /// The sort key's position in [`Sort::keys`], descending, and whether a cursor is given.
+    pub sort: Option<(usize, bool, bool)>,
+}
+
+impl Dynamic {
+    /// Where a shape's SQL is in [`Dynamic::shapes`]: the filter bits are the low bits, then the
+    /// cursor bit (keyset only), the direction bit and the key's position.
+    pub fn shape_index(&self, choice: ShapeChoice) -> usize {
+        let Some((key, desc, cursor)) = choice.sort else {
+            return choice.filters;
+        };
+        let keyset = self.sort.as_ref().is_some_and(|s| s.keyset.is_some());
+        let sorted = if keyset {
+            (key * 2 + usize::from(desc)) * 2 + usize::from(cursor)
+        } else {
+            key * 2 + usize::from(desc)
+        };
+        (sorted << self.filters.len()) | choice.filters
+    }
+
+    /// A shape's parameters in `$n` order: the query's, without those of absent conditions, then
+    /// the cursor's and the limit.
+    pub fn shape_params<'q>(&'q self, params: &'q [Param], choice: ShapeChoice) -> Vec<&'q Param> {
+        let mut out: Vec<&Param> = params
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                self.filters
+                    .iter()
+                    .position(|f| f == i)
+                    .is_none_or(|bit| choice.filters & (1 << bit) != 0)
+            })
+            .map(|(_, p)| p)
+            .collect();
+        if let (Some(keyset), Some((key, _, cursor))) = (
+            self.sort.as_ref().and_then(|s| s.keyset.as_ref()),
+            choice.sort,
+        ) {
+            if cursor {
+                out.extend(&keyset.cursors[key]);
+            }
+            out.push(&keyset.limit);
+        }
+        out
+    }
+
+    /// What a shape sends, for people: `filters: type, slug; sort: slug desc; after a cursor`.
+    pub fn label(&self, query: &Query, choice: ShapeChoice) -> String {
+        let given: Vec<&str> = (0..self.filters.len())
+            .filter(|bit| choice.filters & (1 << bit) != 0)
+            .map(|bit| query.params[self.filters[bit]].name.as_str())
+            .collect();
+        let mut parts = Vec::new();
+        if !self.filters.is_empty() {
+            parts.push(if given.is_empty() {
+                "no optional condition".to_string()
+            } else {
+                format!("with {}", given.join(", "))
+            });
+        }
+        if let (Some(sort), Some((key, desc, cursor))) = (&self.sort, choice.sort) {
+            let dir = if desc { "desc" } else { "asc" };
+            parts.push(format!("sort {} {dir}", query.columns[sort.keys[key]].name));
+            if cursor {
+                parts.push("after a cursor".to_string());
+            }
+        }
+        parts.join("; ")
+    }
+
+    /// Every choice, in the order of [`Dynamic::shapes`].
+    pub fn choices(&self) -> Vec<ShapeChoice> {
+        let masks = 1usize << self.filters.len();
+        let Some(sort) = &self.sort else {
+            return (0..masks)
+                .map(|filters| ShapeChoice {
+                    filters,
+                    sort: None,
+                })
+                .collect();
+        };
+        let cursors: &[bool] = if sort.keyset.is_some() {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        let mut out = Vec::new();
+        for key in 0..sort.keys.len() {
+            for desc in [false, true] {
+                for &cursor in cursors {
+                    for filters in 0..masks {
+                        out.push(ShapeChoice {
+                            filters,
+                            sort: Some((key, desc, cursor)),
+                        });
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// One SQL text a query may send: its shape's label (empty for a query of one shape), the text
+/// and its parameters in `$n` order.
+pub struct Statement<'q> {
+    pub label: String,
+    pub sql: &'q str,
+    pub params: Vec<&'q Param>,
+}
+
+impl Query {
+    /// Every SQL text the query may send: its one statement, or each shape of a dynamic query.
+    pub fn statements(&self) -> Vec<Statement<'_>> {
+        let Some(d) = &self.dynamic else {
+            return vec![Statement {
+                label: String::new(),
+                sql: &self.sql,
+                params: self.params.iter().collect(),
+            }];
+        };
+        d.choices()
+            .into_iter()
+            .map(|choice| Statement {
+                label: d.label(self, choice),
+                sql: &d.shapes[d.shape_index(choice)],
+                params: d.shape_params(&self.params, choice),
+            })
+            .collect()
+    }
 }
 
 /// A `:copyfrom` query's INSERT turned into a binary COPY.

@@ -99,71 +99,86 @@ async fn verify_schema(
             let path = root.join(&file.path);
             for q in &file.queries {
                 let location = format!("{}:{}", path.display(), q.line);
-                let mut say = |message: String| {
-                    out.push(Mismatch {
-                        location: location.clone(),
-                        message: format!("query `{}`: {message}", q.name),
-                    })
-                };
-                let stmt = match client.prepare(&q.sql).await {
-                    Ok(s) => s,
-                    Err(e) => {
-                        say(format!("PostgreSQL rejects it: {}", db_error(&e)));
-                        continue;
-                    }
-                };
-                if stmt.params().len() != q.params.len() {
-                    say(format!(
-                        "sqlgen found {} parameters, PostgreSQL {}",
-                        q.params.len(),
-                        stmt.params().len()
-                    ));
-                }
-                for (ours, theirs) in q.params.iter().zip(stmt.params()) {
-                    let expected = ours.server_name();
-                    if expected != theirs.name() {
-                        say(format!(
-                            "parameter ${} `{}`: sqlgen says {}, PostgreSQL says {}",
-                            ours.number,
-                            ours.name,
-                            ours.ty,
-                            shown(theirs)
-                        ));
-                    }
-                }
-                if stmt.columns().len() != q.columns.len() {
-                    say(format!(
-                        "sqlgen found {} columns, PostgreSQL {}",
-                        q.columns.len(),
-                        stmt.columns().len()
-                    ));
-                }
-                for (i, (ours, theirs)) in q.columns.iter().zip(stmt.columns()).enumerate() {
-                    if ours.ty.server_name() != theirs.type_().name() {
-                        say(format!(
-                            "column {} `{}`: sqlgen says {}, PostgreSQL says {}",
-                            i + 1,
-                            ours.name,
-                            ours.ty,
-                            shown(theirs.type_())
-                        ));
-                    }
-                    // `AS "name!"` and `AS "name?"` override nullability; the name is without the mark.
-                    let (their_name, _) =
-                        codegen::analyze::nullability::alias_override(theirs.name());
-                    if ours.name != their_name {
-                        say(format!(
-                            "column {}: sqlgen names it `{}`, PostgreSQL `{}`",
-                            i + 1,
-                            ours.name,
-                            theirs.name()
-                        ));
-                    }
+                for shape in q.statements() {
+                    let name = match shape.label.as_str() {
+                        "" => format!("query `{}`", q.name),
+                        label => format!("query `{}` ({label})", q.name),
+                    };
+                    let mut say = |message: String| {
+                        out.push(Mismatch {
+                            location: location.clone(),
+                            message: format!("{name}: {message}"),
+                        })
+                    };
+                    check(&client, q, &shape, &mut say).await;
                 }
             }
         }
     }
     Ok(())
+}
+
+/// Prepares one SQL text of a query and compares PostgreSQL's parameter and column types with ours.
+async fn check(
+    client: &tokio_postgres::Client,
+    q: &codegen::ir::Query,
+    shape: &codegen::ir::Statement<'_>,
+    say: &mut impl FnMut(String),
+) {
+    let stmt = match client.prepare(shape.sql).await {
+        Ok(s) => s,
+        Err(e) => {
+            say(format!("PostgreSQL rejects it: {}", db_error(&e)));
+            return;
+        }
+    };
+    if stmt.params().len() != shape.params.len() {
+        say(format!(
+            "sqlgen found {} parameters, PostgreSQL {}",
+            shape.params.len(),
+            stmt.params().len()
+        ));
+    }
+    for (n, (ours, theirs)) in shape.params.iter().zip(stmt.params()).enumerate() {
+        let expected = ours.server_name();
+        if expected != theirs.name() {
+            say(format!(
+                "parameter ${} `{}`: sqlgen says {}, PostgreSQL says {}",
+                n + 1,
+                ours.name,
+                ours.ty,
+                shown(theirs)
+            ));
+        }
+    }
+    if stmt.columns().len() != q.columns.len() {
+        say(format!(
+            "sqlgen found {} columns, PostgreSQL {}",
+            q.columns.len(),
+            stmt.columns().len()
+        ));
+    }
+    for (i, (ours, theirs)) in q.columns.iter().zip(stmt.columns()).enumerate() {
+        if ours.ty.server_name() != theirs.type_().name() {
+            say(format!(
+                "column {} `{}`: sqlgen says {}, PostgreSQL says {}",
+                i + 1,
+                ours.name,
+                ours.ty,
+                shown(theirs.type_())
+            ));
+        }
+        // `AS "name!"` and `AS "name?"` override nullability; the name is without the mark.
+        let (their_name, _) = codegen::analyze::nullability::alias_override(theirs.name());
+        if ours.name != their_name {
+            say(format!(
+                "column {}: sqlgen names it `{}`, PostgreSQL `{}`",
+                i + 1,
+                ours.name,
+                theirs.name()
+            ));
+        }
+    }
 }
 
 fn shown(t: &tokio_postgres::types::Type) -> String {

@@ -31,6 +31,7 @@
 mod aliases;
 mod batch;
 mod client;
+mod direction;
 mod domain;
 mod error;
 mod generic_client;
@@ -58,6 +59,7 @@ pub use tokio_postgres;
 pub use crate::aliases::{CopyItems, Params, QueryFuture, Result};
 pub use crate::batch::pipelined;
 pub use crate::client::{Client, Transaction, TransactionBuilder};
+pub use crate::direction::Direction;
 pub use crate::domain::Domain;
 pub use crate::error::Error;
 pub use crate::generic_client::GenericClient;

@@ -1,6 +1,7 @@
 //! Query analysis: scopes, expression typing, parameter inference, nullability and star expansion,
 //! turning one parsed query into an [`ir::Query`].
 
+mod dynamic;
 mod expr;
 mod functions;
 mod grouping;
@@ -339,21 +340,27 @@ pub fn analyze(
     } else {
         None
     };
-    let warnings = std::mem::take(&mut a.diags);
-    Ok((
-        ir::Query {
-            name: raw.name.clone(),
-            command: raw.command,
-            doc: raw.doc.clone(),
-            sql,
-            params,
-            columns,
-            row_model,
-            line: raw.annotation.start.line,
-            copy,
-        },
-        warnings,
-    ))
+    let mut query = ir::Query {
+        name: raw.name.clone(),
+        command: raw.command,
+        doc: raw.doc.clone(),
+        sql,
+        params,
+        columns,
+        row_model,
+        line: raw.annotation.start.line,
+        copy,
+        dynamic: None,
+    };
+    let input = dynamic::Input {
+        cat,
+        src,
+        raw,
+        stmt,
+        edits: &edits,
+    };
+    dynamic::plan(&input, &mut query)?;
+    Ok((query, std::mem::take(&mut a.diags)))
 }
 
 /// The output columns (name, type, non-null) of a view's or CREATE TABLE AS's query.

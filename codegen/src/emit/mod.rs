@@ -3,6 +3,7 @@
 //! printed by prettyplease ([`print`]), in a deterministic order: the same package gives the same
 //! bytes on every machine, and no formatter runs.
 
+mod dynamic;
 mod models;
 pub mod names;
 pub mod overrides;

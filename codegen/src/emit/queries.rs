@@ -40,7 +40,7 @@ impl Emitter<'_> {
 
     /// The names of a query's parameters, made unique; with `escape_locals`, after the `_` suffix
     /// of names like the body's `LOCALS` (struct fields keep the column's name).
-    fn param_names(&self, q: &ir::Query, escape_locals: bool) -> Vec<String> {
+    pub(super) fn param_names(&self, q: &ir::Query, escape_locals: bool) -> Vec<String> {
         names::dedupe(
             q.params
                 .iter()
@@ -168,6 +168,22 @@ impl Emitter<'_> {
         let snake = names::field(&q.name);
         let fn_name = ident(&names::ident(&snake));
         let const_name = ident(&snake.to_uppercase());
+        if let Some(d) = &q.dynamic {
+            let row_ty = if q.command.returns_rows() {
+                self.row_type(q, items)
+            } else {
+                quote!(())
+            };
+            let (ret, helper) = single_return(q.command, row_ty);
+            let names = super::dynamic::DynamicNames {
+                fn_name: &fn_name,
+                const_name: &const_name,
+                ret,
+                helper,
+            };
+            self.dynamic_query(items, q, d, names);
+            return;
+        }
         let sql = &q.sql;
         items.push(quote!(pub const #const_name: &str = #sql;));
         // Row structs go before the function.
@@ -469,13 +485,7 @@ impl Emitter<'_> {
             sig,
             ..
         } = f;
-        let (ret, helper): (TokenStream, Ident) = match q.command {
-            Command::One => (row_ty, format_ident!("one")),
-            Command::Opt => (quote!(Option<#row_ty>), format_ident!("opt")),
-            Command::Many => (quote!(Vec<#row_ty>), format_ident!("many")),
-            Command::ExecRows | Command::ExecResult => (quote!(u64), format_ident!("exec_rows")),
-            _ => (quote!(()), format_ident!("exec")),
-        };
+        let (ret, helper) = single_return(q.command, row_ty);
         let docs = query_doc(q, &[]);
         let Signature {
             args,
@@ -504,9 +514,20 @@ impl Emitter<'_> {
     }
 }
 
+/// What a one-call query returns and the runtime helper that runs it.
+fn single_return(command: Command, row_ty: TokenStream) -> (TokenStream, Ident) {
+    match command {
+        Command::One => (row_ty, format_ident!("one")),
+        Command::Opt => (quote!(Option<#row_ty>), format_ident!("opt")),
+        Command::Many => (quote!(Vec<#row_ty>), format_ident!("many")),
+        Command::ExecRows | Command::ExecResult => (quote!(u64), format_ident!("exec_rows")),
+        _ => (quote!(()), format_ident!("exec")),
+    }
+}
+
 /// A query function's rustdoc: the SQL comment above the query, if any, then `extra` as a
 /// paragraph of its own.
-fn query_doc(q: &ir::Query, extra: &[&str]) -> TokenStream {
+pub(super) fn query_doc(q: &ir::Query, extra: &[&str]) -> TokenStream {
     let mut lines: Vec<&str> = q.doc.iter().map(String::as_str).collect();
     if !extra.is_empty() {
         if !lines.is_empty() {

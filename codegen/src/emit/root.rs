@@ -68,7 +68,7 @@ impl Emitter<'_> {
         let fn_name = ident(&names::ident(&names::field(&q.name)));
         let qn = Some(q.name.as_str());
         let arg_names = self.arg_names(q);
-        let borrows = q.params.iter().any(|p| self.param_borrows(p));
+        let borrows = self.params_borrow(q);
         let is_copy = q.command == Command::CopyFrom;
         let a: syn::Lifetime = syn::parse_quote!('a);
         let rt = self.rt.clone();
@@ -94,7 +94,7 @@ impl Emitter<'_> {
                 quote!(items: &[#item])
             });
             pass.push(quote!(items));
-        } else if q.params.len() > self.opts.params_struct_after {
+        } else if q.params.len() > self.opts.params_struct_after || q.dynamic.is_some() {
             let sname = ident(&names::query_type(&q.name, "Params"));
             let anon = if borrows { quote!(<'_>) } else { quote!() };
             args.push(quote!(params: &#m::#sname #anon));

@@ -1,5 +1,6 @@
 //! Everything that reads SQL text: the only importer of the sqlparser parser.
 
+pub mod directives;
 pub mod fallback;
 pub mod keywords;
 pub mod migration;

@@ -53,6 +53,8 @@ pub struct RawQuery {
     /// Text handed to the parser: the statement (which starts at `start`), with macros replaced by
     /// `$n` padded to their original width, so positions stay those of the file.
     pub parse_text: String,
+    /// Its `-- sqlgen:` comments (optional conditions, sort keys, keyset), in file order.
+    pub directives: Vec<crate::syntax::directives::Directive>,
     /// Why the query cannot be analysed, found while reading it (a malformed parameter macro): the
     /// query is still listed, so that it fails by name rather than vanishing.
     pub rejected: Option<Diagnostic>,
@@ -98,6 +100,8 @@ pub fn read_at_most(
     let (annotations, block_starts) = annotations(file_id, file, &all_comments, diags);
     let stmts = statements(text);
     let mut out = Vec::new();
+    // Where each query's `-- sqlgen:` directives were looked for: any other one is misplaced.
+    let mut directive_ranges = Vec::new();
     for Annotation {
         start: s,
         end: e,
@@ -131,6 +135,11 @@ pub fn read_at_most(
         for &&(extra, _) in mine.iter().skip(1) {
             diags.push(unannotated(file_id, file, extra));
         }
+        // A directive may follow the statement's `;` on its last line.
+        let line_end = text[en..].find('\n').map_or(text.len(), |n| en + n);
+        directive_ranges.push((*e, line_end));
+        let directives =
+            crate::syntax::directives::read(file_id, file, &comments, (*e, line_end), diags);
         let en = if text[..en].ends_with(';') {
             en - 1
         } else {
@@ -153,6 +162,7 @@ pub fn read_at_most(
             params,
             edits,
             parse_text,
+            directives,
             rejected,
         });
     }
@@ -161,6 +171,9 @@ pub fn read_at_most(
     let first = block_starts.first().copied().unwrap_or(text.len());
     for &(st, _) in stmts.iter().take_while(|(a, _)| *a < first) {
         diags.push(unannotated(file_id, file, st));
+    }
+    if out.len() < cap {
+        crate::syntax::directives::misplaced(file_id, file, &comments, &directive_ranges, diags);
     }
     out
 }
@@ -296,7 +309,11 @@ fn doc_comments(
     for &(s, e) in comments[..idx].iter().rev() {
         let ls = line_start(text, s);
         // Directly above: the comment fills its line and the line ends where the next one starts.
-        if !text[ls..s].trim().is_empty() || e + 1 != expect_end || is_annotation(&text[s..e]) {
+        if !text[ls..s].trim().is_empty()
+            || e + 1 != expect_end
+            || is_annotation(&text[s..e])
+            || crate::syntax::directives::directive_body(&text[s..e]).is_some()
+        {
             break;
         }
         above.push(&text[s..e]);
@@ -307,7 +324,8 @@ fn doc_comments(
         .iter()
         .skip_while(|(s, _)| *s <= ann_end)
         .take_while(|(s, _)| *s < stmt)
-        .map(|(s, e)| &text[*s..*e]);
+        .map(|(s, e)| &text[*s..*e])
+        .filter(|c| crate::syntax::directives::directive_body(c).is_none());
     above
         .into_iter()
         .chain(below)

@@ -139,3 +139,16 @@ JOIN organizations AS o ON o.id = e.organization_id
 WHERE e.pk_api_key_hash = @pk_api_key_hash
   AND p.deleted_at IS NULL
   AND o.deleted_at IS NULL;
+
+-- A project's environments, filtered and sorted as the caller asks, a page at
+-- a time: each optional condition is sent only when given, so every shape is
+-- planned with its indexes.
+-- name: ListProjectRuntimeEnvironments :many
+-- sqlgen: sort slug, created_at
+-- sqlgen: keyset id
+SELECT id, slug, type, paused, created_at
+FROM runtime_environments
+WHERE project_id = @project_id
+  AND type = @type -- sqlgen: optional
+  AND slug = @slug -- sqlgen: optional
+;

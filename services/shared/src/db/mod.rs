@@ -230,6 +230,17 @@ pub trait Queries: rt::GenericClient + Sized {
             pk_api_key_hash,
         )
     }
+    /// A project's environments, filtered and sorted as the caller asks, a page at
+    /// a time: each optional condition is sent only when given, so every shape is
+    /// planned with its indexes.
+    fn list_project_runtime_environments(
+        &self,
+        params: &runtime_environments::ListProjectRuntimeEnvironmentsParams<'_>,
+    ) -> impl rt::QueryFuture<
+        Vec<runtime_environments::ListProjectRuntimeEnvironmentsRow>,
+    > {
+        runtime_environments::list_project_runtime_environments(self, params)
+    }
     /// Fetches a user by primary key; errors if the user does not exist.
     fn get_user_by_id(&self, id: ::uuid::Uuid) -> impl rt::QueryFuture<models::User> {
         users::get_user_by_id(self, id)

@@ -263,3 +263,112 @@ pub async fn get_environment_by_public_api_key_hash(
 ) -> rt::Result<Option<GetEnvironmentByPublicApiKeyHashRow>> {
     rt::opt(client, GET_ENVIRONMENT_BY_PUBLIC_API_KEY_HASH, &[&pk_api_key_hash]).await
 }
+
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListProjectRuntimeEnvironmentsRow {
+    pub id: ::uuid::Uuid,
+    pub slug: String,
+    pub r#type: models::RuntimeEnvironmentType,
+    pub paused: bool,
+    pub created_at: ::time::OffsetDateTime,
+}
+
+rt::from_row!(
+    ListProjectRuntimeEnvironmentsRow { id, slug, r#type, paused, created_at }
+);
+
+/// The SQL of every shape of [`list_project_runtime_environments`], at its shape index: bit `i` set when optional condition `i` is sent, then the sort's bits.
+pub const LIST_PROJECT_RUNTIME_ENVIRONMENTS_SHAPES: [&str; 32] = [
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\nORDER BY slug ASC, id ASC\nLIMIT $2",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\nORDER BY slug ASC, id ASC\nLIMIT $3",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND slug = $2\nORDER BY slug ASC, id ASC\nLIMIT $3",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\n  AND slug = $3\nORDER BY slug ASC, id ASC\nLIMIT $4",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n) AS sqlgen_page\nWHERE (slug, id) > ($2, $3)\nORDER BY slug ASC, id ASC\nLIMIT $4",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\n) AS sqlgen_page\nWHERE (slug, id) > ($3, $4)\nORDER BY slug ASC, id ASC\nLIMIT $5",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND slug = $2\n) AS sqlgen_page\nWHERE (slug, id) > ($3, $4)\nORDER BY slug ASC, id ASC\nLIMIT $5",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\n  AND slug = $3\n) AS sqlgen_page\nWHERE (slug, id) > ($4, $5)\nORDER BY slug ASC, id ASC\nLIMIT $6",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\nORDER BY slug DESC, id DESC\nLIMIT $2",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\nORDER BY slug DESC, id DESC\nLIMIT $3",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND slug = $2\nORDER BY slug DESC, id DESC\nLIMIT $3",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\n  AND slug = $3\nORDER BY slug DESC, id DESC\nLIMIT $4",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n) AS sqlgen_page\nWHERE (slug, id) < ($2, $3)\nORDER BY slug DESC, id DESC\nLIMIT $4",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\n) AS sqlgen_page\nWHERE (slug, id) < ($3, $4)\nORDER BY slug DESC, id DESC\nLIMIT $5",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND slug = $2\n) AS sqlgen_page\nWHERE (slug, id) < ($3, $4)\nORDER BY slug DESC, id DESC\nLIMIT $5",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\n  AND slug = $3\n) AS sqlgen_page\nWHERE (slug, id) < ($4, $5)\nORDER BY slug DESC, id DESC\nLIMIT $6",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\nORDER BY created_at ASC, id ASC\nLIMIT $2",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\nORDER BY created_at ASC, id ASC\nLIMIT $3",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND slug = $2\nORDER BY created_at ASC, id ASC\nLIMIT $3",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\n  AND slug = $3\nORDER BY created_at ASC, id ASC\nLIMIT $4",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n) AS sqlgen_page\nWHERE (created_at, id) > ($2, $3)\nORDER BY created_at ASC, id ASC\nLIMIT $4",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\n) AS sqlgen_page\nWHERE (created_at, id) > ($3, $4)\nORDER BY created_at ASC, id ASC\nLIMIT $5",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND slug = $2\n) AS sqlgen_page\nWHERE (created_at, id) > ($3, $4)\nORDER BY created_at ASC, id ASC\nLIMIT $5",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\n  AND slug = $3\n) AS sqlgen_page\nWHERE (created_at, id) > ($4, $5)\nORDER BY created_at ASC, id ASC\nLIMIT $6",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\nORDER BY created_at DESC, id DESC\nLIMIT $2",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\nORDER BY created_at DESC, id DESC\nLIMIT $3",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND slug = $2\nORDER BY created_at DESC, id DESC\nLIMIT $3",
+    "SELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\n  AND slug = $3\nORDER BY created_at DESC, id DESC\nLIMIT $4",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n) AS sqlgen_page\nWHERE (created_at, id) < ($2, $3)\nORDER BY created_at DESC, id DESC\nLIMIT $4",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\n) AS sqlgen_page\nWHERE (created_at, id) < ($3, $4)\nORDER BY created_at DESC, id DESC\nLIMIT $5",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND slug = $2\n) AS sqlgen_page\nWHERE (created_at, id) < ($3, $4)\nORDER BY created_at DESC, id DESC\nLIMIT $5",
+    "SELECT * FROM (\nSELECT id, slug, type, paused, created_at\nFROM runtime_environments\nWHERE project_id = $1\n  AND type = $2\n  AND slug = $3\n) AS sqlgen_page\nWHERE (created_at, id) < ($4, $5)\nORDER BY created_at DESC, id DESC\nLIMIT $6",
+];
+
+/// The sort key; with `Some`, the page after this cursor (the last row's key and tie-breaker), in the chosen direction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ListProjectRuntimeEnvironmentsSort<'a> {
+    Slug(Option<(&'a str, ::uuid::Uuid)>),
+    CreatedAt(Option<(::time::OffsetDateTime, ::uuid::Uuid)>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ListProjectRuntimeEnvironmentsParams<'a> {
+    pub project_id: ::uuid::Uuid,
+    pub r#type: Option<models::RuntimeEnvironmentType>,
+    pub slug: Option<&'a str>,
+    pub sort: ListProjectRuntimeEnvironmentsSort<'a>,
+    pub direction: rt::Direction,
+    pub limit: i64,
+}
+
+/// A project's environments, filtered and sorted as the caller asks, a page at
+/// a time: each optional condition is sent only when given, so every shape is
+/// planned with its indexes.
+///
+/// Sends the shape of [`LIST_PROJECT_RUNTIME_ENVIRONMENTS_SHAPES`] that the parameters choose: only the optional conditions given, the sort asked for.
+pub async fn list_project_runtime_environments(
+    client: &impl rt::GenericClient,
+    params: &ListProjectRuntimeEnvironmentsParams<'_>,
+) -> rt::Result<Vec<ListProjectRuntimeEnvironmentsRow>> {
+    let required: [&(dyn rt::postgres_types::ToSql + Sync); 1] = [&params.project_id];
+    let mut values = Vec::from(required);
+    let mut shape = 0;
+    if let Some(value) = &params.r#type {
+        shape |= 1;
+        values.push(value);
+    }
+    if let Some(value) = &params.slug {
+        shape |= 2;
+        values.push(value);
+    }
+    let (key, cursor) = match &params.sort {
+        ListProjectRuntimeEnvironmentsSort::Slug(cursor) => {
+            if let Some((value_1, value_2)) = cursor {
+                values.push(value_1);
+                values.push(value_2);
+            }
+            (0, cursor.is_some())
+        }
+        ListProjectRuntimeEnvironmentsSort::CreatedAt(cursor) => {
+            if let Some((value_1, value_2)) = cursor {
+                values.push(value_1);
+                values.push(value_2);
+            }
+            (1, cursor.is_some())
+        }
+    };
+    values.push(&params.limit);
+    let shape = (((key * 2 + params.direction.bit()) * 2 + usize::from(cursor)) << 2)
+        | shape;
+    rt::many(client, LIST_PROJECT_RUNTIME_ENVIRONMENTS_SHAPES[shape], &values).await
+}
