@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 const MAX_LINES: usize = 120;
 
 /// `file::function` of every function still over the limit.
-const LONG: &[&str] = &["analyze/mod.rs::analyze", "analyze/mod.rs::copy_from"];
+const LONG: &[&str] = &[];
 
 /// A function's place, name and length in lines.
 struct Found {

@@ -263,78 +263,12 @@ pub fn analyze(
     // A `void` column (`SELECT f_returning_void()`) carries no value: only such columns are none.
     let only_void = outs.iter().all(|o| o.ty == PgType::Void);
     if raw.command.returns_rows() && only_void && !a.diags.iter().any(Diagnostic::is_error) {
-        let start = src.pos(raw.start);
-        let keyword_end = crate::source::Pos {
-            line: start.line,
-            col: start.col
-                + src.text[raw.start..raw.end]
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .count()
-                    .max(1) as u32,
-        };
-        let dml = matches!(
-            stmt,
-            ast::Statement::Insert(_) | ast::Statement::Update(_) | ast::Statement::Delete(_)
-        );
-        let annotation = raw.command.annotation();
-        a.diags.push(
-            Diagnostic::warning(
-                Code::NoColumns,
-                format!(
-                    "query `{}` is `{annotation}` but returns {}; it is generated as `{}`",
-                    raw.name,
-                    if outs.is_empty() {
-                        "no columns"
-                    } else {
-                        "only `void`"
-                    },
-                    if matches!(raw.command, ir::Command::BatchOne | ir::Command::BatchMany) {
-                        ":batchexec"
-                    } else {
-                        ":exec"
-                    }
-                ),
-            )
-            .label(
-                Span::new(raw.file, start, keyword_end),
-                if outs.is_empty() {
-                    "this statement returns no rows"
-                } else {
-                    "a `void` result carries no value"
-                },
-            )
-            .secondary(raw.annotation, format!("`{annotation}` expects a row"))
-            .help(if dml {
-                "add `RETURNING ...` or use `:exec`"
-            } else {
-                "use `:exec` or `:execrows`"
-            }),
-        );
+        a.diags.push(no_columns(src, raw, stmt, &outs));
     }
     if a.diags.iter().any(Diagnostic::is_error) {
         return Err(a.diags);
     }
-    let columns: Vec<ir::Column> = outs
-        .iter()
-        .map(|o| ir::Column {
-            name: o.name.clone(),
-            ty: if o.ty == PgType::Unknown {
-                PgType::Text
-            } else {
-                o.ty.clone()
-            },
-            nullable: !o.not_null,
-            table: o.table.clone(),
-            column: o.column.clone(),
-            embed: o.embed.clone(),
-            domain: o
-                .table
-                .as_ref()
-                .zip(o.column.as_ref())
-                .and_then(|(t, c)| cat.table(t)?.column(c)?.domain.clone()),
-        })
-        .collect();
+    let columns = ir_columns(cat, &outs);
     let row_model = if raw.command.returns_rows() {
         whole_table(cat, &outs)
     } else {
@@ -361,6 +295,79 @@ pub fn analyze(
     };
     dynamic::plan(&input, &mut query)?;
     Ok((query, std::mem::take(&mut a.diags)))
+}
+
+/// The warning for a `:one`/`:many` query whose statement returns no column, or only `void`.
+fn no_columns(src: &SourceFile, raw: &RawQuery, stmt: &ast::Statement, outs: &[Out]) -> Diagnostic {
+    let start = src.pos(raw.start);
+    let keyword_end = crate::source::Pos {
+        line: start.line,
+        col: start.col
+            + src.text[raw.start..raw.end]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .count()
+                .max(1) as u32,
+    };
+    let dml = matches!(
+        stmt,
+        ast::Statement::Insert(_) | ast::Statement::Update(_) | ast::Statement::Delete(_)
+    );
+    let annotation = raw.command.annotation();
+    Diagnostic::warning(
+        Code::NoColumns,
+        format!(
+            "query `{}` is `{annotation}` but returns {}; it is generated as `{}`",
+            raw.name,
+            if outs.is_empty() {
+                "no columns"
+            } else {
+                "only `void`"
+            },
+            if matches!(raw.command, ir::Command::BatchOne | ir::Command::BatchMany) {
+                ":batchexec"
+            } else {
+                ":exec"
+            }
+        ),
+    )
+    .label(
+        Span::new(raw.file, start, keyword_end),
+        if outs.is_empty() {
+            "this statement returns no rows"
+        } else {
+            "a `void` result carries no value"
+        },
+    )
+    .secondary(raw.annotation, format!("`{annotation}` expects a row"))
+    .help(if dml {
+        "add `RETURNING ...` or use `:exec`"
+    } else {
+        "use `:exec` or `:execrows`"
+    })
+}
+
+/// The query's result columns as the IR has them (an untyped one is text).
+fn ir_columns(cat: &Catalog, outs: &[Out]) -> Vec<ir::Column> {
+    outs.iter()
+        .map(|o| ir::Column {
+            name: o.name.clone(),
+            ty: if o.ty == PgType::Unknown {
+                PgType::Text
+            } else {
+                o.ty.clone()
+            },
+            nullable: !o.not_null,
+            table: o.table.clone(),
+            column: o.column.clone(),
+            embed: o.embed.clone(),
+            domain: o
+                .table
+                .as_ref()
+                .zip(o.column.as_ref())
+                .and_then(|(t, c)| cat.table(t)?.column(c)?.domain.clone()),
+        })
+        .collect()
 }
 
 /// The output columns (name, type, non-null) of a view's or CREATE TABLE AS's query.
@@ -1938,8 +1945,31 @@ impl<'a> Analyzer<'a> {
             // The INSERT analysis reports the arity mismatch.
             return None;
         }
+        let params = self.copy_params(&row.content, raw, help)?;
+        let table_sql = match &table.name.schema {
+            Some(s) => format!("{}.{}", quote_ident(s), quote_ident(&table.name.name)),
+            None => quote_ident(&table.name.name),
+        };
+        let cols: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+        Some(ir::CopyFrom {
+            sql: format!(
+                "COPY {table_sql} ({}) FROM STDIN (FORMAT binary)",
+                cols.join(", ")
+            ),
+            params,
+        })
+    }
+
+    /// The parameter number each value of a `:copyfrom` row is (0-based), or an error for a value
+    /// that is not a parameter or a parameter used twice.
+    fn copy_params(
+        &mut self,
+        values: &[ast::Expr],
+        raw: &RawQuery,
+        help: &str,
+    ) -> Option<Vec<usize>> {
         let mut params = Vec::new();
-        for e in &row.content {
+        for e in values {
             let number = match e {
                 ast::Expr::Value(v) => match &v.value {
                     ast::Value::Placeholder(p) => p.trim_start_matches('$').parse::<usize>().ok(),
@@ -1979,18 +2009,7 @@ impl<'a> Analyzer<'a> {
             }
             params.push(n - 1);
         }
-        let table_sql = match &table.name.schema {
-            Some(s) => format!("{}.{}", quote_ident(s), quote_ident(&table.name.name)),
-            None => quote_ident(&table.name.name),
-        };
-        let cols: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
-        Some(ir::CopyFrom {
-            sql: format!(
-                "COPY {table_sql} ({}) FROM STDIN (FORMAT binary)",
-                cols.join(", ")
-            ),
-            params,
-        })
+        Some(params)
     }
 
     /// Types `SET col = value` assignments; returns the columns set to a value that cannot be NULL.
