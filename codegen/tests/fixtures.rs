@@ -2,6 +2,8 @@
 //! its own `sqlgen.yaml`); the snapshot is the generated code, or the rendered diagnostics when the case
 //! is rejected. Review changes with `cargo insta review`.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 #[test]
@@ -27,27 +29,7 @@ fn run(case: &Path) -> String {
     if !config.exists() {
         std::fs::write(&config, DEFAULT_CONFIG).unwrap();
     }
-    let mut project = codegen::load(&config);
-    let generated = project.generate(None);
-    let mut out = String::new();
-    let report = project.render_diagnostics();
-    if !report.is_empty() {
-        out.push_str(&report);
-    }
-    for pkg in &generated {
-        for f in &pkg.files {
-            let rel = pkg
-                .out_dir
-                .strip_prefix(&work)
-                .unwrap_or(&pkg.out_dir)
-                .join(&f.name);
-            out.push_str(&format!("// ==== {} ====\n{}\n", rel.display(), f.content));
-        }
-    }
-    let _ = std::fs::remove_dir_all(&work);
-    // Diagnostics may name a file by its full path (the config does); the temporary folder holds
-    // the process id, so strip it to keep snapshots stable.
-    out.replace(&format!("{}/", work.display()), "")
+    support::generate_and_render(&work)
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -3,6 +3,8 @@
 //! snapshot is the generated code. `examples/sqlc-check` compiles and runs the same projects
 //! through their own configs; here each gets a config of ours, as a user porting it would write.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 /// The examples folder; its absence is a failure, not a skip.
@@ -32,21 +34,7 @@ fn generate(example: &str, files: &[&str], config: &str) -> String {
             .unwrap_or_else(|e| panic!("{}: {e}", from.join(f).display()));
     }
     std::fs::write(work.join("sqlgen.yaml"), config).unwrap();
-    let mut project = codegen::load(&work.join("sqlgen.yaml"));
-    let generated = project.generate(None);
-    let mut out = project.render_diagnostics();
-    for pkg in &generated {
-        for f in &pkg.files {
-            let rel = pkg
-                .out_dir
-                .strip_prefix(&work)
-                .unwrap_or(&pkg.out_dir)
-                .join(&f.name);
-            out.push_str(&format!("// ==== {} ====\n{}\n", rel.display(), f.content));
-        }
-    }
-    let _ = std::fs::remove_dir_all(&work);
-    out.replace(&format!("{}/", work.display()), "")
+    support::generate_and_render(&work)
 }
 
 fn config(schema: &str, queries: &str, extra: &str) -> String {

@@ -78,7 +78,7 @@ impl<'a> Columns<'a> {
         let i = self.next;
         self.next += 1;
         match self.row.columns().get(i).map(|c| c.type_()) {
-            Some(ty) if !T::accepts(ty) && matches!(ty.kind(), Kind::Array(_)) => self
+            Some(ty) if matches!(ty.kind(), Kind::Array(_)) && !T::accepts(ty) => self
                 .row
                 .try_get::<_, crate::domain::Based<T>>(i)
                 .map(|b| b.0),
