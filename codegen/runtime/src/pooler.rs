@@ -4,12 +4,16 @@
 use std::fmt;
 use std::future::Future;
 use std::ops::Deref;
-use std::sync::{LazyLock, Mutex, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use bytes::{Bytes, BytesMut};
 use postgres_types::{IsNull, Kind, ToSql, Type};
 use tokio::sync::RwLock;
-use tokio_postgres::{CopyInSink, Row, SimpleQueryMessage, Statement};
+use tokio_postgres::tls::TlsConnect;
+use tokio_postgres::{Config, Connection, CopyInSink, Row, SimpleQueryMessage, Statement};
+
+use crate::named_statements::{Counts, NamedStatements};
+use crate::pooler_socket::{open, ConnectError, PoolerSocket};
 
 use crate::statement_cache::StatementCache;
 use crate::{GenericClient, Params};
@@ -40,6 +44,7 @@ pub struct PoolerClient {
     // then sends no Close for them (their server-side names were deallocated long ago).
     inner: tokio_postgres::Client,
     learned: Learned,
+    counts: Option<Arc<Counts>>,
 }
 
 /// What a [`PoolerClient`] learned, shared with its transactions.
@@ -58,19 +63,66 @@ struct Learned {
 
 impl PoolerClient {
     /// Wraps a client connected through the pooler.
+    /// Its statements stay unnamed: [`PoolerClient::connect`] makes the faster client.
     pub fn new(client: tokio_postgres::Client) -> Self {
         PoolerClient {
             inner: client,
             learned: Learned::default(),
+            counts: None,
         }
+    }
+
+    /// Connects as `config` says, through a [`NamedStatements`] stream: outside transactions,
+    /// each statement runs as a Bind of a statement named after its content (`sqlgen_` and a
+    /// hash of its SQL text and parameter types), prepared once per server connection, however
+    /// many processes share it; inside transactions, statements stay unnamed.
+    /// Spawn the returned connection, as with [`tokio_postgres::connect`].
+    ///
+    /// The socket is opened here, from the configuration's hosts, host addresses, ports and
+    /// connect timeout (not its keepalive settings). A session that negotiates TLS works, with
+    /// unnamed statements only: the rewrite would have to sit under the encryption.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), sqlgen_runtime::ConnectError> {
+    /// let config: tokio_postgres::Config = "host=/run/pgbouncer port=6432 user=app".parse()?;
+    /// let (client, connection) =
+    ///     sqlgen_runtime::PoolerClient::connect(&config, tokio_postgres::NoTls).await?;
+    /// tokio::spawn(connection);
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect<T>(
+        config: &Config,
+        tls: T,
+    ) -> Result<
+        (
+            PoolerClient,
+            Connection<NamedStatements<PoolerSocket>, T::Stream>,
+        ),
+        ConnectError,
+    >
+    where
+        T: TlsConnect<NamedStatements<PoolerSocket>>,
+    {
+        let stream = NamedStatements::new(open(config).await.map_err(ConnectError::Io)?);
+        let counts = stream.counts();
+        let (client, connection) = config.connect_raw(stream, tls).await?;
+        let mut client = PoolerClient::new(client);
+        client.counts = Some(counts);
+        Ok((client, connection))
+    }
+
+    /// What the [`NamedStatements`] stream of a client made by [`PoolerClient::connect`] did.
+    pub fn named_statements(&self) -> Option<&Counts> {
+        self.counts.as_deref()
     }
 
     /// How many distinct SQL texts this client has learned.
     ///
     /// The first use of a SQL text on a connection runs one short learning transaction:
-    /// `BEGIN; DEALLOCATE ALL`, a named Parse of the statement (tokio-postgres resolves its
-    /// parameter and column types, looking up user-defined ones with statements of its own), then
-    /// `DEALLOCATE ALL; COMMIT`.
+    /// `BEGIN`, deallocation of every named statement but the content-named ones of
+    /// [`NamedStatements`], a named Parse of the statement (tokio-postgres resolves its
+    /// parameter and column types, looking up user-defined ones with statements of its own), the
+    /// same deallocation again, then `COMMIT`.
     /// A transaction pooler keeps the session on one server connection for the whole transaction,
     /// so every named statement exists only inside it: none is left on a server connection for
     /// another client to trip over. Inside a [`PoolerTransaction`] the same happens in a
@@ -83,7 +135,7 @@ impl PoolerClient {
     /// Starts a transaction; its statements are unnamed too, and it shares what this client
     /// learned.
     pub async fn transaction(&mut self) -> Result<PoolerTransaction<'_>, tokio_postgres::Error> {
-        let PoolerClient { inner, learned } = self;
+        let PoolerClient { inner, learned, .. } = self;
         Ok(PoolerTransaction {
             inner: inner.transaction().await?,
             learned,
@@ -173,17 +225,25 @@ impl Learned {
         scope: Scope,
     ) -> Result<Statement, tokio_postgres::Error> {
         let (begin, commit, rollback) = match scope {
-            Scope::Session => ("BEGIN", "DEALLOCATE ALL; COMMIT", "ROLLBACK; DEALLOCATE ALL"),
+            Scope::Session => (
+                format!("BEGIN; {DEALLOCATE}"),
+                format!("{DEALLOCATE}; COMMIT"),
+                format!("ROLLBACK; {DEALLOCATE}"),
+            ),
             Scope::Transaction => (
-                "SAVEPOINT sqlgen_learn",
-                "DEALLOCATE ALL; RELEASE SAVEPOINT sqlgen_learn",
-                "ROLLBACK TO SAVEPOINT sqlgen_learn; DEALLOCATE ALL; RELEASE SAVEPOINT sqlgen_learn",
+                format!("SAVEPOINT sqlgen_learn; {DEALLOCATE}"),
+                format!("{DEALLOCATE}; RELEASE SAVEPOINT sqlgen_learn"),
+                format!(
+                    "ROLLBACK TO SAVEPOINT sqlgen_learn; {DEALLOCATE}; \
+                     RELEASE SAVEPOINT sqlgen_learn"
+                ),
             ),
         };
         // tokio-postgres prepares its type lookup statements once per client and reuses them by
         // name, so each learning transaction starts by creating them again on whichever server
-        // connection it got (after clearing that connection of any named statement).
-        let mut start = format!("{begin}; DEALLOCATE ALL;");
+        // connection it got (after clearing that connection of any statement named by a
+        // process, which is not a `NamedStatements` one).
+        let mut start = format!("{begin};");
         for (name, text) in self.lookups().iter() {
             start.push_str(&format!(" PREPARE {} AS {text};", quote_ident(name)));
         }
@@ -194,7 +254,10 @@ impl Learned {
             // the ones this Parse created.
             if self.lookups().len() < 3 {
                 let rows = client
-                    .simple_query("SELECT name, statement FROM pg_prepared_statements")
+                    .simple_query(
+                        "SELECT name, statement FROM pg_prepared_statements \
+                         WHERE name NOT LIKE 'sqlgen\\_%'",
+                    )
                     .await?;
                 let mut lookups = self.lookups();
                 for row in rows.iter().filter_map(|message| match message {
@@ -214,12 +277,12 @@ impl Learned {
         .await;
         match learned {
             Ok(statement) => {
-                client.batch_execute(commit).await?;
+                client.batch_execute(&commit).await?;
                 Ok(statement)
             }
             Err(error) => {
                 // Best effort: the connection may be gone, and the error says more.
-                let _ = client.batch_execute(rollback).await;
+                let _ = client.batch_execute(&rollback).await;
                 Err(error)
             }
         }
@@ -231,6 +294,12 @@ impl Learned {
             .unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+/// Deallocates every statement of the server connection but those named after their content by
+/// [`NamedStatements`] (the same statement for whoever meets them, so they may stay).
+const DEALLOCATE: &str = "DO $sqlgen$ DECLARE n text; BEGIN \
+    FOR n IN SELECT name FROM pg_prepared_statements WHERE name NOT LIKE 'sqlgen\\_%' \
+    LOOP EXECUTE 'DEALLOCATE ' || quote_ident(n); END LOOP; END $sqlgen$";
 
 fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))

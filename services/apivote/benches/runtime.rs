@@ -7,7 +7,8 @@
 //! is set). Each round runs every contender of a benchmark on the same operations, interleaved in
 //! 20 chunks whose order rotates (the COPY rounds run whole, in an order that alternates); the table gives time per operation (min / median / max over the
 //! rounds) and the ratio of medians against the generated code. `ROUNDS=n` changes the rounds (11; the COPY benchmarks run at most 5).
-//! Every benchmark first runs one untimed warm-up round of each contender.
+//! Every benchmark first runs one untimed warm-up round of each contender. `BENCH_ONLY=pooler` runs
+//! the pooler-mode lookup alone.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -23,6 +24,7 @@ use sqlgen_runtime::{Client, PoolerClient};
 use time::PrimitiveDateTime;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::Type;
+use tokio_postgres::NoTls;
 use uuid::Uuid;
 
 const LOOKUP: &str = r#"SELECT id, "apiIdentifier", "userId", "createdAt", "updatedAt" FROM "ApiIntegrationVote" WHERE "id" = $1"#;
@@ -269,6 +271,68 @@ async fn main() {
 
     let mut results = Vec::new();
 
+    // ---- :one point lookup in the pooler mode, direct and through PgBouncer ---------------
+    let connect = async |config: tokio_postgres::Config| {
+        let (client, connection) = PoolerClient::connect(&config, NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client
+    };
+    let named = connect(db.config()).await;
+    let named_bounced = connect(db.pooler_config()).await;
+    let named_pg: &tokio_postgres::Client = &named;
+    let unnamed = PoolerClient::new(db.client().await);
+    let unnamed_bounced = PoolerClient::new(db.pooler_client().await);
+    let mut series = [
+        "generated `get_vote_by_id` on `PoolerClient::connect` (content-named), direct",
+        "hand-written `query_one`, prepared once, direct",
+        "generated `get_vote_by_id` on `PoolerClient::new` (unnamed), direct",
+        "generated `get_vote_by_id` on `PoolerClient::connect`, through PgBouncer",
+        "generated `get_vote_by_id` on `PoolerClient::new`, through PgBouncer",
+        "hand-written `query_typed_one` on `PoolerClient::connect`'s connection, direct",
+    ]
+    .map(|name| Series {
+        name,
+        per_op: vec![],
+    });
+    for _ in 0..=rounds {
+        let times = interleaved::<6>(LOOKUPS, async |who, range: std::ops::Range<usize>| {
+            for i in range {
+                let id = &ids[i % ids.len()];
+                let vote = match who {
+                    0 => named.get_vote_by_id(id).await.unwrap(),
+                    1 => vote(&pg.query_one(&lookup, &[id]).await.unwrap()),
+                    2 => unnamed.get_vote_by_id(id).await.unwrap(),
+                    3 => named_bounced.get_vote_by_id(id).await.unwrap(),
+                    4 => unnamed_bounced.get_vote_by_id(id).await.unwrap(),
+                    _ => vote(
+                        &named_pg
+                            .query_typed_one(LOOKUP, &[(id, Type::TEXT)])
+                            .await
+                            .unwrap(),
+                    ),
+                };
+                std::hint::black_box(vote);
+            }
+        })
+        .await;
+        for (s, t) in series.iter_mut().zip(times) {
+            s.per_op.push(t);
+        }
+    }
+    results.push((
+        "Point lookup (`:one`) in the pooler mode (PgBouncer 1.18, transaction pooling, unix socket)",
+        LOOKUPS,
+        Vec::from(series),
+    ));
+
+    // `BENCH_ONLY=pooler`: this benchmark alone.
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("pooler") {
+        for (title, ops, series) in &results {
+            report(title, *ops, series);
+        }
+        return;
+    }
+
     // ---- :one point lookup ------------------------------------------------------------------
     let mut gen = Series {
         name: "generated `get_vote_by_id` (:one)",
@@ -295,55 +359,6 @@ async fn main() {
         hand.per_op.push(h);
     }
     results.push(("Point lookup (`:one`)", LOOKUPS, vec![gen, hand]));
-
-    // ---- :one point lookup in the pooler mode, direct and through PgBouncer ---------------
-    let pooler = PoolerClient::new(db.client().await);
-    let bounced = PoolerClient::new(db.pooler_client().await);
-    let bounced_pg: &tokio_postgres::Client = &bounced;
-    let mut series = [
-        "generated `get_vote_by_id` on `PoolerClient`, direct",
-        "hand-written `query_one`, prepared once, direct",
-        "hand-written `query_typed_one` (unnamed), direct",
-        "generated `get_vote_by_id` on `PoolerClient`, through PgBouncer",
-        "hand-written `query_typed_one` (unnamed), through PgBouncer",
-    ]
-    .map(|name| Series {
-        name,
-        per_op: vec![],
-    });
-    for _ in 0..=rounds {
-        let times = interleaved::<5>(LOOKUPS, async |who, range: std::ops::Range<usize>| {
-            for i in range {
-                let id = &ids[i % ids.len()];
-                let vote = match who {
-                    0 => pooler.get_vote_by_id(id).await.unwrap(),
-                    1 => vote(&pg.query_one(&lookup, &[id]).await.unwrap()),
-                    2 => vote(
-                        &pg.query_typed_one(LOOKUP, &[(id, Type::TEXT)])
-                            .await
-                            .unwrap(),
-                    ),
-                    3 => bounced.get_vote_by_id(id).await.unwrap(),
-                    _ => vote(
-                        &bounced_pg
-                            .query_typed_one(LOOKUP, &[(id, Type::TEXT)])
-                            .await
-                            .unwrap(),
-                    ),
-                };
-                std::hint::black_box(vote);
-            }
-        })
-        .await;
-        for (s, t) in series.iter_mut().zip(times) {
-            s.per_op.push(t);
-        }
-    }
-    results.push((
-        "Point lookup (`:one`) in the pooler mode (PgBouncer 1.18, transaction pooling, unix socket)",
-        LOOKUPS,
-        series.into(),
-    ));
 
     // ---- :many 100-row range ----------------------------------------------------------------
     let mut gen = Series {

@@ -25,6 +25,10 @@ struct Tally {
     /// Calls that succeeded with a result other than this task's own rows.
     wrong: usize,
     first_problem: Option<String>,
+    /// Statements sent as a Bind of a content-named statement, and how many of those were
+    /// prepared again because the server connection lacked them.
+    named: u64,
+    reprepared: u64,
 }
 
 impl Tally {
@@ -57,6 +61,8 @@ impl Tally {
         self.calls += other.calls;
         self.failed += other.failed;
         self.wrong += other.wrong;
+        self.named += other.named;
+        self.reprepared += other.reprepared;
         if self.first_problem.is_none() {
             self.first_problem = other.first_problem;
         }
@@ -65,44 +71,85 @@ impl Tally {
 
 /// A client mode under test: the default cache or the pooler mode, with a transaction for
 /// `:copyfrom` (which the pooler mode runs only inside one).
-trait Mode: GenericClient + Send + Sync + Sized + 'static {
+trait Mode: 'static {
     const NAME: &'static str;
-    fn wrap(client: tokio_postgres::Client) -> Self;
+    type Client: GenericClient + Send + Sync + 'static;
+    fn open(config: &Config) -> impl Future<Output = Self::Client> + Send;
     fn import_in_transaction<'a>(
-        &'a mut self,
+        client: &'a mut Self::Client,
         rows: Vec<ImportVotesParams<'a>>,
     ) -> impl Future<Output = Result<u64, Error>> + Send + 'a;
+    /// Named statements sent and prepared again.
+    fn counts(_: &Self::Client) -> (u64, u64) {
+        (0, 0)
+    }
 }
 
-impl Mode for Client {
+/// The default statement cache.
+struct Cached;
+
+impl Mode for Cached {
     const NAME: &'static str = "default statement cache (sqlgen_runtime::Client)";
-    fn wrap(client: tokio_postgres::Client) -> Self {
-        Client::new(client)
+    type Client = Client;
+    async fn open(config: &Config) -> Client {
+        Client::new(connect(config).await)
     }
     async fn import_in_transaction<'a>(
-        &'a mut self,
+        client: &'a mut Client,
         rows: Vec<ImportVotesParams<'a>>,
     ) -> Result<u64, Error> {
-        let tx = self.transaction().await?;
+        let tx = client.transaction().await?;
         let copied = tx.import_votes(rows).await?;
         tx.commit().await?;
         Ok(copied)
     }
 }
 
-impl Mode for PoolerClient {
-    const NAME: &'static str = "pooler mode (sqlgen_runtime::PoolerClient)";
-    fn wrap(client: tokio_postgres::Client) -> Self {
-        PoolerClient::new(client)
+/// The pooler mode on a connection of tokio-postgres's own: unnamed statements.
+struct Unnamed;
+
+impl Mode for Unnamed {
+    const NAME: &'static str = "pooler mode, unnamed statements (PoolerClient::new)";
+    type Client = PoolerClient;
+    async fn open(config: &Config) -> PoolerClient {
+        PoolerClient::new(connect(config).await)
     }
     async fn import_in_transaction<'a>(
-        &'a mut self,
+        client: &'a mut PoolerClient,
         rows: Vec<ImportVotesParams<'a>>,
     ) -> Result<u64, Error> {
-        let tx = self.transaction().await?;
+        let tx = client.transaction().await?;
         let copied = tx.import_votes(rows).await?;
         tx.commit().await?;
         Ok(copied)
+    }
+}
+
+/// The pooler mode connected by `PoolerClient::connect`: statements named after their content
+/// outside transactions.
+struct Named;
+
+impl Mode for Named {
+    const NAME: &'static str = "pooler mode, content-named statements (PoolerClient::connect)";
+    type Client = PoolerClient;
+    async fn open(config: &Config) -> PoolerClient {
+        let (client, connection) = PoolerClient::connect(config, NoTls)
+            .await
+            .expect("connect to pgbouncer");
+        tokio::spawn(connection);
+        client
+    }
+    fn import_in_transaction<'a>(
+        client: &'a mut PoolerClient,
+        rows: Vec<ImportVotesParams<'a>>,
+    ) -> impl Future<Output = Result<u64, Error>> + Send + 'a {
+        Unnamed::import_in_transaction(client, rows)
+    }
+    fn counts(client: &PoolerClient) -> (u64, u64) {
+        let counts = client
+            .named_statements()
+            .expect("connected by PoolerClient::connect");
+        (counts.named(), counts.reprepared())
     }
 }
 
@@ -298,7 +345,7 @@ async fn after_import<C: GenericClient>(client: &C, t: usize, ada: Uuid, tally: 
 
 /// One task: its own connection through PgBouncer, every query.
 async fn task<M: Mode>(config: Config, t: usize) -> Tally {
-    let mut client = M::wrap(connect(&config).await);
+    let mut client = M::open(&config).await;
     let mut tally = Tally::default();
     let Some(ada) = every_query(&client, t, &mut tally).await else {
         return tally;
@@ -316,9 +363,10 @@ async fn task<M: Mode>(config: Config, t: usize) -> Tally {
         created_at: at,
         updated_at: at,
     }];
-    let imported = client.import_in_transaction(rows).await;
+    let imported = M::import_in_transaction(&mut client, rows).await;
     tally.check("import_votes", imported, |n| *n == 1);
     after_import(&client, t, ada, &mut tally).await;
+    (tally.named, tally.reprepared) = M::counts(&client);
     tally
 }
 
@@ -335,16 +383,19 @@ async fn run_tasks<M: Mode>(config: &Config, first: usize) -> Tally {
     total
 }
 
-/// How many named statements each of PgBouncer's server connections holds: as many transactions
-/// held open at once as the pool has connections, each on its own.
-async fn named_statements_per_server(config: &Config) -> Vec<(String, String)> {
+/// How many named statements each of PgBouncer's server connections holds, and how many of those
+/// are not named after their content (`sqlgen_...`): as many transactions held open at once as the
+/// pool has connections, each on its own.
+async fn named_statements_per_server(config: &Config) -> Vec<(String, String, String)> {
     let mut clients = Vec::new();
     let mut found = Vec::new();
     for _ in 0..testsupport::POOLER_SERVER_CONNECTIONS {
         let client = connect(config).await;
         let rows = client
             .simple_query(
-                "BEGIN; SELECT pg_backend_pid()::text, count(*)::text FROM pg_prepared_statements",
+                "BEGIN; SELECT pg_backend_pid()::text, count(*)::text, \
+                 count(*) FILTER (WHERE name NOT LIKE 'sqlgen\\_%')::text \
+                 FROM pg_prepared_statements",
             )
             .await
             .unwrap();
@@ -353,6 +404,7 @@ async fn named_statements_per_server(config: &Config) -> Vec<(String, String)> {
                 found.push((
                     row.get(0).unwrap().to_owned(),
                     row.get(1).unwrap().to_owned(),
+                    row.get(2).unwrap().to_owned(),
                 ));
             }
         }
@@ -366,11 +418,14 @@ async fn named_statements_per_server(config: &Config) -> Vec<(String, String)> {
 
 fn report(name: &str, tally: &Tally) {
     println!(
-        "{name}: {TASKS} tasks, {} calls ({} per task), {} failed, {} returned rows not their own; first problem: {}",
+        "{name}: {TASKS} tasks, {} calls ({} per task), {} failed, {} returned rows not their own; \
+         {} named statements, {} prepared again; first problem: {}",
         tally.calls,
         tally.calls / TASKS,
         tally.failed,
         tally.wrong,
+        tally.named,
+        tally.reprepared,
         tally.first_problem.as_deref().unwrap_or("none")
     );
 }
@@ -380,21 +435,48 @@ async fn every_query_through_pgbouncer_from_32_tasks() {
     let db = testsupport::fresh_db().await;
     let config = db.pooler_config();
 
-    let pooled = run_tasks::<PoolerClient>(&config, 0).await;
-    report(PoolerClient::NAME, &pooled);
+    let pooled = run_tasks::<Unnamed>(&config, 0).await;
+    report(Unnamed::NAME, &pooled);
     assert_eq!(pooled.calls, TASKS * 24, "{pooled:?}");
     assert_eq!((pooled.failed, pooled.wrong), (0, 0), "{pooled:?}");
     // Nothing named is left on any server connection for another client to meet.
     let servers = named_statements_per_server(&config).await;
-    println!("named statements per server connection after the pooler mode: {servers:?}");
+    println!("named statements per server connection after the unnamed pooler mode: {servers:?}");
     assert_eq!(servers.len(), testsupport::POOLER_SERVER_CONNECTIONS);
     assert!(servers[0].0 != servers[1].0, "{servers:?}");
-    assert!(servers.iter().all(|(_, count)| count == "0"), "{servers:?}");
+    assert!(
+        servers.iter().all(|(_, count, _)| count == "0"),
+        "{servers:?}"
+    );
+
+    let named = run_tasks::<Named>(&config, 2000).await;
+    report(Named::NAME, &named);
+    assert_eq!(named.calls, TASKS * 24, "{named:?}");
+    assert_eq!((named.failed, named.wrong), (0, 0), "{named:?}");
+    // Most calls ran as a Bind of a named statement; each server connection lacked each statement
+    // once (and the learning transactions deallocate them), so some were prepared again.
+    assert!(named.named >= (TASKS * 16) as u64, "{named:?}");
+    assert!(
+        named.reprepared > 0 && named.reprepared < named.named,
+        "{named:?}"
+    );
+    // What is left on the server connections is named after its content only: a client that
+    // meets it runs the same statement it asked for.
+    let servers = named_statements_per_server(&config).await;
+    println!("named statements per server connection after the content-named mode: {servers:?}");
+    assert!(
+        servers.iter().any(|(_, count, _)| count != "0"),
+        "{servers:?}"
+    );
+    assert!(
+        servers.iter().all(|(_, _, other)| other == "0"),
+        "{servers:?}"
+    );
 
     // The same workload with the default cache: statements prepared on one server connection are
     // run on another.
-    let cached = run_tasks::<Client>(&config, 1000).await;
-    report(Client::NAME, &cached);
+    let cached = run_tasks::<Cached>(&config, 1000).await;
+    report(Cached::NAME, &cached);
     assert!(cached.failed + cached.wrong > 0, "{cached:?}");
 }
 
