@@ -24,6 +24,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
+use std::hash::{BuildHasher, Hasher};
 use std::io;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -54,7 +55,9 @@ pub struct NamedStatements<S> {
     /// Bytes from tokio-postgres that do not make a whole message yet.
     from_client: BytesMut,
     /// A Parse, Bind, Describe, Execute, Sync sequence being collected.
-    group: Vec<Bytes>,
+    group: BytesMut,
+    /// Where each message of `group` ends.
+    group_ends: Vec<usize>,
     /// Messages that wait until no rewritten statement is in flight.
     held: VecDeque<Bytes>,
     to_server: BytesMut,
@@ -74,7 +77,7 @@ pub struct NamedStatements<S> {
     counts: Arc<Counts>,
     /// Per Parse body (SQL text and parameter types), its content name and its Close and named
     /// Parse.
-    names: HashMap<Bytes, Named>,
+    names: HashMap<Bytes, Named, Fast>,
     /// Where the socket's bytes are read into (kept, so that no read zeroes a buffer).
     chunk: Box<[u8]>,
 }
@@ -148,7 +151,8 @@ impl<S> NamedStatements<S> {
             inner,
             phase: Phase::First,
             from_client: BytesMut::new(),
-            group: Vec::new(),
+            group: BytesMut::new(),
+            group_ends: Vec::with_capacity(5),
             held: VecDeque::new(),
             to_server: BytesMut::new(),
             from_server: BytesMut::new(),
@@ -160,7 +164,7 @@ impl<S> NamedStatements<S> {
             attempts: VecDeque::new(),
             next_id: 0,
             counts: Arc::default(),
-            names: HashMap::new(),
+            names: HashMap::default(),
             chunk: vec![0; 16 * 1024].into_boxed_slice(),
         }
     }
@@ -213,25 +217,33 @@ impl<S> NamedStatements<S> {
 
     /// One whole message from tokio-postgres.
     fn route_out(&mut self, message: &[u8]) {
-        if !self.group.is_empty() {
-            self.group.push(Bytes::copy_from_slice(message));
-            let tag = message[0];
-            if tag == b'S' || self.group.len() == 5 || !matches!(tag, b'B' | b'D' | b'E') {
-                self.end_group();
-            }
-        } else if message[0] == b'P' && message.get(5) == Some(&0) {
-            self.group.push(Bytes::copy_from_slice(message));
-        } else {
+        let tag = message[0];
+        if self.group_ends.is_empty() && !(tag == b'P' && message.get(5) == Some(&0)) {
             self.pass(message);
+            return;
+        }
+        self.group.extend_from_slice(message);
+        self.group_ends.push(self.group.len());
+        let first = self.group_ends.len() == 1;
+        if !first && (tag == b'S' || self.group_ends.len() == 5 || !b"BDE".contains(&tag)) {
+            self.end_group();
         }
     }
 
     /// A collected sequence: rewritten if it is `query_typed`'s and the moment is safe, passed on
     /// as it is otherwise.
     fn end_group(&mut self) {
-        let group = std::mem::take(&mut self.group);
+        let group = self.group.split().freeze();
+        let mut messages = [&group[..0]; 5];
+        let mut start = 0;
+        for (message, &end) in messages.iter_mut().zip(&self.group_ends) {
+            *message = &group[start..end];
+            start = end;
+        }
+        let messages = &messages[..self.group_ends.len()];
+        self.group_ends.clear();
         let safe = self.idle && self.passed == 0 && self.held.is_empty() && !self.copy_in;
-        match safe.then(|| rewrite(&group, &mut self.names)).flatten() {
+        match safe.then(|| rewrite(messages, &mut self.names)).flatten() {
             Some((prepare, bind)) => {
                 let id = self.next_id;
                 self.next_id += 1;
@@ -247,10 +259,8 @@ impl<S> NamedStatements<S> {
                     done: false,
                 });
             }
-            None => group.iter().for_each(|message| self.pass(message)),
+            None => messages.iter().for_each(|message| self.pass(message)),
         }
-        self.group = group;
-        self.group.clear();
     }
 
     /// A message that goes to the server unchanged, or waits behind rewritten statements.
@@ -384,7 +394,7 @@ fn message_length(data: &[u8]) -> Option<usize> {
 /// Describe, Execute and Sync of a statement that cannot change the transaction state: Close and
 /// a named Parse (to send on a retry), and the Bind of the named statement with a Describe of the
 /// portal, the Execute and the Sync. `names` keeps the names already made.
-fn rewrite(group: &[Bytes], names: &mut HashMap<Bytes, Named>) -> Option<(Bytes, Bytes)> {
+fn rewrite(group: &[&[u8]], names: &mut HashMap<Bytes, Named, Fast>) -> Option<(Bytes, Bytes)> {
     let [parse, bind, describe, execute, sync] = group else {
         return None;
     };
@@ -403,7 +413,7 @@ fn rewrite(group: &[Bytes], names: &mut HashMap<Bytes, Named>) -> Option<(Bytes,
             if names.len() >= 4096 {
                 names.clear();
             }
-            names.insert(parse.slice(6..), named.clone());
+            names.insert(Bytes::copy_from_slice(body), named.clone());
             named
         }
     };
@@ -440,6 +450,40 @@ fn name(parse: &[u8]) -> Option<Named> {
         name: name.into(),
         prepare: prepare.freeze(),
     })
+}
+
+/// A multiply-rotate hash for the Parse bodies `names` is keyed by (8 bytes at a step, a few
+/// nanoseconds for a statement, against SipHash's hundred or more): the keys come from the
+/// program's own SQL, not from an adversary.
+#[derive(Clone, Copy, Default)]
+struct Fast;
+
+impl BuildHasher for Fast {
+    type Hasher = FastHasher;
+
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap());
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// Appends a message of `tag` whose body is `parts`, one after the other.
@@ -564,7 +608,63 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for NamedStatements<S> {
 
 #[cfg(test)]
 mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
     use super::*;
+
+    #[tokio::test]
+    async fn writes_wait_for_the_socket_past_the_high_water_mark() {
+        let (near, mut far) = tokio::io::duplex(4096);
+        let mut stream = NamedStatements::new(near);
+        // A startup packet (no encryption asked) and then a long one: all of it passes as it is.
+        let mut sent = vec![0, 0, 0, 8, 0, 3, 0, 0];
+        sent.extend((0..HIGH_WATER * 2).map(|i| i as u8));
+        let reader = tokio::spawn(async move {
+            let mut received = vec![0; HIGH_WATER * 2 + 8];
+            far.read_exact(&mut received).await.unwrap();
+            // AuthenticationOk.
+            far.write_all(b"R\0\0\0\x08\0\0\0\0").await.unwrap();
+            received
+        });
+        stream.write_all(&sent).await.unwrap();
+        stream.flush().await.unwrap();
+        assert_eq!(reader.await.unwrap(), sent);
+        let mut answer = [0; 9];
+        stream.read_exact(&mut answer).await.unwrap();
+        assert_eq!(&answer, b"R\0\0\0\x08\0\0\0\0");
+        stream.shutdown().await.unwrap();
+        assert_eq!(stream.counts().named(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_request_for_encryption_leaves_the_stream_as_it_is() {
+        let (near, mut far) = tokio::io::duplex(4096);
+        let mut stream = NamedStatements::new(near);
+        let ssl_request = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f];
+        stream.write_all(&ssl_request).await.unwrap();
+        let mut received = [0; 8];
+        far.read_exact(&mut received).await.unwrap();
+        assert_eq!(received, ssl_request);
+        // Encrypted bytes from here on: nothing is read as messages.
+        far.write_all(b"SP\0\0\0\x04").await.unwrap();
+        let mut answer = [0; 6];
+        stream.read_exact(&mut answer).await.unwrap();
+        assert_eq!(&answer, b"SP\0\0\0\x04");
+        stream.write_all(b"P\0\0\0\x04").await.unwrap();
+        let mut passed = [0; 5];
+        far.read_exact(&mut passed).await.unwrap();
+        assert_eq!(&passed, b"P\0\0\0\x04");
+    }
+
+    #[test]
+    fn error_codes_that_mean_prepare_again() {
+        let error = |code: &[u8]| [b"E\0\0\0\0SERROR\0C", code, b"\0Mmessage\0\0"].concat();
+        assert!(must_prepare(&error(b"26000")));
+        assert!(must_prepare(&error(b"0A000")));
+        assert!(!must_prepare(&error(b"23505")));
+        assert!(!must_prepare(b"E\0\0\0\0SERROR\0\0"));
+        assert!(!must_prepare(b"E\0\0\0\0Cunterminated"));
+    }
 
     #[test]
     fn keywords_after_blanks_and_comments() {

@@ -23,20 +23,22 @@ use crate::{GenericClient, Params};
 /// session may run on another server connection, so that a statement prepared in one is missing
 /// in the next, or another client's statement of the same name runs instead.
 ///
-/// Every query runs as an unnamed statement: Parse, Bind, Describe and Execute go in one message
+/// Every query is sent as an unnamed statement: Parse, Bind, Describe and Execute go in one message
 /// (tokio-postgres's `query_typed`), with each parameter declared as unspecified (type OID 0), so
 /// that the server infers the same types as it does for a prepared statement, and encoded as the
-/// type the server inferred for it.
+/// type the server inferred for it. Connected by [`PoolerClient::connect`], the [`NamedStatements`]
+/// stream under tokio-postgres turns that message, outside transactions, into a Bind of a
+/// statement named after its content, prepared once per server connection.
 /// Those types, user-defined ones included (enums, domains, composites, arrays of them, extension
 /// types, each with its OID in this database), are learned once per SQL text and connection, as
 /// described at [`PoolerClient::learned_statements`].
 ///
 /// ```no_run
-/// # async fn run() -> Result<(), sqlgen_runtime::Error> {
+/// # async fn run() -> Result<(), sqlgen_runtime::ConnectError> {
+/// let config: tokio_postgres::Config = "host=/run/pgbouncer port=6432 user=app".parse()?;
 /// let (client, connection) =
-///     tokio_postgres::connect("host=/run/pgbouncer port=6432 user=app", tokio_postgres::NoTls).await?;
+///     sqlgen_runtime::PoolerClient::connect(&config, tokio_postgres::NoTls).await?;
 /// tokio::spawn(connection);
-/// let client = sqlgen_runtime::PoolerClient::new(client);
 /// # Ok(()) }
 /// ```
 pub struct PoolerClient {
@@ -127,7 +129,8 @@ impl PoolerClient {
     /// so every named statement exists only inside it: none is left on a server connection for
     /// another client to trip over. Inside a [`PoolerTransaction`] the same happens in a
     /// savepoint.
-    /// Afterwards every call is a single unnamed statement.
+    /// Afterwards every call is a single unnamed statement (a named Bind, through
+    /// [`PoolerClient::connect`]).
     pub fn learned_statements(&self) -> usize {
         self.learned.statements.len()
     }

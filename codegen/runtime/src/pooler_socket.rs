@@ -148,3 +148,74 @@ impl AsyncWrite for PoolerSocket {
         each_kind!(self, s => Pin::new(s).poll_shutdown(cx))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+
+    /// Opens a socket as `config` says to `accept`'s listener and checks that bytes go both ways.
+    async fn round_trip(
+        config: &Config,
+        accept: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> String {
+        let server = tokio::spawn(accept);
+        let mut socket = open(config).await.unwrap();
+        socket.write_all(b"ping").await.unwrap();
+        socket.flush().await.unwrap();
+        let mut answer = [0; 4];
+        socket.read_exact(&mut answer).await.unwrap();
+        assert_eq!(&answer, b"pong");
+        socket.shutdown().await.unwrap();
+        server.await.unwrap();
+        format!("{socket:?}")
+    }
+
+    async fn echo<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S) {
+        let mut ping = [0; 4];
+        stream.read_exact(&mut ping).await.unwrap();
+        assert_eq!(&ping, b"ping");
+        stream.write_all(b"pong").await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn tcp_by_host_and_by_address_with_a_timeout() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut config = Config::new();
+        config
+            .host("localhost")
+            .port(port)
+            .connect_timeout(Duration::from_secs(10));
+        let listener = std::sync::Arc::new(listener);
+        let (l1, l2) = (listener.clone(), listener.clone());
+        let accept = async move { echo(l1.accept().await.unwrap().0).await };
+        assert_eq!(round_trip(&config, accept).await, "PoolerSocket(tcp)");
+
+        let mut config = Config::new();
+        config.hostaddr("127.0.0.1".parse().unwrap()).port(port);
+        let accept = async move { echo(l2.accept().await.unwrap().0).await };
+        assert_eq!(round_trip(&config, accept).await, "PoolerSocket(tcp)");
+    }
+
+    #[tokio::test]
+    async fn unix_socket_in_its_directory_after_a_host_that_fails() {
+        let dir = std::env::temp_dir().join(format!("sqlgen-socket-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(".s.PGSQL.6543");
+        let _ = std::fs::remove_file(&path);
+        let listener = tokio::net::UnixListener::bind(&path).unwrap();
+        let mut config = Config::new();
+        // The first host has nothing listening: the second is tried.
+        config
+            .host_path(dir.join("missing"))
+            .host_path(&dir)
+            .port(6543);
+        let accept = async move { echo(listener.accept().await.unwrap().0).await };
+        assert_eq!(round_trip(&config, accept).await, "PoolerSocket(unix)");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -8,6 +8,8 @@ use apivote::db::votes::{self, CastVotesParams};
 use apivote::db::Queries as _;
 use futures_util::FutureExt as _;
 use sqlgen_runtime::tokio_postgres::error::SqlState;
+use sqlgen_runtime::tokio_postgres::NoTls;
+use sqlgen_runtime::PoolerClient;
 
 /// The change in result type that makes PostgreSQL refuse a statement prepared before it.
 const TO_VARCHAR: &str =
@@ -94,6 +96,62 @@ async fn deallocate_all_on_the_session_is_survived() {
     let found = client.get_votes_by_id(&["v1", "v1", "nope"]).await.unwrap();
     assert!(found[0].is_ok() && found[1].is_ok(), "{found:?}");
     assert!(found[2].as_ref().unwrap_err().is_not_found());
+}
+
+/// The pooler mode with content-named statements (`PoolerClient::connect`), through PgBouncer:
+/// another connection changes a column's type and clears every server connection's statements
+/// (`DEALLOCATE ALL` in as many transactions held open at once as the pool has connections); the
+/// same client's calls go on, each statement prepared again where it is missing or stale.
+#[tokio::test]
+async fn content_named_statements_through_pgbouncer_survive_both() {
+    let db = testsupport::fresh_db().await;
+    let config = db.pooler_config();
+    let (client, connection) = PoolerClient::connect(&config, NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let ada = seed::user(&client, "ada@example.com", None).await;
+    seed::vote(&client, "v1", "stripe", ada.id).await;
+    for _ in 0..4 {
+        assert_eq!(
+            client.get_vote_by_id("v1").await.unwrap().api_identifier,
+            "stripe"
+        );
+    }
+    let counts = client.named_statements().unwrap();
+    let before = (counts.named(), counts.reprepared());
+
+    db.client().await.batch_execute(TO_VARCHAR).await.unwrap();
+    for _ in 0..4 {
+        let vote = client.get_vote_by_id("v1").await.unwrap();
+        assert_eq!(
+            (vote.id.as_str(), vote.api_identifier.as_str()),
+            ("v1", "stripe")
+        );
+    }
+    let mut cleaners = Vec::new();
+    for _ in 0..testsupport::POOLER_SERVER_CONNECTIONS {
+        cleaners.push(db.pooler_client().await);
+    }
+    for cleaner in &cleaners {
+        cleaner
+            .batch_execute("BEGIN; DEALLOCATE ALL")
+            .await
+            .unwrap();
+    }
+    for cleaner in &cleaners {
+        cleaner.batch_execute("COMMIT").await.unwrap();
+    }
+    for _ in 0..4 {
+        assert!(client.has_user_voted("stripe", ada.id).await.unwrap());
+        assert_eq!(client.list_votes_by_user(ada.id).await.unwrap().len(), 1);
+    }
+    let after = (counts.named(), counts.reprepared());
+    assert_eq!(after.0 - before.0, 12, "every call a named Bind");
+    // The type change made the lookup stale, DEALLOCATE ALL made both statements missing: each
+    // was prepared again at least once, and none on every call.
+    assert!(
+        after.1 - before.1 >= 3 && after.1 - before.1 < 12,
+        "{before:?} {after:?}"
+    );
 }
 
 /// `n` vote ids with `prefix` (each for an API of its own name).

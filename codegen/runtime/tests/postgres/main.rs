@@ -5,6 +5,7 @@ mod domains;
 mod embedded_models;
 mod errors;
 mod every_type;
+mod named_statements;
 mod query_functions;
 mod server_view;
 mod statement_cache;

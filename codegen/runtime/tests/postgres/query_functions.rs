@@ -10,15 +10,15 @@ use sqlgen_runtime::{exec, exec_rows, many, one, opt, Client, GenericClient, Poo
 
 use crate::server_view::prepared_names;
 
-const SCHEMA: &str = "CREATE TABLE notes (id int4 PRIMARY KEY, body text NOT NULL)";
-const INSERT: &str = "INSERT INTO notes (id, body) VALUES ($1, $2)";
-const GET_BODY: &str = "SELECT body FROM notes WHERE id = $1";
+pub(crate) const SCHEMA: &str = "CREATE TABLE notes (id int4 PRIMARY KEY, body text NOT NULL)";
+pub(crate) const INSERT: &str = "INSERT INTO notes (id, body) VALUES ($1, $2)";
+pub(crate) const GET_BODY: &str = "SELECT body FROM notes WHERE id = $1";
 const BODIES_FROM: &str = "SELECT body FROM notes WHERE id >= $1 ORDER BY id";
 const SHOUT_FROM: &str = "UPDATE notes SET body = upper(body) WHERE id >= $1";
 const COUNT: &str = "SELECT count(*) FROM notes";
 
 /// Writes notes `base` ("a") and `base + 1` ("b") and reads them back through every call shape.
-async fn notes_round_trip(client: &impl GenericClient, base: i32) {
+pub(crate) async fn notes_round_trip(client: &impl GenericClient, base: i32) {
     exec(client, INSERT, &[&base, &"a"]).await.unwrap();
     exec(client, INSERT, &[&(base + 1), &"b"]).await.unwrap();
 

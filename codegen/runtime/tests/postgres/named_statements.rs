@@ -1,0 +1,232 @@
+//! `PoolerClient::connect`: the pooler mode's statements run as Binds of statements named after
+//! their content (`NamedStatements`), on a direct connection to the server, which is the judge of
+//! what exists on the session. PgBouncer runs the same client in `services/apivote/tests/pooler.rs`.
+
+use std::error::Error as _;
+
+use futures_util::future::join_all;
+use sqlgen_runtime::tokio_postgres::binary_copy::BinaryCopyInWriter;
+use sqlgen_runtime::tokio_postgres::types::Type;
+use sqlgen_runtime::tokio_postgres::{Config, NoTls};
+use sqlgen_runtime::{exec, one, ConnectError, GenericClient, PoolerClient};
+
+use crate::query_functions::{notes_round_trip, GET_BODY, INSERT, SCHEMA};
+use crate::server_view::prepared_names;
+
+async fn connect(config: &Config) -> PoolerClient {
+    let (client, connection) = PoolerClient::connect(config, NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
+}
+
+/// (statements sent as a named Bind, of which prepared again).
+fn counts(client: &PoolerClient) -> (u64, u64) {
+    let counts = client
+        .named_statements()
+        .expect("connected through NamedStatements");
+    (counts.named(), counts.reprepared())
+}
+
+/// The content-named statements of the session.
+async fn content_named(client: &PoolerClient) -> Vec<String> {
+    let rows = client
+        .simple_query(
+            "SELECT name FROM pg_prepared_statements WHERE name LIKE 'sqlgen\\_%' ORDER BY name",
+        )
+        .await
+        .unwrap();
+    rows.iter()
+        .filter_map(|message| match message {
+            sqlgen_runtime::tokio_postgres::SimpleQueryMessage::Row(row) => {
+                Some(row.get(0).unwrap().to_owned())
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_call_shape_runs_as_a_named_bind_prepared_once_per_server_connection() {
+    let db = testsupport::fresh_db_from_sql(&[SCHEMA]).await;
+    let client = connect(&db.config()).await;
+    assert!(PoolerClient::new(db.client().await)
+        .named_statements()
+        .is_none());
+
+    notes_round_trip(&client, 0).await;
+    let (named, reprepared) = counts(&client);
+    // notes_round_trip runs 4 SQL texts, 11 times: each was missing from the session once.
+    assert_eq!((named, reprepared), (11, 4));
+    let names = content_named(&client).await;
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert!(
+        names.iter().all(|n| n.len() == "sqlgen_".len() + 32),
+        "{names:?}"
+    );
+
+    notes_round_trip(&client, 10).await;
+    assert_eq!(counts(&client), (22, 4), "prepared once, bound since");
+    // Nothing else is left: the learning transactions deallocate tokio-postgres's own names.
+    let left = prepared_names(&client, GET_BODY).await;
+    assert!(
+        left.len() == 1 && left[0].starts_with("sqlgen_"),
+        "{left:?}"
+    );
+}
+
+#[tokio::test]
+async fn deallocated_statements_are_prepared_again_and_answers_keep_their_order() {
+    let db = testsupport::fresh_db_from_sql(&[SCHEMA]).await;
+    let client = connect(&db.config()).await;
+    for id in 0..16 {
+        exec(&client, INSERT, &[&id, &format!("note {id}")])
+            .await
+            .unwrap();
+    }
+    let _: String = one(&client, GET_BODY, &[&0]).await.unwrap();
+    let before = counts(&client);
+
+    client.batch_execute("DEALLOCATE ALL").await.unwrap();
+    // 16 lookups in flight at once: the first finds the statement missing, the server runs the
+    // others (missing too) before its retry, and each answer still reaches its own call.
+    let bodies = join_all((0..16).map(|id| {
+        let client = &client;
+        async move {
+            let body: String = one(client, GET_BODY, &[&id]).await.unwrap();
+            (id, body)
+        }
+    }))
+    .await;
+    for (id, body) in bodies {
+        assert_eq!(body, format!("note {id}"));
+    }
+    let after = counts(&client);
+    assert_eq!(after.0 - before.0, 16);
+    assert!(after.1 > before.1, "{before:?} {after:?}");
+
+    // Statements that pass unchanged (a simple query) wait behind named ones and come back in
+    // their place among them.
+    let mixed = join_all((0..12).map(|i| {
+        let client = &client;
+        async move {
+            if i % 3 == 1 {
+                let rows = client.simple_query("SELECT 'simple'").await.unwrap();
+                format!("{}", rows.len())
+            } else {
+                one::<String>(client, GET_BODY, &[&i]).await.unwrap()
+            }
+        }
+    }))
+    .await;
+    for (i, answer) in mixed.iter().enumerate() {
+        let expected = if i % 3 == 1 {
+            "3".to_owned() // RowDescription, one row, CommandComplete
+        } else {
+            format!("note {i}")
+        };
+        assert_eq!(answer, &expected);
+    }
+}
+
+#[tokio::test]
+async fn a_column_that_changes_type_is_read_as_its_new_type() {
+    let db = testsupport::fresh_db_from_sql(&[SCHEMA]).await;
+    let client = connect(&db.config()).await;
+    exec(&client, INSERT, &[&1, &"first"]).await.unwrap();
+    let rows = client.query_sql(GET_BODY, &[&1]).await.unwrap();
+    assert_eq!(rows[0].columns()[0].type_(), &Type::TEXT);
+    let before = counts(&client);
+
+    // From another session: the session's statement must now return varchar, which PostgreSQL
+    // refuses to do silently (0A000, "cached plan must not change result type").
+    let other = db.client().await;
+    other
+        .batch_execute("ALTER TABLE notes ALTER COLUMN body TYPE varchar(40)")
+        .await
+        .unwrap();
+    let rows = client.query_sql(GET_BODY, &[&1]).await.unwrap();
+    assert_eq!(rows[0].columns()[0].type_(), &Type::VARCHAR);
+    assert_eq!(rows[0].get::<_, String>(0), "first");
+    let after = counts(&client);
+    assert_eq!((after.0 - before.0, after.1 - before.1), (1, 1));
+}
+
+#[tokio::test]
+async fn transactions_and_copy_keep_unnamed_statements() {
+    let db = testsupport::fresh_db_from_sql(&[SCHEMA]).await;
+    let mut client = connect(&db.config()).await;
+    exec(&client, INSERT, &[&1, &"outside"]).await.unwrap();
+    let before = counts(&client);
+
+    let tx = client.transaction().await.unwrap();
+    exec(&tx, INSERT, &[&2, &"inside"]).await.unwrap();
+    let copy = "COPY notes (id, body) FROM STDIN (FORMAT binary)";
+    let sink = tx.copy_in_sql(copy).await.unwrap();
+    let mut writer = std::pin::pin!(BinaryCopyInWriter::new(sink, &[Type::INT4, Type::TEXT]));
+    for id in 3..1000 {
+        writer.as_mut().write(&[&id, &"copied"]).await.unwrap();
+    }
+    assert_eq!(writer.finish().await.unwrap(), 997);
+    let body: String = one(&tx, GET_BODY, &[&2]).await.unwrap();
+    assert_eq!(body, "inside");
+    tx.commit().await.unwrap();
+    assert_eq!(
+        counts(&client),
+        before,
+        "nothing named inside the transaction"
+    );
+
+    // After the COPY and the commit, statements are named again.
+    let body: String = one(&client, GET_BODY, &[&999]).await.unwrap();
+    assert_eq!(body, "copied");
+    assert_eq!(counts(&client).0, before.0 + 1);
+}
+
+#[tokio::test]
+async fn a_session_that_asks_for_tls_is_passed_through() {
+    let db = testsupport::fresh_db_from_sql(&[SCHEMA]).await;
+    let mut config = db.config();
+    config.ssl_mode(sqlgen_runtime::tokio_postgres::config::SslMode::Require);
+    // The throwaway server has no TLS: the SSLRequest gets its "no", unchanged.
+    let error = PoolerClient::connect(&config, NoTls).await.err().unwrap();
+    assert!(matches!(error, ConnectError::Postgres(_)), "{error:?}");
+    assert!(error.to_string().contains("TLS"), "{error}");
+    assert!(error.source().is_some());
+}
+
+#[tokio::test]
+async fn unreachable_hosts_are_connect_errors() {
+    let mut config = Config::new();
+    config
+        .host_path("/nonexistent/sqlgen")
+        .port(5432)
+        .user("nobody");
+    let error = PoolerClient::connect(&config, NoTls).await.err().unwrap();
+    assert!(matches!(error, ConnectError::Io(_)), "{error:?}");
+    assert!(
+        error.to_string().starts_with("cannot reach the database: "),
+        "{error}"
+    );
+    assert!(error.source().is_some());
+
+    let error = PoolerClient::connect(&Config::new(), NoTls)
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        error.to_string().contains("no host to connect to"),
+        "{error}"
+    );
+
+    // A server error (an unknown database) names the server's message.
+    let db = testsupport::fresh_db_from_sql(&[SCHEMA]).await;
+    let mut config = db.config();
+    config
+        .dbname("sqlgen_no_such_database")
+        .connect_timeout(std::time::Duration::from_secs(10));
+    let error = PoolerClient::connect(&config, NoTls).await.err().unwrap();
+    assert!(
+        error.to_string().contains("sqlgen_no_such_database"),
+        "{error}"
+    );
+}
