@@ -8,7 +8,8 @@
 //! 20 chunks whose order rotates (the COPY rounds run whole, in an order that alternates); the table gives time per operation (min / median / max over the
 //! rounds) and the ratio of medians against the generated code. `ROUNDS=n` changes the rounds (11; the COPY benchmarks run at most 5).
 //! Every benchmark first runs one untimed warm-up round of each contender. `BENCH_ONLY=pooler` runs
-//! the pooler-mode lookup alone.
+//! the pooler-mode lookup alone; run it under `taskset -c 0` (the server and PgBouncer inherit the
+//! affinity), or each connection's figures depend on where the scheduler puts its backend.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
