@@ -50,17 +50,23 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::NotFound => f.write_str("query returned no rows"),
-            Error::Postgres(error) => {
-                write!(f, "{error}")?;
-                let mut cause = std::error::Error::source(error);
-                while let Some(inner) = cause {
-                    write!(f, ": {inner}")?;
-                    cause = inner.source();
-                }
-                Ok(())
-            }
+            Error::Postgres(error) => write_chain(f, error),
         }
     }
+}
+
+/// Writes `error` and each of its sources, `: ` between them.
+pub(crate) fn write_chain(
+    f: &mut fmt::Formatter<'_>,
+    error: &(dyn std::error::Error + 'static),
+) -> fmt::Result {
+    write!(f, "{error}")?;
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        write!(f, ": {inner}")?;
+        cause = inner.source();
+    }
+    Ok(())
 }
 
 impl std::error::Error for Error {

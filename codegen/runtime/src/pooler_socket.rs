@@ -47,10 +47,7 @@ impl fmt::Display for ConnectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ConnectError::Io(error) => write!(f, "cannot reach the database: {error}"),
-            ConnectError::Postgres(error) => match error.as_db_error() {
-                Some(db) => write!(f, "{error}: {db}"),
-                None => write!(f, "{error}"),
-            },
+            ConnectError::Postgres(error) => crate::error::write_chain(f, error),
         }
     }
 }
