@@ -1,99 +1,134 @@
-//! [`NamedStatements`]: the transport under a [`crate::PoolerClient`] that turns its unnamed
-//! statements into statements named after their content, prepared once per server connection.
+//! [`NamedStatements`]: the transport under a [`crate::PoolerClient`] that runs its statements,
+//! outside transactions, as statements named after their content, prepared once per server
+//! connection.
 //!
-//! tokio-postgres names the statements it prepares itself (`s0`, `s1`... from a per-process
-//! counter) and binds only those, so behind a transaction pooler another process's `s3` may run
-//! instead of ours. It can send an unnamed statement with its parameter types (`query_typed`):
-//! Parse, Bind, Describe and Execute in one message, which the server parses, analyses and plans
-//! on every call. This layer sits between tokio-postgres and the socket and rewrites exactly that
-//! message, when it is safe, into a Bind of a statement named `sqlgen_` and 128 bits of the
-//! SHA-256 of its text and parameter types: the same name means the same statement whichever
-//! process or server connection prepared it. When the server connection the pooler picked does
-//! not have it yet (`26000`), or its plan no longer fits (`0A000`, a column changed type), the
-//! server has run nothing; the layer sends Close, a named Parse and the same Bind in one message
-//! (one transaction, so one server connection) and hands tokio-postgres the answer of that.
+//! tokio-postgres names the statements it prepares (`s0`, `s1`... from a per-process counter)
+//! and binds them by that name, so behind a transaction pooler the Bind may reach a server
+//! connection that never saw the statement, or one where another process's `s3` is something
+//! else. A [`crate::PoolerClient`] still prepares each SQL text once, in a learning transaction
+//! that deallocates it again, and then binds it by tokio-postgres's name: this layer, between
+//! tokio-postgres and the socket, watches that Parse and the server's description of it (the
+//! parameter and column types), and renames each later Bind of the statement to `sqlgen_` and
+//! 128 bits of the SHA-256 of its SQL text, parameter types and column types. The same name
+//! means the same statement, with the same types, whichever process or server connection
+//! prepared it.
 //!
-//! The rewrite applies only where a failed Bind cannot hurt: outside a transaction (the server's
-//! last ReadyForQuery said idle), with nothing but rewritten statements in flight, and to
-//! statements that cannot change the transaction state (they start with SELECT, WITH, INSERT,
-//! UPDATE, DELETE, VALUES, TABLE or MERGE). Anything else passes through unchanged, and messages
-//! that follow a rewritten statement wait until it is answered, so that a retry never runs after
-//! them. Answers reach tokio-postgres in the order it sent its requests. A connection that asks
-//! for TLS or GSS encryption is passed through unchanged (the layer would sit under the
-//! encryption): its statements stay unnamed.
+//! When the server connection the pooler picked lacks the statement (`26000`), the server has run
+//! nothing; the layer then prepares it there with Close, a named Parse, a Describe and a Flush (no
+//! Sync: the pooler keeps the session on that server connection until the next Sync), checks the
+//! server's description against the types in the name, and only then sends the Bind again. A
+//! statement whose types changed since the client learned them (a column altered) is closed again
+//! and refused with `0A000`, "cached plan must not change result type", which the client answers
+//! by learning the statement again; a named statement whose plan no longer fits its stored result
+//! types fails with that same error from the server.
+//!
+//! The name applies only where a failed Bind cannot hurt: outside a transaction (the server's last
+//! ReadyForQuery said idle), with nothing but renamed statements in flight, to statements that
+//! cannot change the transaction state (they start with SELECT, WITH, INSERT, UPDATE, DELETE,
+//! VALUES, TABLE or MERGE). Inside a transaction the same check runs with the unnamed statement.
+//! Everything else passes through unchanged, and waits while renamed statements are in flight, so
+//! that a statement prepared again never runs after it. Answers reach tokio-postgres in the order
+//! it sent its requests. A connection that asks for TLS or GSS encryption is passed through
+//! unchanged (the layer would sit under the encryption), and its client uses unnamed statements.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt::Write as _;
 use std::hash::{BuildHasher, Hasher};
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::task::{ready, Context, Poll};
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-/// The first word of a Parse message's SQL text for which the rewrite applies.
-const REWRITTEN_KEYWORDS: [&str; 8] = [
+/// The first word of the SQL text of a statement that may be named.
+const NAMED_KEYWORDS: [&str; 8] = [
     "SELECT", "WITH", "INSERT", "UPDATE", "DELETE", "VALUES", "TABLE", "MERGE",
 ];
 /// The codes of SSLRequest and GSSENCRequest.
 const ENCRYPTION_REQUESTS: [u32; 2] = [80_877_103, 80_877_104];
 /// Stop taking bytes from tokio-postgres while this many wait for the socket.
 const HIGH_WATER: usize = 256 * 1024;
-/// ParseComplete, for a rewritten statement that was not parsed this time.
-const PARSE_COMPLETE: &[u8] = b"1\0\0\0\x04";
+const SYNC: &[u8] = b"S\0\0\0\x04";
+const FLUSH: &[u8] = b"H\0\0\0\x04";
+/// Close of the unnamed statement: what tokio-postgres's Close of a renamed statement becomes.
+const CLOSE_UNNAMED: &[u8] = b"C\0\0\0\x06S\0";
 
-/// A stream to a PostgreSQL server or a pooler that names the unnamed statements of tokio-postgres's
-/// `query_typed` family after their content; see [`crate::PoolerClient::connect`], which uses it,
-/// and pass it to [`tokio_postgres::Config::connect_raw`] to connect a stream of your own.
+/// The answer to a statement whose types changed since the client learned them.
+static CHANGED: LazyLock<Bytes> = LazyLock::new(|| {
+    let mut error = BytesMut::new();
+    message(
+        &mut error,
+        b'E',
+        &[
+            b"SERROR\0VERROR\0C0A000\0Mcached plan must not change result type \
+              (sqlgen: the statement's parameter or column types changed since this \
+              client learned them)\0\0",
+        ],
+    );
+    error.freeze()
+});
+
+/// A stream to a PostgreSQL server or a pooler that runs the statements a
+/// [`crate::PoolerClient`] learned as statements named after their content; see
+/// [`crate::PoolerClient::connect`], which uses it, and [`crate::PoolerClient::connect_raw`] to
+/// connect one over a stream of your own.
 pub struct NamedStatements<S> {
     inner: S,
     phase: Phase,
     /// Bytes from tokio-postgres that do not make a whole message yet.
     from_client: BytesMut,
-    /// A Parse, Bind, Describe, Execute, Sync sequence being collected.
-    group: BytesMut,
-    /// Where each message of `group` ends.
-    group_ends: Vec<usize>,
-    /// Messages that wait until no rewritten statement is in flight.
-    held: VecDeque<Bytes>,
+    /// A Bind of a learned statement and the messages after it, up to its Sync.
+    group: Option<Group>,
+    /// Messages and groups that wait for those in flight.
+    held: VecDeque<Item>,
     to_server: BytesMut,
     from_server: BytesMut,
     to_client: BytesMut,
     /// The server's last ReadyForQuery said it is outside a transaction.
     idle: bool,
-    /// ReadyForQuery messages owed to messages that passed through unchanged.
-    passed: usize,
+    /// Passed requests in flight (each ends with a Sync or a simple Query), in the order sent:
+    /// for each Describe among them, the statement to learn from its answer.
+    passed: VecDeque<VecDeque<Option<Capture>>>,
+    /// The same, for the request being passed.
+    describes: VecDeque<Option<Capture>>,
+    /// The parameter types of the statement being learned, until its columns come.
+    described_params: Option<Bytes>,
     /// The server is taking COPY data.
     copy_in: bool,
-    /// Rewritten statements in flight, in the order tokio-postgres sent them.
-    rewritten: VecDeque<Rewritten>,
+    /// Renamed statements in flight, in the order tokio-postgres sent them.
+    renamed: VecDeque<Request>,
     /// Their attempts, in the order the server answers them.
     attempts: VecDeque<u64>,
+    /// A statement is being prepared and checked: the session must stay on its server
+    /// connection, so nothing else may go out until its Bind or Sync does.
+    checking: bool,
+    /// Statements found missing, waiting to be prepared (one at a time, with nothing in flight).
+    waiting: VecDeque<u64>,
     next_id: u64,
     counts: Arc<Counts>,
-    /// Per Parse body (SQL text and parameter types), its content name and its Close and named
-    /// Parse.
-    names: HashMap<Bytes, Named, Fast>,
+    /// Named Parses of announced SQL texts, by statement name: their bodies (SQL text and
+    /// parameter types), until they are described.
+    parses: HashMap<Bytes, Bytes>,
+    /// Learned statements, by tokio-postgres's name.
+    learned: HashMap<Bytes, Arc<Shape>, Fast>,
     /// Where the socket's bytes are read into (kept, so that no read zeroes a buffer).
     chunk: Box<[u8]>,
 }
 
-/// A statement's content name, as Close and Parse messages to send on a retry.
-#[derive(Clone)]
-struct Named {
-    name: Arc<str>,
-    prepare: Bytes,
-}
-
-/// What a [`NamedStatements`] stream did, readable while tokio-postgres owns the stream.
+/// What a [`NamedStatements`] stream did, readable while tokio-postgres owns the stream, and what
+/// its client tells it.
 #[derive(Debug, Default)]
 pub struct Counts {
     named: AtomicU64,
     reprepared: AtomicU64,
+    /// The session started unencrypted, so statements can be renamed.
+    active: AtomicBool,
+    /// SQL texts the client is about to learn: their Parses are watched.
+    announced: Mutex<HashSet<String>>,
 }
 
 impl Counts {
@@ -102,10 +137,28 @@ impl Counts {
         self.named.load(Ordering::Relaxed)
     }
 
-    /// How many of those the server connection lacked or had to replace, so that they were
-    /// prepared again.
+    /// How many of those the server connection lacked, so that they were prepared again.
     pub fn reprepared(&self) -> u64 {
         self.reprepared.load(Ordering::Relaxed)
+    }
+
+    /// Whether the stream renames statements: the session started and asked for no encryption.
+    pub(crate) fn active(&self) -> bool {
+        self.active.load(Ordering::Relaxed)
+    }
+
+    /// Tells the stream that the client is about to prepare `sql`: watch its Parse and learn its
+    /// types. Returns whether the stream will rename its Binds.
+    pub(crate) fn announce(&self, sql: &str) -> bool {
+        let nameable = self.active() && starts_with_keyword(sql);
+        if nameable {
+            self.announced().insert(sql.to_owned());
+        }
+        nameable
+    }
+
+    fn announced(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.announced.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -116,32 +169,119 @@ enum Phase {
     /// Authentication, until the server's first ReadyForQuery.
     Startup,
     Ready,
-    /// Encrypted, or broken: bytes pass as they are.
+    /// Encrypted: bytes pass as they are.
     Transparent,
 }
 
-struct Rewritten {
+/// A learned statement: its content name and the messages that prepare and check it.
+struct Shape {
+    name: Box<[u8]>,
+    /// The body of the server's ParameterDescription.
+    params: Bytes,
+    /// The type OID of each column of its RowDescription.
+    columns: Vec<u32>,
+    /// Close, Parse and Describe under the content name, then Flush.
+    check_named: Bytes,
+    /// Parse and Describe of the unnamed statement, then Flush.
+    check_unnamed: Bytes,
+    /// Close under the content name, then Sync: for a statement whose types no longer match.
+    close_named: Bytes,
+}
+
+impl Shape {
+    fn new(body: &[u8], params: Bytes, columns: Vec<u32>) -> Shape {
+        let mut digest = Sha256::new();
+        digest.update(body);
+        digest.update(&params);
+        columns
+            .iter()
+            .for_each(|oid| digest.update(oid.to_be_bytes()));
+        let mut name = String::from("sqlgen_");
+        for byte in &digest.finalize()[..16] {
+            let _ = write!(name, "{byte:02x}");
+        }
+        let name = name.as_bytes();
+        let mut check_named = BytesMut::new();
+        message(&mut check_named, b'C', &[b"S", name, b"\0"]);
+        message(&mut check_named, b'P', &[name, b"\0", body]);
+        message(&mut check_named, b'D', &[b"S", name, b"\0"]);
+        check_named.extend_from_slice(FLUSH);
+        let mut check_unnamed = BytesMut::new();
+        message(&mut check_unnamed, b'P', &[b"\0", body]);
+        message(&mut check_unnamed, b'D', &[b"S\0"]);
+        check_unnamed.extend_from_slice(FLUSH);
+        let mut close_named = BytesMut::new();
+        message(&mut close_named, b'C', &[b"S", name, b"\0"]);
+        close_named.extend_from_slice(SYNC);
+        Shape {
+            name: name.into(),
+            params,
+            columns,
+            check_named: check_named.freeze(),
+            check_unnamed: check_unnamed.freeze(),
+            close_named: close_named.freeze(),
+        }
+    }
+}
+
+/// A Describe of an announced statement: its name and its Parse body.
+struct Capture {
+    statement: Bytes,
+    body: Bytes,
+}
+
+/// A Bind of a learned statement being collected, with the messages after it up to the Sync.
+struct Group {
+    shape: Arc<Shape>,
+    bytes: BytesMut,
+    /// Where the statement's name lies in the Bind.
+    name: (usize, usize),
+}
+
+/// What waits to go to the server.
+enum Item {
+    Pass(Bytes),
+    Learned(Arc<Shape>, Bytes, (usize, usize)),
+}
+
+struct Request {
     id: u64,
-    /// Close, then Parse under the content name, to send before `bind` on a retry.
-    prepare: Bytes,
-    /// Bind of the named statement, Describe of the portal, Execute and Sync.
-    bind: Bytes,
+    shape: Arc<Shape>,
+    /// The Bind and what follows it, as tokio-postgres sent them.
+    group: Bytes,
+    name: (usize, usize),
     stage: Stage,
     /// Its answer, waiting for the requests sent before it to be answered.
     answer: BytesMut,
     done: bool,
 }
 
+impl Request {
+    /// The Bind, naming `statement`, and the messages after it.
+    fn bind_as(&self, statement: &[u8], out: &mut BytesMut) {
+        let (start, end) = self.name;
+        let bind_end = message_length(&self.group).unwrap_or(self.group.len());
+        let length = bind_end - 1 - (end - start) + statement.len();
+        out.put_u8(b'B');
+        out.put_u32(length as u32);
+        out.put_slice(&self.group[5..start]);
+        out.put_slice(statement);
+        out.put_slice(&self.group[end..]);
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Stage {
     /// Bind of the named statement sent, nothing heard yet.
     Sent,
-    /// The server connection lacked the statement: skip the rest of the answer, then retry.
+    /// The server connection lacked the statement: skip the rest of the answer, then prepare it.
     Missing,
+    /// Prepared (named or not) and described, with a Flush: the description is being checked.
+    Checking { named: bool, params: bool },
     /// The answer passes to tokio-postgres.
     Answering,
-    /// Prepared again: the answer passes, less the CloseComplete.
-    Retried,
+    /// The description did not match: the answer is the error that says so.
+    Refused,
 }
 
 impl<S> NamedStatements<S> {
@@ -151,20 +291,24 @@ impl<S> NamedStatements<S> {
             inner,
             phase: Phase::First,
             from_client: BytesMut::new(),
-            group: BytesMut::new(),
-            group_ends: Vec::with_capacity(5),
+            group: None,
             held: VecDeque::new(),
             to_server: BytesMut::new(),
             from_server: BytesMut::new(),
             to_client: BytesMut::new(),
             idle: false,
-            passed: 0,
+            passed: VecDeque::new(),
+            describes: VecDeque::new(),
+            described_params: None,
             copy_in: false,
-            rewritten: VecDeque::new(),
+            renamed: VecDeque::new(),
             attempts: VecDeque::new(),
+            checking: false,
+            waiting: VecDeque::new(),
             next_id: 0,
             counts: Arc::default(),
-            names: HashMap::default(),
+            parses: HashMap::new(),
+            learned: HashMap::default(),
             chunk: vec![0; 16 * 1024].into_boxed_slice(),
         }
     }
@@ -217,64 +361,141 @@ impl<S> NamedStatements<S> {
 
     /// One whole message from tokio-postgres.
     fn route_out(&mut self, message: &[u8]) {
-        let tag = message[0];
-        if self.group_ends.is_empty() && !(tag == b'P' && message.get(5) == Some(&0)) {
-            self.pass(message);
-            return;
-        }
-        self.group.extend_from_slice(message);
-        self.group_ends.push(self.group.len());
-        let first = self.group_ends.len() == 1;
-        if !first && (tag == b'S' || self.group_ends.len() == 5 || !b"BDE".contains(&tag)) {
-            self.end_group();
-        }
-    }
-
-    /// A collected sequence: rewritten if it is `query_typed`'s and the moment is safe, passed on
-    /// as it is otherwise.
-    fn end_group(&mut self) {
-        let group = self.group.split().freeze();
-        let mut messages = [&group[..0]; 5];
-        let mut start = 0;
-        for (message, &end) in messages.iter_mut().zip(&self.group_ends) {
-            *message = &group[start..end];
-            start = end;
-        }
-        let messages = &messages[..self.group_ends.len()];
-        self.group_ends.clear();
-        let safe = self.idle && self.passed == 0 && self.held.is_empty() && !self.copy_in;
-        match safe.then(|| rewrite(messages, &mut self.names)).flatten() {
-            Some((prepare, bind)) => {
-                let id = self.next_id;
-                self.next_id += 1;
-                self.counts.named.fetch_add(1, Ordering::Relaxed);
-                self.to_server.extend_from_slice(&bind);
-                self.attempts.push_back(id);
-                self.rewritten.push_back(Rewritten {
-                    id,
-                    prepare,
-                    bind,
-                    stage: Stage::Sent,
-                    answer: BytesMut::new(),
-                    done: false,
-                });
+        if let Some(group) = &mut self.group {
+            group.bytes.extend_from_slice(message);
+            // tokio-postgres follows a Bind with an Execute and a Sync.
+            if !b"BDEH".contains(&message[0]) {
+                let group = self.group.take().unwrap();
+                self.submit(Item::Learned(group.shape, group.bytes.freeze(), group.name));
             }
-            None => messages.iter().for_each(|message| self.pass(message)),
+            return;
+        }
+        if message[0] == b'B' {
+            if let Some((shape, name)) = self.learned_bind(message) {
+                let mut bytes = BytesMut::with_capacity(message.len() + 32);
+                bytes.extend_from_slice(message);
+                self.group = Some(Group { shape, bytes, name });
+                return;
+            }
+        }
+        if self.held.is_empty() && self.renamed.is_empty() {
+            self.pass(message);
+        } else {
+            self.held
+                .push_back(Item::Pass(Bytes::copy_from_slice(message)));
         }
     }
 
-    /// A message that goes to the server unchanged, or waits behind rewritten statements.
-    fn pass(&mut self, message: &[u8]) {
-        if !self.rewritten.is_empty() || !self.held.is_empty() {
-            self.held.push_back(Bytes::copy_from_slice(message));
-            return;
+    /// The learned statement a Bind names, and where the name lies in it.
+    fn learned_bind(&self, bind: &[u8]) -> Option<(Arc<Shape>, (usize, usize))> {
+        if self.learned.is_empty() {
+            return None;
         }
+        let start = 5 + bind[5..].iter().position(|&b| b == 0)? + 1;
+        let end = start + bind[start..].iter().position(|&b| b == 0)?;
+        let shape = self.learned.get(&bind[start..end])?;
+        Some((Arc::clone(shape), (start, end)))
+    }
+
+    fn submit(&mut self, item: Item) {
+        if self.held.is_empty() && self.can_send(&item) {
+            self.send(item);
+        } else {
+            self.held.push_back(item);
+        }
+    }
+
+    fn can_send(&self, item: &Item) -> bool {
+        match item {
+            Item::Pass(_) => self.renamed.is_empty(),
+            Item::Learned(..) => {
+                self.passed.is_empty()
+                    && !self.copy_in
+                    && !self.checking
+                    && self.waiting.is_empty()
+                    && (self.idle || self.renamed.is_empty())
+            }
+        }
+    }
+
+    fn send(&mut self, item: Item) {
+        let (shape, group, name) = match item {
+            Item::Pass(message) => return self.pass(&message),
+            Item::Learned(shape, group, name) => (shape, group, name),
+        };
+        let id = self.next_id;
+        self.next_id += 1;
+        let request = Request {
+            id,
+            shape,
+            group,
+            name,
+            stage: Stage::Sent,
+            answer: BytesMut::new(),
+            done: false,
+        };
+        let stage = if self.idle {
+            self.counts.named.fetch_add(1, Ordering::Relaxed);
+            request.bind_as(&request.shape.name, &mut self.to_server);
+            Stage::Sent
+        } else {
+            // Inside a transaction a failed Bind would abort it: the unnamed statement, checked.
+            self.to_server
+                .extend_from_slice(&request.shape.check_unnamed);
+            self.checking = true;
+            Stage::Checking {
+                named: false,
+                params: false,
+            }
+        };
+        self.attempts.push_back(id);
+        self.renamed.push_back(Request { stage, ..request });
+    }
+
+    /// A message that goes to the server unchanged (but for the Close of a learned statement),
+    /// noting what its answers will say.
+    fn pass(&mut self, message: &[u8]) {
         match message[0] {
-            b'S' | b'Q' => self.passed += 1,
+            b'P' => self.note_parse(message),
+            b'D' => {
+                let capture = match message.get(5) {
+                    Some(b'S') => cstr(&message[6..]).and_then(|name| {
+                        let (statement, body) = self.parses.remove_entry(name)?;
+                        Some(Capture { statement, body })
+                    }),
+                    _ => None,
+                };
+                self.describes.push_back(capture);
+            }
+            b'C' if message.get(5) == Some(&b'S') => {
+                let name = cstr(&message[6..]).unwrap_or_default();
+                // Deallocated by its learning transaction long ago, and another process's
+                // statement of the same name may live on this server connection.
+                if self.learned.remove(name).is_some() {
+                    self.to_server.extend_from_slice(CLOSE_UNNAMED);
+                    return;
+                }
+            }
+            b'S' | b'Q' => self.passed.push_back(std::mem::take(&mut self.describes)),
             b'c' | b'f' => self.copy_in = false,
             _ => {}
         }
         self.to_server.extend_from_slice(message);
+    }
+
+    /// A named Parse of an announced SQL text is remembered until its Describe.
+    fn note_parse(&mut self, parse: &[u8]) {
+        let Some(name) = cstr(&parse[5..]).filter(|name| !name.is_empty()) else {
+            return;
+        };
+        let body = &parse[5 + name.len() + 1..];
+        let Some(sql) = cstr(body).and_then(|sql| std::str::from_utf8(sql).ok()) else {
+            return;
+        };
+        if self.counts.announced().remove(sql) {
+            self.parses
+                .insert(Bytes::copy_from_slice(name), Bytes::copy_from_slice(body));
+        }
     }
 
     /// Takes bytes the server sent.
@@ -300,85 +521,176 @@ impl<S> NamedStatements<S> {
             if message[0] == b'Z' {
                 self.phase = Phase::Ready;
                 self.idle = message.get(5) == Some(&b'I');
+                self.counts.active.store(true, Ordering::Relaxed);
             }
             self.to_client.extend_from_slice(message);
-        } else if self.rewritten.is_empty() {
-            match message[0] {
-                b'Z' => {
-                    self.passed = self.passed.saturating_sub(1);
-                    self.idle = message.get(5) == Some(&b'I');
-                }
-                // The Sync sent with the Execute of a COPY FROM STDIN is ignored by the server
-                // in COPY mode, so it is owed no ReadyForQuery.
-                b'G' => {
-                    self.copy_in = true;
-                    self.passed = self.passed.saturating_sub(1);
-                }
-                _ => {}
-            }
+        } else if self.renamed.is_empty() {
             self.to_client.extend_from_slice(message);
+            self.note_answer(message);
         } else {
             self.answer(message);
         }
     }
 
-    /// A message answering the rewritten statement at the head of the server's order.
+    /// A message answering passed requests.
+    fn note_answer(&mut self, message: &[u8]) {
+        match message[0] {
+            b'Z' => {
+                self.passed.pop_front();
+                self.idle = message.get(5) == Some(&b'I');
+                self.release();
+            }
+            // The Sync sent with the Execute of a COPY FROM STDIN is ignored by the server in
+            // COPY mode, so it is owed no ReadyForQuery.
+            b'G' => {
+                self.passed.pop_front();
+                self.copy_in = true;
+            }
+            b't' => {
+                let learning = self
+                    .passed
+                    .front()
+                    .and_then(VecDeque::front)
+                    .is_some_and(Option::is_some);
+                if learning {
+                    self.described_params = Some(Bytes::copy_from_slice(&message[5..]));
+                }
+            }
+            b'T' | b'n' => {
+                let capture = self.passed.front_mut().and_then(VecDeque::pop_front);
+                if let (Some(Some(capture)), Some(params)) = (capture, self.described_params.take())
+                {
+                    if let Some(columns) = column_types(message) {
+                        let shape = Shape::new(&capture.body, params, columns);
+                        self.learned.insert(capture.statement, Arc::new(shape));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A message answering the renamed statement at the head of the server's order.
     fn answer(&mut self, message: &[u8]) {
         let Some(&id) = self.attempts.front() else {
             // Nothing asked for it: a notice or a parameter change between statements.
             self.to_client.extend_from_slice(message);
             return;
         };
-        let at = self.rewritten.iter().position(|r| r.id == id).unwrap();
-        let request = &mut self.rewritten[at];
-        // The first request in tokio-postgres's order has had its earlier answer delivered: the
-        // rest of it goes straight on.
+        let at = self.renamed.iter().position(|r| r.id == id).unwrap();
+        let request = &mut self.renamed[at];
+        // The first request in tokio-postgres's order has had its earlier answers delivered: the
+        // rest of its own goes straight on.
         let out = if at == 0 {
             &mut self.to_client
         } else {
             &mut request.answer
         };
         let tag = message[0];
+        let was_checking = self.checking;
+        if matches!(tag, b'N' | b'A' | b'S') {
+            out.extend_from_slice(message);
+            return;
+        }
         match request.stage {
-            Stage::Sent if tag == b'E' && must_prepare(message) => request.stage = Stage::Missing,
-            Stage::Sent => {
-                out.extend_from_slice(PARSE_COMPLETE);
+            Stage::Sent if tag == b'E' && error_code(message) == Some(b"26000") => {
+                request.stage = Stage::Missing;
+            }
+            Stage::Sent | Stage::Answering => {
                 out.extend_from_slice(message);
                 request.stage = Stage::Answering;
             }
             Stage::Missing => {}
-            Stage::Retried if tag == b'3' => {}
-            Stage::Answering | Stage::Retried => out.extend_from_slice(message),
+            Stage::Checking { .. } if tag == b'E' => {
+                // The statement does not parse any more: its error is the answer, and the
+                // server skips to the Sync that ends the check.
+                out.extend_from_slice(message);
+                self.to_server.extend_from_slice(SYNC);
+                request.stage = Stage::Answering;
+                self.checking = false;
+            }
+            Stage::Checking { named, .. } if tag == b't' => {
+                let params = message[5..] == request.shape.params[..];
+                request.stage = Stage::Checking { named, params };
+            }
+            Stage::Checking { named, params } if matches!(tag, b'T' | b'n') => {
+                let same = params && column_types(message).as_ref() == Some(&request.shape.columns);
+                if same {
+                    let statement: &[u8] = if named { &request.shape.name } else { b"" };
+                    request.bind_as(statement, &mut self.to_server);
+                    request.stage = Stage::Answering;
+                } else {
+                    let end = if named {
+                        &request.shape.close_named
+                    } else {
+                        SYNC
+                    };
+                    self.to_server.extend_from_slice(end);
+                    request.stage = Stage::Refused;
+                }
+                self.checking = false;
+            }
+            // CloseComplete and ParseComplete of the check.
+            Stage::Checking { .. } => {}
+            Stage::Refused if tag == b'Z' => {
+                out.extend_from_slice(&CHANGED);
+                out.extend_from_slice(message);
+            }
+            Stage::Refused => {}
         }
         if tag != b'Z' {
+            // A check that ended sent its Bind or its Sync: what waited may follow.
+            if was_checking && !self.checking {
+                self.release();
+            }
             return;
         }
         self.idle = message.get(5) == Some(&b'I');
         self.attempts.pop_front();
-        let request = &mut self.rewritten[at];
+        let request = &mut self.renamed[at];
         if request.stage == Stage::Missing {
-            request.stage = Stage::Retried;
-            self.counts.reprepared.fetch_add(1, Ordering::Relaxed);
-            self.to_server.extend_from_slice(&request.prepare);
-            self.to_server.extend_from_slice(&request.bind);
-            self.attempts.push_back(id);
+            self.waiting.push_back(id);
         } else {
             request.done = true;
         }
         self.deliver();
     }
 
-    /// Answers, in the order tokio-postgres asked; then what waited behind them.
+    /// Answers, in the order tokio-postgres asked; then whatever can go out next.
     fn deliver(&mut self) {
-        while let Some(head) = self.rewritten.front_mut() {
+        while let Some(head) = self.renamed.front_mut() {
             self.to_client.extend_from_slice(&head.answer.split());
             if !head.done {
-                return;
+                break;
             }
-            self.rewritten.pop_front();
+            self.renamed.pop_front();
         }
-        for message in std::mem::take(&mut self.held) {
-            self.pass(&message);
+        self.release();
+    }
+
+    /// Sends what may go now: the check of a missing statement, once nothing is in flight, then
+    /// what was held.
+    fn release(&mut self) {
+        if !self.checking && self.attempts.is_empty() {
+            if let Some(id) = self.waiting.pop_front() {
+                let request = self.renamed.iter_mut().find(|r| r.id == id).unwrap();
+                request.stage = Stage::Checking {
+                    named: true,
+                    params: false,
+                };
+                self.to_server
+                    .extend_from_slice(&request.shape.check_named);
+                self.checking = true;
+                self.attempts.push_back(id);
+                self.counts.reprepared.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        while let Some(item) = self.held.front() {
+            if !self.can_send(item) {
+                break;
+            }
+            let item = self.held.pop_front().unwrap();
+            self.send(item);
         }
     }
 }
@@ -390,71 +702,33 @@ fn message_length(data: &[u8]) -> Option<usize> {
     (data.len() >= length).then_some(length)
 }
 
-/// The rewritten form of `group` when it is exactly `query_typed`'s unnamed Parse, Bind,
-/// Describe, Execute and Sync of a statement that cannot change the transaction state: Close and
-/// a named Parse (to send on a retry), and the Bind of the named statement with a Describe of the
-/// portal, the Execute and the Sync. `names` keeps the names already made.
-fn rewrite(group: &[&[u8]], names: &mut HashMap<Bytes, Named, Fast>) -> Option<(Bytes, Bytes)> {
-    let [parse, bind, describe, execute, sync] = group else {
-        return None;
-    };
-    let tags = [parse[0], bind[0], describe[0], execute[0], sync[0]];
-    if tags != *b"PBDES" || bind.get(5..7) != Some(&b"\0\0"[..]) || describe[5..] != *b"S\0" {
-        return None;
-    }
-    // Parse: tag, length, the empty name's NUL, then the SQL text, its NUL and the parameter
-    // types: the body a name is made from.
-    let body = &parse[6..];
-    let named = match names.get(body) {
-        Some(named) => named.clone(),
-        None => {
-            let named = name(parse)?;
-            // A client that sends ever new SQL texts must not grow this without bound.
-            if names.len() >= 4096 {
-                names.clear();
-            }
-            names.insert(Bytes::copy_from_slice(body), named.clone());
-            named
-        }
-    };
-    let mut bound = BytesMut::with_capacity(bind.len() + named.name.len() + 16 + execute.len());
-    // Bind: the empty portal's NUL, then the statement's name in place of the empty one.
-    message(
-        &mut bound,
-        b'B',
-        &[b"\0", named.name.as_bytes(), &bind[6..]],
-    );
-    message(&mut bound, b'D', &[b"P\0"]);
-    bound.extend_from_slice(execute);
-    bound.extend_from_slice(sync);
-    Some((named.prepare, bound.freeze()))
+/// The NUL-terminated string at the start of `data`, without its NUL.
+fn cstr(data: &[u8]) -> Option<&[u8]> {
+    data.iter().position(|&b| b == 0).map(|end| &data[..end])
 }
 
-/// The content name of an unnamed `parse` whose statement cannot change the transaction state.
-fn name(parse: &[u8]) -> Option<Named> {
-    let body = &parse[6..];
-    let end = body.iter().position(|&b| b == 0)?;
-    let sql = std::str::from_utf8(&body[..end]).ok()?;
-    if !starts_with_keyword(sql) {
-        return None;
+/// The type OID of each column of a RowDescription; none for NoData.
+fn column_types(message: &[u8]) -> Option<Vec<u32>> {
+    if message[0] == b'n' {
+        return Some(Vec::new());
     }
-    let digest = Sha256::digest(body);
-    let mut name = String::from("sqlgen_");
-    for byte in &digest[..16] {
-        let _ = write!(name, "{byte:02x}");
+    let mut fields = message.get(7..)?;
+    let count = u16::from_be_bytes(message.get(5..7)?.try_into().unwrap());
+    let mut types = Vec::with_capacity(count.into());
+    for _ in 0..count {
+        let name = cstr(fields)?;
+        // Name, table OID (4), column number (2), then the type OID.
+        let at = name.len() + 1 + 6;
+        types.push(u32::from_be_bytes(fields.get(at..at + 4)?.try_into().unwrap()));
+        // Type OID, type size (2), type modifier (4), format (2).
+        fields = fields.get(at + 12..)?;
     }
-    let mut prepare = BytesMut::new();
-    message(&mut prepare, b'C', &[b"S", name.as_bytes(), b"\0"]);
-    message(&mut prepare, b'P', &[name.as_bytes(), &parse[5..]]);
-    Some(Named {
-        name: name.into(),
-        prepare: prepare.freeze(),
-    })
+    Some(types)
 }
 
-/// A multiply-rotate hash for the Parse bodies `names` is keyed by (8 bytes at a step, a few
-/// nanoseconds for a statement, against SipHash's hundred or more): the keys come from the
-/// program's own SQL, not from an adversary.
+/// A multiply-rotate hash for the statement names `learned` is keyed by (8 bytes at a step, a
+/// few nanoseconds, against SipHash's hundred or more): the keys come from tokio-postgres, not
+/// from an adversary.
 #[derive(Clone, Copy, Default)]
 struct Fast;
 
@@ -494,8 +768,8 @@ fn message(out: &mut BytesMut, tag: u8, parts: &[&[u8]]) {
     parts.iter().for_each(|part| out.put_slice(part));
 }
 
-/// Whether `sql` starts, after blanks and `--` comments, with one of [`REWRITTEN_KEYWORDS`].
-fn starts_with_keyword(mut sql: &str) -> bool {
+/// Whether `sql` starts, after blanks and `--` comments, with one of [`NAMED_KEYWORDS`].
+pub(crate) fn starts_with_keyword(mut sql: &str) -> bool {
     loop {
         sql = sql.trim_start();
         match sql.strip_prefix("--") {
@@ -507,26 +781,22 @@ fn starts_with_keyword(mut sql: &str) -> bool {
         .split(|c: char| !c.is_ascii_alphabetic())
         .next()
         .unwrap_or("");
-    REWRITTEN_KEYWORDS
+    NAMED_KEYWORDS
         .iter()
         .any(|keyword| word.eq_ignore_ascii_case(keyword))
 }
 
-/// Whether an ErrorResponse to a Bind of a named statement says the server connection lacks it
-/// (`26000`) or must plan it anew for another result type (`0A000`, "cached plan must not change
-/// result type"): either way the server ran nothing.
-fn must_prepare(message: &[u8]) -> bool {
-    let mut fields = &message[5..];
+/// The SQLSTATE of an ErrorResponse.
+fn error_code(message: &[u8]) -> Option<&[u8]> {
+    let mut fields = message.get(5..)?;
     while let Some((&kind, rest)) = fields.split_first() {
-        let Some(end) = rest.iter().position(|&b| b == 0) else {
-            return false;
-        };
+        let value = cstr(rest)?;
         if kind == b'C' {
-            return matches!(&rest[..end], b"26000" | b"0A000");
+            return Some(value);
         }
-        fields = &rest[end + 1..];
+        fields = &rest[value.len() + 1..];
     }
-    false
+    None
 }
 
 impl<S: AsyncWrite + Unpin> NamedStatements<S> {
@@ -598,8 +868,10 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for NamedStatements<S> {
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         // The client is going (its Terminate may be held): what waits goes out as it is.
-        for message in std::mem::take(&mut this.held) {
-            this.to_server.extend_from_slice(&message);
+        for item in std::mem::take(&mut this.held) {
+            if let Item::Pass(message) = item {
+                this.to_server.extend_from_slice(&message);
+            }
         }
         ready!(this.poll_send(cx))?;
         Pin::new(&mut this.inner).poll_shutdown(cx)
@@ -654,16 +926,48 @@ mod tests {
         let mut passed = [0; 5];
         far.read_exact(&mut passed).await.unwrap();
         assert_eq!(&passed, b"P\0\0\0\x04");
+        assert!(!stream.counts().active());
+        assert!(!stream.counts().announce("SELECT 1"), "nothing is renamed");
     }
 
     #[test]
-    fn error_codes_that_mean_prepare_again() {
+    fn error_codes() {
         let error = |code: &[u8]| [b"E\0\0\0\0SERROR\0C", code, b"\0Mmessage\0\0"].concat();
-        assert!(must_prepare(&error(b"26000")));
-        assert!(must_prepare(&error(b"0A000")));
-        assert!(!must_prepare(&error(b"23505")));
-        assert!(!must_prepare(b"E\0\0\0\0SERROR\0\0"));
-        assert!(!must_prepare(b"E\0\0\0\0Cunterminated"));
+        assert_eq!(error_code(&error(b"26000")), Some(&b"26000"[..]));
+        assert_eq!(error_code(&CHANGED), Some(&b"0A000"[..]));
+        assert_eq!(error_code(b"E\0\0\0\0SERROR\0\0"), None);
+        assert_eq!(error_code(b"E\0\0\0\0Cunterminated"), None);
+    }
+
+    #[test]
+    fn column_types_of_a_row_description() {
+        let mut description = BytesMut::new();
+        let field = |name: &[u8], oid: u32| {
+            [name, b"\0", &[0, 0, 0, 0, 0, 0], &oid.to_be_bytes(), &[0; 8]].concat()
+        };
+        message(
+            &mut description,
+            b'T',
+            &[&[0, 2], &field(b"id", 23), &field(b"body", 25)],
+        );
+        assert_eq!(column_types(&description), Some(vec![23, 25]));
+        assert_eq!(column_types(b"n\0\0\0\x04"), Some(vec![]));
+        // Cut short: no answer rather than a wrong one.
+        assert_eq!(column_types(&description[..description.len() - 3]), None);
+        assert_eq!(column_types(b"T\0\0\0\x06\0\x01"), None);
+    }
+
+    #[test]
+    fn content_names_follow_text_and_types() {
+        let body = b"SELECT $1\0\0\0";
+        let params = Bytes::from_static(b"\0\x01\0\0\0\x17");
+        let a = Shape::new(body, params.clone(), vec![23]);
+        assert_eq!(a.name.len(), "sqlgen_".len() + 32);
+        assert_eq!(a.name, Shape::new(body, params.clone(), vec![23]).name);
+        assert_ne!(a.name, Shape::new(body, params.clone(), vec![25]).name);
+        let other_param = Bytes::from_static(b"\0\x01\0\0\0\x19");
+        assert_ne!(a.name, Shape::new(body, other_param, vec![23]).name);
+        assert_ne!(a.name, Shape::new(b"SELECT 2\0\0\0", params, vec![23]).name);
     }
 
     #[test]

@@ -8,14 +8,15 @@ use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use bytes::{Bytes, BytesMut};
 use postgres_types::{IsNull, Kind, ToSql, Type};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::RwLock;
 use tokio_postgres::tls::TlsConnect;
 use tokio_postgres::{Config, Connection, CopyInSink, Row, SimpleQueryMessage, Statement};
 
-use crate::named_statements::{Counts, NamedStatements};
+use crate::named_statements::{starts_with_keyword, Counts, NamedStatements};
 use crate::pooler_socket::{open, ConnectError, PoolerSocket};
 
-use crate::statement_cache::StatementCache;
+use crate::statement_cache::{run_cached_by, StatementCache};
 use crate::{GenericClient, Params};
 
 /// A [`tokio_postgres::Client`] for a connection through a pooler in transaction mode (PgBouncer
@@ -23,12 +24,16 @@ use crate::{GenericClient, Params};
 /// session may run on another server connection, so that a statement prepared in one is missing
 /// in the next, or another client's statement of the same name runs instead.
 ///
-/// Every query is sent as an unnamed statement: Parse, Bind, Describe and Execute go in one message
-/// (tokio-postgres's `query_typed`), with each parameter declared as unspecified (type OID 0), so
-/// that the server infers the same types as it does for a prepared statement, and encoded as the
-/// type the server inferred for it. Connected by [`PoolerClient::connect`], the [`NamedStatements`]
-/// stream under tokio-postgres turns that message, outside transactions, into a Bind of a
-/// statement named after its content, prepared once per server connection.
+/// Connected by [`PoolerClient::connect`], every statement that cannot change the transaction
+/// state runs, outside transactions, as a Bind of a statement named after its content (its SQL
+/// text, parameter types and column types), prepared once per server connection by the
+/// [`NamedStatements`] stream under tokio-postgres; see there for how a missing or changed
+/// statement is handled.
+/// Every other query, those of a [`PoolerTransaction`], and all of them with a client made by
+/// [`PoolerClient::new`] are sent as unnamed statements: Parse, Bind, Describe and Execute in one
+/// message (tokio-postgres's `query_typed`), with each parameter declared as unspecified (type OID
+/// 0), so that the server infers the same types as it does for a prepared statement, and encoded
+/// as the type the server inferred for it.
 /// Those types, user-defined ones included (enums, domains, composites, arrays of them, extension
 /// types, each with its OID in this database), are learned once per SQL text and connection, as
 /// described at [`PoolerClient::learned_statements`].
@@ -46,7 +51,6 @@ pub struct PoolerClient {
     // then sends no Close for them (their server-side names were deallocated long ago).
     inner: tokio_postgres::Client,
     learned: Learned,
-    counts: Option<Arc<Counts>>,
 }
 
 /// What a [`PoolerClient`] learned, shared with its transactions.
@@ -61,6 +65,8 @@ struct Learned {
     /// tokio-postgres's own statements for looking up user-defined types (name, SQL text), which
     /// it keeps for the life of the client; recreated for each learning transaction.
     type_lookups: Mutex<Vec<(String, String)>>,
+    /// The [`NamedStatements`] stream under the client, when it renames statements.
+    link: Option<Arc<Counts>>,
 }
 
 impl PoolerClient {
@@ -70,14 +76,13 @@ impl PoolerClient {
         PoolerClient {
             inner: client,
             learned: Learned::default(),
-            counts: None,
         }
     }
 
     /// Connects as `config` says, through a [`NamedStatements`] stream: outside transactions,
     /// each statement runs as a Bind of a statement named after its content (`sqlgen_` and a
-    /// hash of its SQL text and parameter types), prepared once per server connection, however
-    /// many processes share it; inside transactions, statements stay unnamed.
+    /// hash of its SQL text, parameter types and column types), prepared once per server
+    /// connection, however many processes share it; inside transactions, statements stay unnamed.
     /// Spawn the returned connection, as with [`tokio_postgres::connect`].
     ///
     /// The socket is opened here, from the configuration's hosts, host addresses, ports and
@@ -106,16 +111,32 @@ impl PoolerClient {
         T: TlsConnect<NamedStatements<PoolerSocket>>,
     {
         let stream = NamedStatements::new(open(config).await.map_err(ConnectError::Io)?);
+        Ok(PoolerClient::connect_raw(config, stream, tls).await?)
+    }
+
+    /// [`PoolerClient::connect`] over a stream you opened (wrapped in [`NamedStatements`] before
+    /// anything was sent on it), as [`Config::connect_raw`] does.
+    pub async fn connect_raw<S, T>(
+        config: &Config,
+        stream: NamedStatements<S>,
+        tls: T,
+    ) -> Result<(PoolerClient, Connection<NamedStatements<S>, T::Stream>), tokio_postgres::Error>
+    where
+        S: AsyncRead + AsyncWrite + Unpin,
+        T: TlsConnect<NamedStatements<S>>,
+    {
         let counts = stream.counts();
         let (client, connection) = config.connect_raw(stream, tls).await?;
         let mut client = PoolerClient::new(client);
-        client.counts = Some(counts);
+        // Under TLS the stream sees only encrypted bytes: statements stay unnamed.
+        client.learned.link = counts.active().then_some(counts);
         Ok((client, connection))
     }
 
-    /// What the [`NamedStatements`] stream of a client made by [`PoolerClient::connect`] did.
+    /// What the [`NamedStatements`] stream of a client made by [`PoolerClient::connect`] did;
+    /// `None` when there is none, or it cannot rename statements (the session is encrypted).
     pub fn named_statements(&self) -> Option<&Counts> {
-        self.counts.as_deref()
+        self.learned.link.as_deref()
     }
 
     /// How many distinct SQL texts this client has learned.
@@ -129,8 +150,8 @@ impl PoolerClient {
     /// so every named statement exists only inside it: none is left on a server connection for
     /// another client to trip over. Inside a [`PoolerTransaction`] the same happens in a
     /// savepoint.
-    /// Afterwards every call is a single unnamed statement (a named Bind, through
-    /// [`PoolerClient::connect`]).
+    /// Afterwards every call is a single unnamed statement, or a Bind of a statement named after
+    /// its content (through [`PoolerClient::connect`]).
     pub fn learned_statements(&self) -> usize {
         self.learned.statements.len()
     }
@@ -213,12 +234,26 @@ impl Learned {
     ) -> Result<Statement, tokio_postgres::Error> {
         let cached = self
             .statements
-            .entry(sql, || async {
-                let _exclusive = self.gate.write().await;
-                self.learn(client, sql, scope).await
-            })
+            .entry(sql, || self.learn_alone(client, sql, scope))
             .await?;
         Ok(cached.statement)
+    }
+
+    /// Whether calls of `sql` run as Binds of the statement learned for it, renamed by the
+    /// [`NamedStatements`] stream: outside transactions, through a stream that renames.
+    fn renames(&self, sql: &str, scope: Scope) -> bool {
+        matches!(scope, Scope::Session) && self.link.is_some() && starts_with_keyword(sql)
+    }
+
+    /// Learns `sql` while no other statement of the session goes out.
+    async fn learn_alone(
+        &self,
+        client: &tokio_postgres::Client,
+        sql: &'static str,
+        scope: Scope,
+    ) -> Result<Statement, tokio_postgres::Error> {
+        let _exclusive = self.gate.write().await;
+        self.learn(client, sql, scope).await
     }
 
     async fn learn(
@@ -252,6 +287,11 @@ impl Learned {
         }
         client.batch_execute(&start).await?;
         let learned = async {
+            if let Some(link) = &self.link {
+                // The stream watches this Parse, learns the statement's types from the server's
+                // description and renames its Binds from then on.
+                link.announce(sql);
+            }
             let statement = client.prepare(sql).await?;
             // Up to three lookup statements exist (types, enum labels, composite fields); note
             // the ones this Parse created.
@@ -372,18 +412,33 @@ fn inferred<'a>(params: &'a Params<'a>, types: &'a [Type]) -> Vec<Inferred<'a>> 
         .collect()
 }
 
-/// The body of a `*_sql` method of a pooler client: learn `$sql`, then run `$method` (one of
-/// tokio-postgres's `*_typed` methods) on `$target` with the parameters declared unspecified.
-macro_rules! unnamed {
-    ($self:ident, $connection:expr, $scope:expr, $pg:ty, $method:ident, $sql:ident, $params:ident) => {{
+/// The body of a `*_sql` method of a pooler client: learn `$sql`, then run the learned statement
+/// by `$prepared` (renamed by the stream, with one retry if its types changed), or else run
+/// `$typed` (one of tokio-postgres's `*_typed` methods) with the parameters declared unspecified.
+macro_rules! pooled {
+    ($self:ident, $connection:expr, $scope:expr, $pg:ty, $typed:ident, $prepared:ident, $sql:ident, $params:ident) => {{
         let connection: &tokio_postgres::Client = $connection;
         async move {
-            let statement = $self.learned.statement(connection, $sql, $scope).await?;
+            let learned = &$self.learned;
+            if learned.renames($sql, $scope) {
+                return run_cached_by(
+                    &learned.statements,
+                    || learned.learn_alone(connection, $sql, $scope),
+                    $sql,
+                    true,
+                    |statement| async move {
+                        let _shared = learned.gate.read().await;
+                        <$pg>::$prepared(&$self.inner, &statement, $params).await
+                    },
+                )
+                .await;
+            }
+            let statement = learned.statement(connection, $sql, $scope).await?;
             let inferred = inferred($params, statement.params());
             let declared = declared($params, &inferred);
             // No learning transaction may be open while the statement goes out.
-            let _shared = $self.learned.gate.read().await;
-            <$pg>::$method(&$self.inner, $sql, &declared).await
+            let _shared = learned.gate.read().await;
+            <$pg>::$typed(&$self.inner, $sql, &declared).await
         }
     }};
 }
@@ -487,7 +542,7 @@ macro_rules! pooler_generic_client {
                 params: &Params<'_>,
             ) -> impl Future<Output = Result<Vec<Row>, tokio_postgres::Error>> + Send {
                 let $this = self;
-                unnamed!(self, $connection, $scope, $pg, query_typed, sql, params)
+                pooled!(self, $connection, $scope, $pg, query_typed, query, sql, params)
             }
 
             fn query_opt_sql(
@@ -496,7 +551,7 @@ macro_rules! pooler_generic_client {
                 params: &Params<'_>,
             ) -> impl Future<Output = Result<Option<Row>, tokio_postgres::Error>> + Send {
                 let $this = self;
-                unnamed!(self, $connection, $scope, $pg, query_typed_opt, sql, params)
+                pooled!(self, $connection, $scope, $pg, query_typed_opt, query_opt, sql, params)
             }
 
             fn execute_sql(
@@ -505,7 +560,7 @@ macro_rules! pooler_generic_client {
                 params: &Params<'_>,
             ) -> impl Future<Output = Result<u64, tokio_postgres::Error>> + Send {
                 let $this = self;
-                unnamed!(self, $connection, $scope, $pg, execute_typed, sql, params)
+                pooled!(self, $connection, $scope, $pg, execute_typed, execute, sql, params)
             }
 
             fn copy_in_sql(

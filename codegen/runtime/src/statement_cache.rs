@@ -126,14 +126,31 @@ where
     F: Fn(Statement) -> Fut,
     Fut: Future<Output = Result<T, tokio_postgres::Error>>,
 {
-    let cached = cache.entry(sql, || client.prepare(sql)).await?;
+    run_cached_by(cache, || client.prepare(sql), sql, retry, run).await
+}
+
+/// [`run_cached`] with statements made by `prepare` rather than by a plain Parse.
+pub(crate) async fn run_cached_by<T, P, PFut, F, Fut>(
+    cache: &StatementCache,
+    prepare: P,
+    sql: &'static str,
+    retry: bool,
+    run: F,
+) -> Result<T, tokio_postgres::Error>
+where
+    P: Fn() -> PFut,
+    PFut: Future<Output = Result<Statement, tokio_postgres::Error>>,
+    F: Fn(Statement) -> Fut,
+    Fut: Future<Output = Result<T, tokio_postgres::Error>>,
+{
+    let cached = cache.entry(sql, &prepare).await?;
     match run(cached.statement.clone()).await {
         Err(error) if is_stale(&error) => {
             cache.evict(sql, &cached);
             if !retry {
                 return Err(error);
             }
-            let fresh = cache.entry(sql, || client.prepare(sql)).await?;
+            let fresh = cache.entry(sql, &prepare).await?;
             run(fresh.statement).await
         }
         result => result,

@@ -147,8 +147,82 @@ async fn a_column_that_changes_type_is_read_as_its_new_type() {
     let rows = client.query_sql(GET_BODY, &[&1]).await.unwrap();
     assert_eq!(rows[0].columns()[0].type_(), &Type::VARCHAR);
     assert_eq!(rows[0].get::<_, String>(0), "first");
+    // The old name was refused by the server; the statement learned again has a new name (its
+    // column type is part of it), which the session lacked.
     let after = counts(&client);
-    assert_eq!((after.0 - before.0, after.1 - before.1), (1, 1));
+    assert_eq!((after.0 - before.0, after.1 - before.1), (2, 1));
+    let names = prepared_names(&client, GET_BODY).await;
+    assert!(
+        names.len() == 2 && names.iter().all(|n| n.starts_with("sqlgen_")),
+        "{names:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_statement_whose_types_changed_while_it_was_missing_is_closed_and_learned_again() {
+    let db = testsupport::fresh_db_from_sql(&[SCHEMA]).await;
+    let client = connect(&db.config()).await;
+    exec(&client, INSERT, &[&1, &"first"]).await.unwrap();
+    let _: String = one(&client, GET_BODY, &[&1]).await.unwrap();
+    let old = content_named(&client).await;
+
+    // The session loses its statements, and the column changes type: preparing the old name
+    // again would describe a varchar column under a name that says text.
+    client.batch_execute("DEALLOCATE ALL").await.unwrap();
+    let other = db.client().await;
+    other
+        .batch_execute("ALTER TABLE notes ALTER COLUMN body TYPE varchar(40)")
+        .await
+        .unwrap();
+    let before = counts(&client);
+    let rows = client.query_sql(GET_BODY, &[&1]).await.unwrap();
+    assert_eq!(rows[0].columns()[0].type_(), &Type::VARCHAR);
+    assert_eq!(rows[0].get::<_, String>(0), "first");
+    let after = counts(&client);
+    assert_eq!((after.0 - before.0, after.1 - before.1), (2, 2));
+    // The mismatched statement was closed again: only the new name is left.
+    let now = prepared_names(&client, GET_BODY).await;
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert!(!old.contains(&now[0]), "{old:?} {now:?}");
+}
+
+#[tokio::test]
+async fn inside_a_transaction_begun_by_hand_statements_are_checked_and_unnamed() {
+    let db = testsupport::fresh_db_from_sql(&[SCHEMA]).await;
+    let client = connect(&db.config()).await;
+    exec(&client, INSERT, &[&1, &"first"]).await.unwrap();
+    let statement = client.prepare_cached(GET_BODY).await.unwrap();
+    let before = counts(&client);
+
+    client.batch_execute("BEGIN").await.unwrap();
+    let body: String = one(&client, GET_BODY, &[&1]).await.unwrap();
+    assert_eq!(body, "first");
+    exec(&client, INSERT, &[&2, &"second"]).await.unwrap();
+    assert_eq!(counts(&client), before, "nothing named inside a transaction");
+    client.batch_execute("ROLLBACK").await.unwrap();
+    assert!(client.query_opt_sql(GET_BODY, &[&2]).await.unwrap().is_none());
+
+    // A learned statement whose column changed type is refused before it runs, and the
+    // transaction goes on.
+    let other = db.client().await;
+    other
+        .batch_execute("ALTER TABLE notes ALTER COLUMN body TYPE varchar(40)")
+        .await
+        .unwrap();
+    client.batch_execute("BEGIN").await.unwrap();
+    let inner: &sqlgen_runtime::tokio_postgres::Client = &client;
+    let error = inner.query(&statement, &[&1]).await.unwrap_err();
+    let db_error = error.as_db_error().expect("a server error");
+    assert_eq!(db_error.code().code(), "0A000");
+    assert!(
+        db_error
+            .message()
+            .starts_with("cached plan must not change result type"),
+        "{error}"
+    );
+    let rows = client.simple_query("SELECT 1").await.unwrap();
+    assert_eq!(rows.len(), 3);
+    client.batch_execute("COMMIT").await.unwrap();
 }
 
 #[tokio::test]
