@@ -158,7 +158,9 @@ impl Counts {
     }
 
     fn announced(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
-        self.announced.lock().unwrap_or_else(PoisonError::into_inner)
+        self.announced
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -678,8 +680,7 @@ impl<S> NamedStatements<S> {
                     named: true,
                     params: false,
                 };
-                self.to_server
-                    .extend_from_slice(&request.shape.check_named);
+                self.to_server.extend_from_slice(&request.shape.check_named);
                 self.checking = true;
                 self.attempts.push_back(id);
                 self.counts.reprepared.fetch_add(1, Ordering::Relaxed);
@@ -719,7 +720,9 @@ fn column_types(message: &[u8]) -> Option<Vec<u32>> {
         let name = cstr(fields)?;
         // Name, table OID (4), column number (2), then the type OID.
         let at = name.len() + 1 + 6;
-        types.push(u32::from_be_bytes(fields.get(at..at + 4)?.try_into().unwrap()));
+        types.push(u32::from_be_bytes(
+            fields.get(at..at + 4)?.try_into().unwrap(),
+        ));
         // Type OID, type size (2), type modifier (4), format (2).
         fields = fields.get(at + 12..)?;
     }
@@ -943,7 +946,14 @@ mod tests {
     fn column_types_of_a_row_description() {
         let mut description = BytesMut::new();
         let field = |name: &[u8], oid: u32| {
-            [name, b"\0", &[0, 0, 0, 0, 0, 0], &oid.to_be_bytes(), &[0; 8]].concat()
+            [
+                name,
+                b"\0",
+                &[0, 0, 0, 0, 0, 0],
+                &oid.to_be_bytes(),
+                &[0; 8],
+            ]
+            .concat()
         };
         message(
             &mut description,

@@ -1,5 +1,5 @@
 //! `PoolerClient`: generated code behind a transaction-mode connection pooler (PgBouncer), with
-//! unnamed statements only.
+//! statements named after their content (through [`NamedStatements`]) or unnamed ones.
 
 use std::fmt;
 use std::future::Future;
@@ -542,7 +542,16 @@ macro_rules! pooler_generic_client {
                 params: &Params<'_>,
             ) -> impl Future<Output = Result<Vec<Row>, tokio_postgres::Error>> + Send {
                 let $this = self;
-                pooled!(self, $connection, $scope, $pg, query_typed, query, sql, params)
+                pooled!(
+                    self,
+                    $connection,
+                    $scope,
+                    $pg,
+                    query_typed,
+                    query,
+                    sql,
+                    params
+                )
             }
 
             fn query_opt_sql(
@@ -551,7 +560,16 @@ macro_rules! pooler_generic_client {
                 params: &Params<'_>,
             ) -> impl Future<Output = Result<Option<Row>, tokio_postgres::Error>> + Send {
                 let $this = self;
-                pooled!(self, $connection, $scope, $pg, query_typed_opt, query_opt, sql, params)
+                pooled!(
+                    self,
+                    $connection,
+                    $scope,
+                    $pg,
+                    query_typed_opt,
+                    query_opt,
+                    sql,
+                    params
+                )
             }
 
             fn execute_sql(
@@ -560,7 +578,16 @@ macro_rules! pooler_generic_client {
                 params: &Params<'_>,
             ) -> impl Future<Output = Result<u64, tokio_postgres::Error>> + Send {
                 let $this = self;
-                pooled!(self, $connection, $scope, $pg, execute_typed, execute, sql, params)
+                pooled!(
+                    self,
+                    $connection,
+                    $scope,
+                    $pg,
+                    execute_typed,
+                    execute,
+                    sql,
+                    params
+                )
             }
 
             fn copy_in_sql(

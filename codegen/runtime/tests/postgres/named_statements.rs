@@ -158,22 +158,40 @@ async fn a_column_that_changes_type_is_read_as_its_new_type() {
     );
 }
 
-#[tokio::test]
-async fn a_statement_whose_types_changed_while_it_was_missing_is_closed_and_learned_again() {
+/// A database with note 1, and a client that has looked it up.
+async fn one_note_looked_up() -> (testsupport::TestDb, PoolerClient) {
     let db = testsupport::fresh_db_from_sql(&[SCHEMA]).await;
     let client = connect(&db.config()).await;
     exec(&client, INSERT, &[&1, &"first"]).await.unwrap();
     let _: String = one(&client, GET_BODY, &[&1]).await.unwrap();
+    (db, client)
+}
+
+/// Deallocates the session's statements, then runs `change` on another connection (returned).
+async fn lose_statements_then(
+    db: &testsupport::TestDb,
+    client: &PoolerClient,
+    change: &str,
+) -> testsupport::tokio_postgres::Client {
+    client.batch_execute("DEALLOCATE ALL").await.unwrap();
+    let other = db.client().await;
+    other.batch_execute(change).await.unwrap();
+    other
+}
+
+#[tokio::test]
+async fn a_statement_whose_types_changed_while_it_was_missing_is_closed_and_learned_again() {
+    let (db, client) = one_note_looked_up().await;
     let old = content_named(&client).await;
 
     // The session loses its statements, and the column changes type: preparing the old name
     // again would describe a varchar column under a name that says text.
-    client.batch_execute("DEALLOCATE ALL").await.unwrap();
-    let other = db.client().await;
-    other
-        .batch_execute("ALTER TABLE notes ALTER COLUMN body TYPE varchar(40)")
-        .await
-        .unwrap();
+    lose_statements_then(
+        &db,
+        &client,
+        "ALTER TABLE notes ALTER COLUMN body TYPE varchar(40)",
+    )
+    .await;
     let before = counts(&client);
     let rows = client.query_sql(GET_BODY, &[&1]).await.unwrap();
     assert_eq!(rows[0].columns()[0].type_(), &Type::VARCHAR);
@@ -198,9 +216,17 @@ async fn inside_a_transaction_begun_by_hand_statements_are_checked_and_unnamed()
     let body: String = one(&client, GET_BODY, &[&1]).await.unwrap();
     assert_eq!(body, "first");
     exec(&client, INSERT, &[&2, &"second"]).await.unwrap();
-    assert_eq!(counts(&client), before, "nothing named inside a transaction");
+    assert_eq!(
+        counts(&client),
+        before,
+        "nothing named inside a transaction"
+    );
     client.batch_execute("ROLLBACK").await.unwrap();
-    assert!(client.query_opt_sql(GET_BODY, &[&2]).await.unwrap().is_none());
+    assert!(client
+        .query_opt_sql(GET_BODY, &[&2])
+        .await
+        .unwrap()
+        .is_none());
 
     // A learned statement whose column changed type is refused before it runs, and the
     // transaction goes on.
@@ -303,4 +329,47 @@ async fn unreachable_hosts_are_connect_errors() {
         error.to_string().contains("sqlgen_no_such_database"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn a_missing_statement_that_no_longer_parses_fails_with_the_servers_error() {
+    let (db, client) = one_note_looked_up().await;
+    let other =
+        lose_statements_then(&db, &client, "ALTER TABLE notes RENAME COLUMN body TO text").await;
+    let error = one::<String>(&client, GET_BODY, &[&1]).await.unwrap_err();
+    let code = error.source().and_then(|source| {
+        source
+            .downcast_ref::<sqlgen_runtime::tokio_postgres::Error>()?
+            .code()
+            .cloned()
+    });
+    assert_eq!(
+        code.as_ref().map(|c| c.code()),
+        Some("42703"),
+        "undefined column: {error}"
+    );
+    // The session is out of the check and takes the next statements.
+    other
+        .batch_execute("ALTER TABLE notes RENAME COLUMN text TO body")
+        .await
+        .unwrap();
+    let body: String = one(&client, GET_BODY, &[&1]).await.unwrap();
+    assert_eq!(body, "first");
+}
+
+#[tokio::test]
+async fn notices_of_a_named_statement_reach_the_client_in_their_place() {
+    const SHOUT: &str = "SELECT shout($1)";
+    let db = testsupport::fresh_db_from_sql(&[
+        SCHEMA,
+        "CREATE FUNCTION shout(t text) RETURNS text LANGUAGE plpgsql \
+         AS $$ BEGIN RAISE NOTICE 'shouting %', t; RETURN upper(t); END $$",
+    ])
+    .await;
+    let client = connect(&db.config()).await;
+    for word in ["one", "two", "three"] {
+        let loud: String = one(&client, SHOUT, &[&word]).await.unwrap();
+        assert_eq!(loud, word.to_uppercase());
+    }
+    assert_eq!(counts(&client), (3, 1));
 }
