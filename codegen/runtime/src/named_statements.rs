@@ -240,25 +240,30 @@ struct Group {
     name: (usize, usize),
 }
 
-/// What waits to go to the server.
-enum Item {
-    Pass(Bytes),
-    Learned(Arc<Shape>, Bytes, (usize, usize)),
-}
-
-struct Request {
-    id: u64,
+/// A collected [`Group`].
+struct Bound {
     shape: Arc<Shape>,
     /// The Bind and what follows it, as tokio-postgres sent them.
     group: Bytes,
     name: (usize, usize),
+}
+
+/// What waits to go to the server.
+enum Item {
+    Pass(Bytes),
+    Learned(Bound),
+}
+
+struct Request {
+    id: u64,
+    bound: Bound,
     stage: Stage,
     /// Its answer, waiting for the requests sent before it to be answered.
     answer: BytesMut,
     done: bool,
 }
 
-impl Request {
+impl Bound {
     /// The Bind, naming `statement`, and the messages after it.
     fn bind_as(&self, statement: &[u8], out: &mut BytesMut) {
         let (start, end) = self.name;
@@ -367,8 +372,12 @@ impl<S> NamedStatements<S> {
             group.bytes.extend_from_slice(message);
             // tokio-postgres follows a Bind with an Execute and a Sync.
             if !b"BDEH".contains(&message[0]) {
-                let group = self.group.take().unwrap();
-                self.submit(Item::Learned(group.shape, group.bytes.freeze(), group.name));
+                let Group { shape, bytes, name } = self.group.take().unwrap();
+                self.submit(Item::Learned(Bound {
+                    shape,
+                    group: bytes.freeze(),
+                    name,
+                }));
             }
             return;
         }
@@ -421,29 +430,19 @@ impl<S> NamedStatements<S> {
     }
 
     fn send(&mut self, item: Item) {
-        let (shape, group, name) = match item {
+        let bound = match item {
             Item::Pass(message) => return self.pass(&message),
-            Item::Learned(shape, group, name) => (shape, group, name),
+            Item::Learned(bound) => bound,
         };
         let id = self.next_id;
         self.next_id += 1;
-        let request = Request {
-            id,
-            shape,
-            group,
-            name,
-            stage: Stage::Sent,
-            answer: BytesMut::new(),
-            done: false,
-        };
         let stage = if self.idle {
             self.counts.named.fetch_add(1, Ordering::Relaxed);
-            request.bind_as(&request.shape.name, &mut self.to_server);
+            bound.bind_as(&bound.shape.name, &mut self.to_server);
             Stage::Sent
         } else {
             // Inside a transaction a failed Bind would abort it: the unnamed statement, checked.
-            self.to_server
-                .extend_from_slice(&request.shape.check_unnamed);
+            self.to_server.extend_from_slice(&bound.shape.check_unnamed);
             self.checking = true;
             Stage::Checking {
                 named: false,
@@ -451,7 +450,13 @@ impl<S> NamedStatements<S> {
             }
         };
         self.attempts.push_back(id);
-        self.renamed.push_back(Request { stage, ..request });
+        self.renamed.push_back(Request {
+            id,
+            bound,
+            stage,
+            answer: BytesMut::new(),
+            done: false,
+        });
     }
 
     /// A message that goes to the server unchanged (but for the Close of a learned statement),
@@ -612,18 +617,23 @@ impl<S> NamedStatements<S> {
                 self.checking = false;
             }
             Stage::Checking { named, .. } if tag == b't' => {
-                let params = message[5..] == request.shape.params[..];
+                let params = message[5..] == request.bound.shape.params[..];
                 request.stage = Stage::Checking { named, params };
             }
             Stage::Checking { named, params } if matches!(tag, b'T' | b'n') => {
-                let same = params && column_types(message).as_ref() == Some(&request.shape.columns);
+                let same =
+                    params && column_types(message).as_ref() == Some(&request.bound.shape.columns);
                 if same {
-                    let statement: &[u8] = if named { &request.shape.name } else { b"" };
-                    request.bind_as(statement, &mut self.to_server);
+                    let statement: &[u8] = if named {
+                        &request.bound.shape.name
+                    } else {
+                        b""
+                    };
+                    request.bound.bind_as(statement, &mut self.to_server);
                     request.stage = Stage::Answering;
                 } else {
                     let end = if named {
-                        &request.shape.close_named
+                        &request.bound.shape.close_named
                     } else {
                         SYNC
                     };
@@ -680,7 +690,8 @@ impl<S> NamedStatements<S> {
                     named: true,
                     params: false,
                 };
-                self.to_server.extend_from_slice(&request.shape.check_named);
+                self.to_server
+                    .extend_from_slice(&request.bound.shape.check_named);
                 self.checking = true;
                 self.attempts.push_back(id);
                 self.counts.reprepared.fetch_add(1, Ordering::Relaxed);

@@ -144,9 +144,7 @@ async fn a_column_that_changes_type_is_read_as_its_new_type() {
         .batch_execute("ALTER TABLE notes ALTER COLUMN body TYPE varchar(40)")
         .await
         .unwrap();
-    let rows = client.query_sql(GET_BODY, &[&1]).await.unwrap();
-    assert_eq!(rows[0].columns()[0].type_(), &Type::VARCHAR);
-    assert_eq!(rows[0].get::<_, String>(0), "first");
+    reads_note_one_as_varchar(&client).await;
     // The old name was refused by the server; the statement learned again has a new name (its
     // column type is part of it), which the session lacked.
     let after = counts(&client);
@@ -156,6 +154,13 @@ async fn a_column_that_changes_type_is_read_as_its_new_type() {
         names.len() == 2 && names.iter().all(|n| n.starts_with("sqlgen_")),
         "{names:?}"
     );
+}
+
+/// Note 1's body comes back as varchar, the type the column was altered to.
+async fn reads_note_one_as_varchar(client: &PoolerClient) {
+    let rows = client.query_sql(GET_BODY, &[&1]).await.unwrap();
+    assert_eq!(rows[0].columns()[0].type_(), &Type::VARCHAR);
+    assert_eq!(rows[0].get::<_, String>(0), "first");
 }
 
 /// A database with note 1, and a client that has looked it up.
@@ -193,9 +198,7 @@ async fn a_statement_whose_types_changed_while_it_was_missing_is_closed_and_lear
     )
     .await;
     let before = counts(&client);
-    let rows = client.query_sql(GET_BODY, &[&1]).await.unwrap();
-    assert_eq!(rows[0].columns()[0].type_(), &Type::VARCHAR);
-    assert_eq!(rows[0].get::<_, String>(0), "first");
+    reads_note_one_as_varchar(&client).await;
     let after = counts(&client);
     assert_eq!((after.0 - before.0, after.1 - before.1), (2, 2));
     // The mismatched statement was closed again: only the new name is left.
